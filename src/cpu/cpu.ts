@@ -1,0 +1,657 @@
+// One PE: the architectural state plus the run loop, the decoded-block cache and the host-side
+// fast translation cache for loads, stores and fetches. The fast cache is not the TLB model: it
+// only remembers VA page -> RAM offset for pages where that is safe, and is flushed whenever a
+// translation input changes (contextChanged).
+import { CpuState, ST_OK, ST_EXC, ST_HALT, SP } from './state.js';
+import { Decoder, Insn, F_ENDS_BLOCK, type Encoding } from './decode.js';
+import { NSYS, SYS, sysDefs } from './sysregs.js';
+import { takeException, EC_IABT_LOWER, EC_IABT_SAME, EC_DABT_LOWER, EC_DABT_SAME, EC_UNKNOWN } from './exceptions.js';
+import type { Bus } from '../devices/bus.js';
+import {
+  translate,
+  ACC_READ,
+  ACC_WRITE,
+  ACC_FETCH,
+  FSC_ALIGNMENT,
+  FSC_SYNC_EXTERNAL,
+  MT_DEVICE,
+  type Translation,
+} from '../mmu/translate.js';
+
+const FC_BITS = 10;
+const FC_SIZE = 1 << FC_BITS;
+const FC_MASK = FC_SIZE - 1;
+/** A tag that can never equal a page-aligned address (low bits set). */
+const FC_INVALID = 1;
+const PAGE_MASK = ~0xfff;
+/** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
+const MAX_BLOCK = 128;
+
+export class Block {
+  readonly insns: Insn[] = [];
+  /** Prefix sums of static cycle cost: cost[k] is the cost of the first k instructions. */
+  costs: number[] = [0];
+  /** Chain to the last successor, valid while gen matches (DESIGN: block chaining). */
+  nextLo = 0;
+  nextHi = 0;
+  next: Block | null = null;
+  nextGen = -1;
+  constructor(readonly pa: number) {}
+}
+
+/** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
+export interface Firmware {
+  /** A synchronous exception routed to EL2 (HVC, stage-2 abort...). ESR_EL2 etc. are set. */
+  el2Exception(cpu: Cpu): void;
+  /** HLT #imm: semihosting (0xF000) or a halting debug event. Returns false if not handled. */
+  hlt(cpu: Cpu, imm: number): boolean;
+  /** SMC #imm with no EL3: returns false to make it UNDEFINED. */
+  smc?(cpu: Cpu, imm: number): boolean;
+}
+
+export class Cpu extends CpuState {
+  readonly sys = new Int32Array(NSYS * 2);
+  readonly decoder: Decoder;
+  readonly ram32: Int32Array;
+  readonly ramU8: Uint8Array;
+  readonly ramI16: Int16Array;
+  readonly ramDv: DataView;
+  readonly ramBase: number;
+  readonly ramSize: number;
+
+  // Fast translation cache: [el * FC_SIZE + index], tag = page-aligned VA lo, hi word, RAM offset.
+  private readonly rTag = new Int32Array(3 * FC_SIZE);
+  private readonly rHi = new Int32Array(3 * FC_SIZE);
+  private readonly rOff = new Int32Array(3 * FC_SIZE);
+  private readonly wTag = new Int32Array(3 * FC_SIZE);
+  private readonly wHi = new Int32Array(3 * FC_SIZE);
+  private readonly wOff = new Int32Array(3 * FC_SIZE);
+  private readonly xTag = new Int32Array(3 * FC_SIZE);
+  private readonly xHi = new Int32Array(3 * FC_SIZE);
+  private readonly xPa = new Float64Array(3 * FC_SIZE);
+  private fcBase = FC_SIZE;
+
+  /** Decoded blocks by physical address, and the blocks on each RAM page (for invalidation). */
+  private readonly blocks = new Map<number, Block>();
+  private readonly pageBlocks = new Map<number, Block[]>();
+  /** 1 for RAM pages holding decoded code: stores there take the slow path. */
+  private readonly codePage: Uint8Array;
+  /** Bumped whenever chains or fast-cache entries may be stale. */
+  gen = 0;
+
+  firmware: Firmware | null = null;
+  /** Set by devices (GIC) when the interrupt lines change; checked at block boundaries. */
+  irqLine = 0;
+  fiqLine = 0;
+  /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
+  tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
+  /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
+  private excStreak = 0;
+  private readonly tr: Translation = { pa: 0, memType: 0, cacheable: true };
+
+  constructor(
+    readonly bus: Bus,
+    groups: Encoding[][],
+  ) {
+    super();
+    this.decoder = new Decoder(groups, execUndefined);
+    this.ram32 = bus.i32;
+    this.ramU8 = bus.u8;
+    this.ramI16 = new Int16Array(bus.ram);
+    this.ramDv = bus.dv;
+    this.ramBase = bus.ramBase;
+    this.ramSize = bus.ramSize;
+    this.codePage = new Uint8Array(bus.ramSize >>> 12);
+    this.reset();
+  }
+
+  reset(): void {
+    this.r.fill(0);
+    this.spBank.fill(0);
+    this.sys.fill(0);
+    for (const d of sysDefs) {
+      if (d.reset) {
+        this.sys[2 * d.slot] = d.reset[0];
+        this.sys[2 * d.slot + 1] = d.reset[1];
+      }
+    }
+    this.el = 1;
+    this.spsel = 1;
+    this.daif = 0xf;
+    this.nzcv = 0;
+    this.pstateOther = 0;
+    this.status = ST_OK;
+    this.exclValid = 0;
+    this.instret = 0;
+    this.cycles = 0;
+    this.haltReason = '';
+    this.exitCode = 0;
+    this.pcLo = this.pcHi = 0;
+    this.invalidateAllCode();
+    this.contextChanged();
+  }
+
+  // ---- system registers ----
+  sysLo(slot: number): number {
+    return this.sys[2 * slot];
+  }
+  sysHi(slot: number): number {
+    return this.sys[2 * slot + 1];
+  }
+  setSys(slot: number, lo: number, hi: number): void {
+    this.sys[2 * slot] = lo;
+    this.sys[2 * slot + 1] = hi;
+  }
+  sys64(slot: number): bigint {
+    return (BigInt(this.sys[2 * slot + 1] >>> 0) << 32n) | BigInt(this.sys[2 * slot] >>> 0);
+  }
+  setSys64(slot: number, v: bigint): void {
+    this.setSys(slot, Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
+  }
+  readSpBank(n: number): number {
+    if (CpuState.spIndex(this.el, this.spsel) === n) {
+      this.tmpHi = this.r[2 * SP + 1];
+      return this.r[2 * SP];
+    }
+    this.tmpHi = this.spBank[2 * n + 1];
+    return this.spBank[2 * n];
+  }
+  writeSpBank(n: number, lo: number, hi: number): void {
+    if (CpuState.spIndex(this.el, this.spsel) === n) {
+      this.r[2 * SP] = lo;
+      this.r[2 * SP + 1] = hi;
+    } else {
+      this.spBank[2 * n] = lo;
+      this.spBank[2 * n + 1] = hi;
+    }
+  }
+  /** Physical (kind 0) or virtual (kind 1) count: modelled cycles / 16 (1 GHz core, 62.5 MHz counter). */
+  readCounter(kind: number): number {
+    let v = Math.floor(this.cycles / 16);
+    if (kind === 1) {
+      v -= (this.sysHi(SYS.CNTVOFF_EL2) >>> 0) * 4294967296 + (this.sysLo(SYS.CNTVOFF_EL2) >>> 0);
+    }
+    this.tmpHi = Math.floor(v / 4294967296) | 0;
+    return v | 0;
+  }
+  el0CounterOk(kind: number): boolean {
+    // CNTKCTL_EL1.EL0PCTEN (bit 0) / EL0VCTEN (bit 1).
+    return (this.sysLo(SYS.CNTKCTL_EL1) & (kind === 0 ? 1 : 2)) !== 0;
+  }
+  readIsr(): number {
+    this.tmpHi = 0;
+    return (this.irqLine ? 1 << 7 : 0) | (this.fiqLine ? 1 << 6 : 0);
+  }
+  interruptMaskChanged(): void {
+    /* interrupts are sampled at block boundaries; DAIF writes end their block */
+  }
+
+  /** Any translation input changed (SCTLR/TCR/TTBR/MAIR/HCR/VTTBR, TLBI, EL change). */
+  contextChanged(): void {
+    this.rTag.fill(FC_INVALID);
+    this.wTag.fill(FC_INVALID);
+    this.xTag.fill(FC_INVALID);
+    this.fcBase = this.el * FC_SIZE;
+    this.gen++;
+  }
+  /** EL changed: select that EL's fast-cache bank; chains may cross a permission change. */
+  elChanged(): void {
+    this.fcBase = this.el * FC_SIZE;
+    this.gen++;
+  }
+
+  halt(reason: string, code = 1): void {
+    if (this.status === ST_HALT) return;
+    this.status = ST_HALT;
+    this.haltReason = reason;
+    this.exitCode = code;
+  }
+
+  // ---- pending synchronous exceptions (values, delivered by the run loop) ----
+  raise(ec: number, iss: number, retNext: number, targetEl = 1): void {
+    this.status = ST_EXC;
+    this.excS2 = 0;
+    this.excEC = ec;
+    this.excISS = iss;
+    this.excIL = 1;
+    this.excRetNext = retNext;
+    this.excTargetEl = targetEl;
+    this.excFarValid = 0;
+  }
+  /** A stage-1 style abort to EL1 (ARM ARM D17.2.37: EC 0x20/0x21/0x24/0x25, ISV=0 at EL1). */
+  abort(acc: number, fsc: number, lo: number, hi: number, s1ptw: boolean): void {
+    const lower = this.el === 0;
+    let ec: number;
+    let iss = fsc;
+    if (acc === ACC_FETCH) ec = lower ? EC_IABT_LOWER : EC_IABT_SAME;
+    else {
+      ec = lower ? EC_DABT_LOWER : EC_DABT_SAME;
+      if (acc === ACC_WRITE) iss |= 1 << 6; // WnR
+    }
+    if (s1ptw) iss |= 1 << 7;
+    this.raise(ec, iss, 0);
+    this.excFarValid = 1;
+    this.excFarLo = lo;
+    this.excFarHi = hi;
+  }
+
+  // ---- loads and stores (hot path). Fast cache hit: aligned, RAM, page seen before. ----
+  ld8(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & PAGE_MASK) && this.rHi[i] === hi) return this.ramU8[this.rOff[i] + (lo & 0xfff)];
+    return this.slowRead(lo, hi, 1);
+  }
+  ld16(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & (PAGE_MASK | 1)) && this.rHi[i] === hi) {
+      return this.ramI16[(this.rOff[i] + (lo & 0xfff)) >> 1] & 0xffff;
+    }
+    return this.slowRead(lo, hi, 2);
+  }
+  /** Returns the word as int32. */
+  ld32(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & (PAGE_MASK | 3)) && this.rHi[i] === hi) {
+      return this.ram32[(this.rOff[i] + (lo & 0xfff)) >> 2];
+    }
+    return this.slowRead(lo, hi, 4) | 0;
+  }
+  /** Returns the low word; the high word is in tmpHi. */
+  ld64(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & (PAGE_MASK | 7)) && this.rHi[i] === hi) {
+      const k = (this.rOff[i] + (lo & 0xfff)) >> 2;
+      this.tmpHi = this.ram32[k + 1];
+      return this.ram32[k];
+    }
+    return this.slowRead(lo, hi, 8);
+  }
+  st8(lo: number, hi: number, v: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] === (lo & PAGE_MASK) && this.wHi[i] === hi) {
+      this.ramU8[this.wOff[i] + (lo & 0xfff)] = v;
+      return;
+    }
+    this.slowWrite(lo, hi, 1, v, 0);
+  }
+  st16(lo: number, hi: number, v: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] === (lo & (PAGE_MASK | 1)) && this.wHi[i] === hi) {
+      this.ramI16[(this.wOff[i] + (lo & 0xfff)) >> 1] = v;
+      return;
+    }
+    this.slowWrite(lo, hi, 2, v, 0);
+  }
+  st32(lo: number, hi: number, v: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] === (lo & (PAGE_MASK | 3)) && this.wHi[i] === hi) {
+      this.ram32[(this.wOff[i] + (lo & 0xfff)) >> 2] = v;
+      return;
+    }
+    this.slowWrite(lo, hi, 4, v, 0);
+  }
+  st64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] === (lo & (PAGE_MASK | 7)) && this.wHi[i] === hi) {
+      const k = (this.wOff[i] + (lo & 0xfff)) >> 2;
+      this.ram32[k] = vlo;
+      this.ram32[k + 1] = vhi;
+      return;
+    }
+    this.slowWrite(lo, hi, 8, vlo, vhi);
+  }
+
+  /**
+   * Slow path: translate, check alignment against the memory type (ARM ARM B2.5.2: unaligned
+   * accesses to Device memory, or any with SCTLR_EL1.A=1, take an Alignment fault), then RAM or
+   * a device. A page-crossing unaligned access is done byte by byte, each byte translated.
+   * On a fault, sets the pending exception and returns 0.
+   */
+  slowRead(lo: number, hi: number, size: number): number {
+    const unaligned = (lo & (size - 1)) !== 0;
+    if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageRead(lo, hi, size);
+    const pa = this.xlate(lo, hi, ACC_READ, unaligned);
+    if (pa < 0) return 0;
+    const off = pa - this.ramBase;
+    if (off >= 0 && off < this.ramSize) {
+      if (!unaligned && this.tr.cacheable) {
+        const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+        this.rTag[i] = lo & PAGE_MASK;
+        this.rHi[i] = hi;
+        this.rOff[i] = off & PAGE_MASK;
+      }
+      const dv = this.ramDv;
+      switch (size) {
+        case 1:
+          return this.ramU8[off];
+        case 2:
+          return dv.getUint16(off, true);
+        case 4:
+          return dv.getInt32(off, true);
+        default:
+          this.tmpHi = dv.getInt32(off + 4, true);
+          return dv.getInt32(off, true);
+      }
+    }
+    return this.deviceRead(pa, size, lo, hi);
+  }
+
+  slowWrite(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    const unaligned = (lo & (size - 1)) !== 0;
+    if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageWrite(lo, hi, size, vlo, vhi);
+    const pa = this.xlate(lo, hi, ACC_WRITE, unaligned);
+    if (pa < 0) return;
+    const off = pa - this.ramBase;
+    if (off >= 0 && off < this.ramSize) {
+      const page = off >>> 12;
+      if (this.codePage[page]) this.invalidateCodePage(page);
+      if (!unaligned && this.tr.cacheable) {
+        const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+        this.wTag[i] = lo & PAGE_MASK;
+        this.wHi[i] = hi;
+        this.wOff[i] = off & PAGE_MASK;
+      }
+      const dv = this.ramDv;
+      switch (size) {
+        case 1:
+          this.ramU8[off] = vlo;
+          return;
+        case 2:
+          dv.setInt16(off, vlo, true);
+          return;
+        case 4:
+          dv.setInt32(off, vlo, true);
+          return;
+        default:
+          dv.setInt32(off, vlo, true);
+          dv.setInt32(off + 4, vhi, true);
+          return;
+      }
+    }
+    this.deviceWrite(pa, size, vlo, vhi, lo, hi);
+  }
+
+  /** Translate for a data access; handles alignment by memory type. Returns PA or -1. */
+  private xlate(lo: number, hi: number, acc: number, unaligned: boolean): number {
+    const tr = this.tr;
+    translate(this, lo, hi, acc, tr);
+    if (tr.pa < 0) return -1;
+    if (unaligned && (tr.memType === MT_DEVICE || (this.sysLo(SYS.SCTLR_EL1) & 2) !== 0)) {
+      this.abort(acc, FSC_ALIGNMENT, lo, hi, false);
+      return -1;
+    }
+    return tr.pa;
+  }
+
+  private deviceRead(pa: number, size: number, lo: number, hi: number): number {
+    const bus = this.bus;
+    bus.error = false;
+    let v: number;
+    if (size === 8) {
+      v = bus.read(pa, 4) | 0;
+      this.tmpHi = bus.read(pa + 4, 4) | 0;
+    } else {
+      v = bus.read(pa, size);
+    }
+    if (bus.error) {
+      this.abort(ACC_READ, FSC_SYNC_EXTERNAL, lo, hi, false);
+      return 0;
+    }
+    return v;
+  }
+  private deviceWrite(pa: number, size: number, vlo: number, vhi: number, lo: number, hi: number): void {
+    const bus = this.bus;
+    bus.error = false;
+    if (size === 8) {
+      bus.write(pa, 4, vlo);
+      bus.write(pa + 4, 4, vhi);
+    } else {
+      bus.write(pa, size, vlo);
+    }
+    if (bus.error) this.abort(ACC_WRITE, FSC_SYNC_EXTERNAL, lo, hi, false);
+  }
+
+  private crossPageRead(lo: number, hi: number, size: number): number {
+    let vlo = 0;
+    let vhi = 0;
+    for (let k = 0; k < size; k++) {
+      const alo = (lo + k) | 0;
+      const ahi = (hi + ((alo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      const b = this.slowRead(alo, ahi, 1);
+      if (this.status !== ST_OK) return 0;
+      if (k < 4) vlo |= b << (8 * k);
+      else vhi |= b << (8 * (k - 4));
+    }
+    this.tmpHi = vhi;
+    return size === 4 ? vlo | 0 : size === 8 ? vlo : vlo >>> 0;
+  }
+  private crossPageWrite(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    // Check every byte translates before writing any, so a fault leaves memory unchanged.
+    for (let k = 0; k < size; k += size - 1) {
+      const alo = (lo + k) | 0;
+      const ahi = (hi + ((alo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      if (this.xlate(alo, ahi, ACC_WRITE, true) < 0) return;
+    }
+    for (let k = 0; k < size; k++) {
+      const alo = (lo + k) | 0;
+      const ahi = (hi + ((alo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      const b = k < 4 ? vlo >>> (8 * k) : vhi >>> (8 * (k - 4));
+      this.slowWrite(alo, ahi, 1, b & 0xff, 0);
+      if (this.status !== ST_OK) return;
+    }
+  }
+
+  // ---- instruction fetch and the block cache ----
+  /** Translate PC for execution. Returns the PA, or -1 with an instruction abort pending. */
+  private fetchPa(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.xTag[i] === (lo & PAGE_MASK) && this.xHi[i] === hi) return this.xPa[i] + (lo & 0xfff);
+    if ((lo & 3) !== 0) {
+      // PC alignment fault (ARM ARM D1.3.4): EC 0x22, FAR = the misaligned PC.
+      this.raise(0x22, 0, 0);
+      this.excFarValid = 1;
+      this.excFarLo = lo;
+      this.excFarHi = hi;
+      return -1;
+    }
+    const tr = this.tr;
+    translate(this, lo, hi, ACC_FETCH, tr);
+    if (tr.pa < 0) return -1;
+    const off = tr.pa - this.ramBase;
+    if (off < 0 || off >= this.ramSize) {
+      // Executing outside RAM: no memory answers there (a synchronous external abort on fetch).
+      this.abort(ACC_FETCH, FSC_SYNC_EXTERNAL, lo, hi, false);
+      return -1;
+    }
+    this.xTag[i] = lo & PAGE_MASK;
+    this.xHi[i] = hi;
+    this.xPa[i] = tr.pa - (lo & 0xfff);
+    return tr.pa;
+  }
+
+  private getBlock(pa: number): Block {
+    let b = this.blocks.get(pa);
+    if (b === undefined) b = this.decodeBlock(pa);
+    return b;
+  }
+
+  private decodeBlock(pa: number): Block {
+    const b = new Block(pa);
+    const off0 = pa - this.ramBase;
+    const page = off0 >>> 12;
+    const end = Math.min(MAX_BLOCK, (0x1000 - (off0 & 0xfff)) >>> 2);
+    let cost = 0;
+    for (let k = 0; k < end; k++) {
+      const raw = this.ram32[(off0 >> 2) + k];
+      const ins = new Insn(execUndefined);
+      this.decoder.decode(raw, ins);
+      b.insns.push(ins);
+      cost += ins.cost;
+      b.costs.push(cost);
+      if (ins.flags & F_ENDS_BLOCK) break;
+    }
+    this.blocks.set(pa, b);
+    let list = this.pageBlocks.get(page);
+    if (list === undefined) {
+      list = [];
+      this.pageBlocks.set(page, list);
+      if (!this.codePage[page]) {
+        this.codePage[page] = 1;
+        // A write fast-cache entry may point at this page: drop them all (rare).
+        this.wTag.fill(FC_INVALID);
+      }
+    }
+    list.push(b);
+    return b;
+  }
+
+  /** A store hit a page with decoded code: drop its blocks (self-modifying code, loaders). */
+  invalidateCodePage(page: number): void {
+    const list = this.pageBlocks.get(page);
+    if (list) for (const b of list) this.blocks.delete(b.pa);
+    this.pageBlocks.delete(page);
+    this.codePage[page] = 0;
+    this.gen++;
+  }
+  invalidateAllCode(): void {
+    this.blocks.clear();
+    this.pageBlocks.clear();
+    this.codePage.fill(0);
+    this.gen++;
+  }
+
+  /**
+   * Run until `maxInsns` instructions retire or the machine halts. Returns instructions retired.
+   * Interrupts and the cycle model are handled at block boundaries.
+   */
+  run(maxInsns: number): number {
+    const start = this.instret;
+    let budget = maxInsns;
+    let prev: Block | null = null;
+    while (budget > 0) {
+      if (this.status === ST_HALT) break;
+      if ((this.irqLine | this.fiqLine) !== 0 && this.takeInterrupt()) prev = null;
+      const pcLo = this.pcLo;
+      const pcHi = this.pcHi;
+      let b: Block;
+      if (prev !== null && prev.nextGen === this.gen && prev.nextLo === pcLo && prev.nextHi === pcHi) {
+        b = prev.next!;
+      } else {
+        const pa = this.fetchPa(pcLo, pcHi);
+        if (pa < 0) {
+          if (this.status === ST_EXC) this.deliver(pcLo, pcHi, 0);
+          prev = null;
+          continue;
+        }
+        b = this.getBlock(pa);
+        if (prev !== null) {
+          prev.next = b;
+          prev.nextLo = pcLo;
+          prev.nextHi = pcHi;
+          prev.nextGen = this.gen;
+        }
+      }
+      const insns = b.insns;
+      let n = insns.length;
+      if (n > budget) n = budget;
+      const fall = (pcLo + 4 * n) | 0;
+      this.npcLo = fall;
+      this.npcHi = (fall >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
+      let k = 0;
+      if (this.tracer === null) {
+        for (; k < n; k++) {
+          const ins = insns[k];
+          ins.exec(this, ins);
+          if (this.status !== ST_OK) break;
+        }
+      } else {
+        for (; k < n; k++) {
+          const ins = insns[k];
+          const lo = (pcLo + 4 * k) | 0;
+          this.tracer(this, lo, (lo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi, ins);
+          ins.exec(this, ins);
+          if (this.status !== ST_OK) break;
+        }
+      }
+      if (k === n) {
+        this.instret += n;
+        budget -= n;
+        this.cycles += b.costs[n];
+        this.pcLo = this.npcLo;
+        this.pcHi = this.npcHi;
+        this.excStreak = 0;
+        prev = b;
+        continue;
+      }
+      // Instruction k stopped the block.
+      prev = null;
+      const flo = (pcLo + 4 * k) | 0;
+      const fhi = (flo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
+      if (this.status === ST_EXC) {
+        const retired = k + this.excRetNext;
+        this.instret += retired;
+        budget -= retired;
+        this.cycles += b.costs[k + this.excRetNext];
+        if (retired > 0) this.excStreak = 0;
+        // A stage-2 data abort reports the instruction's own syndrome (ISV, SAS, SSE, SRT, SF, AR).
+        if (this.excS2 && this.excTargetEl === 2) this.excISS |= insns[k].iss;
+        this.deliver(flo, fhi, this.excRetNext);
+      } else if (this.status === ST_HALT) {
+        // The halting instruction (semihosting exit, PSCI off) completed.
+        this.instret += k + 1;
+        this.cycles += b.costs[k + 1];
+        this.pcLo = this.npcLo;
+        this.pcHi = this.npcHi;
+        break;
+      } else {
+        // ST_SYNC: the instruction completed and asked to leave the block.
+        this.status = ST_OK;
+        this.instret += k + 1;
+        budget -= k + 1;
+        this.cycles += b.costs[k + 1];
+        this.pcLo = this.npcLo;
+        this.pcHi = this.npcHi;
+      }
+    }
+    return this.instret - start;
+  }
+
+  /** Turn the pending synchronous exception into an exception entry. */
+  private deliver(pcLo: number, pcHi: number, retNext: number): void {
+    this.status = ST_OK;
+    let rlo = pcLo;
+    let rhi = pcHi;
+    if (retNext) {
+      rlo = (pcLo + 4) | 0;
+      if (rlo === 0) rhi = (pcHi + 1) | 0;
+    }
+    if (++this.excStreak > 8) {
+      const pc = ((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)).toString(16);
+      this.halt(
+        `the guest is lost: ${this.excStreak} exceptions in a row with no instruction retired ` +
+          `(last at PC 0x${pc}, EC 0x${this.excEC.toString(16)}); is VBAR_EL1 set and is the code mapped?`,
+      );
+      return;
+    }
+    takeException(this, rlo, rhi);
+  }
+
+  /** IRQ/FIQ entry when unmasked (ARM ARM D1.3.6). Returns true if one was taken. */
+  private takeInterrupt(): boolean {
+    // PSTATE.I/F mask at EL1/EL0 (no EL2 routing for the guest yet).
+    if (this.fiqLine && !(this.daif & 1)) {
+      takeException(this, this.pcLo, this.pcHi, 0x100);
+      return true;
+    }
+    if (this.irqLine && !(this.daif & 2)) {
+      takeException(this, this.pcLo, this.pcHi, 0x80);
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Any encoding not implemented: UNDEFINED (ARM ARM: EC 0x00 Unknown reason, IL=1). */
+export function execUndefined(cpu: Cpu, _i: Insn): void {
+  cpu.raise(EC_UNKNOWN, 0, 0);
+}

@@ -1,0 +1,126 @@
+// Exception entry and return (ARM ARM D1.3, pseudocode AArch64.TakeException and
+// AArch64.ExceptionReturn). EL1 is taken in the guest; EL2 is the TypeScript firmware/hypervisor.
+import type { Cpu } from './cpu.js';
+import { SYS } from './sysregs.js';
+
+// Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
+export const EC_UNKNOWN = 0x00;
+export const EC_WFX = 0x01;
+export const EC_FP_ACCESS = 0x07;
+export const EC_ILLEGAL_STATE = 0x0e;
+export const EC_SVC64 = 0x15;
+export const EC_HVC64 = 0x16;
+export const EC_SMC64 = 0x17;
+export const EC_SYSREG = 0x18;
+export const EC_IABT_LOWER = 0x20;
+export const EC_IABT_SAME = 0x21;
+export const EC_PC_ALIGN = 0x22;
+export const EC_DABT_LOWER = 0x24;
+export const EC_DABT_SAME = 0x25;
+export const EC_SP_ALIGN = 0x26;
+export const EC_SERROR = 0x2f;
+export const EC_BRK64 = 0x3c;
+
+/** Vector offsets from VBAR_ELx (ARM ARM D1.3.5, Table D1-7). */
+export const VEC_SYNC = 0x0;
+export const VEC_IRQ = 0x80;
+export const VEC_FIQ = 0x100;
+export const VEC_SERROR = 0x180;
+
+/**
+ * Take the pending exception (vecKind VEC_SYNC, using the cpu.exc* fields) or an asynchronous
+ * one (VEC_IRQ/FIQ/SERROR) with return address (retLo, retHi).
+ */
+export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = VEC_SYNC): void {
+  const target = vecKind === VEC_SYNC ? cpu.excTargetEl : 1;
+  if (target === 2) {
+    takeToEl2(cpu, retLo, retHi);
+    return;
+  }
+  const fromEl = cpu.el;
+  const spsr = cpu.getSpsr();
+  // Vector base offset: current EL with SP_EL0 (0x0), current EL with SP_ELx (0x200),
+  // lower EL using AArch64 (0x400).
+  let base: number;
+  if (fromEl < 1) base = 0x400;
+  else base = cpu.spsel ? 0x200 : 0x0;
+  cpu.setSys(SYS.SPSR_EL1, spsr | 0, 0);
+  cpu.setSys(SYS.ELR_EL1, retLo, retHi);
+  if (vecKind === VEC_SYNC) {
+    cpu.setSys(SYS.ESR_EL1, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
+    if (cpu.excFarValid) cpu.setSys(SYS.FAR_EL1, cpu.excFarLo, cpu.excFarHi);
+  }
+  // PSTATE on entry: EL1h, all of DAIF masked, SS=0, IL=0.
+  cpu.daif = 0xf;
+  cpu.pstateOther = 0;
+  cpu.setElSpsel(1, 1);
+  cpu.exclValid = 0; // ClearExclusiveLocal
+  if (fromEl !== 1) cpu.elChanged();
+  else cpu.gen++;
+  const vbarLo = cpu.sysLo(SYS.VBAR_EL1);
+  const vbarHi = cpu.sysHi(SYS.VBAR_EL1);
+  const lo = (vbarLo + base + vecKind) | 0;
+  cpu.pcLo = lo;
+  cpu.pcHi = (lo >>> 0) < (vbarLo >>> 0) ? (vbarHi + 1) | 0 : vbarHi;
+}
+
+/** Exception to EL2: set the EL2 syndrome registers and hand over to the TypeScript firmware. */
+function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
+  cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
+  cpu.setSys(SYS.ELR_EL2, retLo, retHi);
+  cpu.setSys(SYS.ESR_EL2, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
+  if (cpu.excFarValid) cpu.setSys(SYS.FAR_EL2, cpu.excFarLo, cpu.excFarHi);
+  // HPFAR_EL2.FIPA holds IPA[47:12] at bits [43:4] (ARM ARM D17.2.59).
+  const ipaPage = Math.floor(((cpu.excIpaHi >>> 0) * 4294967296 + (cpu.excIpaLo >>> 0)) / 4096);
+  cpu.setSys(SYS.HPFAR_EL2, (ipaPage * 16) % 4294967296 | 0, Math.floor((ipaPage * 16) / 4294967296) | 0);
+  cpu.exclValid = 0;
+  if (cpu.firmware === null) {
+    cpu.halt(`exception to EL2 (EC 0x${cpu.excEC.toString(16)}) with no firmware or hypervisor`);
+    return;
+  }
+  cpu.firmware.el2Exception(cpu);
+  if (cpu.status === 2 /* ST_HALT */) return;
+  eretFromEl2(cpu);
+}
+
+/** The firmware's return to the guest: PSTATE from SPSR_EL2, PC from ELR_EL2. */
+export function eretFromEl2(cpu: Cpu): void {
+  restorePstate(cpu, cpu.sysLo(SYS.SPSR_EL2));
+  cpu.pcLo = cpu.sysLo(SYS.ELR_EL2);
+  cpu.pcHi = cpu.sysHi(SYS.ELR_EL2);
+}
+
+/**
+ * ERET at EL1 (AArch64.ExceptionReturn): PSTATE from SPSR_EL1, PC from ELR_EL1. A return to an
+ * EL above the current one, or to AArch32, is an illegal exception return: PSTATE.IL is set and
+ * the EL is unchanged (ARM ARM D1.3.7).
+ */
+export function eret(cpu: Cpu): void {
+  const spsr = cpu.sysLo(SYS.SPSR_EL1);
+  const elrLo = cpu.sysLo(SYS.ELR_EL1);
+  const elrHi = cpu.sysHi(SYS.ELR_EL1);
+  const m = spsr & 0x1f;
+  const illegal = (spsr & 0x10) !== 0 || m >>> 2 > cpu.el || (m >>> 2 === 0 && (m & 1) !== 0) || (m & 2) !== 0;
+  cpu.exclValid = 0;
+  if (illegal) {
+    cpu.nzcv = (spsr >>> 28) & 0xf;
+    cpu.daif = (spsr >>> 6) & 0xf;
+    cpu.pstateOther = 1 << 20; // PSTATE.IL
+  } else {
+    restorePstate(cpu, spsr);
+  }
+  cpu.npcLo = elrLo;
+  cpu.npcHi = elrHi;
+}
+
+function restorePstate(cpu: Cpu, spsr: number): void {
+  const m = spsr & 0x1f;
+  const el = m >>> 2;
+  cpu.nzcv = (spsr >>> 28) & 0xf;
+  cpu.daif = (spsr >>> 6) & 0xf;
+  cpu.pstateOther = spsr & (1 << 21); // SS; IL is cleared by a legal return
+  const oldEl = cpu.el;
+  cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
+  if (oldEl !== el) cpu.elChanged();
+  else cpu.gen++;
+}

@@ -1,0 +1,169 @@
+// System registers reached by MRS/MSR (ARM ARM D19/D23 register descriptions). Storage is a pair
+// of int32 words per register in Cpu.sys; registers backed by PSTATE or the timer have accessors.
+// The ID registers advertise exactly what is implemented: change them with the feature.
+import type { Cpu } from './cpu.js';
+
+export interface SysRegDef {
+  name: string;
+  /** op0, op1, CRn, CRm, op2 as in the ARM ARM's encoding tables. */
+  enc: [number, number, number, number, number];
+  /** Lowest EL that may access it (0: EL0 too, subject to `el0Check`). */
+  minEl: number;
+  ro?: boolean;
+  wo?: boolean;
+  reset?: [number, number];
+  /** Writable-bit mask [lo, hi] (others RES0/RES1 kept from reset). Default all. */
+  wmask?: [number, number];
+  /** EL0 access condition (e.g. SCTLR_EL1.UCT for CTR_EL0); false traps as UNDEFINED. */
+  el0Check?: (cpu: Cpu) => boolean;
+  /** Custom read: returns lo, sets cpu.tmpHi. */
+  read?: (cpu: Cpu) => number;
+  /** Custom write, or a side effect after the stored value changed (`after`). */
+  write?: (cpu: Cpu, lo: number, hi: number) => void;
+  after?: (cpu: Cpu) => void;
+  slot: number;
+}
+
+export function sysKey(op0: number, op1: number, crn: number, crm: number, op2: number): number {
+  return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+}
+
+const defs: SysRegDef[] = [];
+export const SYS: Record<string, number> = {};
+export const sysByKey = new Map<number, SysRegDef>();
+export const sysByName = new Map<string, SysRegDef>();
+
+function def(name: string, enc: SysRegDef['enc'], minEl: number, opts: Partial<SysRegDef> = {}): void {
+  const d: SysRegDef = { name, enc, minEl, slot: defs.length, ...opts };
+  defs.push(d);
+  SYS[name] = d.slot;
+  sysByKey.set(sysKey(...enc), d);
+  sysByName.set(name, d);
+}
+
+const lo32 = (v: number): [number, number] => [v | 0, 0];
+
+// --- Identification (D23.2). Values describe this emulator, not a particular core. ---
+// MIDR: Cortex-A57 r1p0, the CPU the README's side-by-side QEMU runs use.
+def('MIDR_EL1', [3, 0, 0, 0, 0], 1, { ro: true, reset: lo32(0x411fd070) });
+def('MPIDR_EL1', [3, 0, 0, 0, 5], 1, { ro: true, reset: lo32(0x80000000) });
+def('REVIDR_EL1', [3, 0, 0, 0, 6], 1, { ro: true });
+// PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP/AdvSIMD 0xF = not implemented.
+def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00ff0011) });
+def('ID_AA64PFR1_EL1', [3, 0, 0, 4, 1], 1, { ro: true });
+def('ID_AA64ZFR0_EL1', [3, 0, 0, 4, 4], 1, { ro: true });
+// DFR0: DebugVer=6 (Armv8.0 debug), no PMU.
+def('ID_AA64DFR0_EL1', [3, 0, 0, 5, 0], 1, { ro: true, reset: lo32(0x6) });
+def('ID_AA64DFR1_EL1', [3, 0, 0, 5, 1], 1, { ro: true });
+def('ID_AA64AFR0_EL1', [3, 0, 0, 5, 4], 1, { ro: true });
+def('ID_AA64AFR1_EL1', [3, 0, 0, 5, 5], 1, { ro: true });
+// ISAR0: Atomic[23:20]=2 (LSE), CRC32[19:16]=1.
+def('ID_AA64ISAR0_EL1', [3, 0, 0, 6, 0], 1, { ro: true, reset: lo32(0x00210000) });
+def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true });
+def('ID_AA64ISAR2_EL1', [3, 0, 0, 6, 2], 1, { ro: true });
+// MMFR0: PARange=2 (40 bits), ASIDBits=2 (16), TGran16=1, TGran64=0 and TGran4=0 (supported).
+def('ID_AA64MMFR0_EL1', [3, 0, 0, 7, 0], 1, { ro: true, reset: lo32(0x00100022) });
+// MMFR1: VMIDBits=2 (16).
+def('ID_AA64MMFR1_EL1', [3, 0, 0, 7, 1], 1, { ro: true, reset: lo32(0x20) });
+def('ID_AA64MMFR2_EL1', [3, 0, 0, 7, 2], 1, { ro: true });
+def('CTR_EL0', [3, 3, 0, 0, 1], 0, {
+  ro: true,
+  reset: lo32(0x8444c004),
+  el0Check: (c) => (c.sysLo(SYS.SCTLR_EL1) & (1 << 15)) !== 0, // SCTLR_EL1.UCT
+});
+// DCZID_EL0: BS=4 (64-byte blocks), DZP=0: DC ZVA is implemented.
+def('DCZID_EL0', [3, 3, 0, 0, 7], 0, { ro: true, reset: lo32(4) });
+def('CLIDR_EL1', [3, 1, 0, 0, 1], 1, { ro: true, reset: lo32(0x0a200023) });
+def('CSSELR_EL1', [3, 2, 0, 0, 0], 1, { wmask: [0xf, 0] });
+def('CCSIDR_EL1', [3, 1, 0, 0, 0], 1, { ro: true, reset: lo32(0x701fe01a) });
+def('AIDR_EL1', [3, 1, 0, 0, 7], 1, { ro: true });
+
+// --- EL1 translation and control (D23.2) ---
+// SCTLR_EL1 reset: the RES1 bits of Armv8.0 (29,28,23,22,20,11) with M/C/I clear.
+def('SCTLR_EL1', [3, 0, 1, 0, 0], 1, { reset: lo32(0x30d00800), after: (c) => c.contextChanged() });
+def('ACTLR_EL1', [3, 0, 1, 0, 1], 1);
+def('CPACR_EL1', [3, 0, 1, 0, 2], 1, { wmask: [0x3 << 20, 0] });
+def('TTBR0_EL1', [3, 0, 2, 0, 0], 1, { after: (c) => c.contextChanged() });
+def('TTBR1_EL1', [3, 0, 2, 0, 1], 1, { after: (c) => c.contextChanged() });
+def('TCR_EL1', [3, 0, 2, 0, 2], 1, { after: (c) => c.contextChanged() });
+def('AFSR0_EL1', [3, 0, 5, 1, 0], 1);
+def('AFSR1_EL1', [3, 0, 5, 1, 1], 1);
+def('ESR_EL1', [3, 0, 5, 2, 0], 1);
+def('FAR_EL1', [3, 0, 6, 0, 0], 1);
+def('PAR_EL1', [3, 0, 7, 4, 0], 1);
+def('MAIR_EL1', [3, 0, 10, 2, 0], 1, { after: (c) => c.contextChanged() });
+def('AMAIR_EL1', [3, 0, 10, 3, 0], 1);
+def('VBAR_EL1', [3, 0, 12, 0, 0], 1, { wmask: [~0x7ff, -1] });
+def('ISR_EL1', [3, 0, 12, 1, 0], 1, { ro: true, read: (c) => c.readIsr() });
+def('CONTEXTIDR_EL1', [3, 0, 13, 0, 1], 1, { wmask: [-1, 0] });
+def('TPIDR_EL1', [3, 0, 13, 0, 4], 1);
+def('TPIDR_EL0', [3, 3, 13, 0, 2], 0);
+def('TPIDRRO_EL0', [3, 3, 13, 0, 3], 0, { el0Check: () => true });
+def('ELR_EL1', [3, 0, 4, 0, 1], 1);
+def('SPSR_EL1', [3, 0, 4, 0, 0], 1, { wmask: [-1, 0] });
+def('MDSCR_EL1', [2, 0, 0, 2, 2], 1);
+def('OSLAR_EL1', [2, 0, 1, 0, 4], 1, { wo: true });
+def('OSLSR_EL1', [2, 0, 1, 1, 4], 1, { ro: true, reset: lo32(0x8) });
+def('OSDLR_EL1', [2, 0, 1, 3, 4], 1);
+def('MDCCSR_EL0', [2, 3, 0, 1, 0], 1, { ro: true });
+
+// --- PSTATE views (C5.2) ---
+def('NZCV', [3, 3, 4, 2, 0], 0, {
+  el0Check: () => true,
+  read: (c) => ((c.tmpHi = 0), (c.nzcv << 28) | 0),
+  write: (c, lo) => (c.nzcv = (lo >>> 28) & 0xf),
+});
+def('DAIF', [3, 3, 4, 2, 1], 0, {
+  el0Check: (c) => (c.sysLo(SYS.SCTLR_EL1) & (1 << 9)) !== 0, // SCTLR_EL1.UMA
+  read: (c) => ((c.tmpHi = 0), c.daif << 6),
+  write: (c, lo) => {
+    c.daif = (lo >>> 6) & 0xf;
+    c.interruptMaskChanged();
+  },
+});
+def('CurrentEL', [3, 0, 4, 2, 2], 1, { ro: true, read: (c) => ((c.tmpHi = 0), c.el << 2) });
+def('SPSel', [3, 0, 4, 2, 0], 1, {
+  read: (c) => ((c.tmpHi = 0), c.spsel),
+  write: (c, lo) => c.setElSpsel(c.el, lo & 1),
+});
+// SP_EL0 is accessible from EL1 only while SPSel=1 (otherwise UNDEFINED; ARM ARM C5.2.14).
+def('SP_EL0', [3, 0, 4, 1, 0], 1, {
+  read: (c) => c.readSpBank(0),
+  write: (c, lo, hi) => c.writeSpBank(0, lo, hi),
+});
+
+// --- Generic timer (D11). The counter derives from modelled cycles, so it is deterministic. ---
+def('CNTFRQ_EL0', [3, 3, 14, 0, 0], 0, { reset: lo32(62_500_000), el0Check: () => true });
+def('CNTPCT_EL0', [3, 3, 14, 0, 1], 0, { ro: true, read: (c) => c.readCounter(0), el0Check: (c) => c.el0CounterOk(0) });
+def('CNTVCT_EL0', [3, 3, 14, 0, 2], 0, { ro: true, read: (c) => c.readCounter(1), el0Check: (c) => c.el0CounterOk(1) });
+def('CNTKCTL_EL1', [3, 0, 14, 1, 0], 1);
+def('CNTP_CTL_EL0', [3, 3, 14, 2, 1], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0 });
+def('CNTP_CVAL_EL0', [3, 3, 14, 2, 2], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0 });
+def('CNTV_CTL_EL0', [3, 3, 14, 3, 1], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0 });
+def('CNTV_CVAL_EL0', [3, 3, 14, 3, 2], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0 });
+
+// --- EL2 state: not reachable by guest MSR/MRS (EL2 is the TypeScript hypervisor). ---
+def('HCR_EL2', [3, 4, 1, 1, 0], 2, { after: (c) => c.contextChanged() });
+def('VTTBR_EL2', [3, 4, 2, 1, 0], 2, { after: (c) => c.contextChanged() });
+def('VTCR_EL2', [3, 4, 2, 1, 2], 2, { after: (c) => c.contextChanged() });
+def('ESR_EL2', [3, 4, 5, 2, 0], 2);
+def('FAR_EL2', [3, 4, 6, 0, 0], 2);
+def('HPFAR_EL2', [3, 4, 6, 0, 4], 2);
+def('ELR_EL2', [3, 4, 4, 0, 1], 2);
+def('SPSR_EL2', [3, 4, 4, 0, 0], 2);
+def('VBAR_EL2', [3, 4, 12, 0, 0], 2);
+def('CPTR_EL2', [3, 4, 1, 1, 2], 2);
+def('CNTVOFF_EL2', [3, 4, 14, 0, 3], 2);
+def('VMPIDR_EL2', [3, 4, 0, 0, 5], 2);
+def('VPIDR_EL2', [3, 4, 0, 0, 0], 2);
+
+export const sysDefs: readonly SysRegDef[] = defs;
+export const NSYS = defs.length;
+
+/**
+ * Unlisted encodings in the ID space (op0=3, op1=0, CRn=0, CRm=1..7) are reserved and RAZ
+ * (ARM ARM D23.3.1, "reserved ID registers"): AArch32 ID registers read 0 here (no AArch32).
+ */
+export function isRazIdSpace(op0: number, op1: number, crn: number, crm: number): boolean {
+  return op0 === 3 && op1 === 0 && crn === 0 && crm >= 1 && crm <= 7;
+}
