@@ -1,0 +1,23 @@
+// Check that each asm guest assembles with keystone (as our loader does for `.S` files)
+// to exactly the bytes GNU as + ld produced: node guests/check-keystone.mjs NAME.S NAME.bin ...
+import { Keystone, Const, loadKeystone } from 'keystone-wasm';
+import { readFileSync } from 'node:fs';
+
+await loadKeystone();
+const args = process.argv.slice(2);
+let bad = 0;
+for (let k = 0; k < args.length; k += 2) {
+  const [src, bin] = [args[k], args[k + 1]];
+  const ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
+  const got = Buffer.from(ks.asm(readFileSync(src, 'utf8'), { address: 0x40000000 }));
+  const want = readFileSync(bin);
+  if (got.equals(want)) {
+    console.log(`${src}: ${got.length} bytes, identical to GNU as`);
+  } else {
+    bad++;
+    let i = 0;
+    while (i < got.length && i < want.length && got[i] === want[i]) i++;
+    console.log(`${src}: keystone ${got.length} bytes, GNU as ${want.length} bytes, first difference at offset 0x${i.toString(16)}`);
+  }
+}
+process.exit(bad ? 1 : 0);
