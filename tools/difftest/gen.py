@@ -1,0 +1,856 @@
+#!/usr/bin/python3
+"""Differential test vectors for the A64 interpreter, with unicorn as the reference.
+
+Generates short random instruction streams per instruction class (raw 32-bit words built from
+the ARM ARM encoding fields, no assembler), runs each on unicorn (ARM64, CPU model MAX, EL1,
+MMU off) and records the final state. See tools/difftest/README.md for the vector format.
+
+Run with the system Python (Debian's python3-unicorn): /usr/bin/python3 tools/difftest/gen.py
+"""
+import argparse
+import gzip
+import os
+import random
+import struct
+import sys
+
+from unicorn import Uc, UcError, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE
+from unicorn import arm64_const as A
+
+M64 = (1 << 64) - 1
+M32 = (1 << 32) - 1
+
+CODE_BASE = 0x4000_0000
+BUF_BASE = 0x4010_0000
+BUF_SIZE = 0x1000
+RAM_SIZE = 0x20_0000
+MAX_WORDS = 16
+
+FORMAT_VERSION = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared PRNG: initial registers and the data buffer are regenerated from a per-case seed
+# (the replay in test/cpu/vectors.test.ts implements the same xorshift32).
+# ---------------------------------------------------------------------------------------------
+def xorshift32(s):
+    s ^= (s << 13) & M32
+    s ^= s >> 17
+    s ^= (s << 5) & M32
+    return s
+
+
+def initial_state(seed):
+    """(regs[32] with index 31 = SP, buffer bytes) from a case seed (nonzero u32)."""
+    s = seed
+    regs = []
+    for _ in range(32):
+        s = xorshift32(s)
+        lo = s
+        s = xorshift32(s)
+        regs.append((s << 32) | lo)
+    words = []
+    for _ in range(BUF_SIZE // 4):
+        s = xorshift32(s)
+        words.append(s)
+    return regs, struct.pack('<%dI' % len(words), *words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Case builder: words plus register overrides, and a model of which registers hold known values
+# (so base registers of later loads/stores still point into the buffer).
+# ---------------------------------------------------------------------------------------------
+class Case:
+    def __init__(self, rng):
+        self.rng = rng
+        self.words = []
+        self.over = {}  # reg (0..30, 31 = SP) -> value
+        self.clobbered = set()  # registers written with values the generator does not track
+        self.known = {}  # reg -> current value (overrides, updated by writeback)
+        self.nzcv = rng.randrange(16)
+
+    def set(self, r, v):
+        self.over[r] = v & M64
+        self.known[r] = v & M64
+
+    def fresh(self, r):
+        """A register not yet constrained by this case (may be given an override)."""
+        return r not in self.known and r not in self.clobbered
+
+    def clobber(self, r):
+        if r != 31:
+            self.clobbered.add(r)
+            self.known.pop(r, None)
+
+
+def special(rng):
+    return rng.choice([
+        0, 1, M64, 1 << 63, (1 << 63) - 1, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF,
+        0x1_0000_0000, 0xFFFFFFFF_00000000, rng.randrange(64), (-rng.randrange(1, 65)) & M64,
+        rng.getrandbits(32), rng.getrandbits(64), 0x8000, 0xFFFF_FFFF_FFFF_8000,
+    ])
+
+
+def maybe_special(c, r, p=0.35):
+    """Give a source register an interesting value sometimes (only if unconstrained)."""
+    if r != 31 and c.fresh(r) and c.rng.random() < p:
+        c.set(r, special(c.rng))
+
+
+def rreg(rng, p31=0.1):
+    return 31 if rng.random() < p31 else rng.randrange(31)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data processing, immediate (ARM ARM C4.1.86)
+# ---------------------------------------------------------------------------------------------
+def g_addsub_imm(c):
+    r = c.rng
+    sf, op, S, sh = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    imm = r.choice([0, 1, r.getrandbits(12), 0xFFF])
+    rn, rd = rreg(r), rreg(r)
+    maybe_special(c, rn)
+    c.words.append((sf << 31) | (op << 30) | (S << 29) | (0b100010 << 23) | (sh << 22) | (imm << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def bitmask_valid(N, immr, imms, sf):
+    if sf == 0 and N == 1:
+        return False
+    v = (N << 6) | ((~imms) & 0x3F)
+    if v == 0:
+        return False
+    length = v.bit_length() - 1
+    if length < 1:
+        return False
+    levels = (1 << length) - 1
+    return (imms & levels) != levels
+
+
+def g_logical_imm(c):
+    r = c.rng
+    while True:
+        sf = r.getrandbits(1)
+        N = r.getrandbits(1) if sf else 0
+        immr, imms = r.getrandbits(6), r.getrandbits(6)
+        if bitmask_valid(N, immr, imms, sf):
+            break
+    opc = r.getrandbits(2)
+    rn, rd = rreg(r), rreg(r)
+    maybe_special(c, rn)
+    c.words.append((sf << 31) | (opc << 29) | (0b100100 << 23) | (N << 22) | (immr << 16) | (imms << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_movewide(c):
+    r = c.rng
+    sf = r.getrandbits(1)
+    opc = r.choice([0, 2, 3])
+    hw = r.randrange(4 if sf else 2)
+    imm = r.choice([0, 0xFFFF, r.getrandbits(16)])
+    rd = rreg(r)
+    maybe_special(c, rd)  # MOVK keeps the other bits
+    c.words.append((sf << 31) | (opc << 29) | (0b100101 << 23) | (hw << 21) | (imm << 5) | rd)
+    c.clobber(rd)
+
+
+def g_bitfield(c):
+    r = c.rng
+    sf = r.getrandbits(1)
+    opc = r.randrange(3)
+    if sf:
+        immr, imms = r.getrandbits(6), r.getrandbits(6)
+    else:
+        immr, imms = r.getrandbits(5), r.getrandbits(5)
+    if r.random() < 0.2:
+        imms = r.choice([0, 7, 15, 31, 63 if sf else 31])
+    rn, rd = rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rd)  # BFM keeps the other bits
+    c.words.append((sf << 31) | (opc << 29) | (0b100110 << 23) | (sf << 22) | (immr << 16) | (imms << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_extr(c):
+    r = c.rng
+    sf = r.getrandbits(1)
+    imms = r.getrandbits(6) if sf else r.getrandbits(5)
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rm)
+    c.words.append((sf << 31) | (0b00100111 << 23) | (sf << 22) | (rm << 16) | (imms << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_adr(c):
+    r = c.rng
+    op = r.getrandbits(1)
+    imm = r.getrandbits(21)
+    rd = rreg(r)
+    c.words.append((op << 31) | ((imm & 3) << 29) | (0b10000 << 24) | ((imm >> 2) << 5) | rd)
+    c.clobber(rd)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data processing, register (C4.1.87)
+# ---------------------------------------------------------------------------------------------
+def g_addsub_shift(c):
+    r = c.rng
+    sf, op, S = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    shift = r.randrange(3)
+    imm6 = r.getrandbits(6) if sf else r.getrandbits(5)
+    if r.random() < 0.3:
+        imm6 = 0
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rm)
+    c.words.append((sf << 31) | (op << 30) | (S << 29) | (0b01011 << 24) | (shift << 22) | (rm << 16) | (imm6 << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_addsub_ext(c):
+    r = c.rng
+    sf, op, S = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    option = r.getrandbits(3)
+    imm3 = r.randrange(5)
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rm)
+    c.words.append((sf << 31) | (op << 30) | (S << 29) | (0b01011001 << 21) | (rm << 16) | (option << 13) | (imm3 << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_adc(c):
+    r = c.rng
+    sf, op, S = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn, 0.5)
+    maybe_special(c, rm, 0.5)
+    c.words.append((sf << 31) | (op << 30) | (S << 29) | (0b11010000 << 21) | (rm << 16) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_logical_reg(c):
+    r = c.rng
+    sf, opc, N = r.getrandbits(1), r.getrandbits(2), r.getrandbits(1)
+    shift = r.getrandbits(2)
+    imm6 = r.getrandbits(6) if sf else r.getrandbits(5)
+    if r.random() < 0.3:
+        imm6 = 0
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rm)
+    c.words.append((sf << 31) | (opc << 29) | (0b01010 << 24) | (shift << 22) | (N << 21) | (rm << 16) | (imm6 << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_csel(c):
+    r = c.rng
+    sf, op, op2 = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    cond = r.getrandbits(4)
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn)
+    maybe_special(c, rm)
+    c.words.append((sf << 31) | (op << 30) | (0b11010100 << 21) | (rm << 16) | (cond << 12) | (op2 << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_ccmp(c):
+    r = c.rng
+    sf, op, isimm = r.getrandbits(1), r.getrandbits(1), r.getrandbits(1)
+    cond, nzcv = r.getrandbits(4), r.getrandbits(4)
+    rm, rn = r.randrange(32), rreg(r)
+    maybe_special(c, rn, 0.5)
+    if not isimm:
+        maybe_special(c, rm, 0.5)
+    c.words.append((sf << 31) | (op << 30) | (1 << 29) | (0b11010010 << 21) | (rm << 16) | (cond << 12) | (isimm << 11) | (rn << 5) | nzcv)
+
+
+def g_dp1(c):
+    r = c.rng
+    sf = r.getrandbits(1)
+    opcode = r.choice([0, 1, 2, 3, 4, 5] if sf else [0, 1, 2, 4, 5])
+    rn, rd = rreg(r), rreg(r)
+    maybe_special(c, rn, 0.5)
+    c.words.append((sf << 31) | (1 << 30) | (0b11010110 << 21) | (opcode << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_dp2(c):
+    r = c.rng
+    kind = r.randrange(3)
+    if kind == 0:  # UDIV/SDIV
+        sf, opcode = r.getrandbits(1), r.choice([2, 3])
+    elif kind == 1:  # LSLV/LSRV/ASRV/RORV
+        sf, opcode = r.getrandbits(1), r.choice([8, 9, 10, 11])
+    else:  # CRC32{B,H,W,X}, CRC32C{B,H,W,X}: the X forms need sf=1, the others sf=0
+        sz, C = r.getrandbits(2), r.getrandbits(1)
+        sf, opcode = (1 if sz == 3 else 0), 0b010000 | (C << 2) | sz
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    maybe_special(c, rn, 0.5)
+    maybe_special(c, rm, 0.5)
+    c.words.append((sf << 31) | (0b11010110 << 21) | (rm << 16) | (opcode << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+def g_dp3(c):
+    r = c.rng
+    op31, o0 = r.choice([(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (5, 0), (5, 1), (6, 0)])
+    sf = r.getrandbits(1) if op31 == 0 else 1
+    rm, rn, rd = rreg(r), rreg(r), rreg(r)
+    ra = 31 if op31 in (2, 6) else rreg(r)  # SMULH/UMULH: Ra is (1)(1)(1)(1)(1)
+    for x in (rm, rn, ra):
+        maybe_special(c, x, 0.4)
+    c.words.append((sf << 31) | (0b11011 << 24) | (op31 << 21) | (rm << 16) | (o0 << 15) | (ra << 10) | (rn << 5) | rd)
+    c.clobber(rd)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loads and stores (C4.1.88). Every access lands naturally aligned inside the data buffer.
+# ---------------------------------------------------------------------------------------------
+def pick_ea(rng, size, span=None):
+    span = span or size
+    return BUF_BASE + rng.randrange((BUF_SIZE - span) // size + 1) * size
+
+
+def base_for(c, rn, size, offsets, span=None, post=False, tries=40):
+    """Choose an offset from `offsets()` and make Rn hold a base so that the effective address
+    (base + offset, or base itself for post-index) is an aligned address inside the buffer.
+    Returns the offset or None. SP as a base is kept 16-byte aligned (SCTLR_ELx.SA)."""
+    span = span or size
+    for _ in range(tries):
+        off = offsets()
+        if rn in c.known:
+            base = c.known[rn]
+            ea = base if post else (base + off) & M64
+            if BUF_BASE <= ea <= BUF_BASE + BUF_SIZE - span and ea % size == 0 and (rn != 31 or base % 16 == 0):
+                return off
+            continue
+        if not c.fresh(rn):
+            return None
+        ea = pick_ea(c.rng, size, span)
+        base = ea if post else (ea - off) & M64
+        if rn == 31 and base % 16:
+            continue
+        c.set(rn, base)
+        return off
+    return None
+
+
+def free_base(c, avoid=()):
+    for _ in range(50):
+        rn = 31 if c.rng.random() < 0.12 else c.rng.randrange(31)
+        if rn not in avoid and (rn in c.known or c.fresh(rn)):
+            return rn
+    return None
+
+
+# (size, opc, is_load, regsize) for LDR/STR/LDRS variants; size 3 opc 2 is PRFM (skipped).
+LDST_FORMS = [(s, o) for s in range(4) for o in range(4) if not (s == 3 and o >= 2) and not (s == 2 and o == 3)]
+
+
+def g_ldst(c):
+    r = c.rng
+    if r.random() < 0.03:
+        return g_prfm(c)
+    size, opc = r.choice(LDST_FORMS)
+    nbytes = 1 << size
+    is_load = opc != 0
+    mode = r.choice(['uimm', 'unscaled', 'pre', 'post', 'reg', 'unpriv', 'literal'])
+    if mode == 'literal':
+        return g_literal(c)
+    rt = rreg(r)
+    wback = mode in ('pre', 'post')
+    rn = free_base(c, avoid=(rt,) if wback else ())
+    if rn is None:
+        return
+    if not is_load:
+        maybe_special(c, rt, 0.3)
+    if mode == 'uimm':
+        off = base_for(c, rn, nbytes, lambda: r.choice([0, r.randrange(4096), r.randrange(64)]) * nbytes)
+        if off is None:
+            return
+        w = (size << 30) | (0b111001 << 24) | (opc << 22) | ((off // nbytes) << 10) | (rn << 5) | rt
+    elif mode == 'reg':
+        option, S = r.choice([2, 3, 6, 7]), r.getrandbits(1)
+        rm = r.randrange(32)
+        if rm == rn or (rm != 31 and not c.fresh(rm)):
+            return
+        k = r.randrange(-64, 65) if option in (6, 7) else r.randrange(0, 65)
+        idx = k << (size if S else 0)
+        if rm == 31:
+            idx = 0
+        off = base_for(c, rn, nbytes, lambda: idx)
+        if off is None:
+            return
+        if rm != 31:
+            v = k & M64
+            if option == 2:  # UXTW: the top half is ignored
+                v = (r.getrandbits(32) << 32) | (k & M32)
+            elif option == 6:  # SXTW
+                v = (r.getrandbits(32) << 32) | (k & M32)
+            c.set(rm, v)
+        w = (size << 30) | (0b111000 << 24) | (opc << 22) | (1 << 21) | (rm << 16) | (option << 13) | (S << 12) | (0b10 << 10) | (rn << 5) | rt
+    else:
+        imms = lambda: r.randrange(-256 // nbytes, 256 // nbytes) * nbytes
+        off = base_for(c, rn, nbytes, imms, post=(mode == 'post'))
+        if off is None:
+            return
+        idx = {'unscaled': 0b00, 'post': 0b01, 'pre': 0b11, 'unpriv': 0b10}[mode]
+        w = (size << 30) | (0b111000 << 24) | (opc << 22) | ((off & 0x1FF) << 12) | (idx << 10) | (rn << 5) | rt
+        if wback:
+            c.known[rn] = (c.known[rn] + off) & M64
+    c.words.append(w)
+    if is_load:
+        c.clobber(rt)
+
+
+def g_literal(c):
+    """LDR (literal) W/X, LDRSW (literal), PRFM (literal): PC-relative, reading an earlier word
+    of the stream itself (or this one), naturally aligned."""
+    r = c.rng
+    opc = r.randrange(4)  # 00 W, 01 X, 10 LDRSW, 11 PRFM
+    i = len(c.words)
+    nbytes = 8 if opc == 1 else 4
+    cands = [k for k in range(i + 1) if (4 * k) % nbytes == 0 and 4 * k + nbytes <= 4 * (i + 1)]
+    if not cands:
+        return
+    k = r.choice(cands)
+    rt = rreg(r)
+    c.words.append((opc << 30) | (0b011000 << 24) | (((k - i) & 0x7FFFF) << 5) | rt)
+    if opc != 3:
+        c.clobber(rt)
+
+
+def g_prfm(c):
+    """PRFM (immediate, unsigned offset): no architectural effect, must not fault."""
+    r = c.rng
+    rn = free_base(c)
+    if rn is None:
+        return
+    off = base_for(c, rn, 8, lambda: r.randrange(64) * 8)
+    if off is None:
+        return
+    c.words.append((3 << 30) | (0b111001 << 24) | (2 << 22) | ((off // 8) << 10) | (rn << 5) | r.choice([0, 1, 2, 8, 16, 17]))
+
+
+def g_ldst_pair(c):
+    r = c.rng
+    L = r.getrandbits(1)
+    opc = r.choice([0, 1, 2] if L else [0, 2])  # opc 01 with L=1: LDPSW (L=0 is STGP, MTE)
+    nbytes = 8 if opc == 2 else 4
+    idx = r.choice([0, 1, 2, 3])  # 00 LDNP/STNP, 01 post, 10 offset, 11 pre
+    if opc == 1 and idx == 0:
+        idx = 2
+    wback = idx in (1, 3)
+    rt, rt2 = rreg(r), rreg(r)
+    if L and rt == rt2:
+        return
+    rn = free_base(c, avoid=(rt, rt2) if wback else ())
+    if rn is None:
+        return
+    if not L:
+        maybe_special(c, rt, 0.3)
+        maybe_special(c, rt2, 0.3)
+    off = base_for(c, rn, nbytes, lambda: r.randrange(-64, 64) * nbytes, span=2 * nbytes, post=(idx == 1))
+    if off is None:
+        return
+    c.words.append((opc << 30) | (0b101 << 27) | (idx << 23) | (L << 22) | (((off // nbytes) & 0x7F) << 15) | (rt2 << 10) | (rn << 5) | rt)
+    if wback:
+        c.known[rn] = (c.known[rn] + off) & M64
+    if L:
+        c.clobber(rt)
+        c.clobber(rt2)
+
+
+def exclusive_words(size, o2, L, o1, o0, rs, rt2, rn, rt):
+    return (size << 30) | (0b001000 << 24) | (o2 << 23) | (L << 22) | (o1 << 21) | (rs << 16) | (o0 << 15) | (rt2 << 10) | (rn << 5) | rt
+
+
+def g_exclusive(c):
+    """LDXR/LDAXR then STXR/STLXR of the same size to the same address (so the store's success
+    is architecturally defined), sometimes with CLREX between (the store then fails);
+    pair forms LDXP/STXP; and the ordered LDAR/STLR."""
+    r = c.rng
+    kind = r.randrange(4)
+    if kind == 3:  # LDAR/STLR (o2=1, o1=0, o0=1), any size
+        size, L = r.randrange(4), r.getrandbits(1)
+        rt = rreg(r)
+        rn = free_base(c)
+        if rn is None or base_for(c, rn, 1 << size, lambda: 0) is None:
+            return
+        if not L:
+            maybe_special(c, rt, 0.3)
+        c.words.append(exclusive_words(size, 1, L, 0, 1, 31, 31, rn, rt))
+        if L:
+            c.clobber(rt)
+        return
+    pair = kind == 2
+    size = r.choice([2, 3])
+    if not pair:
+        size = r.randrange(4)
+    nbytes = (1 << size) * (2 if pair else 1)
+    rn = free_base(c)
+    if rn is None or base_for(c, rn, nbytes, lambda: 0) is None:
+        return
+    # The load (Rt, Rt2 must differ for the pair).
+    lt = r.choice([x for x in range(31) if x != rn])
+    lt2 = 31
+    if pair:
+        lt2 = r.choice([x for x in range(31) if x not in (rn, lt)])
+    o0 = r.getrandbits(1)
+    c.words.append(exclusive_words(size, 0, 1, 1 if pair else 0, o0, 31, lt2, rn, lt))
+    c.clobber(lt)
+    if pair:
+        c.clobber(lt2)
+    if r.random() < 0.15:
+        c.words.append(0xD503305F)  # CLREX
+    # The store: Ws differs from Rt, Rt2 and Rn.
+    st, st2 = rreg(r), (rreg(r) if pair else 31)
+    choices = [x for x in range(31) if x not in (st, st2, rn)]
+    rs = r.choice(choices)
+    maybe_special(c, st, 0.3)
+    c.words.append(exclusive_words(size, 0, 0, 1 if pair else 0, r.getrandbits(1), rs, st2, rn, st))
+    c.clobber(rs)
+
+
+def g_atomic(c):
+    """FEAT_LSE: LD<op>, SWP, CAS, CASP (naturally aligned, inside the buffer)."""
+    r = c.rng
+    kind = r.choice(['ldop', 'ldop', 'swp', 'cas', 'casp'])
+    A_, R_ = r.getrandbits(1), r.getrandbits(1)
+    rn = free_base(c)
+    if rn is None:
+        return
+    if kind == 'casp':
+        sz = r.getrandbits(1)  # 0: W pairs, 1: X pairs
+        nbytes = 8 << sz
+        if base_for(c, rn, nbytes, lambda: 0) is None:
+            return
+        rs = r.randrange(0, 30, 2)
+        rt = r.randrange(0, 30, 2)
+        for x in (rs, rs + 1, rt, rt + 1):
+            maybe_special(c, x, 0.3)
+        c.words.append((sz << 30) | (0b001000 << 24) | (0 << 23) | (A_ << 22) | (1 << 21) | (rs << 16) | (R_ << 15) | (0b11111 << 10) | (rn << 5) | rt)
+        c.clobber(rs)
+        c.clobber(rs + 1)
+        return
+    size = r.randrange(4)
+    nbytes = 1 << size
+    if base_for(c, rn, nbytes, lambda: 0) is None:
+        return
+    rs, rt = rreg(r), rreg(r)
+    maybe_special(c, rs, 0.4)
+    if kind == 'cas':
+        c.words.append((size << 30) | (0b001000 << 24) | (1 << 23) | (A_ << 22) | (1 << 21) | (rs << 16) | (R_ << 15) | (0b11111 << 10) | (rn << 5) | rt)
+        c.clobber(rs)
+        return
+    o3, opc = (1, 0) if kind == 'swp' else (0, r.randrange(8))
+    c.words.append((size << 30) | (0b111000 << 24) | (A_ << 23) | (R_ << 22) | (1 << 21) | (rs << 16) | (o3 << 15) | (opc << 12) | (rn << 5) | rt)
+    c.clobber(rt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Branches: forward only, to an instruction of the stream or to its end.
+# ---------------------------------------------------------------------------------------------
+def flag_setter(c):
+    """A filler that sets flags or registers (ADDS/SUBS imm, ANDS reg, MOVZ) on X0-X15."""
+    r = c.rng
+    k = r.randrange(4)
+    rn, rd = r.randrange(16), r.choice([r.randrange(16), 31])
+    if k == 0:
+        g = (r.getrandbits(1) << 31) | (r.getrandbits(1) << 30) | (1 << 29) | (0b100010 << 23) | (r.getrandbits(3) << 10) | (rn << 5) | rd
+    elif k == 1:
+        g = (r.getrandbits(1) << 31) | (r.getrandbits(1) << 30) | (1 << 29) | (0b01011 << 24) | (r.randrange(16) << 16) | (rn << 5) | rd
+    elif k == 2:
+        g = (1 << 31) | (0b11 << 29) | (0b01010 << 24) | (r.randrange(16) << 16) | (rn << 5) | rd
+    else:
+        rd = r.randrange(16)
+        g = (1 << 31) | (0b10 << 29) | (0b100101 << 23) | (r.choice([0, 1, 2]) << 5) | rd
+    c.clobber(rd)
+    return g
+
+
+def branch_word(c, pos, target):
+    """A forward branch at word index `pos` to word index `target` (> pos; may be the end), or
+    None when no register is free for an indirect one."""
+    r = c.rng
+    dist = target - pos
+    k = r.choice(['bcond', 'bcond', 'cb', 'tb', 'b', 'bl', 'br', 'blr', 'ret'])
+    if k in ('bl', 'blr') and 30 in c.known:
+        k = 'b'
+    if k == 'bcond':
+        return (0b01010100 << 24) | ((dist & 0x7FFFF) << 5) | r.getrandbits(4)
+    if k == 'cb':
+        rt = r.randrange(32)
+        if rt < 31 and c.fresh(rt) and r.random() < 0.4:
+            c.set(rt, r.choice([0, 1 << 32, 1]))
+        return (r.getrandbits(1) << 31) | (0b011010 << 25) | (r.getrandbits(1) << 24) | ((dist & 0x7FFFF) << 5) | rt
+    if k == 'tb':
+        rt, bit = r.randrange(32), r.randrange(64)
+        return ((bit >> 5) << 31) | (0b011011 << 25) | (r.getrandbits(1) << 24) | ((bit & 31) << 19) | ((dist & 0x3FFF) << 5) | rt
+    if k in ('b', 'bl'):
+        if k == 'bl':
+            c.clobber(30)
+        return ((1 if k == 'bl' else 0) << 31) | (0b00101 << 26) | dist
+    # BR/BLR/RET Xn with Xn = the target address; Xn from X16-X30, unclobbered.
+    want = CODE_BASE + 4 * target
+    cands = [x for x in range(16, 31) if c.fresh(x) or c.known.get(x) == want]
+    if not cands:
+        return None
+    rn = r.choice(cands)
+    c.set(rn, want)
+    if k == 'blr':
+        c.clobber(30)
+    return 0xD61F0000 | ({'br': 0, 'blr': 1, 'ret': 2}[k] << 21) | (rn << 5)
+
+
+def gen_branch_case(c, n):
+    for i in range(n):
+        w = None
+        if c.rng.random() >= 0.4:
+            w = branch_word(c, i, i + c.rng.randrange(1, n - i + 1))
+        c.words.append(w if w is not None else flag_setter(c))
+
+
+def gen_mixed_case(c, nchunks):
+    """Chunks from every other class (an LDXR..STXR sequence is one chunk), with forward
+    branches between chunks to chunk boundaries. A skipped writeback can leave a later base
+    out of the buffer: the reference's access guard rejects those cases."""
+    r = c.rng
+    chunks = []
+    names = [k for k in CLASSES if CLASSES[k] is not None]
+    while len(chunks) < nchunks:
+        before = len(c.words)
+        CLASSES[r.choice(names)](c)
+        if len(c.words) > before:
+            chunks.append(c.words[before:])
+    c.words = []
+    plan = []  # (is_branch, chunk words)
+    for ch in chunks:
+        if r.random() < 0.35:
+            plan.append((True, None))
+        plan.append((False, ch))
+    starts = []  # word index of each plan entry
+    pos = 0
+    for is_br, ch in plan:
+        starts.append(pos)
+        pos += 1 if is_br else len(ch)
+    end = pos
+    for j, (is_br, ch) in enumerate(plan):
+        if not is_br:
+            c.words += ch
+            continue
+        targets = [starts[q] for q in range(j + 1, len(plan)) if not plan[q][0]] + [end]
+        w = branch_word(c, starts[j], r.choice(targets))
+        c.words.append(w if w is not None else 0xD503201F)  # NOP
+
+
+# ---------------------------------------------------------------------------------------------
+CLASSES = {
+    'addsub_imm': g_addsub_imm,
+    'logical_imm': g_logical_imm,
+    'movewide': g_movewide,
+    'bitfield': g_bitfield,
+    'extr': g_extr,
+    'adr': g_adr,
+    'addsub_shift': g_addsub_shift,
+    'addsub_ext': g_addsub_ext,
+    'adc': g_adc,
+    'logical_reg': g_logical_reg,
+    'csel': g_csel,
+    'ccmp': g_ccmp,
+    'dp1': g_dp1,
+    'dp2': g_dp2,
+    'dp3': g_dp3,
+    'ldst': g_ldst,
+    'ldst_pair': g_ldst_pair,
+    'exclusive': g_exclusive,
+    'atomic': g_atomic,
+    'branch': None,  # gen_branch_case
+    'mixed': None,  # gen_mixed_case
+}
+
+
+# Classes whose cases execute fewer instructions (skipped words) or mix everything get more.
+CASE_SCALE = {'branch': 2, 'mixed': 2}
+
+
+def gen_case(cls, rng):
+    c = Case(rng)
+    n = rng.randint(1, 8)
+    if cls == 'branch':
+        gen_branch_case(c, rng.randint(1, 8))
+    elif cls == 'mixed':
+        gen_mixed_case(c, rng.randint(2, 8))
+    else:
+        g = CLASSES[cls]
+        tries = 0
+        while len(c.words) < n and tries < 4 * n:
+            g(c)
+            tries += 1
+    if not c.words or len(c.words) > MAX_WORDS:
+        return None
+    return c
+
+
+class Reference:
+    """unicorn, one instance reused (recreated after an error)."""
+
+    def __init__(self):
+        self.uc = None
+        self.count = 0
+        self.xregs = [getattr(A, 'UC_ARM64_REG_X%d' % i) for i in range(29)] + [A.UC_ARM64_REG_X29, A.UC_ARM64_REG_X30]
+        self.open()
+
+    def open(self):
+        uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
+        uc.ctl_set_cpu_model(A.UC_CPU_ARM64_MAX)  # FEAT_LSE, CRC32
+        uc.mem_map(CODE_BASE, RAM_SIZE)
+
+        def hook(_uc, _addr, _size, _data):
+            self.count += 1
+
+        uc.hook_add(UC_HOOK_CODE, hook, begin=CODE_BASE, end=CODE_BASE + 4 * MAX_WORDS)
+
+        # The guard: every data access must be naturally aligned (MMU-off data memory is Device:
+        # unaligned accesses fault on the architecture, unicorn does not check) and inside the
+        # buffer (or the code, for literal loads). A case that breaks this is rejected.
+        def mem(_uc, _access, addr, size, _value, _data):
+            inbuf = BUF_BASE <= addr and addr + size <= BUF_BASE + BUF_SIZE
+            incode = CODE_BASE <= addr and addr + size <= CODE_BASE + 4 * MAX_WORDS
+            if addr % min(size, 8) or not (inbuf or incode):
+                self.bad = 'access of %d bytes at 0x%x' % (size, addr)
+
+        uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, mem)
+        self.uc = uc
+
+    def run(self, seed, c):
+        uc = self.uc
+        regs, buf = initial_state(seed)
+        for k, v in c.over.items():
+            regs[k] = v
+        code = struct.pack('<%dI' % len(c.words), *c.words)
+        uc.mem_write(CODE_BASE, code + bytes(4 * (MAX_WORDS - len(c.words))))
+        uc.ctl_remove_cache(CODE_BASE, CODE_BASE + 4 * MAX_WORDS)
+        uc.mem_write(BUF_BASE, buf)
+        for i in range(31):
+            uc.reg_write(self.xregs[i], regs[i])
+        uc.reg_write(A.UC_ARM64_REG_SP, regs[31])
+        uc.reg_write(A.UC_ARM64_REG_NZCV, c.nzcv << 28)
+        self.count = 0
+        self.bad = None
+        end = CODE_BASE + 4 * len(c.words)
+        try:
+            uc.emu_start(CODE_BASE, end, count=64)
+        except UcError as e:
+            self.open()
+            return None, str(e)
+        if self.bad:
+            return None, self.bad
+        pc = uc.reg_read(A.UC_ARM64_REG_PC)
+        if pc != end:
+            self.open()
+            return None, 'stopped at 0x%x' % pc
+        final = [uc.reg_read(self.xregs[i]) for i in range(31)] + [uc.reg_read(A.UC_ARM64_REG_SP)]
+        nzcv = (uc.reg_read(A.UC_ARM64_REG_NZCV) >> 28) & 0xF
+        fbuf = bytes(uc.mem_read(BUF_BASE, BUF_SIZE))
+        return (regs, buf, final, nzcv, pc, fbuf, self.count), None
+
+
+def mem_runs(a, b):
+    runs = []
+    i, n = 0, len(a)
+    while i < n:
+        if a[i] != b[i]:
+            j = i
+            while j < n and j - i < 255 and a[j] != b[j]:
+                j += 1
+            runs.append((i, b[i:j]))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def encode_case(seed, c, res):
+    regs, buf, final, nzcv, pc, fbuf, count = res
+    out = bytearray()
+    out += struct.pack('<IBB', seed, c.nzcv, len(c.words))
+    out += struct.pack('<%dI' % len(c.words), *c.words)
+    out += struct.pack('<B', len(c.over))
+    for k in sorted(c.over):
+        out += struct.pack('<BQ', k, c.over[k])
+    changed = [i for i in range(32) if final[i] != regs[i]]
+    out += struct.pack('<BBHB', count, nzcv, pc - CODE_BASE, len(changed))
+    for i in changed:
+        out += struct.pack('<BQ', i, final[i])
+    runs = mem_runs(buf, fbuf)
+    out += struct.pack('<H', len(runs))
+    for off, data in runs:
+        out += struct.pack('<HB', off, len(data)) + data
+    return bytes(out)
+
+
+def generate(cls, ncases, seed, ref):
+    rng = random.Random('%s/%d' % (cls, seed))
+    body = bytearray()
+    made = rejected = insns = 0
+    reasons = {}
+    while made < ncases:
+        c = gen_case(cls, rng)
+        if c is None:
+            continue
+        cseed = rng.randrange(1, 1 << 32)
+        res, err = ref.run(cseed, c)
+        if res is None:
+            rejected += 1
+            key = err.split(' at ')[0] if err else '?'
+            reasons[key] = reasons.get(key, 0) + 1
+            if rejected <= 3:
+                print('  %s: reference rejected %s: %s' % (cls, ' '.join('%08x' % w for w in c.words), err), file=sys.stderr)
+            continue
+        body += encode_case(cseed, c, res)
+        made += 1
+        insns += res[6]
+    name = cls.encode()
+    header = b'A64V' + struct.pack('<BB', FORMAT_VERSION, len(name)) + name
+    header += struct.pack('<IIII', made, CODE_BASE, BUF_BASE, BUF_SIZE)
+    return header + bytes(body), made, insns, rejected, reasons
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--class', dest='cls', default='all', help='a class name, a comma list, or all (%s)' % ', '.join(CLASSES))
+    ap.add_argument('--cases', type=int, default=2000, help='cases per class (branch and mixed: twice as many)')
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--out', default='test/vectors/', help='output directory (one <class>.bin.gz per class)')
+    ap.add_argument('--list', action='store_true', help='list the classes and exit')
+    a = ap.parse_args()
+    if a.list:
+        print('\n'.join(CLASSES))
+        return 0
+    names = list(CLASSES) if a.cls == 'all' else a.cls.split(',')
+    for n in names:
+        if n not in CLASSES:
+            ap.error('unknown class %r (try --list)' % n)
+    if a.cases < 1:
+        ap.error('--cases must be at least 1')
+    os.makedirs(a.out, exist_ok=True)
+    ref = Reference()
+    total_cases = total_insns = 0
+    for n in names:
+        data, made, insns, rejected, reasons = generate(n, a.cases * CASE_SCALE.get(n, 1), a.seed, ref)
+        path = os.path.join(a.out, n + '.bin.gz')
+        with open(path, 'wb') as f:
+            f.write(gzip.compress(data, 9, mtime=0))
+        total_cases += made
+        total_insns += insns
+        print('%-13s %6d cases %7d insns executed, %d rejected %s -> %s (%d bytes)' % (
+            n, made, insns, rejected, reasons if reasons else '', path, os.path.getsize(path)))
+    print('total: %d cases, %d instructions executed' % (total_cases, total_insns))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
