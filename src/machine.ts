@@ -2,6 +2,9 @@
 import { Bus } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
 import { a64 } from './cpu/isa/index.js';
+import { Pl011 } from './devices/pl011.js';
+import { BoardFirmware } from './hyp/firmware.js';
+import { ST_HALT } from './cpu/state.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -16,15 +19,128 @@ export const VIRT = {
   RAM: 0x4000_0000,
 } as const;
 
+export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
+
 export interface MachineOptions {
   ramSize?: number;
+  /** Bytes available on the PL011's receive line from the start (also semihosting stdin). */
+  uartInput?: string;
+  /** Called with console output (PL011 TX and semihosting writes) as it happens. */
+  onOutput?: (text: string) => void;
+  /** HLT #0xF000 semihosting (default on, like `qemu -semihosting`); off makes it UNDEFINED. */
+  semihosting?: boolean;
+  /** String returned by SYS_GET_CMDLINE. */
+  cmdline?: string;
+  /** Called once per unknown device register offset (a log line); default: ignored. */
+  onLog?: (msg: string) => void;
+}
+
+export interface RunResult {
+  /**
+   * exit: the guest exited (semihosting SYS_EXIT); halt: it powered off or reset (PSCI);
+   * limit: the instruction budget ran out; error: the emulation cannot continue (message).
+   */
+  reason: 'exit' | 'halt' | 'limit' | 'error';
+  exitCode: number;
+  /** Instructions retired by this call. */
+  instructions: number;
+  message?: string;
 }
 
 export class Machine {
   readonly bus: Bus;
   readonly cpu: Cpu;
+  readonly uart: Pl011;
+  readonly firmware: BoardFirmware;
+  /** Everything the guest printed (PL011 and semihosting), in order. */
+  output = '';
+  /** Highest RAM address written by a loader (exclusive): SYS_HEAPINFO puts the heap above it. */
+  imageEnd: number;
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly onOutput: ((text: string) => void) | undefined;
+
   constructor(opts: MachineOptions = {}) {
-    this.bus = new Bus(VIRT.RAM, opts.ramSize ?? 128 * 1024 * 1024);
+    const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
+    this.bus = new Bus(VIRT.RAM, ramSize);
     this.cpu = new Cpu(this.bus, a64);
+    this.onOutput = opts.onOutput;
+    this.imageEnd = VIRT.RAM;
+    this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
+    if (opts.onLog) this.uart.onUnknown = opts.onLog;
+    this.bus.map(VIRT.UART0, 0x1000, this.uart);
+    if (opts.uartInput) this.uart.feed(opts.uartInput);
+    const ramEnd = VIRT.RAM + ramSize;
+    this.firmware = new BoardFirmware(
+      {
+        write: (bytes) => this.emit(bytes),
+        read: (n) => this.uart.takeInput(n),
+        heapInfo: () => {
+          // Heap from the end of the loaded image (16-byte aligned) to 1 MiB below the top of
+          // RAM; the stack takes that top 1 MiB, growing down from the end of RAM.
+          const stackLimit = ramEnd - 0x10_0000;
+          const heapBase = Math.min(Math.ceil(this.imageEnd / 16) * 16, stackLimit);
+          return { heapBase, heapLimit: stackLimit, stackBase: ramEnd, stackLimit };
+        },
+        cmdline: opts.cmdline ?? '',
+      },
+      opts.semihosting ?? true,
+    );
+    this.cpu.firmware = this.firmware;
+  }
+
+  private emit(bytes: Uint8Array): void {
+    // One decoder for both paths keeps multi-byte UTF-8 sequences intact across single-byte writes.
+    const text = this.decoder.decode(bytes, { stream: true });
+    if (text === '') return;
+    this.output += text;
+    this.onOutput?.(text);
+  }
+
+  /** Record that a loader placed bytes up to `end` (exclusive physical address). */
+  noteLoaded(end: number): void {
+    if (end > this.imageEnd) this.imageEnd = end;
+    // Loaders write RAM behind the CPU's back: drop any decoded code.
+    this.cpu.invalidateAllCode();
+  }
+
+  /**
+   * The state QEMU's -kernel leaves a bare-metal ELF in on `-M virt` without EL2/EL3 (checked
+   * with qemu-system-aarch64 7.2 -d cpu): EL1h, PC = entry, DAIF all masked, X0..X30 and SP zero
+   * (X0 carries the DTB address only for Linux Image files), NZCV = 0b0100 (QEMU's reset value
+   * has Z set; the architecture leaves NZCV UNKNOWN), MMU and caches off.
+   */
+  boot(entry: bigint): void {
+    const cpu = this.cpu;
+    cpu.reset();
+    this.firmware.reset();
+    cpu.setElSpsel(1, 1);
+    cpu.daif = 0xf;
+    cpu.nzcv = 0b0100;
+    cpu.pc = entry;
+  }
+
+  /** Run until the guest stops or `maxInsns` instructions retire (default: no limit). */
+  run(maxInsns = Infinity): RunResult {
+    const cpu = this.cpu;
+    if (cpu.status === ST_HALT) {
+      // Already stopped: report it again without running.
+      return this.result(0);
+    }
+    const n = cpu.run(maxInsns);
+    if (cpu.status === ST_HALT) return this.result(n);
+    return { reason: 'limit', exitCode: 0, instructions: n };
+  }
+
+  private result(n: number): RunResult {
+    const stop = this.firmware.stop;
+    const cpu = this.cpu;
+    if (stop !== null) return { reason: stop.kind, exitCode: stop.code, instructions: n, message: stop.message };
+    return { reason: 'error', exitCode: cpu.exitCode || 1, instructions: n, message: cpu.haltReason };
+  }
+
+  /** Continue after a halt (the debugger's `continue` after SYSTEM_RESET, tests). */
+  clearHalt(): void {
+    if (this.cpu.status === ST_HALT) this.cpu.status = 0;
+    this.firmware.stop = null;
   }
 }

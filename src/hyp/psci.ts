@@ -1,0 +1,117 @@
+// PSCI (Arm Power State Coordination Interface, DEN0022) for a single-CPU system, reached over
+// the HVC conduit as on QEMU's virt board without EL2/EL3 firmware. The function ID is in W0,
+// arguments in X1..X3, the result in X0 (SMC Calling Convention, DEN0028).
+import type { Cpu } from '../cpu/cpu.js';
+
+export const PSCI_VERSION = 0x8400_0000;
+export const PSCI_CPU_SUSPEND = 0x8400_0001;
+export const PSCI_CPU_OFF = 0x8400_0002;
+export const PSCI_CPU_ON = 0x8400_0003;
+export const PSCI_AFFINITY_INFO = 0x8400_0004;
+export const PSCI_MIGRATE = 0x8400_0005;
+export const PSCI_MIGRATE_INFO_TYPE = 0x8400_0006;
+export const PSCI_MIGRATE_INFO_UP_CPU = 0x8400_0007;
+export const PSCI_SYSTEM_OFF = 0x8400_0008;
+export const PSCI_SYSTEM_RESET = 0x8400_0009;
+export const PSCI_FEATURES = 0x8400_000a;
+/** SMC64 variants differ in bit 30 (0xC400_00xx). */
+export const SMC64 = 0x4000_0000;
+
+// Return codes (DEN0022 5.2.2).
+export const PSCI_SUCCESS = 0;
+export const PSCI_NOT_SUPPORTED = -1;
+export const PSCI_INVALID_PARAMETERS = -2;
+export const PSCI_DENIED = -3;
+export const PSCI_ALREADY_ON = -4;
+
+/** We implement PSCI 1.1 (major in [31:16], minor in [15:0]); QEMU's virt reports 1.1 too. */
+export const PSCI_VERSION_1_1 = 0x0001_0001;
+
+/** How a PSCI call ended the run, if it did. */
+export type PsciStop = { kind: 'off' } | { kind: 'reset' } | { kind: 'cpu-off' };
+
+/** Functions answered SUCCESS by PSCI_FEATURES (both calling conventions where they exist). */
+const IMPLEMENTED = new Set<number>([
+  PSCI_VERSION,
+  PSCI_CPU_SUSPEND,
+  PSCI_CPU_SUSPEND | SMC64,
+  PSCI_CPU_OFF,
+  PSCI_CPU_ON,
+  PSCI_CPU_ON | SMC64,
+  PSCI_AFFINITY_INFO,
+  PSCI_AFFINITY_INFO | SMC64,
+  PSCI_MIGRATE_INFO_TYPE,
+  PSCI_SYSTEM_OFF,
+  PSCI_SYSTEM_RESET,
+  PSCI_FEATURES,
+]);
+
+/** MPIDR affinity fields Aff3:Aff2:Aff1:Aff0 ([39:32], [23:0]) of the one CPU, all zero. */
+function affinity(lo: number, hi: number): number {
+  return (hi & 0xff) * 0x100_0000 + (lo & 0xff_ffff);
+}
+
+/**
+ * Dispatch one PSCI call. Writes the result to X0 and returns a stop request for calls that do
+ * not return (SYSTEM_OFF, SYSTEM_RESET, CPU_OFF of the last CPU), or null.
+ */
+export function psciCall(cpu: Cpu): PsciStop | null {
+  const r = cpu.r;
+  const fid = r[0] >>> 0; // W0: the upper 32 bits of X0 are ignored for the function ID
+  let ret: number;
+  switch (fid) {
+    case PSCI_VERSION:
+      ret = PSCI_VERSION_1_1;
+      break;
+    case PSCI_FEATURES: {
+      // CPU_SUSPEND's feature flags: bit 1 = 0 (original power_state format), bit 0 = 0 (no OS-initiated mode).
+      ret = IMPLEMENTED.has(r[2] >>> 0) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+      break;
+    }
+    case PSCI_CPU_SUSPEND:
+    case PSCI_CPU_SUSPEND | SMC64:
+      // A single CPU with no wake-up sources modelled yet: behave as a standby state that is left
+      // at once, which the spec allows (the call may return early, 5.4.2).
+      ret = PSCI_SUCCESS;
+      break;
+    case PSCI_CPU_OFF:
+      // Turning off the only CPU leaves nothing running: the run ends.
+      return { kind: 'cpu-off' };
+    case PSCI_CPU_ON:
+    case PSCI_CPU_ON | SMC64: {
+      // X1 = target MPIDR. CPU 0 is the caller (ALREADY_ON); no other CPU exists.
+      const fid32 = fid === PSCI_CPU_ON;
+      const aff = affinity(r[2], fid32 ? 0 : r[3]);
+      ret = aff === 0 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+      break;
+    }
+    case PSCI_AFFINITY_INFO:
+    case PSCI_AFFINITY_INFO | SMC64: {
+      // X1 = target affinity, X2 = lowest affinity level (0..3); fields below that level are ignored.
+      const fid32 = fid === PSCI_AFFINITY_INFO;
+      const level = r[4] >>> 0;
+      if (r[5] !== 0 || level > 3) {
+        ret = PSCI_INVALID_PARAMETERS;
+        break;
+      }
+      let aff = affinity(r[2], fid32 ? 0 : r[3]);
+      const ignoreBits = level === 3 ? 24 : level * 8; // Aff0..Aff2 occupy bits [23:0]
+      if (level === 3) aff -= aff % 0x100_0000;
+      else aff = Math.floor(aff / 2 ** ignoreBits);
+      ret = aff === 0 ? 0 /* ON */ : PSCI_INVALID_PARAMETERS;
+      break;
+    }
+    case PSCI_MIGRATE_INFO_TYPE:
+      ret = 2; // Trusted OS not present or does not require migration
+      break;
+    case PSCI_SYSTEM_OFF:
+      return { kind: 'off' };
+    case PSCI_SYSTEM_RESET:
+      return { kind: 'reset' };
+    default:
+      ret = PSCI_NOT_SUPPORTED;
+  }
+  r[0] = ret | 0;
+  r[1] = ret < 0 ? -1 : 0; // sign-extended to 64 bits
+  return null;
+}

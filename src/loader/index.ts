@@ -1,0 +1,76 @@
+// Guest image loading: ELF64 AArch64 (by content), assembly (.S/.s) or raw binary (anything else,
+// typically .bin). The kind is chosen by content first: an ELF is an ELF whatever its name.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Machine } from '../machine.js';
+import { UserError, hex } from '../errors.js';
+import { SymbolTable } from './symbols.js';
+import { isElf, parseElf, loadElfSegments } from './elf.js';
+import { loadRaw, DEFAULT_RAW_ADDR } from './raw.js';
+import { assembleSource } from './asm.js';
+
+export { UserError } from '../errors.js';
+export { SymbolTable } from './symbols.js';
+
+export interface LoadedImage {
+  entry: bigint;
+  symbols: SymbolTable;
+  kind: 'elf' | 'raw' | 'asm';
+}
+
+export interface LoadOptions {
+  /** Load address for raw binaries (default 0x40000000) and assembly (overrides the base comment). */
+  addr?: bigint;
+}
+
+export async function readGuestFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UserError(`${path}: ${why}`);
+  }
+}
+
+export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}): Promise<LoadedImage> {
+  const data = await readGuestFile(path);
+  const name = basename(path);
+  const bus = m.bus;
+  if (isElf(data)) {
+    if (opts.addr !== undefined) throw new UserError(`${name}: an ELF is loaded at its own addresses; --addr applies to raw binaries only`);
+    const elf = parseElf(data, name);
+    const end = loadElfSegments(elf, data, { base: bus.ramBase, size: bus.ramSize, load: (pa, d) => bus.load(pa, d) }, name);
+    m.noteLoaded(end);
+    return { entry: elf.entry, symbols: elf.symbols, kind: 'elf' };
+  }
+  if (/\.s$/i.test(path)) {
+    const text = new TextDecoder().decode(data);
+    const img = await assembleSource(text, name, opts.addr);
+    m.noteLoaded(loadRaw(bus, img.code, img.base, name));
+    return { entry: img.entry, symbols: img.symbols, kind: 'asm' };
+  }
+  if (data.length === 0) throw new UserError(`${name}: empty file`);
+  const addr = opts.addr ?? DEFAULT_RAW_ADDR;
+  m.noteLoaded(loadRaw(bus, data, addr, name));
+  return { entry: addr, symbols: new SymbolTable(), kind: 'raw' };
+}
+
+/** `--load FILE@ADDR`: extra raw data. */
+export async function loadData(m: Machine, spec: string): Promise<void> {
+  const at = spec.lastIndexOf('@');
+  if (at <= 0 || at === spec.length - 1) throw new UserError(`--load ${spec}: expected FILE@ADDR, e.g. data.bin@0x40100000`);
+  const file = spec.slice(0, at);
+  const addr = parseAddress(spec.slice(at + 1), `--load ${spec}`);
+  const data = await readGuestFile(file);
+  m.noteLoaded(loadRaw(m.bus, data, addr, file));
+}
+
+/** Parse 0x-hex or decimal (underscores allowed) into a non-negative bigint. */
+export function parseAddress(s: string, what: string): bigint {
+  const t = s.trim().replace(/_/g, '');
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(t)) throw new UserError(`${what}: bad address '${s}' (use hex like 0x40000000 or decimal)`);
+  const v = BigInt(t);
+  if (v >= 1n << 64n) throw new UserError(`${what}: address ${hex(v)} does not fit in 64 bits`);
+  return v;
+}
