@@ -1,0 +1,35 @@
+// The recorded QEMU results in guests/expected/ are complete and show what each guest is
+// meant to demonstrate (independent of our emulator, so these pass on their own).
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const GUESTS = fileURLToPath(new URL('../../guests/', import.meta.url));
+
+function expected(name: string): { output: string; exitCode: number } {
+  return {
+    output: readFileSync(`${GUESTS}expected/${name}.txt`, 'latin1'),
+    exitCode: Number(readFileSync(`${GUESTS}expected/${name}.exit`, 'utf8').trim()),
+  };
+}
+
+describe('expected files', () => {
+  it('were recorded for every guest ELF the tests and benchmark use', () => {
+    for (const name of ['hello', 'el0-svc', 'loop', 'loop-short', 'sort', 'sort-large', 'printf']) {
+      const e = expected(name);
+      expect(e.output.length, name).toBeGreaterThan(0);
+      expect(Number.isInteger(e.exitCode), name).toBe(true);
+    }
+  });
+
+  it('show the asm guests behaving as designed on QEMU', () => {
+    expect(expected('hello').output).toMatch(/^Hello from a64hv!/);
+    expect(expected('hello').exitCode).toBe(0);
+    const svc = expected('el0-svc');
+    // EC 0x15 (SVC from AArch64), IL=1, ISS = imm16, as QEMU reported it.
+    expect(svc.output).toContain('ESR_EL1=0x56000001');
+    expect(svc.exitCode).toBe(42);
+    expect(expected('loop-short').output).toMatch(/^loop checksum: 0x[0-9a-f]{16}\n$/);
+    expect(expected('sort').output).toMatch(/PASS\n$/);
+  });
+});

@@ -1,0 +1,59 @@
+// End to end: each guest in guests/ runs on our machine and must print exactly what
+// qemu-system-aarch64 -M virt printed for the same ELF (guests/expected/NAME.txt, recorded
+// by `make -C guests expected`) and exit with the same status (NAME.exit).
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../../src/machine.js';
+import { loadImage } from '../../src/loader/index.js';
+
+const GUESTS = fileURLToPath(new URL('../../guests/', import.meta.url));
+
+interface Expected {
+  output: string;
+  exitCode: number;
+}
+
+function expected(name: string): Expected {
+  return {
+    output: readFileSync(`${GUESTS}expected/${name}.txt`, 'latin1'),
+    exitCode: Number(readFileSync(`${GUESTS}expected/${name}.exit`, 'utf8').trim()),
+  };
+}
+
+async function runGuest(path: string, maxInsns: number) {
+  const m = new Machine({ uartInput: '' });
+  const img = await loadImage(m, path);
+  m.boot(img.entry);
+  const r = m.run(maxInsns);
+  return { m, r };
+}
+
+// Instruction budgets are a few times what each guest needs; the full-size loop and
+// sort-large guests are for `npm run bench`, not here.
+const CASES: { name: string; file: string; maxInsns: number; what: string }[] = [
+  { name: 'hello', file: 'build/hello.elf', maxInsns: 100_000, what: 'PL011 output, PSCI SYSTEM_OFF via HVC' },
+  { name: 'el0-svc', file: 'build/el0-svc.elf', maxInsns: 100_000, what: 'VBAR_EL1, ERET to EL0, SVC, ESR/ELR/SPSR' },
+  { name: 'loop-short', file: 'build/loop-short.elf', maxInsns: 1_000_000, what: 'integer loop, checksum' },
+  { name: 'printf', file: 'build/printf.elf', maxInsns: 10_000_000, what: 'picolibc printf over semihosting' },
+  { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
+  // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
+  { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
+  { name: 'el0-svc', file: 'asm/el0-svc.S', maxInsns: 100_000, what: 'the same guest from its source' },
+  { name: 'loop-short', file: 'asm/loop-short.S', maxInsns: 1_000_000, what: 'the same guest from its source' },
+];
+
+describe('guests match QEMU', () => {
+  for (const c of CASES) {
+    it(`${c.file} (${c.what})`, { timeout: 120_000 }, async () => {
+      const want = expected(c.name);
+      const { m, r } = await runGuest(GUESTS + c.file, c.maxInsns);
+      // On failure, say how the run ended (limit, error and its message) next to the output.
+      const how = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
+      expect(`${m.output}`, `run ended: ${how}`).toBe(want.output);
+      // Semihosting exits report 'exit'; PSCI SYSTEM_OFF (hello) powers off: 'halt' with status 0.
+      expect(['exit', 'halt'], `run ended: ${how}`).toContain(r.reason);
+      expect(r.exitCode ?? 0, `run ended: ${how}`).toBe(want.exitCode);
+    });
+  }
+});
