@@ -33,3 +33,15 @@ describe('expected files', () => {
     expect(expected('sort').output).toMatch(/PASS\n$/);
   });
 });
+
+describe('loop-short.S', () => {
+  it('is loop.S with only the iteration count changed (make regenerates it)', () => {
+    const full = readFileSync(`${GUESTS}asm/loop.S`, 'utf8').split('\n');
+    const short = readFileSync(`${GUESTS}asm/loop-short.S`, 'utf8').split('\n');
+    expect(short[0]).toMatch(/^\/\/ GENERATED from loop\.S/);
+    const rest = short.slice(1);
+    expect(rest.length).toBe(full.length);
+    const diffs = rest.flatMap((l, k) => (l === full[k] ? [] : [[full[k], l]]));
+    expect(diffs).toEqual([['    .quad 100000000', '    .quad 10000']]);
+  });
+});
