@@ -6,6 +6,7 @@ import { CpuState, ST_OK, ST_EXC, ST_HALT, SP } from './state.js';
 import { Decoder, Insn, F_ENDS_BLOCK, type Encoding } from './decode.js';
 import { NSYS, SYS, sysDefs } from './sysregs.js';
 import { takeException, EC_IABT_LOWER, EC_IABT_SAME, EC_DABT_LOWER, EC_DABT_SAME, EC_UNKNOWN } from './exceptions.js';
+import { EC_ILLEGAL_STATE, PSTATE_IL } from './exceptions.js';
 import type { Bus } from '../devices/bus.js';
 import {
   translate,
@@ -47,6 +48,9 @@ export interface Firmware {
   hlt(cpu: Cpu, imm: number): boolean;
   /** SMC #imm with no EL3: returns false to make it UNDEFINED. */
   smc?(cpu: Cpu, imm: number): boolean;
+  /** WFI (not trapped): wait for the next interrupt, e.g. by advancing time to the next timer
+   * event. Without this hook a WFI with no interrupt line pending stops the machine. */
+  wfi?(cpu: Cpu): void;
 }
 
 export class Cpu extends CpuState {
@@ -445,7 +449,8 @@ export class Cpu extends CpuState {
   /** Translate PC for execution. Returns the PA, or -1 with an instruction abort pending. */
   private fetchPa(lo: number, hi: number): number {
     const i = this.fcBase | ((lo >>> 12) & FC_MASK);
-    if (this.xTag[i] === (lo & PAGE_MASK) && this.xHi[i] === hi) return this.xPa[i] + (lo & 0xfff);
+    // Folding PC[1:0] into the compare sends a misaligned PC (BR/RET/ERET) to the fault below.
+    if (this.xTag[i] === (lo & (PAGE_MASK | 3)) && this.xHi[i] === hi) return this.xPa[i] + (lo & 0xfff);
     if ((lo & 3) !== 0) {
       // PC alignment fault (ARM ARM D1.3.4): EC 0x22, FAR = the misaligned PC.
       this.raise(0x22, 0, 0);
@@ -540,6 +545,15 @@ export class Cpu extends CpuState {
         const pa = this.fetchPa(pcLo, pcHi);
         if (pa < 0) {
           if (this.status === ST_EXC) this.deliver(pcLo, pcHi, 0);
+          prev = null;
+          continue;
+        }
+        if ((this.pstateOther & PSTATE_IL) !== 0) {
+          // PSTATE.IL: an Illegal Execution state exception (EC 0x0E), after PC alignment and
+          // instruction aborts in priority. IL is set only by exception returns, which bump gen,
+          // so checking here (never on a chained jump) costs the hot path nothing.
+          this.raise(EC_ILLEGAL_STATE, 0, 0);
+          this.deliver(pcLo, pcHi, 0);
           prev = null;
           continue;
         }

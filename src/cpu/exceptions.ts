@@ -90,22 +90,39 @@ export function eretFromEl2(cpu: Cpu): void {
   cpu.pcHi = cpu.sysHi(SYS.ELR_EL2);
 }
 
+/** PSTATE.IL in the SPSR layout (bit 20): the next instruction takes an Illegal State exception. */
+export const PSTATE_IL = 1 << 20;
+const PSTATE_SS = 1 << 21;
+const HCR_TGE = 1 << 27;
+
 /**
- * ERET at EL1 (AArch64.ExceptionReturn): PSTATE from SPSR_EL1, PC from ELR_EL1. A return to an
- * EL above the current one, or to AArch32, is an illegal exception return: PSTATE.IL is set and
- * the EL is unchanged (ARM ARM D1.3.7).
+ * IllegalExceptionReturn(spsr) for a return from EL1: SPSR.M selects AArch32 (no AArch32 here),
+ * has M[1] set, is EL0 with M[0] set, or names an EL above the current one; or the target is EL1
+ * while HCR_EL2.TGE=1.
+ */
+export function illegalReturn(cpu: Cpu, spsr: number): boolean {
+  const m = spsr & 0x1f;
+  const el = m >>> 2;
+  if ((m & 0x10) !== 0 || (m & 2) !== 0 || (el === 0 && (m & 1) !== 0) || el > cpu.el) return true;
+  return el === 1 && (cpu.sysLo(SYS.HCR_EL2) & HCR_TGE) !== 0;
+}
+
+/**
+ * ERET at EL1 (AArch64.ExceptionReturn): PSTATE from SPSR_EL1, PC from ELR_EL1. On an illegal
+ * exception return (IllegalExceptionReturn) SetPSTATEFromPSR still restores NZCV and DAIF, but
+ * EL and SP are unchanged and PSTATE.IL is set; the PC still becomes ELR (ARM ARM D1.3.7).
  */
 export function eret(cpu: Cpu): void {
   const spsr = cpu.sysLo(SYS.SPSR_EL1);
   const elrLo = cpu.sysLo(SYS.ELR_EL1);
   const elrHi = cpu.sysHi(SYS.ELR_EL1);
-  const m = spsr & 0x1f;
-  const illegal = (spsr & 0x10) !== 0 || m >>> 2 > cpu.el || (m >>> 2 === 0 && (m & 1) !== 0) || (m & 2) !== 0;
   cpu.exclValid = 0;
-  if (illegal) {
+  if (illegalReturn(cpu, spsr)) {
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;
-    cpu.pstateOther = 1 << 20; // PSTATE.IL
+    cpu.pstateOther = PSTATE_IL;
+    // The run loop checks PSTATE.IL only when it looks a block up (not on a chained jump).
+    cpu.gen++;
   } else {
     restorePstate(cpu, spsr);
   }
@@ -118,7 +135,9 @@ function restorePstate(cpu: Cpu, spsr: number): void {
   const el = m >>> 2;
   cpu.nzcv = (spsr >>> 28) & 0xf;
   cpu.daif = (spsr >>> 6) & 0xf;
-  cpu.pstateOther = spsr & (1 << 21); // SS; IL is cleared by a legal return
+  // SetPSTATEFromPSR: a legal return restores PSTATE.IL = SPSR.IL (it is not simply cleared), so
+  // returning with SPSR.IL=1 makes the next instruction take an Illegal State exception.
+  cpu.pstateOther = spsr & (PSTATE_SS | PSTATE_IL);
   const oldEl = cpu.el;
   cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
   if (oldEl !== el) cpu.elChanged();

@@ -14,7 +14,7 @@ export interface SysRegDef {
   reset?: [number, number];
   /** Writable-bit mask [lo, hi] (others RES0/RES1 kept from reset). Default all. */
   wmask?: [number, number];
-  /** EL0 access condition (e.g. SCTLR_EL1.UCT for CTR_EL0); false traps as UNDEFINED. */
+  /** EL0 access condition (e.g. SCTLR_EL1.UCT for CTR_EL0); false traps to EL1 with EC 0x18. */
   el0Check?: (cpu: Cpu) => boolean;
   /** Custom read: returns lo, sets cpu.tmpHi. */
   read?: (cpu: Cpu) => number;
@@ -59,7 +59,8 @@ def('ID_AA64AFR0_EL1', [3, 0, 0, 5, 4], 1, { ro: true });
 def('ID_AA64AFR1_EL1', [3, 0, 0, 5, 5], 1, { ro: true });
 // ISAR0: Atomic[23:20]=2 (LSE), CRC32[19:16]=1.
 def('ID_AA64ISAR0_EL1', [3, 0, 0, 6, 0], 1, { ro: true, reset: lo32(0x00210000) });
-def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true });
+// ISAR1: DPB[3:0]=1 (DC CVAP, a no-op on our coherent memory).
+def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true, reset: lo32(0x1) });
 def('ID_AA64ISAR2_EL1', [3, 0, 0, 6, 2], 1, { ro: true });
 // MMFR0: PARange=2 (40 bits), ASIDBits=2 (16), TGran16=1, TGran64=0 and TGran4=0 (supported).
 def('ID_AA64MMFR0_EL1', [3, 0, 0, 7, 0], 1, { ro: true, reset: lo32(0x00100022) });
@@ -71,8 +72,12 @@ def('CTR_EL0', [3, 3, 0, 0, 1], 0, {
   reset: lo32(0x8444c004),
   el0Check: (c) => (c.sysLo(SYS.SCTLR_EL1) & (1 << 15)) !== 0, // SCTLR_EL1.UCT
 });
-// DCZID_EL0: BS=4 (64-byte blocks), DZP=0: DC ZVA is implemented.
-def('DCZID_EL0', [3, 3, 0, 0, 7], 0, { ro: true, reset: lo32(4) });
+// DCZID_EL0: BS=4 (64-byte blocks); DZP (bit 4) reads 1 at EL0 while SCTLR_EL1.DZE=0 traps DC ZVA.
+def('DCZID_EL0', [3, 3, 0, 0, 7], 0, {
+  ro: true,
+  reset: lo32(4),
+  read: (c) => ((c.tmpHi = 0), c.el === 0 && (c.sysLo(SYS.SCTLR_EL1) & (1 << 14)) === 0 ? 0x14 : 4),
+});
 def('CLIDR_EL1', [3, 1, 0, 0, 1], 1, { ro: true, reset: lo32(0x0a200023) });
 def('CSSELR_EL1', [3, 2, 0, 0, 0], 1, { wmask: [0xf, 0] });
 def('CCSIDR_EL1', [3, 1, 0, 0, 0], 1, { ro: true, reset: lo32(0x701fe01a) });

@@ -1,16 +1,401 @@
-// System instructions (ARM ARM C4.1.87 / C5): exception generation, hints, barriers, MRS/MSR,
-// SYS (cache and TLB maintenance), ERET.
+// System instructions (ARM ARM C4.1.87 / C5): exception generation, hints, barriers, PSTATE
+// access (MSR immediate), MRS/MSR (register), SYS (cache, TLB and address-translation
+// maintenance), ERET. Every one of them ends its block, so that a change of translation
+// registers, DAIF, SPSel or EL takes effect at the next block.
 import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
+import { srcZR, dstZR } from './common.js';
+import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace } from '../sysregs.js';
+import {
+  eret,
+  EC_UNKNOWN,
+  EC_WFX,
+  EC_SVC64,
+  EC_HVC64,
+  EC_SMC64,
+  EC_SYSREG,
+  EC_BRK64,
+} from '../exceptions.js';
+import { tlbi, at } from '../../mmu/maintenance.js';
+import { translate, ACC_WRITE, MT_DEVICE, FSC_ALIGNMENT, type Translation } from '../../mmu/translate.js';
 
-// HLT #imm16 (C6.2.127): a halting debug event; #0xF000 is the A64 semihosting call.
-function execHlt(cpu: Cpu, i: Insn): void {
-  if (cpu.firmware === null || !cpu.firmware.hlt(cpu, i.imm)) cpu.raise(0, 0, 0);
+// SCTLR_EL1 fields that control EL0 (ARM ARM D19.2 SCTLR_EL1).
+const SCTLR_UMA = 1 << 9;
+const SCTLR_DZE = 1 << 14;
+const SCTLR_NTWI = 1 << 16;
+const SCTLR_NTWE = 1 << 18;
+const SCTLR_UCI = 1 << 26;
+// HCR_EL2 fields (ARM ARM D19.2 HCR_EL2).
+const HCR_TWI = 1 << 13;
+const HCR_TWE = 1 << 14;
+const HCR_TSC = 1 << 19;
+const HCR_HCD = 1 << 29;
+
+function undef(cpu: Cpu): void {
+  cpu.raise(EC_UNKNOWN, 0, 0);
 }
+
+/**
+ * Trap of an MSR, MRS or System instruction to EL1, EC 0x18. ISS (ARM ARM D17.2.37, "ISS encoding
+ * for an exception from MSR, MRS, or System instruction execution in AArch64 state"):
+ * Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Direction[0] (1 = read/MRS).
+ * All of these come straight from the instruction word (L is bit 21 = Direction).
+ */
+export function sysTrapIss(raw: number): number {
+  return (
+    (bits(raw, 20, 19) << 20) |
+    (bits(raw, 7, 5) << 17) |
+    (bits(raw, 18, 16) << 14) |
+    (bits(raw, 15, 12) << 10) |
+    (bits(raw, 4, 0) << 5) |
+    (bits(raw, 11, 8) << 1) |
+    bits(raw, 21, 21)
+  );
+}
+function trapSys(cpu: Cpu, i: Insn): void {
+  cpu.raise(EC_SYSREG, sysTrapIss(i.raw), 0);
+}
+
+// ---------------------------------------------------------------- exception generation
+
+// SVC #imm16 (C6.2.365): EC 0x15, ISS = imm16, preferred return = the next instruction.
+function execSvc(cpu: Cpu, i: Insn): void {
+  cpu.raise(EC_SVC64, i.imm, 1);
+}
+// HVC #imm16 (C6.2.126): UNDEFINED at EL0 or when HCR_EL2.HCD=1 (no EL3: hvc_enable = !HCD);
+// otherwise EC 0x16 to EL2 with the next instruction as preferred return.
+function execHvc(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0 || (cpu.sysLo(SYS.HCR_EL2) & HCR_HCD) !== 0) return undef(cpu);
+  cpu.raise(EC_HVC64, i.imm, 1, 2);
+}
+// SMC #imm16 (C6.2.283, AArch64.CheckForSMCUndefOrTrap): UNDEFINED at EL0. EL3 is modelled only
+// by the firmware's smc hook: with it, HCR_EL2.TSC=1 traps EL1's SMC to EL2 (EC 0x17, preferred
+// return = the SMC itself), otherwise the firmware handles the call. Without EL3: UNDEFINED.
+function execSmc(cpu: Cpu, i: Insn): void {
+  const fw = cpu.firmware;
+  if (cpu.el === 0 || fw === null || fw.smc === undefined) return undef(cpu);
+  if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TSC) !== 0) {
+    cpu.raise(EC_SMC64, i.imm, 0, 2);
+    return;
+  }
+  cpu.exclValid = 0; // an exception entry to EL3 and its return clear the local monitor
+  if (!fw.smc(cpu, i.imm)) undef(cpu);
+}
+// BRK #imm16 (C6.2.40): EC 0x3C, ISS = imm16, preferred return = the BRK itself.
+function execBrk(cpu: Cpu, i: Insn): void {
+  cpu.raise(EC_BRK64, i.imm, 0);
+}
+// HLT #imm16 (C6.2.127): a halting debug event; #0xF000 is the A64 semihosting call. With no
+// external debugger, halting is not allowed and HLT is UNDEFINED unless the firmware takes it.
+function execHlt(cpu: Cpu, i: Insn): void {
+  if (cpu.firmware === null || !cpu.firmware.hlt(cpu, i.imm)) undef(cpu);
+}
+
+// ---------------------------------------------------------------- hints
+
 function execNop(_cpu: Cpu, _i: Insn): void {}
 
+/** ISS for EC 0x01 from AArch64: CV=1, COND=0b1110, TI = 0 (WFI) or 1 (WFE). */
+const wfxIss = (ti: number): number => (1 << 24) | (0xe << 20) | ti;
+
+// WFI (C6.2.400, AArch64.CheckForWFxTrap): EL0 traps to EL1 when SCTLR_EL1.nTWI=0, then EL0/EL1
+// trap to EL2 when HCR_EL2.TWI=1 (EC 0x01). Otherwise wait: the firmware's wfi hook can advance
+// time to the next event; without one nothing can raise an interrupt line, so an idle WFI with no
+// line pending would wait forever and the machine stops. A pending line wakes WFI even when masked.
+function execWfi(cpu: Cpu, _i: Insn): void {
+  if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWI) === 0) return cpu.raise(EC_WFX, wfxIss(0), 0);
+  if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWI) !== 0) return cpu.raise(EC_WFX, wfxIss(0), 0, 2);
+  const fw = cpu.firmware;
+  if (fw !== null && fw.wfi !== undefined) fw.wfi(cpu);
+  else if ((cpu.irqLine | cpu.fiqLine) === 0) cpu.halt('WFI with no interrupt source');
+}
+// WFE (C6.2.398): the same traps (nTWE, TWE). A single PE with no event stream: WFE completes at
+// once, which the architecture permits (a wake-up may happen for any reason).
+function execWfe(cpu: Cpu, _i: Insn): void {
+  if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWE) === 0) return cpu.raise(EC_WFX, wfxIss(1), 0);
+  if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWE) !== 0) return cpu.raise(EC_WFX, wfxIss(1), 0, 2);
+}
+
+// ---------------------------------------------------------------- barriers
+
+// CLREX (C6.2.56): ClearExclusiveLocal.
+function execClrex(cpu: Cpu, _i: Insn): void {
+  cpu.exclValid = 0;
+}
+
+// ---------------------------------------------------------------- PSTATE (MSR immediate)
+
+// MSR SPSel, #imm (C6.2.230): PSTATE.SP = CRm<0>. UNDEFINED at EL0 (decode of op1=000).
+function execMsrSpsel(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0) return undef(cpu);
+  cpu.setElSpsel(cpu.el, i.imm & 1);
+}
+// MSR DAIFSet/DAIFClr, #imm: CRm is D:A:I:F, the layout of cpu.daif. At EL0 allowed only with
+// SCTLR_EL1.UMA=1, otherwise trapped to EL1 with EC 0x18 (ARM ARM D19.2 SCTLR_EL1.UMA).
+function execMsrDaifSet(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_UMA) === 0) return trapSys(cpu, i);
+  cpu.daif |= i.imm;
+  cpu.interruptMaskChanged();
+}
+function execMsrDaifClr(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_UMA) === 0) return trapSys(cpu, i);
+  cpu.daif &= ~i.imm & 0xf;
+  cpu.interruptMaskChanged();
+}
+
+// ---------------------------------------------------------------- MRS / MSR (register)
+
+// Access checks in order (AArch64.CheckSystemAccess): an encoding that does not exist for this
+// direction was rejected at decode; then the minimum EL (UNDEFINED); then the EL0 enable bits
+// (trap to EL1, EC 0x18). i.imm = the register's slot in sysDefs.
+const SLOT_SP_EL0 = SYS.SP_EL0;
+
+function sysAccessOk(cpu: Cpu, i: Insn): boolean {
+  const d = sysDefs[i.imm];
+  if (cpu.el < d.minEl) {
+    undef(cpu);
+    return false;
+  }
+  if (cpu.el === 0 && d.el0Check !== undefined && !d.el0Check(cpu)) {
+    trapSys(cpu, i);
+    return false;
+  }
+  // MRS/MSR SP_EL0 while PSTATE.SP selects SP_EL0 is UNDEFINED (ARM ARM C5.2.14).
+  if (i.imm === SLOT_SP_EL0 && cpu.spsel === 0) {
+    undef(cpu);
+    return false;
+  }
+  return true;
+}
+
+function execMrs(cpu: Cpu, i: Insn): void {
+  if (!sysAccessOk(cpu, i)) return;
+  const d = sysDefs[i.imm];
+  const r = cpu.r;
+  if (d.read !== undefined) {
+    const lo = d.read(cpu);
+    if (cpu.status !== 0) return; // the hook trapped (e.g. FPCR with CPACR_EL1.FPEN): Xt unchanged
+    r[i.rd] = lo;
+    r[i.rd + 1] = cpu.tmpHi;
+  } else {
+    r[i.rd] = cpu.sys[2 * d.slot];
+    r[i.rd + 1] = cpu.sys[2 * d.slot + 1];
+  }
+}
+// An unlisted encoding in the reserved ID space reads as zero (EL1 and above only: op1=000).
+function execMrsRaz(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0) return undef(cpu);
+  cpu.r[i.rd] = 0;
+  cpu.r[i.rd + 1] = 0;
+}
+
+function execMsr(cpu: Cpu, i: Insn): void {
+  if (!sysAccessOk(cpu, i)) return;
+  const d = sysDefs[i.imm];
+  const lo = cpu.r[i.rn];
+  const hi = cpu.r[i.rn + 1];
+  if (d.write !== undefined) {
+    d.write(cpu, lo, hi);
+    if (cpu.status !== 0) return; // the hook trapped
+  } else {
+    const s = cpu.sys;
+    const k = 2 * d.slot;
+    if (d.wmask !== undefined) {
+      // Bits outside the writable mask (RES0/RES1/read-only fields) keep their value.
+      const [mlo, mhi] = d.wmask;
+      s[k] = (s[k] & ~mlo) | (lo & mlo);
+      s[k + 1] = (s[k + 1] & ~mhi) | (hi & mhi);
+    } else {
+      s[k] = lo;
+      s[k + 1] = hi;
+    }
+  }
+  if (d.after !== undefined) d.after(cpu);
+}
+
+// ---------------------------------------------------------------- SYS: cache, TLB, AT
+
+// EL0 rules for SYS operations (ARM ARM D19.2 SCTLR_EL1.UCI/DZE; everything else is EL1-only).
+const EL0_NEVER = 0;
+const EL0_UCI = 1; // DC CVAU/CVAC/CIVAC/CVAP, IC IVAU: trap to EL1 (EC 0x18) unless SCTLR_EL1.UCI
+const EL0_DZE = 2; // DC ZVA: trap to EL1 (EC 0x18) unless SCTLR_EL1.DZE
+
+/** May this SYS operation run at the current EL? Raises the exception if not. i.op = EL0 rule. */
+function sysOpAllowed(cpu: Cpu, i: Insn): boolean {
+  if (cpu.el !== 0) return true;
+  const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
+  if (i.op === EL0_UCI && (sctlr & SCTLR_UCI) !== 0) return true;
+  if (i.op === EL0_DZE && (sctlr & SCTLR_DZE) !== 0) return true;
+  if (i.op === EL0_NEVER) undef(cpu);
+  else trapSys(cpu, i);
+  return false;
+}
+
+// DC by VA to the PoC/PoU/PoP, DC by set/way: no-ops, since RAM, the decoded-code cache and every
+// device see one coherent memory.
+function execDcNop(cpu: Cpu, i: Insn): void {
+  sysOpAllowed(cpu, i);
+}
+// IC IALLU/IALLUIS: stores already keep decoded code coherent; drop it all anyway, which also
+// covers RAM written behind the CPU's back (a DMA engine), and removing more is always safe.
+function execIcIallu(cpu: Cpu, i: Insn): void {
+  if (sysOpAllowed(cpu, i)) cpu.invalidateAllCode();
+}
+
+const zvaTr: Translation = { pa: 0, memType: 0, cacheable: true };
+// DC ZVA (C5.3.25): zero the naturally aligned block of 2^DCZID_EL0.BS words (BS=4: 64 bytes)
+// containing Xt. Device memory (including every data access with the stage-1 MMU off) takes
+// an Alignment fault; FAR reports Xt itself. The zeroing goes through st64 for faults, code
+// invalidation and devices.
+function execDcZva(cpu: Cpu, i: Insn): void {
+  if (!sysOpAllowed(cpu, i)) return;
+  const xlo = cpu.r[i.rn];
+  const xhi = cpu.r[i.rn + 1];
+  translate(cpu, xlo, xhi, ACC_WRITE, zvaTr);
+  if (zvaTr.pa < 0) return;
+  if (zvaTr.memType === MT_DEVICE) {
+    cpu.abort(ACC_WRITE, FSC_ALIGNMENT, xlo, xhi, false);
+    return;
+  }
+  const base = xlo & ~63;
+  for (let k = 0; k < 64; k += 8) {
+    cpu.st64(base + k, xhi, 0, 0);
+    if (cpu.status !== 0) return;
+  }
+}
+
+/** TLBI operations at EL1 by (CRm << 3 | op2) with op1=000, CRn=1000 (ARM ARM C5.5). */
+export const TLBI_EL1_OPS: ReadonlyMap<number, string> = new Map([
+  [(3 << 3) | 0, 'VMALLE1IS'],
+  [(3 << 3) | 1, 'VAE1IS'],
+  [(3 << 3) | 2, 'ASIDE1IS'],
+  [(3 << 3) | 3, 'VAAE1IS'],
+  [(3 << 3) | 5, 'VALE1IS'],
+  [(3 << 3) | 7, 'VAALE1IS'],
+  [(7 << 3) | 0, 'VMALLE1'],
+  [(7 << 3) | 1, 'VAE1'],
+  [(7 << 3) | 2, 'ASIDE1'],
+  [(7 << 3) | 3, 'VAAE1'],
+  [(7 << 3) | 5, 'VALE1'],
+  [(7 << 3) | 7, 'VAALE1'],
+]);
+const tlbiNames: string[] = [];
+const AT_OPS = ['S1E1R', 'S1E1W', 'S1E0R', 'S1E0W'];
+
+// TLBI <op>{, Xt}: i.imm indexes tlbiNames. EL1 only.
+function execTlbi(cpu: Cpu, i: Insn): void {
+  if (!sysOpAllowed(cpu, i)) return;
+  tlbi(cpu, tlbiNames[i.imm], cpu.r[i.rn], cpu.r[i.rn + 1]);
+}
+// AT S1E1R/S1E1W/S1E0R/S1E0W, Xt: i.imm indexes AT_OPS. EL1 only.
+function execAt(cpu: Cpu, i: Insn): void {
+  if (!sysOpAllowed(cpu, i)) return;
+  at(cpu, AT_OPS[i.imm], cpu.r[i.rn], cpu.r[i.rn + 1]);
+}
+
+/** Decode SYS (L=0, op0=01) by (op1, CRn, CRm, op2). Unallocated encodings are UNDEFINED. */
+function decodeSys(raw: number, i: Insn): boolean {
+  const op1 = bits(raw, 18, 16);
+  const crn = bits(raw, 15, 12);
+  const crm = bits(raw, 11, 8);
+  const op2 = bits(raw, 7, 5);
+  i.rn = srcZR(bits(raw, 4, 0));
+  i.op = EL0_NEVER;
+  if (crn === 7) {
+    if (op1 === 0) {
+      // DC IVAC, ISW, CSW, CISW; IC IALLUIS, IALLU; AT S1E1R..S1E0W.
+      if ((crm === 6 && (op2 === 1 || op2 === 2)) || (crm === 10 && op2 === 2) || (crm === 14 && op2 === 2)) {
+        i.exec = execDcNop;
+        return true;
+      }
+      if ((crm === 1 || crm === 5) && op2 === 0) {
+        i.exec = execIcIallu;
+        return true;
+      }
+      if (crm === 8 && op2 <= 3) {
+        i.imm = op2;
+        i.exec = execAt;
+        return true;
+      }
+      return false;
+    }
+    if (op1 === 3 && op2 === 1) {
+      if (crm === 4) {
+        i.op = EL0_DZE;
+        i.exec = execDcZva;
+        return true;
+      }
+      // DC CVAC (10), CVAU (11), CVAP (12), CIVAC (14); IC IVAU (5, kept coherent by stores).
+      if (crm === 10 || crm === 11 || crm === 12 || crm === 14 || crm === 5) {
+        i.op = EL0_UCI;
+        i.exec = execDcNop;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (crn === 8 && op1 === 0) {
+    const name = TLBI_EL1_OPS.get((crm << 3) | op2);
+    if (name === undefined) return false; // OS, range and EL2/EL3 forms are not implemented
+    let k = tlbiNames.indexOf(name);
+    if (k < 0) k = tlbiNames.push(name) - 1;
+    i.imm = k;
+    i.exec = execTlbi;
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- ERET
+
+// ERET (C6.2.99): UNDEFINED at EL0; AArch64.ExceptionReturn(ELR_EL1, SPSR_EL1) sets npc.
+function execEret(cpu: Cpu, _i: Insn): void {
+  if (cpu.el === 0) return undef(cpu);
+  eret(cpu);
+}
+
+// ---------------------------------------------------------------- the table
+
 export const system: Encoding[] = [
+  // Exception generation (C4.1.87: 11010100 opc imm16 op2 LL). DCPS1/2/3 (opc=101) are
+  // UNDEFINED outside Debug state and TCANCEL needs FEAT_TME: both left unmatched.
+  {
+    name: 'SVC',
+    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 01',
+    endsBlock: true,
+    decode(raw, i) {
+      i.imm = bits(raw, 20, 5);
+      i.exec = execSvc;
+    },
+  },
+  {
+    name: 'HVC',
+    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 10',
+    endsBlock: true,
+    decode(raw, i) {
+      i.imm = bits(raw, 20, 5);
+      i.exec = execHvc;
+    },
+  },
+  {
+    name: 'SMC',
+    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 11',
+    endsBlock: true,
+    decode(raw, i) {
+      i.imm = bits(raw, 20, 5);
+      i.exec = execSmc;
+    },
+  },
+  {
+    name: 'BRK',
+    pattern: '11010100 001 iiiiiiiiiiiiiiii 000 00',
+    endsBlock: true,
+    decode(raw, i) {
+      i.imm = bits(raw, 20, 5);
+      i.exec = execBrk;
+    },
+  },
   {
     name: 'HLT',
     pattern: '11010100 010 iiiiiiiiiiiiiiii 000 00',
@@ -20,5 +405,97 @@ export const system: Encoding[] = [
       i.exec = execHlt;
     },
   },
-  { name: 'NOP', pattern: '11010101000000110010 0000 000 11111', decode: (_r, i) => void (i.exec = execNop) },
+  {
+    // HINT #CRm:op2. Unimplemented hints (BTI, PACIASP/AUTIASP, ESB, CSDB, XPACLRI...) execute
+    // as NOP, as the architecture requires of the hint space.
+    name: 'HINT',
+    pattern: '11010101000000110010 mmmm ooo 11111',
+    endsBlock: true,
+    decode(raw, i) {
+      const n = bits(raw, 11, 5);
+      i.imm = n;
+      i.exec = n === 2 ? execWfe : n === 3 ? execWfi : execNop; // NOP, YIELD, SEV, SEVL: no-ops
+    },
+  },
+  {
+    // CLREX (op2=010), DSB (100), DMB (101), ISB (110). SB (111, FEAT_SB), DSB nXS (001,
+    // FEAT_XS) and TCOMMIT (011, FEAT_TME) are not advertised: UNDEFINED.
+    name: 'Barriers',
+    pattern: '11010101000000110011 mmmm ooo 11111',
+    endsBlock: true,
+    decode(raw, i) {
+      const op2 = bits(raw, 7, 5);
+      if (op2 === 2) i.exec = execClrex;
+      else if (op2 === 4 || op2 === 5 || op2 === 6) i.exec = execNop; // one PE, in-order memory
+      else return false;
+    },
+  },
+  {
+    // MSR <pstatefield>, #imm: SPSel, DAIFSet, DAIFClr. UAO, PAN, SSBS, DIT, TCO, CFINV,
+    // XAFLAG/AXFLAG, SVCR and ALLINT need features the ID registers do not advertise: UNDEFINED.
+    name: 'MSR (immediate)',
+    pattern: '1101010100 0 00 ppp 0100 mmmm ooo 11111',
+    endsBlock: true,
+    decode(raw, i) {
+      const op1 = bits(raw, 18, 16);
+      const op2 = bits(raw, 7, 5);
+      i.imm = bits(raw, 11, 8);
+      if (op1 === 0 && op2 === 5) i.exec = execMsrSpsel;
+      else if (op1 === 3 && op2 === 6) i.exec = execMsrDaifSet;
+      else if (op1 === 3 && op2 === 7) i.exec = execMsrDaifClr;
+      else return false;
+    },
+  },
+  {
+    // SYS #op1, Cn, Cm, #op2{, Xt}: DC, IC, TLBI, AT. SYSL (L=1) has no implemented encodings.
+    name: 'SYS',
+    pattern: '1101010100 0 01 ppp nnnn mmmm ooo ttttt',
+    endsBlock: true,
+    decode: decodeSys,
+  },
+  {
+    name: 'MSR (register)',
+    pattern: '1101010100 0 1 o ppp nnnn mmmm ooo ttttt',
+    endsBlock: true,
+    decode(raw, i) {
+      const d = sysByKey.get(
+        sysKey(bits(raw, 20, 19), bits(raw, 18, 16), bits(raw, 15, 12), bits(raw, 11, 8), bits(raw, 7, 5)),
+      );
+      // Unknown encodings, and writes to read-only registers (all of the ID space): UNDEFINED.
+      if (d === undefined || d.ro) return false;
+      i.imm = d.slot;
+      i.rn = srcZR(bits(raw, 4, 0));
+      i.exec = execMsr;
+    },
+  },
+  {
+    name: 'MRS',
+    pattern: '1101010100 1 1 o ppp nnnn mmmm ooo ttttt',
+    endsBlock: true,
+    decode(raw, i) {
+      const op0 = bits(raw, 20, 19);
+      const op1 = bits(raw, 18, 16);
+      const crn = bits(raw, 15, 12);
+      const crm = bits(raw, 11, 8);
+      const d = sysByKey.get(sysKey(op0, op1, crn, crm, bits(raw, 7, 5)));
+      i.rd = dstZR(bits(raw, 4, 0));
+      if (d === undefined) {
+        if (!isRazIdSpace(op0, op1, crn, crm)) return false;
+        i.exec = execMrsRaz;
+        return true;
+      }
+      if (d.wo) return false; // a read of a write-only register: UNDEFINED
+      i.imm = d.slot;
+      i.exec = execMrs;
+    },
+  },
+  {
+    // ERETAA/ERETAB (op3=00001x) need FEAT_PAuth: UNDEFINED.
+    name: 'ERET',
+    pattern: '1101011 0100 11111 000000 11111 00000',
+    endsBlock: true,
+    decode(_raw, i) {
+      i.exec = execEret;
+    },
+  },
 ];
