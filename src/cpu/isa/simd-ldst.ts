@@ -1,0 +1,400 @@
+// Loads and stores of SIMD&FP registers (ARM ARM C4.1.89 with V = 1, bit 26): LDR/STR of B/H/S/D/Q
+// with unsigned offset, unscaled (LDUR/STUR), pre/post-index, register offset, LDR (literal),
+// LDP/STP/LDNP/STNP. SIMD&FP accesses have no syndrome (ISV = 0), so Insn.iss stays 0.
+// A Q register is two 64-bit accesses; its alignment is checked as one 16-byte access.
+import type { Encoding, Insn } from '../decode.js';
+import type { Cpu } from '../cpu.js';
+import { bits, sext } from '../decode.js';
+import { regSP, srcZR } from './common.js';
+import { fpOk } from './fp-common.js';
+import { SYS } from '../sysregs.js';
+import { translate, ACC_READ, ACC_WRITE, FSC_ALIGNMENT, MT_DEVICE, type Translation } from '../../mmu/translate.js';
+
+// Addressing modes (Insn.op)
+const M_OFF = 0;
+const M_PRE = 1;
+const M_POST = 2;
+const M_REG = 3;
+const M_LIT = 4;
+
+// The computed access address and the writeback value (module scratch: no allocation).
+let aLo = 0;
+let aHi = 0;
+let wLo = 0;
+let wHi = 0;
+
+/** Effective address for i.op; i.imm = byte offset, or for M_REG i.imm2 = option, i.imm3 = shift. */
+function ea(cpu: Cpu, i: Insn): void {
+  const r = cpu.r;
+  let blo: number;
+  let bhi: number;
+  if (i.op === M_LIT) {
+    // The literal forms end their block, so the loop's next PC is this instruction + 4.
+    blo = (cpu.npcLo - 4) | 0;
+    bhi = (blo >>> 0) > (cpu.npcLo >>> 0) ? (cpu.npcHi - 1) | 0 : cpu.npcHi;
+  } else {
+    blo = r[i.rn];
+    bhi = r[i.rn + 1];
+  }
+  let olo: number;
+  let ohi: number;
+  if (i.op === M_REG) {
+    olo = r[i.rm];
+    ohi = r[i.rm + 1];
+    const opt = i.imm2;
+    if (opt === 2) ohi = 0; // UXTW
+    else if (opt === 6) ohi = olo >> 31; // SXTW
+    const s = i.imm3;
+    if (s !== 0) {
+      ohi = (ohi << s) | (olo >>> (32 - s));
+      olo <<= s;
+    }
+  } else {
+    olo = i.imm;
+    ohi = i.imm >> 31;
+  }
+  const sum = (blo >>> 0) + (olo >>> 0);
+  wLo = sum | 0;
+  wHi = (bhi + ohi + (sum > 0xffffffff ? 1 : 0)) | 0;
+  if (i.op === M_POST) {
+    aLo = blo;
+    aHi = bhi;
+  } else {
+    aLo = wLo;
+    aHi = wHi;
+  }
+}
+function writeback(cpu: Cpu, i: Insn): void {
+  if (i.op === M_PRE || i.op === M_POST) {
+    cpu.r[i.rn] = wLo;
+    cpu.r[i.rn + 1] = wHi;
+  }
+}
+
+const tr: Translation = { pa: 0, memType: 0, cacheable: true };
+/**
+ * A 16-byte access at an address that is 8- but not 16-aligned: the two 64-bit halves pass the
+ * per-access check, but the access as a whole is unaligned, which faults for Device memory or
+ * with SCTLR_EL1.A = 1 (ARM ARM B2.5.2). Returns true with the abort pending.
+ */
+function qMisaligned(cpu: Cpu, lo: number, hi: number, acc: number): boolean {
+  if ((lo & 15) !== 8) return false;
+  translate(cpu, lo, hi, acc, tr);
+  if (tr.pa < 0) return true;
+  if (tr.memType === MT_DEVICE || (cpu.sysLo(SYS.SCTLR_EL1) & 2) !== 0) {
+    cpu.abort(acc, FSC_ALIGNMENT, lo, hi, false);
+    return true;
+  }
+  return false;
+}
+
+/** Load 16 bytes at (lo, hi) into V[t] (word index). Registers change only if both halves load. */
+export function loadQ(cpu: Cpu, lo: number, hi: number, v: Int32Array, t: number): void {
+  if (qMisaligned(cpu, lo, hi, ACC_READ)) return;
+  const l0 = cpu.ld64(lo, hi);
+  const h0 = cpu.tmpHi;
+  if (cpu.status !== 0) return;
+  const lo2 = (lo + 8) | 0;
+  const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+  const l1 = cpu.ld64(lo2, hi2);
+  if (cpu.status !== 0) return;
+  v[t] = l0;
+  v[t + 1] = h0;
+  v[t + 2] = l1;
+  v[t + 3] = cpu.tmpHi;
+}
+export function storeQ(cpu: Cpu, lo: number, hi: number, t: number): void {
+  if (qMisaligned(cpu, lo, hi, ACC_WRITE)) return;
+  const v = cpu.vr;
+  cpu.st64(lo, hi, v[t], v[t + 1]);
+  if (cpu.status !== 0) return;
+  const lo2 = (lo + 8) | 0;
+  cpu.st64(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, v[t + 2], v[t + 3]);
+}
+
+function ldrB(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld8(aLo, aHi);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x & 0xff;
+  v[i.rd + 1] = v[i.rd + 2] = v[i.rd + 3] = 0;
+  writeback(cpu, i);
+}
+function ldrH(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld16(aLo, aHi);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x & 0xffff;
+  v[i.rd + 1] = v[i.rd + 2] = v[i.rd + 3] = 0;
+  writeback(cpu, i);
+}
+function ldrS(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld32(aLo, aHi);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x;
+  v[i.rd + 1] = v[i.rd + 2] = v[i.rd + 3] = 0;
+  writeback(cpu, i);
+}
+function ldrD(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld64(aLo, aHi);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x;
+  v[i.rd + 1] = cpu.tmpHi;
+  v[i.rd + 2] = v[i.rd + 3] = 0;
+  writeback(cpu, i);
+}
+function ldrQ(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  loadQ(cpu, aLo, aHi, cpu.vr, i.rd);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function strB(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  cpu.st8(aLo, aHi, cpu.vr[i.rd] & 0xff);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function strH(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  cpu.st16(aLo, aHi, cpu.vr[i.rd] & 0xffff);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function strS(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  cpu.st32(aLo, aHi, cpu.vr[i.rd]);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function strD(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  cpu.st64(aLo, aHi, cpu.vr[i.rd], cpu.vr[i.rd + 1]);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function strQ(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  storeQ(cpu, aLo, aHi, i.rd);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+
+// Pairs: i.rd = Vt, i.ra = Vt2 (word indices), i.imm = scaled offset, i.op = mode.
+function addr2(lo: number, hi: number, k: number): number {
+  const s = (lo >>> 0) + k;
+  wHi2 = s > 0xffffffff ? (hi + 1) | 0 : hi;
+  return s | 0;
+}
+let wHi2 = 0;
+const qTmp = new Int32Array(4);
+function ldpS(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld32(aLo, aHi);
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 4);
+  const y = cpu.ld32(lo2, wHi2);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x;
+  v[i.rd + 1] = v[i.rd + 2] = v[i.rd + 3] = 0;
+  v[i.ra] = y;
+  v[i.ra + 1] = v[i.ra + 2] = v[i.ra + 3] = 0;
+  writeback(cpu, i);
+}
+function ldpD(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const x = cpu.ld64(aLo, aHi);
+  const xh = cpu.tmpHi;
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 8);
+  const y = cpu.ld64(lo2, wHi2);
+  if (cpu.status !== 0) return;
+  const v = cpu.vr;
+  v[i.rd] = x;
+  v[i.rd + 1] = xh;
+  v[i.rd + 2] = v[i.rd + 3] = 0;
+  v[i.ra] = y;
+  v[i.ra + 1] = cpu.tmpHi;
+  v[i.ra + 2] = v[i.ra + 3] = 0;
+  writeback(cpu, i);
+}
+function ldpQ(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  // The first register goes to scratch so a fault on the second leaves both unchanged.
+  loadQ(cpu, aLo, aHi, qTmp, 0);
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 16);
+  const v = cpu.vr;
+  loadQ(cpu, lo2, wHi2, v, i.ra);
+  if (cpu.status !== 0) return;
+  v.set(qTmp, i.rd);
+  writeback(cpu, i);
+}
+function stpS(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  cpu.st32(aLo, aHi, cpu.vr[i.rd]);
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 4);
+  cpu.st32(lo2, wHi2, cpu.vr[i.ra]);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function stpD(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  const v = cpu.vr;
+  cpu.st64(aLo, aHi, v[i.rd], v[i.rd + 1]);
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 8);
+  cpu.st64(lo2, wHi2, v[i.ra], v[i.ra + 1]);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+function stpQ(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  ea(cpu, i);
+  storeQ(cpu, aLo, aHi, i.rd);
+  if (cpu.status !== 0) return;
+  const lo2 = addr2(aLo, aHi, 16);
+  storeQ(cpu, lo2, wHi2, i.ra);
+  if (cpu.status !== 0) return;
+  writeback(cpu, i);
+}
+
+const LD = [ldrB, ldrH, ldrS, ldrD, ldrQ];
+const ST = [strB, strH, strS, strD, strQ];
+
+/** size:opc -> (log2 access size, is load), or false for the unallocated combinations. */
+function sizeOf(raw: number, i: Insn): boolean {
+  const size = bits(raw, 31, 30);
+  const opc = bits(raw, 23, 22);
+  let scale: number;
+  if (opc < 2) scale = size;
+  else if (size === 0) scale = 4;
+  else return false;
+  i.rd = 4 * bits(raw, 4, 0);
+  i.rn = regSP(bits(raw, 9, 5));
+  i.imm3 = scale; // log2 size, overwritten by the register form with its shift
+  i.exec = (opc & 1 ? LD : ST)[scale];
+  return true;
+}
+
+function decodePairV(raw: number, i: Insn, mode: number): boolean {
+  const opc = bits(raw, 31, 30);
+  if (opc === 3) return false;
+  const scale = 2 + opc;
+  const load = bits(raw, 22, 22) === 1;
+  i.op = mode;
+  i.rd = 4 * bits(raw, 4, 0);
+  i.ra = 4 * bits(raw, 14, 10);
+  i.rn = regSP(bits(raw, 9, 5));
+  i.imm = sext(bits(raw, 21, 15), 7) << scale;
+  i.exec = load ? [ldpS, ldpD, ldpQ][opc] : [stpS, stpD, stpQ][opc];
+  return true;
+}
+
+export const simdLdst: Encoding[] = [
+  {
+    name: 'LDR/STR (SIMD&FP, unsigned offset)',
+    pattern: 'ss 111 1 01 oo iiiiiiiiiiii nnnnn ttttt',
+    decode(raw, i) {
+      if (!sizeOf(raw, i)) return false;
+      i.op = M_OFF;
+      i.imm = bits(raw, 21, 10) << i.imm3;
+    },
+  },
+  {
+    name: 'LDUR/STUR (SIMD&FP)',
+    pattern: 'ss 111 1 00 oo 0 iiiiiiiii 00 nnnnn ttttt',
+    decode(raw, i) {
+      if (!sizeOf(raw, i)) return false;
+      i.op = M_OFF;
+      i.imm = sext(bits(raw, 20, 12), 9);
+    },
+  },
+  {
+    name: 'LDR/STR (SIMD&FP, post-index)',
+    pattern: 'ss 111 1 00 oo 0 iiiiiiiii 01 nnnnn ttttt',
+    decode(raw, i) {
+      if (!sizeOf(raw, i)) return false;
+      i.op = M_POST;
+      i.imm = sext(bits(raw, 20, 12), 9);
+    },
+  },
+  {
+    name: 'LDR/STR (SIMD&FP, pre-index)',
+    pattern: 'ss 111 1 00 oo 0 iiiiiiiii 11 nnnnn ttttt',
+    decode(raw, i) {
+      if (!sizeOf(raw, i)) return false;
+      i.op = M_PRE;
+      i.imm = sext(bits(raw, 20, 12), 9);
+    },
+  },
+  {
+    name: 'LDR/STR (SIMD&FP, register offset)',
+    pattern: 'ss 111 1 00 oo 1 mmmmm xxx S 10 nnnnn ttttt',
+    decode(raw, i) {
+      if (!sizeOf(raw, i)) return false;
+      const opt = bits(raw, 15, 13);
+      if ((opt & 2) === 0) return false; // UXTB/UXTH/SXTB/SXTH: reserved
+      i.op = M_REG;
+      i.imm2 = opt;
+      i.imm3 = bits(raw, 12, 12) ? i.imm3 : 0;
+      i.rm = srcZR(bits(raw, 20, 16));
+    },
+  },
+  {
+    name: 'LDR (literal, SIMD&FP)',
+    pattern: 'oo 011 1 00 iiiiiiiiiiiiiiiiiii ttttt',
+    endsBlock: true,
+    decode(raw, i) {
+      const opc = bits(raw, 31, 30);
+      if (opc === 3) return false;
+      i.op = M_LIT;
+      i.imm = sext(bits(raw, 23, 5), 19) * 4;
+      i.rd = 4 * bits(raw, 4, 0);
+      i.exec = [ldrS, ldrD, ldrQ][opc];
+    },
+  },
+  {
+    name: 'LDNP/STNP (SIMD&FP)',
+    pattern: 'oo 101 1 000 L iiiiiii uuuuu nnnnn ttttt',
+    decode: (raw, i) => decodePairV(raw, i, M_OFF),
+  },
+  {
+    name: 'LDP/STP (SIMD&FP, post-index)',
+    pattern: 'oo 101 1 001 L iiiiiii uuuuu nnnnn ttttt',
+    decode: (raw, i) => decodePairV(raw, i, M_POST),
+  },
+  {
+    name: 'LDP/STP (SIMD&FP, signed offset)',
+    pattern: 'oo 101 1 010 L iiiiiii uuuuu nnnnn ttttt',
+    decode: (raw, i) => decodePairV(raw, i, M_OFF),
+  },
+  {
+    name: 'LDP/STP (SIMD&FP, pre-index)',
+    pattern: 'oo 101 1 011 L iiiiiii uuuuu nnnnn ttttt',
+    decode: (raw, i) => decodePairV(raw, i, M_PRE),
+  },
+];
