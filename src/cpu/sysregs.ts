@@ -62,8 +62,9 @@ def('ID_AA64ISAR0_EL1', [3, 0, 0, 6, 0], 1, { ro: true, reset: lo32(0x00210000) 
 // ISAR1: DPB[3:0]=1 (DC CVAP, a no-op on our coherent memory).
 def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true, reset: lo32(0x1) });
 def('ID_AA64ISAR2_EL1', [3, 0, 0, 6, 2], 1, { ro: true });
-// MMFR0: PARange=2 (40 bits), ASIDBits=2 (16), TGran16=1, TGran64=0 and TGran4=0 (supported).
-def('ID_AA64MMFR0_EL1', [3, 0, 0, 7, 0], 1, { ro: true, reset: lo32(0x00100022) });
+// MMFR0: PARange=4 (44 bits: enough for a 4-level 4K stage 2, which AArch64.S2InvalidSL allows
+// only with PAMax >= 44), ASIDBits=2 (16), TGran16=1, TGran64=0 and TGran4=0 (supported).
+def('ID_AA64MMFR0_EL1', [3, 0, 0, 7, 0], 1, { ro: true, reset: lo32(0x00100024) });
 // MMFR1: VMIDBits=2 (16).
 def('ID_AA64MMFR1_EL1', [3, 0, 0, 7, 1], 1, { ro: true, reset: lo32(0x20) });
 def('ID_AA64MMFR2_EL1', [3, 0, 0, 7, 2], 1, { ro: true });
@@ -135,6 +136,28 @@ def('SPSel', [3, 0, 4, 2, 0], 1, {
 def('SP_EL0', [3, 0, 4, 1, 0], 1, {
   read: (c) => c.readSpBank(0),
   write: (c, lo, hi) => c.writeSpBank(0, lo, hi),
+});
+
+// --- FP control and status (C5.2.7, C5.2.8): backed by cpu.fpcr/fpsr. Accessible at EL0 but
+// subject to CPACR_EL1.FPEN like any FP instruction: the hook leaves an EC 0x07 trap pending
+// (cpu.status != 0) and the MRS/MSR handler must then not write Xt. ---
+function fpAccessOk(c: Cpu): boolean {
+  const fpen = (c.sysLo(SYS.CPACR_EL1) >>> 20) & 3;
+  if (fpen === 3 || c.el >= 2 || (fpen === 1 && c.el === 1)) return true;
+  c.raise(0x07, (1 << 24) | (0xe << 20), 0); // EC_FP_ACCESS, CV=1 COND=0b1110 (from AArch64)
+  return false;
+}
+def('FPCR', [3, 3, 4, 4, 0], 0, {
+  el0Check: () => true,
+  read: (c) => ((c.tmpHi = 0), fpAccessOk(c) ? c.fpcr : 0),
+  // Writable: AHP[26], DN[25], FZ[24], RMode[23:22]; trap enables are RAZ/WI (no trapping).
+  write: (c, lo) => void (fpAccessOk(c) && (c.fpcr = lo & 0x07c00000)),
+});
+def('FPSR', [3, 3, 4, 4, 1], 0, {
+  el0Check: () => true,
+  read: (c) => ((c.tmpHi = 0), fpAccessOk(c) ? c.fpsr : 0),
+  // QC[27], IDC[7], IXC..IOC[4:0]
+  write: (c, lo) => void (fpAccessOk(c) && (c.fpsr = lo & 0x0800009f)),
 });
 
 // --- Generic timer (D11). The counter derives from modelled cycles, so it is deterministic. ---
