@@ -15,7 +15,7 @@ function expected(name: string): { output: string; exitCode: number } {
 
 describe('expected files', () => {
   it('were recorded for every guest ELF the tests and benchmark use', () => {
-    for (const name of ['hello', 'el0-svc', 'loop', 'loop-short', 'sort', 'sort-large', 'printf']) {
+    for (const name of ['hello', 'el0-svc', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf']) {
       const e = expected(name);
       expect(e.output.length, name).toBeGreaterThan(0);
       expect(Number.isInteger(e.exitCode), name).toBe(true);
@@ -29,6 +29,12 @@ describe('expected files', () => {
     // EC 0x15 (SVC from AArch64), IL=1, ISS = imm16, as QEMU reported it.
     expect(svc.output).toContain('ESR_EL1=0x56000001');
     expect(svc.exitCode).toBe(42);
+    const mmu = expected('mmu').output;
+    // Fault status codes: permission L3, translation L3, access flag L3, translation L2/L1.
+    for (const fsc of ['0f', '07', '0b', '06', '05']) expect(mmu).toMatch(new RegExp(`EC=0x25 WnR=[01] FSC=0x${fsc} `));
+    expect(mmu).toContain('EC=0x25 WnR=1 FSC=0x0f FAR=0x0000000040201000');
+    expect(mmu).toContain('EC=0x21 WnR=0 FSC=0x0f FAR=0x0000000040204000');
+    expect(mmu).toContain('after TLBI VAE1: 0xb0b0b0b0b0b0b0b0');
     expect(expected('loop-short').output).toMatch(/^loop checksum: 0x[0-9a-f]{16}\n$/);
     expect(expected('sort').output).toMatch(/PASS\n$/);
   });
