@@ -198,6 +198,28 @@ export class Cpu extends CpuState {
     this.fcBase = this.el * FC_SIZE;
     this.gen++;
   }
+  /**
+   * The MMU's L1 TLB model evicted the translation of the VA range [lo,hi] + 2^shift: forget the
+   * fast-cache pages in it (data: read and write entries; fetch: fetch entries and block chains),
+   * so that the fast cache never holds a page the L1 model does not (src/mmu/README.md).
+   */
+  dropFastPages(lo: number, hi: number, shift: number, fetch: boolean): void {
+    const pages = shift >= 12 + FC_BITS ? FC_SIZE : 1 << (shift - 12);
+    const mask = ~((1 << shift) - 1) | 0;
+    const first = (lo >>> 12) & FC_MASK;
+    for (let k = 0; k < pages; k++) {
+      const idx = (first + k) & FC_MASK;
+      for (let i = idx; i < 3 * FC_SIZE; i += FC_SIZE) {
+        if (fetch) {
+          if ((this.xTag[i] & mask) === lo && this.xHi[i] === hi) this.xTag[i] = FC_INVALID;
+        } else {
+          if ((this.rTag[i] & mask) === lo && this.rHi[i] === hi) this.rTag[i] = FC_INVALID;
+          if ((this.wTag[i] & mask) === lo && this.wHi[i] === hi) this.wTag[i] = FC_INVALID;
+        }
+      }
+    }
+    if (fetch) this.gen++;
+  }
   /** EL changed: select that EL's fast-cache bank; chains may cross a permission change. */
   elChanged(): void {
     this.fcBase = this.el * FC_SIZE;

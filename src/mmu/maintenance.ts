@@ -1,21 +1,187 @@
-// TLB maintenance (TLBI) and address translation instructions (AT), ARM ARM D8.13/D8.14 and C5.4/C5.5.
-// Called by the SYS handler in src/cpu/isa/system.ts with the decoded operation and Xt.
+// TLB maintenance (TLBI) and address translation instructions (AT), ARM ARM D8.10 / D8.13 and
+// C5.5 (TLBI), C5.4 (AT). Called by the SYS handler in src/cpu/isa/system.ts with the decoded
+// operation and Xt, and by the TypeScript hypervisor for the EL2 operations (VMALLS12E1,
+// IPAS2E1, ALLE1...), which the SYS handler must make UNDEFINED when a guest executes them at EL1.
+//
+// Every TLBI removes exactly the entries the ARM ARM names (removing more would also be allowed,
+// but users read the statistics) and then flushes the host fast cache (cpu.contextChanged()),
+// which is always a subset of the L1 TLB model. With one PE, the Inner Shareable forms behave as
+// the local ones.
 import type { Cpu } from '../cpu/cpu.js';
+import { SYS } from '../cpu/sysregs.js';
+import { deliverFault, ACC_READ, ACC_WRITE } from './faults.js';
+import { Mmu, mmuOf, MODE_S1ONLY, MODE_WALK } from './translate.js';
+import { RG_S1, alignLo, type TlbArray } from './tlb.js';
+import { isDevice } from './attrs.js';
+
+const EC_UNKNOWN = 0;
+
+function currentVmid(cpu: Cpu): number {
+  const vs = (cpu.sysLo(SYS.VTCR_EL2) & (1 << 19)) !== 0;
+  return (cpu.sysHi(SYS.VTTBR_EL2) >>> 16) & (vs ? 0xffff : 0xff);
+}
+
+/** The ASID field Xt[63:48], 8 bits wide when TCR_EL1.AS=0. */
+function xtAsid(cpu: Cpu, xtHi: number): number {
+  const as16 = (cpu.sysHi(SYS.TCR_EL1) & (1 << 4)) !== 0;
+  return (xtHi >>> 16) & (as16 ? 0xffff : 0xff);
+}
+
+/** The VA of Xt[43:0] = VA[55:12], sign-extended from bit 55 (entries hold canonical VAs). */
+function xtVa(xtLo: number, xtHi: number): [number, number] {
+  const lo = xtLo << 12;
+  const hi = ((xtHi << 12) | (xtLo >>> 20)) << 8 >> 8;
+  return [lo, hi];
+}
+
+/** Does entry e of `a` translate an address in the stage-1 block containing VA (lo, hi)? */
+function matchesVa(a: TlbArray, e: number, lo: number, hi: number): boolean {
+  const s = a.s1shift[e];
+  return a.inHi[e] === hi && alignLo(a.inLo[e], s) === alignLo(lo, s);
+}
+
+function combined(m: Mmu): TlbArray[] {
+  return [m.tlb.l1i, m.tlb.l1d, m.tlb.l2];
+}
 
 /**
  * TLBI <op>, {Xt}. `op` is the ARM ARM name without prefix, e.g. 'VMALLE1IS', 'VAE1', 'ASIDE1'.
- * Until the TLB model exists, any TLBI drops every cached translation (always allowed: removing
- * more than the architecture requires is safe, removing less is not).
+ * Unknown operations raise UNDEFINED.
  */
-export function tlbi(cpu: Cpu, _op: string, _xtLo: number, _xtHi: number): void {
+export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
+  const m = mmuOf(cpu);
+  const vmid = currentVmid(cpu);
+  const name = op.endsWith('IS') ? op.slice(0, -2) : op;
+  switch (name) {
+    case 'VMALLE1':
+      // All stage-1 (combined) entries of the current VMID, global or not.
+      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid);
+      break;
+    case 'VAE1':
+    case 'VALE1': {
+      // By VA and ASID; global entries for that VA too. Only leaf entries are cached, so the
+      // last-level-only form removes the same ones (it would spare a walk cache).
+      const asid = xtAsid(cpu, xtHi);
+      const [lo, hi] = xtVa(xtLo, xtHi);
+      for (const a of combined(m)) {
+        a.removeWhere(
+          (e) =>
+            a.vmid[e] === vmid &&
+            (a.regime[e] & RG_S1) !== 0 &&
+            (a.global[e] !== 0 || a.asid[e] === asid) &&
+            matchesVa(a, e, lo, hi),
+        );
+      }
+      break;
+    }
+    case 'VAAE1':
+    case 'VAALE1': {
+      // By VA, any ASID.
+      const [lo, hi] = xtVa(xtLo, xtHi);
+      for (const a of combined(m)) {
+        a.removeWhere((e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
+      }
+      break;
+    }
+    case 'ASIDE1': {
+      // Non-global entries of one ASID.
+      const asid = xtAsid(cpu, xtHi);
+      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid && a.global[e] === 0 && a.asid[e] === asid);
+      break;
+    }
+    // ---- EL2 operations (hypervisor) ----
+    case 'VMALLS12E1':
+      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid);
+      m.tlb.ipa.removeWhere((e) => m.tlb.ipa.vmid[e] === vmid);
+      break;
+    case 'IPAS2E1':
+    case 'IPAS2LE1': {
+      // Xt[35:0] = IPA[47:12]. Stage-2-only entries of the current VMID; combined entries stay
+      // (the hypervisor follows with VMALLE1, as the ARM ARM requires).
+      const ipa = ((xtHi & 0xf) * 4294967296 + (xtLo >>> 0)) * 4096;
+      const c = m.tlb.ipa;
+      c.removeWhere((e) => c.vmid[e] === vmid && ipa >= c.ipa[e] && ipa < c.ipa[e] + 2 ** c.shift[e]);
+      break;
+    }
+    case 'ALLE1':
+      m.tlb.flushAll();
+      break;
+    default:
+      cpu.raise(EC_UNKNOWN, 0, 0);
+      return;
+  }
   cpu.contextChanged();
 }
 
-/** AT <op>, Xt: translate Xt and write PAR_EL1. `op` e.g. 'S1E1R', 'S1E0W'. */
+/** TLBI VMALLS12E1: all stage 1 and stage 2 entries of the current VMID (VTTBR_EL2.VMID). */
+export function tlbiVmallS12E1(cpu: Cpu): void {
+  tlbi(cpu, 'VMALLS12E1', 0, 0);
+}
+/** TLBI IPAS2E1 / IPAS2LE1 for an IPA (a number) in the current VMID: stage-2-only entries. */
+export function tlbiIpaS2E1(cpu: Cpu, ipa: number, lastLevel = false): void {
+  const page = Math.floor(ipa / 4096);
+  tlbi(cpu, lastLevel ? 'IPAS2LE1' : 'IPAS2E1', page % 4294967296 | 0, Math.floor(page / 4294967296));
+}
+/** TLBI ALLE1: every EL1&0 entry of every VMID. */
+export function tlbiAllE1(cpu: Cpu): void {
+  tlbi(cpu, 'ALLE1', 0, 0);
+}
+
+/** PAR_EL1 for a successful translation (ARM ARM D19.2 PAR_EL1, F=0). */
+function parSuccess(pa: number, attrs: number): [number, number] {
+  const page = Math.floor(pa / 4096) * 4096;
+  const sh = isDevice(attrs & 0xff) ? 2 : (attrs >>> 8) & 3;
+  // PA[47:12] at [47:12], SH[8:7], NS[9]=0 (Non-secure regime: reported 0), bit 11 RES1, ATTR[63:56].
+  const lo = (page % 4294967296 | 0) | (sh << 7) | (1 << 11);
+  const hi = (Math.floor(page / 4294967296) & 0xffff) | ((attrs & 0xff) << 24);
+  return [lo | 0, hi | 0];
+}
+
+/**
+ * AT <op>, Xt: translate Xt and write PAR_EL1. `op` e.g. 'S1E1R', 'S1E0W' (stage 1 only: PAR holds
+ * the IPA when stage 2 is on), or the EL2 forms 'S12E1R', 'S12E0W' (both stages). The walk does not
+ * use or fill the TLB model and is not counted in its statistics. A stage-2 fault on the stage-1
+ * walk of an S1E* operation is not reported in PAR: it is a Data Abort to EL2 (ISS.CM=1, S1PTW=1).
+ */
 export function at(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
-  void cpu;
-  void op;
-  void xtLo;
-  void xtHi;
-  throw new Error('AT is implemented with the MMU');
+  const s12 = op.startsWith('S12');
+  const rest = s12 ? op.slice(3) : op.startsWith('S1') ? op.slice(2) : '';
+  if (rest !== 'E1R' && rest !== 'E1W' && rest !== 'E0R' && rest !== 'E0W') {
+    cpu.raise(EC_UNKNOWN, 0, 0);
+    return;
+  }
+  const el = rest[1] === '0' ? 0 : 1;
+  const acc = rest[2] === 'W' ? ACC_WRITE : ACC_READ;
+  const m = atMmu(cpu);
+  if (m.resolve(xtLo, xtHi, acc, el, s12 ? MODE_WALK : MODE_S1ONLY)) {
+    const [lo, hi] = parSuccess(s12 ? m.pa : m.ipa, s12 ? m.attrs : m.s1Attrs);
+    cpu.setSys(SYS.PAR_EL1, lo, hi);
+    return;
+  }
+  const f = m.fault;
+  if (!s12 && f.stage === 2) {
+    deliverFault(cpu, f, acc, xtLo, xtHi, true);
+    return;
+  }
+  // F=1, FST[6:1], PTW[8], S[9] (stage 2), bit 11 RES1.
+  const lo = 1 | (f.fsc << 1) | (f.s1ptw ? 1 << 8 : 0) | (f.stage === 2 ? 1 << 9 : 0) | (1 << 11);
+  cpu.setSys(SYS.PAR_EL1, lo, 0);
+}
+
+const atMmus = new WeakMap<Cpu, Mmu>();
+/** A walker-only MMU for AT (no TLB, no statistics, no costs): empty TLB geometry. */
+function atMmu(cpu: Cpu): Mmu {
+  let m = atMmus.get(cpu);
+  if (m === undefined) {
+    m = new Mmu(cpu, {
+      l1i: { entries: 0, ways: 1 },
+      l1d: { entries: 0, ways: 1 },
+      l2: { entries: 0, ways: 1 },
+      ipa: { entries: 0, ways: 1 },
+      cost: { l2Hit: 0, descRead: 0 },
+    });
+    m.walker.useCaches = false;
+    atMmus.set(cpu, m);
+  }
+  return m;
 }

@@ -1,20 +1,49 @@
-// Address translation entry point for the CPU's slow path (ARM ARM D8, AArch64.TranslateAddress).
-// This file holds the MMU-off regime (stage 1 disabled, no stage 2): a flat mapping with the
-// default memory attributes of D8.2.10. The walker replaces the enabled cases.
+// Address translation for the CPU's slow path (ARM ARM D8; pseudocode AArch64.TranslateAddress,
+// AArch64.S1Translate, AArch64.S2Translate, AArch64.S1DisabledOutput). The EL1&0 regime with an
+// optional stage 2 (HCR_EL2.VM/DC; EL2 itself is the TypeScript hypervisor and never translates
+// here). Order per access: VA range/TBI check -> L1 TLB -> L2 TLB -> walk (stage 1, each
+// descriptor through stage 2) -> stage-1 permissions -> stage 2 of the output -> stage-2
+// permissions. Attributes are combined in attrs.ts, walks live in walk.ts, the TLB in tlb.ts.
+//
+// The host fast cache in cpu.ts sits in front of this: it is filled only after translate()
+// succeeded for that access kind, and (see Mmu.onL1Evict) never holds a page that the L1 TLB
+// model no longer holds, so every access that misses the model's L1 reaches this slow path.
 import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
+import { ACC_WRITE, ACC_FETCH, FaultRecord, FSC_ADDR_SIZE, FSC_TRANSLATION, FSC_PERMISSION, deliverFault } from './faults.js';
+import { combineS1S2, isDevice, mairAttr, s1DisabledAttrs, ATTR_NORMAL_NC, effectiveSh } from './attrs.js';
+import { S1Params, S1Out, S2Out, S2Params, Walker, PA_BITS, POW2, alignDown, levelShift, outputBits } from './walk.js';
+import {
+  Tlb,
+  TlbArray,
+  DEFAULT_TLB_CONFIG,
+  RG_S1,
+  RG_S2,
+  P_R0,
+  P_R1,
+  P_W0,
+  P_W1,
+  P_X0,
+  P_X1,
+  P_S2R,
+  P_S2W,
+  P_S2X,
+  type TlbConfig,
+  type ContextStats,
+} from './tlb.js';
 
-export const ACC_READ = 0;
-export const ACC_WRITE = 1;
-export const ACC_FETCH = 2;
-
-/** Fault status codes (DFSC/IFSC, ARM ARM D17.2.37 ESR_ELx ISS encoding for aborts). */
-export const FSC_ADDR_SIZE = 0x00; // + level
-export const FSC_TRANSLATION = 0x04; // + level
-export const FSC_ACCESS_FLAG = 0x08; // + level
-export const FSC_PERMISSION = 0x0c; // + level
-export const FSC_SYNC_EXTERNAL = 0x10;
-export const FSC_ALIGNMENT = 0x21;
+export {
+  ACC_READ,
+  ACC_WRITE,
+  ACC_FETCH,
+  FSC_ADDR_SIZE,
+  FSC_TRANSLATION,
+  FSC_ACCESS_FLAG,
+  FSC_PERMISSION,
+  FSC_SYNC_EXTERNAL,
+  FSC_SEA_WALK,
+  FSC_ALIGNMENT,
+} from './faults.js';
 
 /** Memory type of the last translation, read by the slow path for alignment and caching. */
 export const MT_NORMAL = 0;
@@ -28,28 +57,494 @@ export interface Translation {
   cacheable: boolean;
 }
 
-const PA_BITS = 40; // ID_AA64MMFR0_EL1.PARange = 2
+/** Resolve modes. */
+const MODE_TLB = 0; // normal accesses: TLB model, statistics, costs
+const MODE_WALK = 1; // full translation by walking only (debugger, AT S12E*)
+const MODE_S1ONLY = 2; // stage 1 only, walking (AT S1E*): output is the IPA
+
+const S1_ALL = P_R1 | P_W1 | P_X1 | P_R0 | P_W0 | P_X0;
+const S2_ALL = P_S2R | P_S2W | P_S2X;
+/** Packed attrs of an entry: stage-1 attr|sh<<8 in bits 0..9, stage-2 in bits 10..19. */
+const A_S2_SHIFT = 10;
+
+/** Permissions of a stage-1 leaf (AArch64.S1ComputePermissions for EL1&0, no PAN). */
+export function s1Perms(ap: number, uxn: number, pxn: number, wxn: boolean): number {
+  const w1 = (ap & 2) === 0;
+  const r0 = (ap & 1) !== 0;
+  const w0 = r0 && w1;
+  let p = P_R1;
+  if (w1) p |= P_W1;
+  if (r0) p |= P_R0;
+  if (w0) p |= P_W0;
+  if (uxn === 0 && !(wxn && w0)) p |= P_X0;
+  // Memory writable at EL0 is never executable at EL1.
+  if (pxn === 0 && !(wxn && w1) && !w0) p |= P_X1;
+  return p;
+}
+
+/** The MMU state of one PE: TLB model, walker, scratch records (nothing allocated per access). */
+export class Mmu {
+  readonly tlb: Tlb;
+  readonly walker: Walker;
+  readonly s1 = new S1Params();
+  readonly s2 = new S2Params();
+  readonly s1o = new S1Out();
+  readonly s2o = new S2Out();
+  readonly fault = new FaultRecord();
+
+  // Result of the last resolve().
+  pa = 0;
+  ipa = 0;
+  /** Final combined attribute (MAIR format) | SH << 8, after all overrides. */
+  attrs = 0;
+  /** Stage-1 attribute | SH << 8 (stage-1-disabled default for the access when stage 1 is off). */
+  s1Attrs = 0;
+  perms = 0;
+  s1Level = 0;
+  s2Level = 0;
+  s1on = false;
+  s2on = false;
+  vmid = 0;
+  asid = 0;
+  /** Canonical VA (TBI applied) of the last resolve. */
+  vaLo = 0;
+  vaHi = 0;
+  /** May the host fast cache remember the last translation? */
+  fastOk = true;
+
+  constructor(
+    readonly cpu: Cpu,
+    config: TlbConfig = DEFAULT_TLB_CONFIG,
+  ) {
+    this.tlb = new Tlb(config);
+    this.walker = new Walker(cpu.bus, this.tlb, (c) => (cpu.cycles += c));
+    this.tlb.l1d.onEvict = (e) => this.onL1Evict(this.tlb.l1d, e, false);
+    this.tlb.l1i.onEvict = (e) => this.onL1Evict(this.tlb.l1i, e, true);
+  }
+
+  /** An L1 entry leaves the model: the host fast cache must forget its pages too. */
+  private onL1Evict(a: TlbArray, e: number, fetch: boolean): void {
+    const cpu = this.cpu as Cpu & { dropFastPages?: (lo: number, hi: number, shift: number, fetch: boolean) => void };
+    if (cpu.dropFastPages !== undefined) cpu.dropFastPages(a.inLo[e], a.inHi[e], a.shift[e], fetch);
+    else cpu.contextChanged();
+  }
+
+  /** Read VTCR_EL2/VTTBR_EL2/HCR_EL2 into this.s2 (AArch64.GetS2TTWParams). */
+  private readS2(): void {
+    const cpu = this.cpu;
+    const p = this.s2;
+    const hcrLo = cpu.sysLo(SYS.HCR_EL2);
+    const hcrHi = cpu.sysHi(SYS.HCR_EL2);
+    const vtcr = cpu.sysLo(SYS.VTCR_EL2);
+    const vttbrLo = cpu.sysLo(SYS.VTTBR_EL2);
+    const vttbrHi = cpu.sysHi(SYS.VTTBR_EL2);
+    p.ptw = (hcrLo & 4) !== 0;
+    p.cd = (hcrHi & 1) !== 0;
+    p.id = (hcrHi & 2) !== 0;
+    // VTCR_EL2.VS (bit 19): 16-bit VMID, else VMID[7:0] only.
+    p.vmid = (vttbrHi >>> 16) & ((vtcr & (1 << 19)) !== 0 ? 0xffff : 0xff);
+    const tg = (vtcr >>> 14) & 3; // 00 4K, 01 64K, 10 16K
+    const g = tg === 1 ? 16 : tg === 2 ? 14 : 12;
+    p.g = g;
+    const stride = g - 3;
+    let txsz = vtcr & 63;
+    if (txsz < 16) txsz = 16; // below the minimum: treated as the minimum
+    if (txsz > 39) txsz = 39;
+    p.inputSize = 64 - txsz;
+    const sl0 = (vtcr >>> 6) & 3;
+    // AArch64.S2InvalidSL (Armv8.0, no FEAT_TTST/LPA2).
+    let valid = sl0 !== 3;
+    if (sl0 === 2) valid = g === 14 ? PA_BITS >= 42 : PA_BITS >= 44;
+    const start = g === 12 ? 2 - sl0 : 3 - sl0;
+    p.startLevel = start;
+    // AArch64.S2InconsistentSL: the start level resolves 1..stride+4 bits (up to 16 concatenated tables).
+    const bits = p.inputSize - levelShift(g, start);
+    if (bits < 1 || bits > stride + 4) valid = false;
+    p.valid = valid;
+    p.startBits = bits;
+    p.oaBits = outputBits((vtcr >>> 16) & 7);
+    const baddr = (vttbrHi & 0xffff) * 4294967296 + ((vttbrLo & ~1) >>> 0);
+    const tableBytes = Math.max(8 * POW2[Math.max(bits, 0)], 64);
+    p.base = alignDown(baddr, Math.log2(tableBytes));
+    p.baseTooBig = p.base >= POW2[p.oaBits];
+  }
+
+  /**
+   * Pick the stage-1 VA range (TTBR0 or TTBR1) and read its parameters (AArch64.GetS1TTWParams).
+   * Canonicalizes the VA (TBI) into vaLo/vaHi. Returns false when the VA is in neither range.
+   */
+  private readS1(lo: number, hi: number, fetch: boolean): boolean {
+    const cpu = this.cpu;
+    const p = this.s1;
+    const tcrLo = cpu.sysLo(SYS.TCR_EL1);
+    const tcrHi = cpu.sysHi(SYS.TCR_EL1);
+    // VA[55] selects the range; TBIn (TCR bits 37/38) makes bits 63:56 copies of bit 55 (data only).
+    const upper = (hi >>> 23) & 1;
+    if (!fetch && (tcrHi >>> (5 + upper)) & 1) hi = (hi << 8) >> 8;
+    this.vaLo = lo;
+    this.vaHi = hi;
+    let txsz: number;
+    let g: number;
+    if (upper === 0) {
+      txsz = tcrLo & 63;
+      const tg = (tcrLo >>> 14) & 3; // TG0: 00 4K, 01 64K, 10 16K, 11 reserved (4K)
+      g = tg === 1 ? 16 : tg === 2 ? 14 : 12;
+      p.epd = (tcrLo & (1 << 7)) !== 0;
+    } else {
+      txsz = (tcrLo >>> 16) & 63;
+      const tg = (tcrLo >>> 30) & 3; // TG1: 01 16K, 10 4K, 11 64K, 00 reserved (4K)
+      g = tg === 1 ? 14 : tg === 3 ? 16 : 12;
+      p.epd = (tcrLo & (1 << 23)) !== 0;
+    }
+    // TxSZ outside 16..39: treated as the nearest limit (a permitted Armv8.0 choice).
+    if (txsz < 16) txsz = 16;
+    if (txsz > 39) txsz = 39;
+    const inputSize = 64 - txsz;
+    // Bits [63:inputSize] must all equal VA[55] (after TBI).
+    const x = upper ? ~hi : hi;
+    if (inputSize >= 32) {
+      if (x >>> (inputSize - 32) !== 0) return false;
+    } else if (x !== 0 || (upper ? ~lo : lo) >>> inputSize !== 0) return false;
+    p.ttbr1 = upper === 1;
+    p.g = g;
+    p.inputSize = inputSize;
+    const stride = g - 3;
+    const start = 4 - Math.ceil((inputSize - g) / stride);
+    p.startLevel = start;
+    p.startBits = inputSize - levelShift(g, start);
+    p.oaBits = outputBits(tcrHi & 7);
+    const ttbr = upper ? SYS.TTBR1_EL1 : SYS.TTBR0_EL1;
+    const tLo = cpu.sysLo(ttbr);
+    const tHi = cpu.sysHi(ttbr);
+    const baddr = (tHi & 0xffff) * 4294967296 + ((tLo & ~1) >>> 0);
+    p.base = alignDown(baddr, Math.max(p.startBits + 3, 6));
+    p.baseTooBig = p.base >= POW2[p.oaBits];
+    // TCR_EL1.A1 (bit 22) picks the TTBR holding the ASID; TCR_EL1.AS (bit 36) 16- or 8-bit ASIDs.
+    const asidReg = (tcrLo & (1 << 22)) !== 0 ? SYS.TTBR1_EL1 : SYS.TTBR0_EL1;
+    p.asid = (cpu.sysHi(asidReg) >>> 16) & ((tcrHi & (1 << 4)) !== 0 ? 0xffff : 0xff);
+    p.wxn = (cpu.sysLo(SYS.SCTLR_EL1) & (1 << 19)) !== 0;
+    return true;
+  }
+
+  /**
+   * Translate (lo, hi) for access `acc` at exception level `el` (0 or 1), checking permissions.
+   * Returns true with pa/attrs set, or false with this.fault set (nothing delivered).
+   */
+  resolve(lo: number, hi: number, acc: number, el: number, mode: number): boolean {
+    const cpu = this.cpu;
+    const f = this.fault;
+    f.clear();
+    const fetch = acc === ACC_FETCH;
+    const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
+    const hcrLo = cpu.sysLo(SYS.HCR_EL2);
+    const dc = (hcrLo & (1 << 12)) !== 0;
+    // HCR_EL2.DC=1: stage 1 behaves as disabled and stage 2 as enabled.
+    const s1on = (sctlr & 1) !== 0 && !dc;
+    const s2on = (hcrLo & 1) !== 0 || dc;
+    this.s1on = s1on;
+    this.s2on = s2on;
+    this.fastOk = true;
+    this.readS2();
+    const s2 = this.s2;
+    s2.enabled = s2on; // stage-1 walks go through stage 2 in every mode
+    this.vmid = s2.vmid;
+    let asid = 0;
+    if (s1on) {
+      if (!this.readS1(lo, hi, fetch)) {
+        f.set(FSC_TRANSLATION, 1, false, 0);
+        return false;
+      }
+      asid = this.s1.asid;
+    } else {
+      // Stage 1 disabled (AArch64.TranslateAddressS1Off): VA bits [top:PAMax] must be zero.
+      const tbi = !fetch && ((cpu.sysHi(SYS.TCR_EL1) >>> (5 + ((hi >>> 23) & 1))) & 1) !== 0;
+      const h = tbi ? hi & 0xffffff : hi;
+      this.vaLo = lo;
+      this.vaHi = h;
+      if (h >>> (PA_BITS - 32) !== 0) {
+        f.set(FSC_ADDR_SIZE, 1, false, 0);
+        return false;
+      }
+    }
+    this.asid = asid;
+    const vaLo = this.vaLo;
+    const vaHi = this.vaHi;
+    const va48 = (vaHi & 0xffff) * 4294967296 + (vaLo >>> 0);
+
+    if (!s1on && !s2on) {
+      // Flat: no TLB involvement.
+      this.pa = va48;
+      this.ipa = va48;
+      this.s1Attrs = s1DisabledAttrs(fetch, false, (sctlr & (1 << 12)) !== 0);
+      this.attrs = this.s1Attrs;
+      this.perms = S1_ALL | S2_ALL;
+      this.s1Level = this.s2Level = 0;
+      return true;
+    }
+
+    const tlb = this.tlb;
+    const regime = (s1on ? RG_S1 : 0) | (s2on ? RG_S2 : 0);
+    let src: TlbArray | null = null;
+    let e = -1;
+    let ctx: ContextStats | null = null;
+    if (mode === MODE_TLB) {
+      ctx = tlb.context(this.vmid, asid);
+      ctx.lookups++;
+      const l1 = fetch ? tlb.l1i : tlb.l1d;
+      this.fastOk = l1.n > 0;
+      e = l1.lookup(vaLo, vaHi, asid, this.vmid, regime);
+      if (e >= 0) src = l1;
+      else {
+        ctx.l1Misses++;
+        const e2 = tlb.l2.lookup(vaLo, vaHi, asid, this.vmid, regime);
+        if (e2 >= 0) {
+          cpu.cycles += tlb.config.cost.l2Hit;
+          e = l1.copyFrom(tlb.l2, e2);
+          if (e >= 0) src = l1;
+          else {
+            src = tlb.l2;
+            e = e2;
+          }
+        }
+      }
+    }
+
+    if (src !== null) {
+      // TLB hit.
+      const off = va48 - alignDown(va48, src.shift[e]);
+      this.pa = src.pa[e] + off;
+      this.ipa = src.ipa[e] + off;
+      this.perms = src.perms[e];
+      this.s1Level = src.s1level[e];
+      this.s2Level = src.s2level[e];
+      this.finishAttrs(src.attrs[e], fetch, sctlr, dc);
+    } else if (!this.walk(va48, vaLo, vaHi, acc, el, fetch, sctlr, dc, mode, regime, ctx)) {
+      return false;
+    }
+
+    // Permission checks: stage 1 first (AArch64.S1CheckPermissions), then stage 2.
+    const need = acc === ACC_WRITE ? P_W1 : fetch ? P_X1 : P_R1;
+    if ((this.perms & (el === 0 ? need << 3 : need)) === 0) {
+      f.set(FSC_PERMISSION + this.s1Level, 1, false, 0);
+      return false;
+    }
+    if (s2on && mode !== MODE_S1ONLY) {
+      const need2 = acc === ACC_WRITE ? P_S2W : fetch ? P_S2X : P_S2R;
+      if ((this.perms & need2) === 0) {
+        f.set(FSC_PERMISSION + this.s2Level, 2, false, this.ipa);
+        if (mode === MODE_TLB) tlb.walks.s2Faults++;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** TLB miss: walk, fill the L2 and L1 TLBs (MODE_TLB), set the result fields. */
+  private walk(
+    va48: number,
+    vaLo: number,
+    vaHi: number,
+    acc: number,
+    el: number,
+    fetch: boolean,
+    sctlr: number,
+    dc: boolean,
+    mode: number,
+    regime: number,
+    ctx: ContextStats | null,
+  ): boolean {
+    const f = this.fault;
+    const s2 = this.s2;
+    const s2on = this.s2on && mode !== MODE_S1ONLY;
+    const tlb = this.tlb;
+    const ws = tlb.walks;
+    const r1 = ws.s1DescReads;
+    const r2 = ws.s2DescReads;
+    if (ctx !== null) ctx.walks++;
+    let s1attrs: number;
+    let s1perms: number;
+    let s1shift: number;
+    let ipa: number;
+    let global = 1;
+    if (this.s1on) {
+      const p = this.s1;
+      if (p.epd) {
+        // TCR_EL1.EPDn=1: a TLB miss in this range is a Translation fault, level 0.
+        f.set(FSC_TRANSLATION, 1, false, 0);
+        this.countFault(ctx, r1, r2);
+        return false;
+      }
+      const o = this.s1o;
+      const ok = this.walker.s1Walk(va48, p, s2, o, f);
+      if (!ok) {
+        this.countFault(ctx, r1, r2);
+        return false;
+      }
+      const cpu = this.cpu;
+      const a = mairAttr(cpu.sysLo(SYS.MAIR_EL1), cpu.sysHi(SYS.MAIR_EL1), o.attrIndx);
+      s1attrs = a | (effectiveSh(a, o.sh) << 8);
+      s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
+      s1shift = o.shift;
+      ipa = o.oa + (va48 - alignDown(va48, o.shift));
+      global = o.ng ^ 1;
+      this.s1Level = o.level;
+      // A stage-1 permission fault is found before stage 2 translates the output address.
+      const need = acc === ACC_WRITE ? P_W1 : fetch ? P_X1 : P_R1;
+      if ((s1perms & (el === 0 ? need << 3 : need)) === 0) {
+        this.pa = ipa;
+        this.ipa = ipa;
+        this.perms = s1perms;
+        this.finishAttrs(s1attrs, fetch, sctlr, dc);
+        this.countFault(ctx, r1, r2);
+        f.set(FSC_PERMISSION + o.level, 1, false, 0);
+        return false;
+      }
+    } else {
+      s1attrs = 0; // stage 1 disabled: the default is chosen per access in finishAttrs
+      s1perms = S1_ALL;
+      s1shift = 63;
+      ipa = va48;
+      this.s1Level = 0;
+    }
+    let shift = s1shift;
+    let pa = ipa;
+    let s2perms = S2_ALL;
+    let s2attrs = 0;
+    let packed = s1attrs;
+    this.s2Level = 0;
+    if (s2on) {
+      const o2 = this.s2o;
+      if (!this.walker.s2Translate(ipa, s2, o2, f, false)) {
+        this.countFault(ctx, r1, r2);
+        return false;
+      }
+      pa = o2.pa;
+      s2perms = o2.perms;
+      s2attrs = o2.attrs;
+      this.s2Level = o2.level;
+      if (o2.shift < shift) shift = o2.shift;
+      packed |= (s2attrs | (1 << 10)) << A_S2_SHIFT;
+    }
+    if (shift > 30) shift = 30; // stage 1 off, no stage 2 never reaches here; cap for the TLB index
+    this.pa = pa;
+    this.ipa = ipa;
+    this.perms = (s1perms | (s2on ? 0 : S2_ALL)) | (s2on ? s2perms : 0);
+    this.finishAttrs(packed, fetch, sctlr, dc);
+    if (ctx !== null) {
+      ctx.s1DescReads += ws.s1DescReads - r1;
+      ctx.s2DescReads += ws.s2DescReads - r2;
+      this.fill(vaLo, vaHi, shift, s1shift > 30 ? shift : s1shift, global, regime, pa, ipa, packed, fetch);
+    }
+    return true;
+  }
+
+  private countFault(ctx: ContextStats | null, r1: number, r2: number): void {
+    if (ctx === null) return;
+    const ws = this.tlb.walks;
+    if (this.fault.stage === 1) ws.s1Faults++;
+    ctx.s1DescReads += ws.s1DescReads - r1;
+    ctx.s2DescReads += ws.s2DescReads - r2;
+  }
+
+  /** Insert the translation just walked into the L2 and the L1 TLB of its side. */
+  private fill(
+    vaLo: number,
+    vaHi: number,
+    shift: number,
+    s1shift: number,
+    global: number,
+    regime: number,
+    pa: number,
+    ipa: number,
+    packed: number,
+    fetch: boolean,
+  ): void {
+    const tlb = this.tlb;
+    const paBase = alignDown(pa, shift);
+    const ipaBase = alignDown(ipa, shift);
+    for (const a of [tlb.l2, fetch ? tlb.l1i : tlb.l1d]) {
+      const e = a.allocate(vaLo, vaHi, shift);
+      if (e < 0) continue;
+      a.s1shift[e] = s1shift;
+      a.asid[e] = global ? 0 : this.asid;
+      a.global[e] = global;
+      a.vmid[e] = this.vmid;
+      a.regime[e] = regime;
+      a.pa[e] = paBase;
+      a.ipa[e] = ipaBase;
+      a.perms[e] = this.perms;
+      a.attrs[e] = packed;
+      a.s1level[e] = this.s1Level;
+      a.s2level[e] = this.s2Level;
+      a.commit(e, vaLo, vaHi, shift);
+    }
+  }
+
+  /**
+   * Final attributes for this access from an entry's packed stage-1/stage-2 attributes: the
+   * stage-1-disabled default (per access kind), SCTLR_EL1.C/I, stage-2 combining with HCR_EL2.CD/ID.
+   * The overrides all only make Normal memory Non-cacheable, so applying them after combining
+   * gives the same result as applying them to each stage first.
+   */
+  private finishAttrs(packed: number, fetch: boolean, sctlr: number, dc: boolean): void {
+    let s1 = packed & 0x3ff;
+    if (!this.s1on) s1 = s1DisabledAttrs(fetch, dc, (sctlr & (1 << 12)) !== 0);
+    else if ((sctlr & (fetch ? 1 << 12 : 1 << 2)) === 0 && !isDevice(s1 & 0xff)) {
+      s1 = ATTR_NORMAL_NC | (effectiveSh(ATTR_NORMAL_NC, 0) << 8);
+    }
+    this.s1Attrs = s1;
+    const s2bits = packed >>> A_S2_SHIFT;
+    if ((s2bits & (1 << 10)) === 0) {
+      this.attrs = s1;
+      return;
+    }
+    const s2 = s2bits & 0x3ff;
+    const forced = fetch ? this.s2.id : this.s2.cd;
+    this.attrs = combineS1S2(s1 & 0xff, s1 >>> 8, s2 & 0xff, s2 >>> 8, forced);
+  }
+}
+
+const mmus = new WeakMap<Cpu, Mmu>();
+let lastCpu: Cpu | null = null;
+let lastMmu: Mmu | null = null;
+
+/** The MMU (TLB model and walker) of a PE, created on first use with the default geometry. */
+export function mmuOf(cpu: Cpu): Mmu {
+  if (cpu === lastCpu) return lastMmu!;
+  let m = mmus.get(cpu);
+  if (m === undefined) {
+    m = new Mmu(cpu);
+    mmus.set(cpu, m);
+  }
+  lastCpu = cpu;
+  lastMmu = m;
+  return m;
+}
+
+/** Replace a PE's TLB model with one of another geometry (drops all cached translations). */
+export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
+  const m = new Mmu(cpu, { ...DEFAULT_TLB_CONFIG, ...config });
+  mmus.set(cpu, m);
+  lastCpu = cpu;
+  lastMmu = m;
+  cpu.contextChanged();
+  return m;
+}
 
 /**
- * Translate a virtual address for the EL1&0 regime. On a fault, records the abort in the CPU's
- * pending-exception fields (via cpu.abort) and returns pa = -1.
+ * Translate a virtual address for the EL1&0 regime at the current EL. On a fault, records the
+ * abort in the CPU's pending-exception fields (stage 1 to EL1, stage 2 to EL2) and sets pa = -1.
  */
 export function translate(cpu: Cpu, lo: number, hi: number, acc: number, out: Translation): void {
-  const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
-  if ((sctlr & 1) !== 0) {
-    // Stage 1 enabled: the walker is not built yet. Fault loudly rather than pretend.
-    cpu.halt('the guest enabled the stage-1 MMU (SCTLR_EL1.M=1), which is not implemented yet');
+  const m = mmuOf(cpu);
+  if (!m.resolve(lo, hi, acc, cpu.el === 0 ? 0 : 1, MODE_TLB)) {
+    deliverFault(cpu, m.fault, acc, lo, hi);
     out.pa = -1;
     return;
   }
-  // AArch64.TranslateAddressS1Off: VA bits above PAMax give an Address size fault at level 0.
-  if (hi >>> (PA_BITS - 32) !== 0) {
-    cpu.abort(acc, FSC_ADDR_SIZE, lo, hi, false);
-    out.pa = -1;
-    return;
-  }
-  out.pa = (hi >>> 0) * 4294967296 + (lo >>> 0);
-  // Data accesses are Device-nGnRnE; instruction fetches Normal (cacheable per SCTLR_EL1.I).
-  out.memType = acc === ACC_FETCH ? MT_NORMAL : MT_DEVICE;
-  out.cacheable = true;
+  out.pa = m.pa;
+  out.memType = isDevice(m.attrs & 0xff) ? MT_DEVICE : MT_NORMAL;
+  out.cacheable = m.fastOk;
 }
+
+export { MODE_TLB, MODE_WALK, MODE_S1ONLY };

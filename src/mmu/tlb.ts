@@ -1,0 +1,359 @@
+// The architectural TLB model (ARM ARM D8.10 "Translation Lookaside Buffers"): what a guest may
+// observe as cached translations, tagged by VMID and ASID, plus statistics for the user.
+//
+// Geometry defaults follow the Cortex-A57 TRM (ARM DDI 0488, section 5.2 "TLB organization"):
+// 48-entry fully-associative L1 instruction TLB, 32-entry fully-associative L1 data TLB, unified
+// 1024-entry 4-way L2 TLB. The A57 TRM publishes no IPA-cache figure; the stage-2 (IPA -> PA)
+// cache uses the Cortex-A53 TRM's 64-entry 4-way IPA cache. No walk cache is modelled (yet).
+//
+// Entries hold final (leaf) translations only. A combined entry maps VA -> PA with the size of
+// the smaller of the stage-1 and stage-2 mappings, and remembers the stage-1 block size so that
+// TLBI by VA anywhere inside a stage-1 block removes it. Replacement: round-robin in the L1 TLBs
+// (so that hits served by the host fast cache, which the model never sees, cannot change which
+// entry is evicted: L1 misses stay exact), LRU in the set-associative structures (only reached
+// on the slow path, so their LRU state is exact too).
+
+/** Regime tag bits: stage 1 enabled (else VA=IPA flat), stage 2 enabled. */
+export const RG_S1 = 1;
+export const RG_S2 = 2;
+
+/** Permission bits of a combined entry: stage 1 per EL in bits 0..5, stage 2 in bits 6..8. */
+export const P_R1 = 1;
+export const P_W1 = 2;
+export const P_X1 = 4;
+export const P_R0 = 8;
+export const P_W0 = 16;
+export const P_X0 = 32;
+export const P_S2R = 64;
+export const P_S2W = 128;
+export const P_S2X = 256;
+
+const MASK: Int32Array = (() => {
+  const m = new Int32Array(33);
+  for (let s = 0; s < 32; s++) m[s] = ~((1 << s) - 1) | 0;
+  m[32] = 0;
+  return m;
+})();
+
+/** The low word of an address aligned down to 2^shift (shift <= 31). */
+export function alignLo(lo: number, shift: number): number {
+  return lo & MASK[shift];
+}
+
+export class TlbLevelStats {
+  lookups = 0;
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  fills = 0;
+  reset(): void {
+    this.lookups = this.hits = this.misses = this.evictions = this.fills = 0;
+  }
+}
+
+/** One set-associative (or, with one set, fully-associative) array of translation entries. */
+export class TlbArray {
+  readonly n: number;
+  readonly sets: number;
+  readonly valid: Uint8Array;
+  /** Input address (VA, or IPA in the stage-2 cache) aligned to `shift`. */
+  readonly inLo: Int32Array;
+  readonly inHi: Int32Array;
+  readonly shift: Uint8Array;
+  /** Stage-1 mapping size (TLBI by VA matches the whole stage-1 block). */
+  readonly s1shift: Uint8Array;
+  readonly asid: Int32Array;
+  readonly global: Uint8Array;
+  readonly vmid: Int32Array;
+  readonly regime: Uint8Array;
+  /** Output address aligned to `shift`. */
+  readonly pa: Float64Array;
+  /** IPA of the entry's range (stage-2 fault reporting), aligned to `shift`. */
+  readonly ipa: Float64Array;
+  readonly perms: Int32Array;
+  /** attr | sh << 8 (see attrs.ts). */
+  readonly attrs: Int32Array;
+  readonly s1level: Uint8Array;
+  readonly s2level: Uint8Array;
+  private readonly age: Float64Array;
+  private clock = 0;
+  private readonly rr: Int32Array;
+  /** Valid entries per size: the set index depends on the size, so lookups probe each size in use. */
+  private readonly perShift = new Int32Array(64);
+  private shiftsInUse: number[] = [];
+  readonly stats = new TlbLevelStats();
+  /** Called with the entry index before a valid entry is replaced (capacity eviction). */
+  onEvict: ((e: number) => void) | null = null;
+
+  constructor(
+    readonly name: string,
+    entries: number,
+    readonly ways: number,
+    readonly roundRobin: boolean,
+  ) {
+    if (entries < 0 || (entries > 0 && (ways <= 0 || entries % ways !== 0))) {
+      throw new Error(`${name}: ${entries} entries cannot be split into ${ways} ways`);
+    }
+    this.n = entries;
+    this.sets = entries === 0 ? 0 : entries / ways;
+    if (this.sets & (this.sets - 1)) throw new Error(`${name}: the number of sets must be a power of two`);
+    this.valid = new Uint8Array(entries);
+    this.inLo = new Int32Array(entries);
+    this.inHi = new Int32Array(entries);
+    this.shift = new Uint8Array(entries);
+    this.s1shift = new Uint8Array(entries);
+    this.asid = new Int32Array(entries);
+    this.global = new Uint8Array(entries);
+    this.vmid = new Int32Array(entries);
+    this.regime = new Uint8Array(entries);
+    this.pa = new Float64Array(entries);
+    this.ipa = new Float64Array(entries);
+    this.perms = new Int32Array(entries);
+    this.attrs = new Int32Array(entries);
+    this.s1level = new Uint8Array(entries);
+    this.s2level = new Uint8Array(entries);
+    this.age = new Float64Array(entries);
+    this.rr = new Int32Array(Math.max(this.sets, 1));
+  }
+
+  private setOf(lo: number, hi: number, shift: number): number {
+    if (this.sets === 1) return 0;
+    return (((lo >>> shift) | (hi << (32 - shift))) & (this.sets - 1)) * this.ways;
+  }
+
+  /**
+   * Find the entry translating (lo, hi) for the given tags; -1 when none. Global entries match
+   * any ASID but only their own VMID. Counts a lookup and a hit or a miss.
+   */
+  lookup(lo: number, hi: number, asid: number, vmid: number, regime: number): number {
+    const st = this.stats;
+    st.lookups++;
+    const e = this.find(lo, hi, asid, vmid, regime);
+    if (e < 0) st.misses++;
+    else {
+      st.hits++;
+      if (!this.roundRobin) this.age[e] = ++this.clock;
+    }
+    return e;
+  }
+
+  /** Lookup without statistics or replacement-state changes (debugger). */
+  find(lo: number, hi: number, asid: number, vmid: number, regime: number): number {
+    if (this.n === 0) return -1;
+    const shifts = this.shiftsInUse;
+    for (let k = 0; k < shifts.length; k++) {
+      const base = this.setOf(lo, hi, shifts[k]);
+      const end = base + (this.sets === 1 ? this.n : this.ways);
+      for (let e = base; e < end; e++) {
+        if (
+          this.valid[e] !== 0 &&
+          this.inHi[e] === hi &&
+          this.inLo[e] === (lo & MASK[this.shift[e]]) &&
+          this.vmid[e] === vmid &&
+          this.regime[e] === regime &&
+          (this.global[e] !== 0 || this.asid[e] === asid)
+        ) {
+          return e;
+        }
+      }
+      if (this.sets === 1) break;
+    }
+    return -1;
+  }
+
+  /** Choose a victim way for a new entry of size 2^shift covering (lo, hi); evicts if needed. */
+  allocate(lo: number, hi: number, shift: number): number {
+    if (this.n === 0) return -1;
+    const base = this.setOf(lo, hi, shift);
+    const ways = this.sets === 1 ? this.n : this.ways;
+    let victim = -1;
+    for (let e = base; e < base + ways; e++) {
+      if (this.valid[e] === 0) {
+        victim = e;
+        break;
+      }
+    }
+    if (victim < 0) {
+      if (this.roundRobin) {
+        const s = base / ways;
+        victim = base + this.rr[s];
+        this.rr[s] = (this.rr[s] + 1) % ways;
+      } else {
+        victim = base;
+        for (let e = base + 1; e < base + ways; e++) if (this.age[e] < this.age[victim]) victim = e;
+      }
+      this.stats.evictions++;
+      if (this.onEvict !== null) this.onEvict(victim);
+      this.remove(victim);
+    }
+    this.stats.fills++;
+    this.age[victim] = ++this.clock;
+    return victim;
+  }
+
+  /** Mark entry e valid with the given input range; the caller fills the other fields. */
+  commit(e: number, lo: number, hi: number, shift: number): void {
+    this.valid[e] = 1;
+    this.inLo[e] = lo & MASK[shift];
+    this.inHi[e] = hi;
+    this.shift[e] = shift;
+    if (this.perShift[shift]++ === 0) this.shiftsInUse = this.computeShifts();
+  }
+
+  /** Copy entry `src` of another array into a newly allocated entry here (L2 -> L1 refill). */
+  copyFrom(o: TlbArray, src: number): number {
+    const e = this.allocate(o.inLo[src], o.inHi[src], o.shift[src]);
+    if (e < 0) return -1;
+    this.s1shift[e] = o.s1shift[src];
+    this.asid[e] = o.asid[src];
+    this.global[e] = o.global[src];
+    this.vmid[e] = o.vmid[src];
+    this.regime[e] = o.regime[src];
+    this.pa[e] = o.pa[src];
+    this.ipa[e] = o.ipa[src];
+    this.perms[e] = o.perms[src];
+    this.attrs[e] = o.attrs[src];
+    this.s1level[e] = o.s1level[src];
+    this.s2level[e] = o.s2level[src];
+    this.commit(e, o.inLo[src], o.inHi[src], o.shift[src]);
+    return e;
+  }
+
+  remove(e: number): void {
+    if (this.valid[e] === 0) return;
+    this.valid[e] = 0;
+    if (--this.perShift[this.shift[e]] === 0) this.shiftsInUse = this.computeShifts();
+  }
+
+  /** Remove every entry for which pred(e) holds; returns how many. */
+  removeWhere(pred: (e: number) => boolean): number {
+    let k = 0;
+    for (let e = 0; e < this.n; e++) {
+      if (this.valid[e] !== 0 && pred(e)) {
+        this.remove(e);
+        k++;
+      }
+    }
+    return k;
+  }
+
+  count(): number {
+    let k = 0;
+    for (let e = 0; e < this.n; e++) k += this.valid[e];
+    return k;
+  }
+
+  private computeShifts(): number[] {
+    const out: number[] = [];
+    // Largest sizes first: few entries, and a hit there saves the page-size probes.
+    for (let s = 63; s >= 0; s--) if (this.perShift[s] > 0) out.push(s);
+    return out;
+  }
+}
+
+export interface TlbGeometry {
+  entries: number;
+  ways: number;
+}
+
+export interface TlbConfig {
+  l1i: TlbGeometry;
+  l1d: TlbGeometry;
+  l2: TlbGeometry;
+  /** Stage-2-only (IPA -> PA) cache, used for stage-1 walk descriptor addresses and final IPAs. */
+  ipa: TlbGeometry;
+  /** Modelled cycles charged on the slow path (assumptions, not published figures). */
+  cost: { l2Hit: number; descRead: number };
+}
+
+/** Cortex-A57 TRM figures (see the file comment); costs are this model's assumptions. */
+export const DEFAULT_TLB_CONFIG: TlbConfig = {
+  l1i: { entries: 48, ways: 48 },
+  l1d: { entries: 32, ways: 32 },
+  l2: { entries: 1024, ways: 4 },
+  ipa: { entries: 64, ways: 4 },
+  cost: { l2Hit: 3, descRead: 20 },
+};
+
+/** Per (VMID, ASID) counters, for the context that was current at the time. */
+export interface ContextStats {
+  vmid: number;
+  asid: number;
+  lookups: number;
+  l1Misses: number;
+  walks: number;
+  s1DescReads: number;
+  s2DescReads: number;
+}
+
+/** Walk statistics, stage 1 and stage 2 apart. */
+export class WalkStats {
+  /** Stage-1 walks started (TLB misses with stage 1 enabled). */
+  s1Walks = 0;
+  /** Stage-2 walks (for stage-1 descriptor addresses, final IPAs, and stage-1-disabled accesses). */
+  s2Walks = 0;
+  /** Descriptor reads made by stage-1 walks (reads of stage-1 tables). */
+  s1DescReads = 0;
+  /** Descriptor reads made by stage-2 walks (reads of stage-2 tables, nested or not). */
+  s2DescReads = 0;
+  /** Reads of the most recent stage-1 walk (and the stage-2 walks it caused), for tests. */
+  lastS1Reads = 0;
+  lastS2Reads = 0;
+  s1Faults = 0;
+  s2Faults = 0;
+  reset(): void {
+    this.s1Walks = this.s2Walks = this.s1DescReads = this.s2DescReads = 0;
+    this.lastS1Reads = this.lastS2Reads = this.s1Faults = this.s2Faults = 0;
+  }
+}
+
+/** All TLB structures of one PE. */
+export class Tlb {
+  readonly l1i: TlbArray;
+  readonly l1d: TlbArray;
+  readonly l2: TlbArray;
+  readonly ipa: TlbArray;
+  readonly walks = new WalkStats();
+  readonly contexts = new Map<number, ContextStats>();
+
+  constructor(readonly config: TlbConfig = DEFAULT_TLB_CONFIG) {
+    this.l1i = new TlbArray('L1 ITLB', config.l1i.entries, config.l1i.ways, true);
+    this.l1d = new TlbArray('L1 DTLB', config.l1d.entries, config.l1d.ways, true);
+    this.l2 = new TlbArray('L2 TLB', config.l2.entries, config.l2.ways, false);
+    this.ipa = new TlbArray('IPA cache', config.ipa.entries, config.ipa.ways, false);
+  }
+
+  context(vmid: number, asid: number): ContextStats {
+    const key = vmid * 65536 + asid;
+    let c = this.contexts.get(key);
+    if (c === undefined) {
+      c = { vmid, asid, lookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
+      this.contexts.set(key, c);
+    }
+    return c;
+  }
+
+  /** Drop everything (reset, or a configuration change). */
+  flushAll(): void {
+    for (const a of [this.l1i, this.l1d, this.l2, this.ipa]) a.removeWhere(() => true);
+  }
+
+  resetStats(): void {
+    for (const a of [this.l1i, this.l1d, this.l2, this.ipa]) a.stats.reset();
+    this.walks.reset();
+    this.contexts.clear();
+  }
+
+  /** A plain-object snapshot for the CLI/debugger. */
+  snapshot(): Record<string, unknown> {
+    const lvl = (a: TlbArray): Record<string, number> => ({ ...a.stats, entries: a.n, valid: a.count() });
+    return {
+      l1i: lvl(this.l1i),
+      l1d: lvl(this.l1d),
+      l2: lvl(this.l2),
+      ipa: lvl(this.ipa),
+      walks: { ...this.walks },
+      contexts: [...this.contexts.values()].map((c) => ({ ...c })),
+    };
+  }
+}
