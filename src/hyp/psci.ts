@@ -16,6 +16,8 @@ export const PSCI_SYSTEM_RESET = 0x8400_0009;
 export const PSCI_FEATURES = 0x8400_000a;
 /** SMC64 variants differ in bit 30 (0xC400_00xx). */
 export const SMC64 = 0x4000_0000;
+/** The SMC64 function ID of a function, as an unsigned 32-bit number. */
+export const smc64 = (fid: number): number => (fid | SMC64) >>> 0;
 
 // Return codes (DEN0022 5.2.2).
 export const PSCI_SUCCESS = 0;
@@ -34,12 +36,12 @@ export type PsciStop = { kind: 'off' } | { kind: 'reset' } | { kind: 'cpu-off' }
 const IMPLEMENTED = new Set<number>([
   PSCI_VERSION,
   PSCI_CPU_SUSPEND,
-  PSCI_CPU_SUSPEND | SMC64,
+  smc64(PSCI_CPU_SUSPEND),
   PSCI_CPU_OFF,
   PSCI_CPU_ON,
-  PSCI_CPU_ON | SMC64,
+  smc64(PSCI_CPU_ON),
   PSCI_AFFINITY_INFO,
-  PSCI_AFFINITY_INFO | SMC64,
+  smc64(PSCI_AFFINITY_INFO),
   PSCI_MIGRATE_INFO_TYPE,
   PSCI_SYSTEM_OFF,
   PSCI_SYSTEM_RESET,
@@ -69,7 +71,7 @@ export function psciCall(cpu: Cpu): PsciStop | null {
       break;
     }
     case PSCI_CPU_SUSPEND:
-    case PSCI_CPU_SUSPEND | SMC64:
+    case smc64(PSCI_CPU_SUSPEND):
       // A single CPU with no wake-up sources modelled yet: behave as a standby state that is left
       // at once, which the spec allows (the call may return early, 5.4.2).
       ret = PSCI_SUCCESS;
@@ -78,7 +80,7 @@ export function psciCall(cpu: Cpu): PsciStop | null {
       // Turning off the only CPU leaves nothing running: the run ends.
       return { kind: 'cpu-off' };
     case PSCI_CPU_ON:
-    case PSCI_CPU_ON | SMC64: {
+    case smc64(PSCI_CPU_ON): {
       // X1 = target MPIDR. CPU 0 is the caller (ALREADY_ON); no other CPU exists.
       const fid32 = fid === PSCI_CPU_ON;
       const aff = affinity(r[2], fid32 ? 0 : r[3]);
@@ -86,7 +88,7 @@ export function psciCall(cpu: Cpu): PsciStop | null {
       break;
     }
     case PSCI_AFFINITY_INFO:
-    case PSCI_AFFINITY_INFO | SMC64: {
+    case smc64(PSCI_AFFINITY_INFO): {
       // X1 = target affinity, X2 = lowest affinity level (0..3); fields below that level are ignored.
       const fid32 = fid === PSCI_AFFINITY_INFO;
       const level = r[4] >>> 0;
