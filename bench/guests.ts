@@ -18,7 +18,7 @@ interface Bench {
 }
 
 const BENCHES: Bench[] = [
-  { name: 'loop', warmup: 'loop-short', what: 'asm integer loop, 100M iterations x 8 insns' },
+  { name: 'loop', warmup: 'loop-short', what: 'asm integer loop, 100M iterations x 9 insns' },
   { name: 'sort-large', warmup: 'sort', what: 'C (picolibc): sort 100k u32, qsort, checksums' },
 ];
 

@@ -4,7 +4,7 @@
 // ITERATIONS rounds of ADD/EOR/LSL/SUB/CMP/B.NE mixing three registers, then the
 // checksum (x1 ^ x2 ^ x3) is printed in hex on the PL011 so a wrong result is
 // visible, and the guest exits through semihosting SYS_EXIT_EXTENDED with status 0.
-// 8 instructions per iteration. loop-short.S is generated from this file by
+// 9 instructions per iteration. loop-short.S is generated from this file by
 // `make` with a smaller count (for tests); edit this one.
 // Same syntax rules as hello.S (GNU as and keystone both accept it).
     .global _start
