@@ -51,7 +51,9 @@ function attempt(k: Keystone, src: string, base: bigint): AsmAttempt {
       // A trap inside keystone: in practice section directives (.text, .data, .bss).
       return { code: null, error: `keystone failed (${msg}); section directives such as .text/.data/.bss are not supported: use one flat section` };
     }
-    return { code: null, error: msg.replace(/^Failed to assemble, error: /, '') };
+    let why = msg.replace(/^Failed to assemble, error: /, '');
+    if (why === 'Unknown error') why = 'invalid instruction or operand out of range (keystone: Unknown error)';
+    return { code: null, error: why };
   } finally {
     process.stderr.write = origWrite;
   }
