@@ -73,11 +73,16 @@ def('CTR_EL0', [3, 3, 0, 0, 1], 0, {
   reset: lo32(0x8444c004),
   el0Check: (c) => (c.sysLo(SYS.SCTLR_EL1) & (1 << 15)) !== 0, // SCTLR_EL1.UCT
 });
-// DCZID_EL0: BS=4 (64-byte blocks); DZP (bit 4) reads 1 at EL0 while SCTLR_EL1.DZE=0 traps DC ZVA.
+// DCZID_EL0: BS=4 (64-byte blocks); DZP (bit 4) reads 1 while DC ZVA is trapped: at EL0 by
+// SCTLR_EL1.DZE=0, at EL0 and EL1 by HCR_EL2.TDZ=1.
 def('DCZID_EL0', [3, 3, 0, 0, 7], 0, {
   ro: true,
   reset: lo32(4),
-  read: (c) => ((c.tmpHi = 0), c.el === 0 && (c.sysLo(SYS.SCTLR_EL1) & (1 << 14)) === 0 ? 0x14 : 4),
+  read: (c) => {
+    c.tmpHi = 0;
+    const el0Trap = c.el === 0 && (c.sysLo(SYS.SCTLR_EL1) & (1 << 14)) === 0;
+    return el0Trap || (c.sysLo(SYS.HCR_EL2) & (1 << 28)) !== 0 ? 0x14 : 4;
+  },
 });
 def('CLIDR_EL1', [3, 1, 0, 0, 1], 1, { ro: true, reset: lo32(0x0a200023) });
 def('CSSELR_EL1', [3, 2, 0, 0, 0], 1, { wmask: [0xf, 0] });

@@ -487,3 +487,65 @@ describe('ERET', () => {
     expectUndef(await runVec('eret', { el: 0 }), B, '0x400');
   });
 });
+
+describe('HCR_EL2 traps of system register accesses and SYS operations (to EL2, EC 0x18)', () => {
+  /** Runs `src` with HCR_EL2 = hcr; returns [ESR_EL2, ELR_EL2] of the first EL2 exception, or null. */
+  async function el2Trap(src: string, hcr: number, opts: VecOpts = {}): Promise<[bigint, bigint] | null> {
+    let seen: [bigint, bigint] | null = null;
+    await runVec(src + '\nhlt #1', {
+      ...opts,
+      setup: (mm) => (mm.cpu.setSys(SYS.HCR_EL2, hcr, 0), opts.setup?.(mm)),
+      fw: { el2Exception: (c) => ((seen = [c.sys64(SYS.ESR_EL2), c.sys64(SYS.ELR_EL2)]), c.halt('el2')) },
+    });
+    return seen;
+  }
+  const sys18 = (raw: number): bigint => (0x18n << 26n) | ESR_IL | BigInt(sysTrapIss(raw));
+
+  it('TVM traps writes of the EL1 VM controls and leaves the register unchanged; TRVM traps reads', async () => {
+    let before = -1;
+    const m = await runVec('msr sctlr_el1, x1', {
+      x: { 1: 0x1234n },
+      setup: (mm) => (mm.cpu.setSys(SYS.HCR_EL2, 1 << 26, 0), (before = mm.cpu.sysLo(SYS.SCTLR_EL1))),
+      fw: { el2Exception: (c) => c.halt('el2') },
+    });
+    expect(m.cpu.haltReason).toBe('el2');
+    expect(m.cpu.sysLo(SYS.SCTLR_EL1)).toBe(before);
+    expect(m.cpu.sys64(SYS.ESR_EL2)).toBe(sys18(sysInsn(0, 3, 0, 1, 0, 0, 1)));
+    expect(await el2Trap('mrs x2, mair_el1', 1 << 26)).toBeNull(); // TVM alone: reads are fine
+    expect(await el2Trap('add x0, x0, #0\nmrs x2, mair_el1', 1 << 30)).toEqual([sys18(sysInsn(1, 3, 0, 10, 2, 0, 2)), B + 4n]);
+    expect(await el2Trap('msr tpidr_el1, x1', (1 << 26) | (1 << 30))).toBeNull(); // not a VM control
+  });
+  it('TID3 traps reads of the ID group 3 registers, including the RAZ encodings', async () => {
+    expect(await el2Trap('mrs x0, id_aa64isar0_el1', 1 << 18)).toEqual([sys18(sysInsn(1, 3, 0, 0, 6, 0, 0)), B]);
+    const raz = sysInsn(1, 3, 0, 0, 7, 7, 4);
+    expect(await el2Trap(`.long ${raz}`, 1 << 18)).toEqual([sys18(raz), B]);
+    expect(await el2Trap('mrs x0, midr_el1', 1 << 18)).toBeNull(); // MIDR is not group 3
+  });
+  it('TID2 traps CTR_EL0 (after SCTLR_EL1.UCT allowed EL0), TID1 REVIDR, TACR ACTLR_EL1', async () => {
+    const uct = { el: 0, setup: (mm: Machine) => mm.cpu.setSys(SYS.SCTLR_EL1, SCTLR_RESET | (1 << 15), 0) };
+    expect(await el2Trap('mrs x0, ctr_el0', 1 << 17, uct)).toEqual([sys18(sysInsn(1, 3, 3, 0, 0, 1, 0)), B]);
+    expect(await el2Trap('mrs x0, revidr_el1', 1 << 16)).not.toBeNull();
+    expect(await el2Trap('msr actlr_el1, x0', 1 << 21)).not.toBeNull();
+  });
+  it('the EL1 trap of an EL0 access (UCT=0) wins over the EL2 trap', async () => {
+    const m = await runVec('mrs x0, ctr_el0', { el: 0, setup: (mm) => mm.cpu.setSys(SYS.HCR_EL2, 1 << 17, 0) });
+    expect(m.cpu.haltReason).toBe('vector 0x400');
+    expect(esr(m) >> 26n).toBe(0x18n);
+  });
+  it('TSW (DC set/way), TPCP (DC to PoC), TPU (IC, DC CVAU), TTLB (TLBI), TDZ (DC ZVA)', async () => {
+    expect(await el2Trap('dc cisw, x0', 1 << 22)).not.toBeNull();
+    expect(await el2Trap('dc civac, x0', 1 << 22)).toBeNull();
+    expect(await el2Trap('dc civac, x0', 1 << 23)).not.toBeNull();
+    expect(await el2Trap('dc ivac, x0', 1 << 23)).not.toBeNull();
+    expect(await el2Trap('dc cvau, x0', 1 << 23)).toBeNull();
+    expect(await el2Trap('dc cvau, x0', 1 << 24)).not.toBeNull();
+    expect(await el2Trap('ic iallu', 1 << 24)).not.toBeNull();
+    expect(await el2Trap('tlbi vae1is, x3', 1 << 25)).toEqual([sys18(sysInsn(0, 1, 0, 8, 3, 1, 3)), B]);
+    expect(h.tlbi).toEqual([]);
+    expect(await el2Trap('dc zva, x0', 1 << 28, { x: { 0: 0x4008_0000n } })).toEqual([sys18(sysInsn(0, 1, 3, 7, 4, 1, 0)), B]);
+  });
+  it('DCZID_EL0.DZP reads 1 at EL1 while HCR_EL2.TDZ=1', async () => {
+    const m = await runVec('mrs x0, dczid_el0\nhlt #1', { setup: (mm) => mm.cpu.setSys(SYS.HCR_EL2, 1 << 28, 0) });
+    expect(X(m.cpu, 0)).toBe(0x14n);
+  });
+});

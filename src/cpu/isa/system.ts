@@ -29,8 +29,19 @@ const SCTLR_UCI = 1 << 26;
 // HCR_EL2 fields (ARM ARM D19.2 HCR_EL2).
 const HCR_TWI = 1 << 13;
 const HCR_TWE = 1 << 14;
+const HCR_TID1 = 1 << 16;
+const HCR_TID2 = 1 << 17;
+const HCR_TID3 = 1 << 18;
 const HCR_TSC = 1 << 19;
+const HCR_TACR = 1 << 21;
+const HCR_TSW = 1 << 22;
+const HCR_TPCP = 1 << 23;
+const HCR_TPU = 1 << 24;
+const HCR_TTLB = 1 << 25;
+const HCR_TVM = 1 << 26;
+const HCR_TDZ = 1 << 28;
 const HCR_HCD = 1 << 29;
+const HCR_TRVM = 1 << 30;
 
 function undef(cpu: Cpu): void {
   cpu.raise(EC_UNKNOWN, 0, 0);
@@ -55,6 +66,15 @@ export function sysTrapIss(raw: number): number {
 }
 function trapSys(cpu: Cpu, i: Insn): void {
   cpu.raise(EC_SYSREG, sysTrapIss(i.raw), 0);
+}
+/**
+ * The HCR_EL2 trap controls for this access (decoded into i.imm2): if any is set, trap to EL2
+ * with EC 0x18. Checked after UNDEFINED and the EL1 traps of EL0 accesses, which take priority.
+ */
+function trappedToEl2(cpu: Cpu, i: Insn): boolean {
+  if (i.imm2 === 0 || (cpu.sysLo(SYS.HCR_EL2) & i.imm2) === 0) return false;
+  cpu.raise(EC_SYSREG, sysTrapIss(i.raw), 0, 2);
+  return true;
 }
 
 // ---------------------------------------------------------------- exception generation
@@ -148,8 +168,28 @@ function execMsrDaifClr(cpu: Cpu, i: Insn): void {
 
 // Access checks in order (AArch64.CheckSystemAccess): an encoding that does not exist for this
 // direction was rejected at decode; then the minimum EL (UNDEFINED); then the EL0 enable bits
-// (trap to EL1, EC 0x18). i.imm = the register's slot in sysDefs.
+// (trap to EL1, EC 0x18); then the HCR_EL2 traps (to EL2, EC 0x18). i.imm = the register's slot
+// in sysDefs, i.imm2 = the HCR_EL2 bits that trap this access.
 const SLOT_SP_EL0 = SYS.SP_EL0;
+
+/** HCR_EL2 trap bits per register slot, for reads (MRS) and writes (MSR). */
+const readTraps = new Int32Array(sysDefs.length);
+const writeTraps = new Int32Array(sysDefs.length);
+function hcrTraps(bitR: number, bitW: number, names: string[]): void {
+  for (const n of names) {
+    readTraps[SYS[n]] |= bitR;
+    writeTraps[SYS[n]] |= bitW;
+  }
+}
+// TVM/TRVM: the EL1 virtual memory controls.
+const VM_REGS = ['SCTLR_EL1', 'TTBR0_EL1', 'TTBR1_EL1', 'TCR_EL1', 'ESR_EL1', 'FAR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'MAIR_EL1', 'AMAIR_EL1', 'CONTEXTIDR_EL1'];
+hcrTraps(HCR_TRVM, HCR_TVM, VM_REGS);
+// TID3: ID group 3 (the AArch64 feature ID registers and the rest of the op1=0 CRn=0 CRm=1..7 space).
+hcrTraps(HCR_TID3, 0, sysDefs.filter((d) => isRazIdSpace(d.enc[0], d.enc[1], d.enc[2], d.enc[3])).map((d) => d.name));
+// TID2: cache identification; TID1: REVIDR/AIDR; TACR: ACTLR_EL1.
+hcrTraps(HCR_TID2, HCR_TID2, ['CTR_EL0', 'CCSIDR_EL1', 'CLIDR_EL1', 'CSSELR_EL1']);
+hcrTraps(HCR_TID1, 0, ['REVIDR_EL1', 'AIDR_EL1']);
+hcrTraps(HCR_TACR, HCR_TACR, ['ACTLR_EL1']);
 
 function sysAccessOk(cpu: Cpu, i: Insn): boolean {
   const d = sysDefs[i.imm];
@@ -166,7 +206,7 @@ function sysAccessOk(cpu: Cpu, i: Insn): boolean {
     undef(cpu);
     return false;
   }
-  return true;
+  return !trappedToEl2(cpu, i);
 }
 
 function execMrs(cpu: Cpu, i: Insn): void {
@@ -186,6 +226,7 @@ function execMrs(cpu: Cpu, i: Insn): void {
 // An unlisted encoding in the reserved ID space reads as zero (EL1 and above only: op1=000).
 function execMrsRaz(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0) return undef(cpu);
+  if (trappedToEl2(cpu, i)) return; // HCR_EL2.TID3
   cpu.r[i.rd] = 0;
   cpu.r[i.rd + 1] = 0;
 }
@@ -221,15 +262,23 @@ const EL0_NEVER = 0;
 const EL0_UCI = 1; // DC CVAU/CVAC/CIVAC/CVAP, IC IVAU: trap to EL1 (EC 0x18) unless SCTLR_EL1.UCI
 const EL0_DZE = 2; // DC ZVA: trap to EL1 (EC 0x18) unless SCTLR_EL1.DZE
 
-/** May this SYS operation run at the current EL? Raises the exception if not. i.op = EL0 rule. */
+/**
+ * May this SYS operation run at the current EL? Raises the exception if not. i.op = EL0 rule,
+ * i.imm2 = the HCR_EL2 trap bits (TSW, TPCP, TPU, TTLB, TDZ), checked after the EL0 rules.
+ */
 function sysOpAllowed(cpu: Cpu, i: Insn): boolean {
-  if (cpu.el !== 0) return true;
-  const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
-  if (i.op === EL0_UCI && (sctlr & SCTLR_UCI) !== 0) return true;
-  if (i.op === EL0_DZE && (sctlr & SCTLR_DZE) !== 0) return true;
-  if (i.op === EL0_NEVER) undef(cpu);
-  else trapSys(cpu, i);
-  return false;
+  if (cpu.el === 0) {
+    const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
+    if (i.op === EL0_NEVER) {
+      undef(cpu);
+      return false;
+    }
+    if ((i.op === EL0_UCI && (sctlr & SCTLR_UCI) === 0) || (i.op === EL0_DZE && (sctlr & SCTLR_DZE) === 0)) {
+      trapSys(cpu, i);
+      return false;
+    }
+  }
+  return !trappedToEl2(cpu, i);
 }
 
 // DC by VA to the PoC/PoU/PoP, DC by set/way: no-ops, since RAM, the decoded-code cache and every
@@ -305,11 +354,18 @@ function decodeSys(raw: number, i: Insn): boolean {
   if (crn === 7) {
     if (op1 === 0) {
       // DC IVAC, ISW, CSW, CISW; IC IALLUIS, IALLU; AT S1E1R..S1E0W.
-      if ((crm === 6 && (op2 === 1 || op2 === 2)) || (crm === 10 && op2 === 2) || (crm === 14 && op2 === 2)) {
+      if (crm === 6 && op2 === 1) {
+        i.imm2 = HCR_TPCP; // DC IVAC
+        i.exec = execDcNop;
+        return true;
+      }
+      if ((crm === 6 || crm === 10 || crm === 14) && op2 === 2) {
+        i.imm2 = HCR_TSW; // DC ISW, CSW, CISW
         i.exec = execDcNop;
         return true;
       }
       if ((crm === 1 || crm === 5) && op2 === 0) {
+        i.imm2 = HCR_TPU;
         i.exec = execIcIallu;
         return true;
       }
@@ -323,12 +379,14 @@ function decodeSys(raw: number, i: Insn): boolean {
     if (op1 === 3 && op2 === 1) {
       if (crm === 4) {
         i.op = EL0_DZE;
+        i.imm2 = HCR_TDZ;
         i.exec = execDcZva;
         return true;
       }
       // DC CVAC (10), CVAU (11), CVAP (12), CIVAC (14); IC IVAU (5, kept coherent by stores).
       if (crm === 10 || crm === 11 || crm === 12 || crm === 14 || crm === 5) {
         i.op = EL0_UCI;
+        i.imm2 = crm === 11 || crm === 5 ? HCR_TPU : HCR_TPCP; // to the PoU : to the PoC/PoP
         i.exec = execDcNop;
         return true;
       }
@@ -341,6 +399,7 @@ function decodeSys(raw: number, i: Insn): boolean {
     let k = tlbiNames.indexOf(name);
     if (k < 0) k = tlbiNames.push(name) - 1;
     i.imm = k;
+    i.imm2 = HCR_TTLB;
     i.exec = execTlbi;
     return true;
   }
@@ -464,6 +523,7 @@ export const system: Encoding[] = [
       // Unknown encodings, and writes to read-only registers (all of the ID space): UNDEFINED.
       if (d === undefined || d.ro) return false;
       i.imm = d.slot;
+      i.imm2 = writeTraps[d.slot];
       i.rn = srcZR(bits(raw, 4, 0));
       i.exec = execMsr;
     },
@@ -481,11 +541,13 @@ export const system: Encoding[] = [
       i.rd = dstZR(bits(raw, 4, 0));
       if (d === undefined) {
         if (!isRazIdSpace(op0, op1, crn, crm)) return false;
+        i.imm2 = HCR_TID3;
         i.exec = execMrsRaz;
         return true;
       }
       if (d.wo) return false; // a read of a write-only register: UNDEFINED
       i.imm = d.slot;
+      i.imm2 = readTraps[d.slot];
       i.exec = execMrs;
     },
   },
