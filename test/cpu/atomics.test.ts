@@ -148,6 +148,23 @@ describe('load/store exclusive (local monitor, ARM ARM B2.9)', () => {
   });
 });
 
+describe('SP as the base of exclusives and atomics', () => {
+  it('LDXR/STXR with SP as base work; SCTLR_EL1.SA=1 with SP misaligned faults (EC 0x26)', async () => {
+    let m = await run('ldxr x1, [sp]\nstxr w3, x1, [sp]\nhlt #1', { 31: DATA, 3: 9n }, [[DATA, 5n, 8]]);
+    expect(X(m.cpu, 1)).toBe(5n);
+    expect(X(m.cpu, 3)).toBe(0n);
+    m = await runAsm(withVectors(ldop('add', 'x', 1, 2, 31)), {
+      x: { 31: DATA + 8n, 2: 9n },
+      setup: (mm) => {
+        mm.cpu.setSys(SYS.VBAR_EL1, 0x4000_0800, 0);
+        mm.cpu.setSys(SYS.SCTLR_EL1, 0x30d0_0808, 0);
+      },
+    });
+    expect(esrOf(m)).toBe((0x26n << 26n) | (1n << 25n));
+    expect(X(m.cpu, 2)).toBe(9n);
+  });
+});
+
 describe('load-acquire / store-release', () => {
   it('LDAR/LDARB/LDARH and STLR/STLRB/STLRH move the right sizes', async () => {
     const m = await run(

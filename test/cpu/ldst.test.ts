@@ -377,6 +377,43 @@ describe('alignment and faults (MMU off: data accesses are Device-nGnRnE, ARM AR
   });
 });
 
+describe('SP alignment (CheckSPAlignment, SCTLR_EL1.SA / SA0)', () => {
+  const SCTLR_RESET = 0x30d0_0800;
+  async function withSA(src: string, sp: bigint, sctlr: number, el = 1): Promise<Machine> {
+    return runAsm(withVectors(src), {
+      x: { 31: sp, 0: DATA },
+      el,
+      setup: (m) => {
+        m.cpu.setSys(SYS.VBAR_EL1, 0x4000_0800, 0);
+        m.cpu.setSys(SYS.SCTLR_EL1, sctlr, 0);
+      },
+    });
+  }
+  it('SA=1: a load with a misaligned SP base takes an SP alignment fault (EC 0x26), no access', async () => {
+    const m = await withSA('ldr x1, [sp]', DATA + 8n, SCTLR_RESET | 8);
+    expect(m.cpu.pc).toBe(VEC_HIT);
+    expect(m.cpu.sys64(SYS.ESR_EL1)).toBe((0x26n << 26n) | (1n << 25n));
+    expect(m.cpu.sys64(SYS.ELR_EL1)).toBe(0x4000_0000n);
+  });
+  it('SA=1: the check is on SP itself, not on SP + offset; other bases are not checked', async () => {
+    const m = await withSA('ldr x1, [sp, #8]\nldr x2, [x0, #8]\nstp x1, x2, [sp, #-16]!\nadd x9, x9, #1', DATA + 0x20n, SCTLR_RESET | 8);
+    expect(X(m.cpu, 9)).toBe(1n);
+    expect(m.cpu.pc).toBe(0x4000_0014n);
+    expect(X(m.cpu, 31)).toBe(DATA + 0x10n);
+  });
+  it('SA=0: a misaligned SP base is fine; pairs and writeback forms are checked when SA=1', async () => {
+    let m = await withSA('str x1, [sp, #-8]!\nadd x9, x9, #1', DATA + 0x20n, SCTLR_RESET);
+    expect(X(m.cpu, 9)).toBe(1n);
+    m = await withSA('ldp x1, x2, [sp], #16', DATA + 4n, SCTLR_RESET | 8);
+    expect(m.cpu.sys64(SYS.ESR_EL1) >> 26n).toBe(0x26n);
+    expect(X(m.cpu, 31)).toBe(DATA + 4n);
+  });
+  it('PRFM with a misaligned SP base never faults', async () => {
+    const m = await withSA('prfm pldl1keep, [sp]\nadd x9, x9, #1', DATA + 8n, SCTLR_RESET | 8);
+    expect(X(m.cpu, 9)).toBe(1n);
+  });
+});
+
 describe('stage-2 syndrome (ESR_EL2.ISS for data aborts, ARM ARM D17.2.37)', () => {
   it('issFor packs ISV, SAS, SSE, SRT, SF and AR', () => {
     expect(issFor(0, 1, 3, 0, 0)).toBe((1 << 24) | (0 << 22) | (1 << 21) | (3 << 16)); // LDRSB W3

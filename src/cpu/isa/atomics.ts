@@ -23,7 +23,7 @@ import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { dstZR, srcZR, regSP } from './common.js';
-import { issFor } from './ldst.js';
+import { issFor, addSpAlignmentCheck } from './ldst.js';
 import { ACC_READ, ACC_WRITE, FSC_ALIGNMENT } from '../../mmu/translate.js';
 
 /**
@@ -631,3 +631,4 @@ export const atomics: Encoding[] = [
     },
   },
 ];
+addSpAlignmentCheck(atomics);

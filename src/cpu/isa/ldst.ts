@@ -17,7 +17,9 @@
 import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
-import { dstZR, srcZR, regSP } from './common.js';
+import { dstZR, srcZR, regSP, SP } from './common.js';
+import { SYS } from '../sysregs.js';
+import { EC_SP_ALIGN } from '../exceptions.js';
 
 /**
  * ESR_ELx.ISS[24:14] for a data abort on a single general-purpose register load/store without
@@ -26,6 +28,44 @@ import { dstZR, srcZR, regSP } from './common.js';
  */
 export function issFor(size: number, signExt: boolean | number, rt: number, sf: boolean | number, ar: boolean | number): number {
   return (1 << 24) | ((size & 3) << 22) | ((signExt ? 1 : 0) << 21) | ((rt & 31) << 16) | ((sf ? 1 : 0) << 15) | ((ar ? 1 : 0) << 14);
+}
+
+// ---- SP alignment (CheckSPAlignment) ----
+
+const spChecked = new Map<ExecFn, ExecFn>();
+/**
+ * CheckSPAlignment (ARM ARM D1.3.10.2): a load/store whose base is SP takes an SP alignment fault
+ * (EC 0x26) when SP is not 16-byte aligned and SCTLR_EL1.SA (SA0 at EL0) is set. The check is
+ * on the base, before any offset. Decoders wrap only Rn==31 forms, so other accesses pay nothing.
+ * One wrapper per handler, made once: decoding allocates nothing.
+ */
+export function withSpCheck(h: ExecFn): ExecFn {
+  let w = spChecked.get(h);
+  if (w === undefined) {
+    w = (cpu: Cpu, i: Insn): void => {
+      if ((cpu.r[2 * SP] & 15) !== 0 && (cpu.sysLo(SYS.SCTLR_EL1) & (cpu.el === 0 ? 1 << 4 : 1 << 3)) !== 0) {
+        cpu.raise(EC_SP_ALIGN, 0, 0);
+        return;
+      }
+      h(cpu, i);
+    };
+    spChecked.set(h, w);
+  }
+  return w;
+}
+/**
+ * Give every encoding of a load/store group the SP alignment check when Rn (bits 9:5) is 31.
+ * Prefetches are exempt (the pseudocode checks only if memop != MemOp_PREFETCH).
+ */
+export function addSpAlignmentCheck(group: Encoding[], exempt: ExecFn | null = null): void {
+  for (const enc of group) {
+    const decode = enc.decode;
+    enc.decode = (raw, i) => {
+      const ok = decode(raw, i);
+      if (ok !== false && bits(raw, 9, 5) === 31 && i.exec !== exempt) i.exec = withSpCheck(i.exec);
+      return ok;
+    };
+  }
 }
 
 // ---- effective addresses ----
@@ -771,3 +811,7 @@ export const ldst: Encoding[] = [
     decode: (raw, i) => decodePair(raw, i, P_PRE, true, true),
   },
 ];
+addSpAlignmentCheck(
+  ldst.filter((e) => !e.name.includes('(literal)')),
+  execPrfm,
+);
