@@ -132,14 +132,24 @@ export function nan64(cpu: CpuState, lo: number, hi: number): number {
 }
 /** Two operands, at least one NaN: the first sNaN wins, then the first qNaN. */
 export function nans32(cpu: CpuState, a: number, b: number): number {
+  if (cpu.fpcr & FPCR_FZ) denormIn32(cpu, a), denormIn32(cpu, b);
   if (isSNaN32(a)) return nan32(cpu, a);
   if (isSNaN32(b)) return nan32(cpu, b);
   return nan32(cpu, isNaN32(a) ? a : b);
 }
 export function nans64(cpu: CpuState, alo: number, ahi: number, blo: number, bhi: number): number {
+  if (cpu.fpcr & FPCR_FZ) denormIn64(cpu, ahi, alo), denormIn64(cpu, bhi, blo);
   if (isSNaN64(alo, ahi)) return nan64(cpu, alo, ahi);
   if (isSNaN64(blo, bhi)) return nan64(cpu, blo, bhi);
   return isNaN64(alo, ahi) ? nan64(cpu, alo, ahi) : nan64(cpu, blo, bhi);
+}
+
+/** FPUnpack with FZ: a denormal operand sets IDC even when another operand is a NaN. */
+export function denormIn32(cpu: CpuState, w: number): void {
+  if ((w & 0x7f800000) === 0 && (w & 0x7fffff) !== 0) cpu.fpsr |= IDC;
+}
+export function denormIn64(cpu: CpuState, hi: number, lo: number): void {
+  if ((hi & 0x7ff00000) === 0 && ((hi & 0xfffff) | lo) !== 0) cpu.fpsr |= IDC;
 }
 
 // ---- exact arithmetic on the slow path ----
@@ -541,7 +551,7 @@ export function fp64(cpu: CpuState, op: number, alo: number, ahi: number, blo: n
         const ar = Math.abs(r);
         const aa = Math.abs(a);
         const ab = Math.abs(b);
-        if (ar > SAFE_LO && ar < SAFE_HI && ab < SAFE_HI && aa > SAFE_LO) {
+        if (ar > SAFE_LO && ar < SAFE_HI && ab < SAFE_HI && aa > SAFE_LO && aa < SAFE_HI) {
           // residual a - r*b is exactly representable; zero iff the quotient is exact
           const p = twoProd(r, b);
           if (p !== a || eft !== 0) cpu.fpsr |= IXC;
@@ -578,40 +588,39 @@ export function fp32(cpu: CpuState, op: number, aw: number, bw: number): number 
   // Division by zero or by/of infinity raises DZC or is exact: the general path decides.
   const special = op === OP_DIV && (b === 0 || Math.abs(b) === Infinity || Math.abs(a) === Infinity);
   if ((cpu.fpcr & SLOW_FPCR) === 0 && !special) {
-    let d: number;
-    let exact: boolean;
+    let d: number; // the binary64 result before the final rounding to binary32
+    let r: number;
+    let inexact: boolean;
     switch (op) {
       case OP_ADD:
       case OP_SUB:
         d = twoSum(a, op === OP_ADD ? b : -b);
-        exact = eft === 0;
+        r = Math.fround(d);
+        inexact = eft !== 0 || r !== d;
         break;
       case OP_MUL:
         d = a * b; // 24x24 bits: exact in binary64
-        exact = true;
+        r = Math.fround(d);
+        inexact = r !== d;
         break;
-      case OP_DIV: {
+      case OP_DIV:
         d = a / b;
-        const f = Math.fround(d);
-        exact = f * b === a; // exact product, so the comparison decides exactness
-        d = f;
+        r = Math.fround(d);
+        inexact = r * b !== a; // the product is exact, so this decides exactness
         break;
-      }
-      default: {
+      default:
         d = Math.sqrt(a);
-        const f = Math.fround(d);
-        exact = f * f === a;
-        d = f;
-      }
+        r = Math.fround(d);
+        inexact = r * r !== a;
     }
-    const r = Math.fround(d);
     if (r !== r) {
       cpu.fpsr |= IOC;
       return DEFAULT_NAN32;
     }
     const ar = Math.abs(r);
-    if ((ar >= 2 ** -126 && ar !== Infinity) || (r === 0 && d === 0)) {
-      if (!exact || r !== d) cpu.fpsr |= IXC;
+    // A result that rounded up to the smallest normal may be tiny before rounding (UFC): slow path.
+    if ((ar > 2 ** -126 && ar !== Infinity) || (ar === 2 ** -126 && !inexact) || (r === 0 && d === 0)) {
+      if (inexact) cpu.fpsr |= IXC;
       return f32Bits(r);
     }
     if (ar === Infinity && (Math.abs(a) === Infinity || Math.abs(b) === Infinity)) return f32Bits(r);
@@ -624,6 +633,7 @@ export function fp32(cpu: CpuState, op: number, aw: number, bw: number): number 
 function fmaNaN32(cpu: CpuState, c: number, a: number, b: number): number {
   const nc = isNaN32(c);
   if (!nc && !isNaN32(a) && !isNaN32(b)) return -1;
+  if (cpu.fpcr & FPCR_FZ) denormIn32(cpu, c), denormIn32(cpu, a), denormIn32(cpu, b);
   let r: number;
   if (isSNaN32(c)) r = nan32(cpu, c);
   else if (isSNaN32(a)) r = nan32(cpu, a);
@@ -669,7 +679,7 @@ export function fma32(cpu: CpuState, cw: number, aw: number, bw: number): number
       }
       const r = Math.fround(s);
       const ar = Math.abs(r);
-      if ((ar >= 2 ** -126 && ar !== Infinity) || (r === 0 && s === 0 && eft === 0 && p !== 0 && c !== 0)) {
+      if ((ar > 2 ** -126 && ar !== Infinity) || (r === 0 && s === 0 && eft === 0 && p !== 0 && c !== 0)) {
         if (eft !== 0 || r !== s) cpu.fpsr |= IXC;
         return f32Bits(r);
       }
@@ -683,6 +693,7 @@ export function fma32(cpu: CpuState, cw: number, aw: number, bw: number): number
 export function fma64(cpu: CpuState, clo: number, chi: number, alo: number, ahi: number, blo: number, bhi: number): number {
   const nc = isNaN64(clo, chi);
   if (nc || isNaN64(alo, ahi) || isNaN64(blo, bhi)) {
+    if (cpu.fpcr & FPCR_FZ) denormIn64(cpu, chi, clo), denormIn64(cpu, ahi, alo), denormIn64(cpu, bhi, blo);
     let r: number;
     if (isSNaN64(clo, chi)) r = nan64(cpu, clo, chi);
     else if (isSNaN64(alo, ahi)) r = nan64(cpu, alo, ahi);

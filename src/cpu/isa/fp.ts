@@ -44,6 +44,9 @@ import {
   IOC,
   IXC,
   FPCR_DN,
+  FPCR_FZ,
+  denormIn32,
+  denormIn64,
   FPCR_RMODE_SHIFT,
   RA,
   DEFAULT_NAN16,
@@ -297,6 +300,7 @@ function fcvt(cpu: Cpu, i: Insn): void {
 /** FPCompare(op1, op2, signal) on single bits: returns NZCV. i.op bit0 = FCMPE. */
 export function fcmp32(cpu: Cpu, a: number, b: number, signalAll: boolean): number {
   if (isNaN32(a) || isNaN32(b)) {
+    if (cpu.fpcr & FPCR_FZ) denormIn32(cpu, a), denormIn32(cpu, b);
     if (signalAll || (isNaN32(a) && !(a & 0x400000)) || (isNaN32(b) && !(b & 0x400000))) cpu.fpsr |= IOC;
     return 0b0011;
   }
@@ -306,6 +310,7 @@ export function fcmp64(cpu: Cpu, alo: number, ahi: number, blo: number, bhi: num
   const na = isNaN64(alo, ahi);
   const nb = isNaN64(blo, bhi);
   if (na || nb) {
+    if (cpu.fpcr & FPCR_FZ) denormIn64(cpu, ahi, alo), denormIn64(cpu, bhi, blo);
     if (signalAll || (na && !(ahi & 0x80000)) || (nb && !(bhi & 0x80000))) cpu.fpsr |= IOC;
     return 0b0011;
   }
