@@ -1,0 +1,461 @@
+// The a64hv command line. `main(argv, io)` is the whole program (tests call it directly); the
+// bottom of the file runs it when this module is the entry point.
+//
+// Exit status: the guest's own (semihosting SYS_EXIT status, 0 for PSCI SYSTEM_OFF/RESET, 0
+// when --max-insns ran out), 1 when the emulation stopped on a guest error (lost in the void,
+// unimplemented feature), 2 for user errors (bad file, flag, JSON), with a one-line message.
+import { Command, CommanderError, Option } from 'commander';
+import Table from 'cli-table3';
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
+import { loadImage, loadData, parseAddress, type LoadedImage } from './loader/index.js';
+import { UserError, isUserError, hex } from './errors.js';
+import { SP } from './cpu/state.js';
+import type { Cpu } from './cpu/cpu.js';
+import type { Insn } from './cpu/decode.js';
+
+export const EXIT_GUEST_ERROR = 1;
+export const EXIT_USER_ERROR = 2;
+
+/** Minimal output sink (process.stdout/stderr, or a string collector in tests). */
+export interface Sink {
+  write(s: string): unknown;
+}
+export interface CliIo {
+  stdout: Sink;
+  stderr: Sink;
+  /**
+   * Host input for the guest's UART when --uart-input is absent. The CLI entry point passes
+   * process.stdin when it is not a terminal; tests pass nothing (no input).
+   */
+  stdin?: NodeJS.ReadableStream & { fd?: number };
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_GUEST = join(ROOT, 'guests', 'asm', 'hello.S');
+/** Instructions per slice of the run loop; between slices the event loop delivers stdin. */
+const SLICE = 4_000_000;
+
+interface RunOptions {
+  maxInsns?: string;
+  trace?: boolean;
+  regsIn?: string;
+  regsOut?: string;
+  load: string[];
+  dump: string[];
+  statsJson?: string;
+  ram?: string;
+  uartInput?: string;
+  addr?: string;
+  semihosting: boolean;
+  cmdline?: string;
+  quiet?: boolean;
+}
+
+/** Parse a size like 128M, 1G, 64K, 0x100000 or 1048576. */
+export function parseSize(s: string, what: string): number {
+  const m = /^\s*(0x[0-9a-f]+|\d+)\s*([kmg])?i?b?\s*$/i.exec(s);
+  if (m === null) throw new UserError(`${what}: bad size '${s}' (use e.g. 128M, 1G, 4096)`);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(BigInt(m[1])) * unit;
+}
+
+function parseRam(s: string): number {
+  const n = parseSize(s, '--ram');
+  // RAM offsets are int32 in the CPU's fast path: keep it to 1 GiB (0x40000000-0x7fffffff).
+  if (n < 64 * 1024 || n > 1024 ** 3 || n % 4096 !== 0) {
+    throw new UserError(`--ram ${s}: RAM must be a multiple of 4K between 64K and 1G`);
+  }
+  return n;
+}
+
+function parseCount(s: string, what: string): number {
+  const t = s.replace(/_/g, '');
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(t)) throw new UserError(`${what}: expected a non-negative integer, got '${s}'`);
+  const n = Number(BigInt(t));
+  if (!Number.isSafeInteger(n)) throw new UserError(`${what}: ${s} is too large`);
+  return n;
+}
+
+// ---- register files (--regs-in / --regs-out) ----
+export interface RegsJson {
+  x: string[];
+  sp_el0: string;
+  sp_el1: string;
+  pc: string;
+  nzcv: string;
+  el: number;
+}
+
+const u64hex = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
+
+export function regsToJson(cpu: Cpu): RegsJson {
+  const x: string[] = [];
+  for (let k = 0; k < 31; k++) x.push(u64hex(cpu.readX(k)));
+  return {
+    x,
+    sp_el0: u64hex(cpu.getSpEl(0)),
+    sp_el1: u64hex(cpu.getSpEl(1)),
+    pc: u64hex(cpu.pc),
+    // The NZCV register layout: N, Z, C, V in bits 31:28 (as MRS NZCV reads it).
+    nzcv: '0x' + ((cpu.nzcv << 28) >>> 0).toString(16).padStart(8, '0'),
+    el: cpu.el,
+  };
+}
+
+/**
+ * Apply a register file. Keys may be omitted (the boot state stays); unknown keys and malformed
+ * values are errors. EL 0 runs on SP_EL0 and EL 1 on SP_EL1 (EL1h).
+ */
+export function applyRegs(cpu: Cpu, text: string, file: string): void {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new UserError(`${file}: expected a JSON object`);
+  const o = j as Record<string, unknown>;
+  const known = ['x', 'sp_el0', 'sp_el1', 'pc', 'nzcv', 'el'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new UserError(`${file}: unknown key '${k}' (expected ${known.join(', ')})`);
+  const u64 = (v: unknown, what: string): bigint => {
+    if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v)) {
+      throw new UserError(`${file}: ${what} must be a hex string like "0x40000000", got ${JSON.stringify(v)}`);
+    }
+    return BigInt(v);
+  };
+  if (o.el !== undefined) {
+    if (o.el !== 0 && o.el !== 1) throw new UserError(`${file}: el must be 0 or 1 (EL2 and EL3 belong to the firmware), got ${JSON.stringify(o.el)}`);
+    cpu.setElSpsel(o.el, o.el === 0 ? 0 : 1);
+  }
+  if (o.x !== undefined) {
+    if (!Array.isArray(o.x) || o.x.length !== 31) throw new UserError(`${file}: x must be an array of 31 hex strings (X0..X30)`);
+    o.x.forEach((v, k) => cpu.writeX(k, u64(v, `x[${k}]`)));
+  }
+  if (o.sp_el0 !== undefined) cpu.setSpEl(0, u64(o.sp_el0, 'sp_el0'));
+  if (o.sp_el1 !== undefined) cpu.setSpEl(1, u64(o.sp_el1, 'sp_el1'));
+  if (o.pc !== undefined) cpu.pc = u64(o.pc, 'pc');
+  if (o.nzcv !== undefined) {
+    const v = u64(o.nzcv, 'nzcv');
+    if ((v & ~0xf0000000n) !== 0n) throw new UserError(`${file}: nzcv has bits outside 31:28 (${o.nzcv})`);
+    cpu.nzcv = Number(v >> 28n);
+  }
+}
+
+// ---- --trace ----
+async function makeTracer(
+  m: Machine,
+  img: LoadedImage,
+  out: Sink,
+): Promise<{ hook: (cpu: Cpu, lo: number, hi: number, ins: Insn) => void; flush: () => void }> {
+  const { Capstone, Const, loadCapstone } = await import('capstone-wasm');
+  await loadCapstone();
+  const cs = new Capstone(Const.CS_ARCH_ARM64, Const.CS_MODE_ARM);
+  const cache = new Map<string, string>();
+  const disasm = (pc: bigint, raw: number): string => {
+    const key = `${pc}:${raw}`;
+    let s = cache.get(key);
+    if (s === undefined) {
+      const bytes = new Uint8Array(new Uint32Array([raw >>> 0]).buffer);
+      let d: { mnemonic: string; opStr: string }[] = [];
+      try {
+        d = cs.disasm(bytes, { address: pc });
+      } catch {
+        d = [];
+      }
+      s = d.length ? `${d[0].mnemonic} ${d[0].opStr}`.trim() : `.long 0x${(raw >>> 0).toString(16).padStart(8, '0')}`;
+      if (cache.size > 100_000) cache.clear();
+      cache.set(key, s);
+    }
+    return s;
+  };
+  const cpu = m.cpu;
+  const prev = new Int32Array(cpu.r.length);
+  let prevNzcv = 0;
+  let prevEl = 0;
+  let pending: string | null = null;
+  const changes = (): string => {
+    const parts: string[] = [];
+    for (let k = 0; k <= SP; k++) {
+      if (k === 31) continue; // XZR
+      if (cpu.r[2 * k] !== prev[2 * k] || cpu.r[2 * k + 1] !== prev[2 * k + 1]) {
+        parts.push(`${k === SP ? 'sp' : 'x' + k}=${hex(cpu.readX(k))}`);
+      }
+    }
+    if (cpu.nzcv !== prevNzcv) {
+      const f = cpu.nzcv;
+      parts.push(`nzcv=${f & 8 ? 'N' : '-'}${f & 4 ? 'Z' : '-'}${f & 2 ? 'C' : '-'}${f & 1 ? 'V' : '-'}`);
+    }
+    if (cpu.el !== prevEl) parts.push(`el=${cpu.el}`);
+    return parts.join(' ');
+  };
+  const flush = (): void => {
+    if (pending === null) return;
+    const c = changes();
+    out.write(c ? `${pending.padEnd(72)} ${c}\n` : `${pending}\n`);
+    pending = null;
+  };
+  const hook = (c: Cpu, lo: number, hi: number, ins: Insn): void => {
+    flush();
+    const pc = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    const sym = img.symbols.format(pc);
+    const where = sym ? ` <${sym}>` : '';
+    pending = `${pc.toString(16).padStart(16, '0')}${where}: ${disasm(pc, ins.raw)}`;
+    prev.set(c.r);
+    prevNzcv = c.nzcv;
+    prevEl = c.el;
+  };
+  return { hook, flush };
+}
+
+// ---- the run command ----
+async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number> {
+  const ramSize = o.ram !== undefined ? parseRam(o.ram) : DEFAULT_RAM_SIZE;
+  const maxInsns = o.maxInsns !== undefined ? parseCount(o.maxInsns, '--max-insns') : Infinity;
+  const dumps = o.dump.map(parseDump);
+  const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
+  const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
+
+  const m = new Machine({
+    ramSize,
+    uartInput: o.uartInput,
+    onOutput: (t) => io.stdout.write(t),
+    semihosting: o.semihosting,
+    cmdline: o.cmdline,
+    onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
+  });
+  const img = await loadImage(m, guest, { addr: loadAddr });
+  for (const spec of o.load) await loadData(m, spec);
+  m.boot(img.entry);
+  if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
+
+  let stopInput = (): void => {};
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin);
+
+  let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
+  if (o.trace) {
+    tracer = await makeTracer(m, img, io.stderr);
+    m.cpu.tracer = tracer.hook;
+  }
+
+  const t0 = performance.now();
+  let result: RunResult;
+  let done = 0;
+  try {
+    for (;;) {
+      const slice = Math.min(SLICE, maxInsns - done);
+      const r = m.run(slice);
+      done += r.instructions;
+      result = { ...r, instructions: done };
+      if (r.reason !== 'limit' || done >= maxInsns) break;
+      // Let stdin data and output writes through between slices.
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    tracer?.flush();
+    m.cpu.tracer = null;
+    stopInput();
+  }
+  const wallMs = performance.now() - t0;
+  const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
+
+  for (const d of dumps) {
+    let bytes: Uint8Array;
+    try {
+      bytes = m.bus.readBytes(Number(d.addr), d.len);
+    } catch {
+      throw new UserError(`--dump ${d.spec}: ${hex(d.addr)}+${d.len} is outside RAM`);
+    }
+    await writeOut(d.file, bytes);
+  }
+  if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
+  const exitCode = result!.reason === 'error' ? EXIT_GUEST_ERROR : result!.reason === 'limit' ? 0 : result!.exitCode & 0xff;
+  if (o.statsJson !== undefined) {
+    const stats = {
+      instructions: done,
+      cycles: m.cpu.cycles,
+      wallMs: Math.round(wallMs * 1000) / 1000,
+      mips: Math.round(mips * 1000) / 1000,
+      exitReason: result!.reason,
+      exitCode: result!.reason === 'error' ? EXIT_GUEST_ERROR : result!.exitCode,
+    };
+    await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
+  }
+  if (!o.quiet) {
+    const t = new Table({ style: { head: [], border: [], compact: true } });
+    const why =
+      result!.reason === 'limit'
+        ? `instruction limit (${done})`
+        : result!.reason === 'error'
+          ? 'error'
+          : `${result!.reason}: ${result!.message ?? ''}`.trim();
+    t.push(
+      ['guest', relativeName(guest)],
+      ['instructions', done.toLocaleString('en-US')],
+      ['cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
+      ['wall time', `${wallMs.toFixed(1)} ms`],
+      ['MIPS', mips.toFixed(2)],
+      ['exit', why],
+      ['exit code', String(exitCode)],
+    );
+    if (!m.output.endsWith('\n') && m.output !== '') io.stderr.write('\n');
+    io.stderr.write(t.toString() + '\n');
+  }
+  if (result!.reason === 'error') io.stderr.write(`a64hv: error: ${result!.message}\n`);
+  return exitCode;
+}
+
+function relativeName(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+}
+
+function parseDump(spec: string): { addr: bigint; len: number; file: string; spec: string } {
+  const a = spec.indexOf(':');
+  const b = a < 0 ? -1 : spec.indexOf(':', a + 1);
+  if (a <= 0 || b < 0 || b === spec.length - 1) throw new UserError(`--dump ${spec}: expected ADDR:LEN:FILE, e.g. 0x40100000:4K:out.bin`);
+  const addr = parseAddress(spec.slice(0, a), `--dump ${spec}`);
+  const len = parseSize(spec.slice(a + 1, b), `--dump ${spec}`);
+  if (len === 0) throw new UserError(`--dump ${spec}: length is zero`);
+  return { addr, len, file: spec.slice(b + 1), spec };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+async function writeOut(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (e) {
+    throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Feed host input to the UART: a regular file is read at once (deterministic), a pipe as data
+ * arrives (the guest sees it at the next slice boundary). Returns a function that stops feeding.
+ */
+function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }): () => void {
+  if (stdin.fd === 0) {
+    try {
+      if (fstatSync(0).isFile()) {
+        m.uart.feed(new Uint8Array(readFileSync(0)));
+        return () => {};
+      }
+    } catch {
+      /* fall through to streaming */
+    }
+  }
+  const onData = (d: Buffer | string): void => m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+  stdin.on('data', onData);
+  return () => {
+    stdin.removeListener('data', onData);
+    stdin.pause();
+  };
+}
+
+// ---- the program ----
+function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
+  const program = new Command();
+  program
+    .name('a64hv')
+    .description(
+      'Cycle-approximate AArch64 system emulator (QEMU virt board: PL011 UART at 0x09000000, RAM at 0x40000000)\n' +
+        'with PSCI over HVC and Arm semihosting.\n\n' +
+        'Exit status: the guest\'s (semihosting exit status; 0 for PSCI SYSTEM_OFF/RESET or when\n' +
+        '--max-insns runs out), 1 if the emulation stopped on a guest error, 2 for usage errors.',
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `a64hv: ${s}` : s),
+    })
+    .showHelpAfterError('(run a64hv --help for usage)');
+
+  const collect = (v: string, prev: string[]): string[] => [...prev, v];
+  program
+    .command('run')
+    .description(
+      'Load GUEST and run it at EL1 from its entry point, as qemu-system-aarch64 -M virt -kernel GUEST does.\n' +
+        'GUEST is an ELF64 AArch64 executable (segments at their physical addresses), an assembly file\n' +
+        '(.S/.s, assembled with keystone at 0x40000000 or at "// a64hv: base=0x..." in the source; entry _start\n' +
+        'if defined) or a raw binary (any other file, at --addr, default 0x40000000).\n' +
+        'Guest console output goes to stdout; the figures table, traces and errors go to stderr.',
+    )
+    .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
+    .option('--max-insns <n>', 'stop after exactly N instructions')
+    .option('--trace', 'print every executed instruction (address, symbol, disassembly, changed registers) to stderr')
+    .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
+    .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
+    .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect, [])
+    .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect, [])
+    .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode} as JSON')
+    .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin); by default stdin is used when it is not a terminal')
+    .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
+    .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
+    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
+    .option('-q, --quiet', 'do not print the figures table')
+    .action(async (guest: string, opts: RunOptions) => {
+      setCode(await runGuest(guest, opts, io));
+    });
+
+  program
+    .command('demo')
+    .description('run the hello-world guest (guests/asm/hello.S) and show its output and figures (what npm start runs)')
+    .action(async () => {
+      if (!existsSync(DEMO_GUEST)) {
+        throw new UserError(`the demo guest ${relativeName(DEMO_GUEST)} is missing (it is built from guests/asm/hello.S in the repository)`);
+      }
+      setCode(await runGuest(DEMO_GUEST, { load: [], dump: [], semihosting: true }, io));
+    });
+  return program;
+}
+
+/** Run the CLI with user arguments (no node/script prefix). Returns the process exit status. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (n) => (code = n));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USER_ERROR;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version "errors" are successful exits; commander already printed the message.
+      return e.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+    }
+    if (isUserError(e)) {
+      io.stderr.write(`a64hv: error: ${e.message}\n`);
+      return EXIT_USER_ERROR;
+    }
+    throw e;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const stdin = process.stdin.isTTY ? undefined : process.stdin;
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin }).then(
+    (code) => {
+      process.stdout.write('', () => process.exit(code));
+    },
+    (e: unknown) => {
+      process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(70);
+    },
+  );
+}
