@@ -13,7 +13,6 @@ import {
   EC_WFX,
   EC_SVC64,
   EC_HVC64,
-  EC_SMC64,
   EC_SYSREG,
   EC_BRK64,
 } from '../exceptions.js';
@@ -32,7 +31,6 @@ const HCR_TWE = 1 << 14;
 const HCR_TID1 = 1 << 16;
 const HCR_TID2 = 1 << 17;
 const HCR_TID3 = 1 << 18;
-const HCR_TSC = 1 << 19;
 const HCR_TACR = 1 << 21;
 const HCR_TSW = 1 << 22;
 const HCR_TPCP = 1 << 23;
@@ -89,18 +87,13 @@ function execHvc(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0 || (cpu.sysLo(SYS.HCR_EL2) & HCR_HCD) !== 0) return undef(cpu);
   cpu.raise(EC_HVC64, i.imm, 1, 2);
 }
-// SMC #imm16 (C6.2.283, AArch64.CheckForSMCUndefOrTrap): UNDEFINED at EL0. EL3 is modelled only
-// by the firmware's smc hook: with it, HCR_EL2.TSC=1 traps EL1's SMC to EL2 (EC 0x17, preferred
-// return = the SMC itself), otherwise the firmware handles the call. Without EL3: UNDEFINED.
+// SMC #imm16 (C6.2.283, AArch64.CheckForSMCUndefOrTrap): UNDEFINED at EL0. EL3 is not
+// implemented (ID_AA64PFR0_EL1.EL3 = 0) and neither is FEAT_NV, so architecturally SMC is
+// UNDEFINED at EL1 too, whatever HCR_EL2.TSC says; the firmware's smc hook may still answer it
+// (a PSCI-over-SMC convenience), and it continues at the next instruction.
 function execSmc(cpu: Cpu, i: Insn): void {
   const fw = cpu.firmware;
-  if (cpu.el === 0 || fw === null || fw.smc === undefined) return undef(cpu);
-  if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TSC) !== 0) {
-    cpu.raise(EC_SMC64, i.imm, 0, 2);
-    return;
-  }
-  cpu.exclValid = 0; // an exception entry to EL3 and its return clear the local monitor
-  if (!fw.smc(cpu, i.imm)) undef(cpu);
+  if (cpu.el === 0 || fw === null || fw.smc === undefined || !fw.smc(cpu, i.imm)) undef(cpu);
 }
 // BRK #imm16 (C6.2.40): EC 0x3C, ISS = imm16, preferred return = the BRK itself.
 function execBrk(cpu: Cpu, i: Insn): void {
