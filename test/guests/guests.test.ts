@@ -37,6 +37,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'mmu', file: 'build/mmu.elf', maxInsns: 100_000, what: 'stage 1 tables, MMU on, faults, TLBI' },
   { name: 'loop-short', file: 'build/loop-short.elf', maxInsns: 1_000_000, what: 'integer loop, checksum' },
   { name: 'printf', file: 'build/printf.elf', maxInsns: 10_000_000, what: 'picolibc printf over semihosting' },
+  { name: 'float', file: 'build/float.elf', maxInsns: 20_000_000, what: 'double/float arithmetic, conversions, FMA, libm, FPCR rounding' },
   { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
   { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
