@@ -45,8 +45,18 @@ const lo32 = (v: number): [number, number] => [v | 0, 0];
 
 // --- Identification (D23.2). Values describe this emulator, not a particular core. ---
 // MIDR: Cortex-A57 r1p0, the CPU the README's side-by-side QEMU runs use.
-def('MIDR_EL1', [3, 0, 0, 0, 0], 1, { ro: true, reset: lo32(0x411fd070) });
-def('MPIDR_EL1', [3, 0, 0, 0, 5], 1, { ro: true, reset: lo32(0x80000000) });
+// With EL2 implemented and enabled, EL1/EL0 reads of MIDR_EL1/MPIDR_EL1 return VPIDR_EL2/VMPIDR_EL2
+// (ARM ARM D23.2 MIDR_EL1, MPIDR_EL1); those reset to the real values, for the hypervisor to change.
+def('MIDR_EL1', [3, 0, 0, 0, 0], 1, {
+  ro: true,
+  reset: lo32(0x411fd070),
+  read: (c) => ((c.tmpHi = c.sysHi(SYS.VPIDR_EL2)), c.sysLo(SYS.VPIDR_EL2)),
+});
+def('MPIDR_EL1', [3, 0, 0, 0, 5], 1, {
+  ro: true,
+  reset: lo32(0x80000000),
+  read: (c) => ((c.tmpHi = c.sysHi(SYS.VMPIDR_EL2)), c.sysLo(SYS.VMPIDR_EL2)),
+});
 def('REVIDR_EL1', [3, 0, 0, 0, 6], 1, { ro: true });
 // PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP/AdvSIMD 0xF = not implemented.
 def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00ff0011) });
@@ -187,8 +197,8 @@ def('SPSR_EL2', [3, 4, 4, 0, 0], 2);
 def('VBAR_EL2', [3, 4, 12, 0, 0], 2);
 def('CPTR_EL2', [3, 4, 1, 1, 2], 2);
 def('CNTVOFF_EL2', [3, 4, 14, 0, 3], 2);
-def('VMPIDR_EL2', [3, 4, 0, 0, 5], 2);
-def('VPIDR_EL2', [3, 4, 0, 0, 0], 2);
+def('VMPIDR_EL2', [3, 4, 0, 0, 5], 2, { reset: lo32(0x80000000) });
+def('VPIDR_EL2', [3, 4, 0, 0, 0], 2, { reset: lo32(0x411fd070) });
 
 export const sysDefs: readonly SysRegDef[] = defs;
 export const NSYS = defs.length;

@@ -299,6 +299,14 @@ describe('MRS / MSR (register)', () => {
     const iss = sysTrapIss(sysInsn(0, 2, 5, 9, 6, 3, 17));
     expect(iss).toBe((2 << 20) | (3 << 17) | (5 << 14) | (9 << 10) | (17 << 5) | (6 << 1) | 0);
   });
+  it('MIDR_EL1/MPIDR_EL1 read at EL1 return VPIDR_EL2/VMPIDR_EL2 (EL2 enabled), which reset to the real values', async () => {
+    let m = await runVec('mrs x0, midr_el1\nmrs x1, mpidr_el1\nhlt #1');
+    expect([X(m.cpu, 0), X(m.cpu, 1)]).toEqual([0x411fd070n, 0x80000000n]);
+    m = await runVec('mrs x0, midr_el1\nmrs x1, mpidr_el1\nhlt #1', {
+      setup: (mm) => (mm.cpu.setSys(SYS.VPIDR_EL2, 0x410fd034, 0), mm.cpu.setSys(SYS.VMPIDR_EL2, 0x80000101, 0)),
+    });
+    expect([X(m.cpu, 0), X(m.cpu, 1)]).toEqual([0x410fd034n, 0x80000101n]);
+  });
   it('MSR/MRS round trip a full 64-bit value; Xt=31 is XZR for both', async () => {
     const m = await runVec('msr tpidr_el1, x1\nmrs x2, tpidr_el1\nmrs xzr, tpidr_el1\nmsr tpidr_el0, xzr\nmrs x3, tpidr_el0\nhlt #1', {
       x: { 1: 0xfedc_ba98_7654_3210n, 3: 5n, 31: 0x777n },
