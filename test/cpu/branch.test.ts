@@ -154,6 +154,15 @@ describe('BR, BLR, RET', () => {
     const m = await runAsm('bl f\nadd x0, x0, #2\nhlt #1\nf: add x0, x0, #1\nret');
     expect(X(m.cpu, 0)).toBe(3n);
   });
+  it('BR XZR: register 31 is XZR, so the target is address 0 (no memory there: instruction abort)', async () => {
+    // keystone refuses `br xzr`: BR with Rn = 31.
+    const m = await runAsm('.long 0xd61f03e0\n.balign 0x800\n.space 0x200\nhlt #1', {
+      x: { 31: B + 0x10n },
+      setup: (mm) => mm.cpu.setSys(SYS.VBAR_EL1, 0x4000_0800, 0),
+    });
+    expect(m.cpu.sys64(SYS.ESR_EL1) >> 26n).toBe(0x21n); // Instruction Abort, same EL
+    expect(m.cpu.sys64(SYS.ELR_EL1)).toBe(0n);
+  });
   it('a misaligned BR target takes a PC alignment fault (EC 0x22) at the target, FAR = target', async () => {
     const m = await runAsm('br x2\n.balign 0x800\n.space 0x200\nhlt #1', {
       x: { 2: B + 0x102n },
