@@ -1,0 +1,111 @@
+// End to end with real instructions: the host fast cache in front of the TLB model must not
+// outlive a TLB entry (TLBI), must not let a store through a read-only page, and must keep L1 TLB
+// statistics exact (it only ever holds pages the L1 model holds).
+import { describe, it, expect } from 'vitest';
+import { runAsm, X } from '../helpers.js';
+import { setS1, RAM } from './mmu-helpers.js';
+import { TableBuilder, s1Leaf } from '../../src/mmu/builder.js';
+import { mmuOf } from '../../src/mmu/translate.js';
+import { SYS } from '../../src/cpu/sysregs.js';
+import type { Machine } from '../../src/machine.js';
+
+const POOL = RAM + 0x0100_0000;
+const DATA_VA = 0x4020_0000; // a 2 MiB region mapped by pages; the rest of RAM by blocks
+const PAGE_A = RAM + 0x30_0000;
+const PAGE_B = RAM + 0x30_1000;
+
+let tables: TableBuilder;
+/** Identity-map 64 MiB of RAM at EL1 (blocks), with DATA_VA.. mapped by 4K pages. */
+function mmuOn(m: Machine, dataLeaf = s1Leaf()): void {
+  const b = new TableBuilder(m.bus, { inputSize: 48, poolBase: POOL });
+  b.map(RAM, RAM, 0x20_0000, s1Leaf(), 2);
+  b.map(DATA_VA, DATA_VA, 0x20_0000, dataLeaf, 3);
+  b.map(RAM + 0x40_0000, RAM + 0x40_0000, 0x3c0_0000, s1Leaf(), 2);
+  b.map(DATA_VA, PAGE_A, 0x1000, dataLeaf, 3);
+  m.bus.write(PAGE_A, 4, 0xaaaa);
+  m.bus.write(PAGE_B, 4, 0xbbbb);
+  setS1(m.cpu, { ttbr0: b.root });
+  tables = b;
+}
+
+describe('fast cache vs the TLB model', () => {
+  it('a remapped page reads the old frame until TLBI VAE1, then the new one', async () => {
+    const m = await runAsm(
+      `ldr x1, [x0]
+       str x3, [x2]
+       ldr x4, [x0]
+       tlbi vae1, x5
+       dsb ish
+       isb
+       ldr x6, [x0]
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm);
+          const da = tables.descAddr(DATA_VA, 3);
+          const [, hi] = tables.desc(DATA_VA, 3)!;
+          const [lo] = tables.desc(DATA_VA, 3)!;
+          const cpu = mm.cpu;
+          cpu.writeX(0, BigInt(DATA_VA));
+          cpu.writeX(2, BigInt(da));
+          cpu.writeX(3, (BigInt(hi >>> 0) << 32n) | BigInt(((lo >>> 0) - PAGE_A + PAGE_B) >>> 0));
+          cpu.writeX(5, BigInt(DATA_VA / 4096));
+        },
+      },
+    );
+    expect(m.cpu.haltReason).toBe('done');
+    expect(X(m.cpu, 1)).toBe(0xaaaan);
+    expect(X(m.cpu, 4)).toBe(0xaaaan); // the TLB still holds the old translation
+    expect(X(m.cpu, 6)).toBe(0xbbbbn);
+  });
+  it('a store to a read-only page faults even after loads filled the fast cache', async () => {
+    const m = await runAsm(
+      `ldr x1, [x0]
+       ldr x1, [x0, #8]
+       str x1, [x0]
+       hlt #1
+       .balign 0x800
+       .space 0x200
+       mrs x9, esr_el1
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm, s1Leaf({ ap: 2 }));
+          mm.cpu.writeX(0, BigInt(DATA_VA));
+          mm.cpu.setSys(SYS.VBAR_EL1, RAM + 0x800, 0);
+        },
+      },
+    );
+    expect(m.cpu.haltReason).toBe('done');
+    expect(X(m.cpu, 9)).toBe(0x9600004fn); // EC 0x25, IL, WnR, permission fault level 3
+    expect(m.cpu.sys64(SYS.FAR_EL1)).toBe(BigInt(DATA_VA));
+  });
+  it('L1 DTLB misses stay exact: evicted entries leave the fast cache too', async () => {
+    // 40 pages read twice: with a 32-entry round-robin L1 every access misses (80), even though
+    // the 1024-entry host fast cache could have served the second pass.
+    const m = await runAsm(
+      `mov x3, #2
+       outer: mov x0, x2
+       mov x4, #40
+       inner: ldr x1, [x0]
+       add x0, x0, #4096
+       subs x4, x4, #1
+       b.ne inner
+       subs x3, x3, #1
+       b.ne outer
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm);
+          tables.map(DATA_VA, RAM + 0x30_0000, 0x20_0000, s1Leaf(), 3);
+          mm.cpu.writeX(2, BigInt(DATA_VA));
+        },
+      },
+    );
+    expect(m.cpu.haltReason).toBe('done');
+    const t = mmuOf(m.cpu).tlb;
+    expect(t.l1d.stats.misses).toBe(80);
+    expect(t.l2.stats.hits).toBe(40);
+    expect(t.l1i.stats.misses).toBe(1); // the code is in one 2 MiB block
+  });
+});
