@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { runAsm, X, CODE_BASE } from '../helpers.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 import type { Cpu } from '../../src/cpu/cpu.js';
+import { Machine } from '../../src/machine.js';
 
 const M64 = (1n << 64n) - 1n;
 const N = 8, Z = 4, C = 2, V = 1;
@@ -453,5 +454,179 @@ describe('data processing (3 source): MADD, MSUB, SMADDL, SMSUBL, UMADDL, UMSUBL
   });
   it('SMADDL with sf=0 is unallocated: UNDEFINED', async () => {
     await expectUndef(0x1b220c20); // SMADDL encoding with sf=0
+  });
+});
+
+// Differential vectors recorded from qemu-aarch64 -cpu cortex-a57 (an independent implementation):
+// random encodings of every data-processing (immediate and register) instruction with Rd=X0,
+// Rn=X1, Rm=X2, Ra=X3, random operands and NZCV. Each line: word x0 x1 x2 x3 nzcv -> x0 nzcv (hex).
+const QEMU_VECTORS = [
+  '91199c20 93e4923635e80e07 80fd186f5deddb77 99a29cec8dd04793 fffffffffffe7dcc f 80fd186f5dede1de f',
+  '11548c20 8000000000000000 1fa2593cc43b9cbe 0 7e4b0c08e68a7e4d c c48dccbe c',
+  'b1356c20 ffffffffe32ac756 7fffffff ba1ba4f61e257534 711ee1f3093a3b03 e 80000d5a 0',
+  '316a1c20 1d1f6c4ee24c54a5 ee88feefdbed 1eb2062290bb4a39 e8fe1eba4e002eee 0 ff984bed 8',
+  '51228020 91f29b95928b0075 c540079573ea6ccc 7546bd46ff2baa11 863db835165b15a8 f 73ea642c f',
+  'd11dd820 7fffffff ae121eb85568631a db44fe2dd4aef1cd fe5bf3bc85aa46ea 1 ae121eb855685ba4 1',
+  'f175b020 d1686e6e481dc7bc 1f6d28ce3 b3ec95d30b8a4a78 fffffffffe23d01d 5 1f5fbcce3 2',
+  '7173a820 85555f79f9f76ca4 adacc45991d8278a 9b34d89504e96846 c388c57abfdaf5c9 8 9109878a a',
+  '92101820 ffffffffffa722f3 e8b4d36629dd6b4a 80000000 2136229d49dbf5cf e 340000005d0000 e',
+  '120c4c20 88be267bc25d6823 ebd31676aaafcdf8 7fffffffffffffff fffffdd3eb9c4b53 1 aaa000f8 1',
+  '323a5020 a86d814210fc6160 8000000000000000 7fffffffffffffff fb13a0646cf39a8b a 7ffffc0 a',
+  'b20f7420 b5f4dedbebda904c cff89f585e6ddb71 ffffffffffffffff ffffffff6eeeaf0a 7 fffeffffffffffff 7',
+  'd229b020 8b659bae3 f388fe836745fd4f 3 de05f64c7975022 b c07010c98ca02c0 b',
+  'd27b0c20 88b258ffb616fc09 fffffffffffffffd e17004c2dceeb2f6 129386f72be7adf1 d fffffffffffffe1d d',
+  'f2480420 fa4501db4a4d7b94 a09fe0a9cdd7336c 66bf9 fffffffffa23ff71 a 0 4',
+  '72362c20 a975bfadce50ace 7fffffff ffffffe725be3573 6fb09c18fa47e221 0 3ffc00 0',
+  '12b4d420 90857a3ac7869ebb 2496cacb443551ac ae45c194d89e1f4f 40e682978631736d 3 595effff 3',
+  '92c10020 edd995de3325778f e7101efe7d3a3fb9 c1117e5a35936fd7 3b14d2758a1e79d8 a fffff7feffffffff a',
+  'd2cce420 c810774719e6735b 3fa2d7f8ce824f5 ec69cee963240253 6b5d36447f2fc14e d 672100000000 d',
+  '52837020 f56349dc28bf3e04 7fffffff ff2189710ff600b6 fa9e8204711cfa0b 5 1b81 5',
+  'f2bb6820 527e5ceda595b39c 7bc65b87a66a985c 2ab8c7bc7ba48dfb 8c6d46c1b21be7fb 9 527e5ceddb41b39c 9',
+  'f2a5a820 ffffffff ffffffffffffffff 79c083d55e68570 54afbd89c0c74cc6 9 2d41ffff 9',
+  '9357c020 1658622f99a 89090351850d8be0 ffffffffffffffff 7c153dbbafe43d2a a fffffffffe06a30a a',
+  '93443020 ffffff6812f1dc0c 45 fffffffffffffff0 6eb88e7191a4a88a 0 4 0',
+  'b35f1020 f5e6db4cff66cd6b 78f57a6c20aaa7b0 5a9888dc3be68ebd d6a584f8a16c4b45 7 f5e6db60ff66cd6b 7',
+  'b3716820 ffffa94ceedf5989 e6e0b591fa0f5ab8 70553a343569e61d ffffffff 0 ffffa907ad5c5989 0',
+  'd3722020 fffffffffffe1ead 29352b0806d9c962 80000000 958755ab99734c72 c 588000 c',
+  '53132420 80000000 f1c799b15cc6a1e9 d550ff249c3755be 1ee4198727425acd 0 3d2000 0',
+  '93c24820 edd5f8e60beb21c2 5dc4b4c3a0ca9ccd 64e46707e89a93a5 fffffac3ce57add1 8 a733593919c1fa26 8',
+  '8b020020 9199a2d71d8c763 d ffffffff d 4 10000000c 4',
+  '8b825420 86aa4aac3069075 273c7dedb8baec0d cc66fcf56cf2f429 ffffffffd8855d07 b 273c7c50f0a29774 b',
+  'ab42d820 c8b5d1b922dbd7f8 fffffffffffffffe bc2c80b0ab68430d 1ee229 0 2ee 2',
+  '2b420c20 fffffffffde33453 fffffffffff9658f ffffffffffffef00 4862efb5271c 9 1ff9636f 2',
+  '4b025820 871560984bc8d67b 7fffffffffffffff 7fffffffffffffff 7fffffff 0 3fffff 0',
+  '4b822020 ffffffe94db52a5d f9a35cb6d48f602c 787e4457 3359784c964e3ae4 d d416e1e8 d',
+  'eb82b820 c68be7e0f480e1bb 0 c5e78f78b51a 86796847c54a621f b fffffffffffffffd 8',
+  '6b822420 3c90be804355cf20 8000000000000000 bd0dd2 26974d8b2bef0918 e ffffa17a 8',
+  '0b227020 ffffffffffffffff 4018d203114b7acf 833abc5542beb7ad ffffffffffffffff 2 3d36f59f 2',
+  '0b22e020 2295460fc0c88785 1e8f6e355 998f5f873d8f51b8 211ab75d89d098a c 2686350d c',
+  '2b220c20 fa63551d88d712dd 5ea897acc798018 5acbe75fe2229daf bba168a3401d3cd9 a cc798590 8',
+  '2b221020 f5cb8f40005a6771 8498ef73b7aebac8 16012dbd456418a6 dce26de8babb8da7 0 b7aec528 8',
+  '4b228c20 4ae55a8dd725c0b7 56814468bf8316ae 5232250fc4ea0686 733fb11126a7a07f b bf831a7e b',
+  'cb22cc20 3a6f7ba3767554ee fffffffff4a94ef0 ffffdc3de7ffc77c bc842bf006bcd6ad 9 b4ab1310 9',
+  '6b22ec20 ea3b541c97aa1c40 eef 40d995ce3e6df33e 7a21c23c0eaa02ef 4 c9074ff 0',
+  '6b228420 f0f909c9e9c86409 b1cd7a4ace029408 1984 1850f9e1eaf790b7 7 ce029500 8',
+  '0ac25c20 e9827c846457df8 c275dc2247c5bb9a 1a422ae bd4ce659117d05da 9 40451802 9',
+  '0a024020 ffffffff 23a08c3b76d95028 81e6e6a7fb772ffe fffffff07cf12a1a a 26d80000 a',
+  '8ae23c20 77e6422c4bd0225d 1 ffffffff 3a491acd3b067ee5 8 0 8',
+  '8aa26020 fffffffffffffe92 ffffffffffffffcb b62fb 18e26eecf2c74a13 1 ffffffffffffffcb 1',
+  'aa02c020 c0d7c90d07a86bf 3918543440467a9 98e46846a878f4b0 3a294ec86df8a130 f f7b18543440467a9 f',
+  '2ac27020 0 91311b30f8bf017b cd09a7a8c667b196 16c712c3677e190c 3 feff197f 3',
+  '2ae24020 2b588ab97bf9407e 9ee5d2e6b39917fa 1b9c8b1f55 fffffffffffec4ba 8 f3bb77fe 8',
+  '2a223020 d34dd00740ed9081 4366f45c204a6fea 329 56444f4d2a1d93fb a ffcf6fff a',
+  '4a423820 ecfd11e396eb86e3 0 ffe1d7918f90d568 4bc2149923d6163 b 23e43 b',
+  '4ac27820 339cd54c8f953b16 bc20a564b9025562 dd05f6251bed9f65 3242c64f3be9724a a d6b428f6 a',
+  'caa2cc20 fffa5b440f4670e1 0 fff9c8511882ee28 e666f3aa3a665bc3 c 0 c',
+  'ca224820 640a0574b03673e6 646cd2e43835927c 112846fde70 fffffffdbb52d30c 2 9fd93ca4be0a6d83 2',
+  '6ac21020 10aa5f6bd3a273 1 1 f9afa11883e58dfa 5 0 4',
+  'ea42f820 356eedb0f3cba25c 443a339b4b63055f 4b95d96de7b82711 9a56cb8527ef08d6 c 1 0',
+  '6aa27420 5b76a91544dd89df 39c33fd4990b89c8 4a7de9dc ffffffffffffff38 6 990b89c8 8',
+  '6a625420 afca3146d5b23357 bf6c4903ffca7685 0 ef6151606ceb4b06 3 ffca7685 8',
+  '9a020020 1 19cf971c8ea033ca 19f5e34f161661a1 8000000000000000 2 33c57a6ba4b6956c 2',
+  '1a020020 2071b425c856f4bf deccecad2874cd21 27462894 cddda59f54a15c28 a 4fbaf5b6 a',
+  '3a020020 fffffffffed5656d 2ed928ea73d50d0 5b3797c7902b4720 80c407290405c019 a 376897f1 3',
+  'ba020020 1267fa75e8015c 3031edc1bcb0aba5 90d7eb3adba321a2 604d44cad248f4 8 c109d8fc9853cd47 8',
+  '5a020020 934aec5b16fc8c5b 7fffffffffffffff 215fa2fa7511873a 2894a43 f 8aee78c5 f',
+  'da020020 ffffffffffffe5ec de6df2 1 ee25376251e333c6 b de6df1 b',
+  'fa020020 ffa24c8a2cadd779 5176ef101e01821a e23fa832f005966e ffffffffffffffe2 4 6f3746dd2dfbebab 0',
+  '7a020020 1b55b75e1a7a11a1 6086f5d479b9738a 43a8c1b1284743be cccfddc6d997c9dd b 51722fcc 2',
+  '3a428020 171c710bfe9d3339 b8de192204b6ff3f fb4cb32fc805d2db 2303ca6413a38f23 0 171c710bfe9d3339 0',
+  '3a427020 ffe468721a10b255 fffffffff859f165 d839593a90d27615 559efb52d452fa2 a ffe468721a10b255 a',
+  'ba42d820 6634573976b32b50 d085431f6408936 fa5ef3b7a12835c3 e2cdbb75e1c50524 4 6634573976b32b50 0',
+  'ba421820 b992abf171734d 40754da0d1e61140 bb34b925ae11ea8d 5a615e524401b68 e b992abf171734d 0',
+  '7a422020 2c77904d11b5b132 e0cdde9138e5b0de 3 cf89a3cf85f7f8d7 1 2c77904d11b5b132 0',
+  'fa427020 9c3f83cfe48ce86c 45648b365e0ec1 ffffffffffffffad 96845800ad0e8e82 d 9c3f83cfe48ce86c 0',
+  '7a424820 fffffffffff1b29e 6617b501864c761a fc8e9816de05b5d0 a1008d0ea483be9e 6 fffffffffff1b29e 0',
+  '7a420820 f9212bbd568a5756 3e27de6578888e90 4a7a4b02605b5b6f 7c17d0e347758f26 e f9212bbd568a5756 2',
+  '9a82e020 623dc3dc9283f11f c65a587327dba5f9 71dd58a183ebad65 26563d7aded8bd46 e c65a587327dba5f9 e',
+  '1a82f020 52bc6efb3307 ffffd1c1d28d6666 2454f6f8ebfedc1d 78e9b44f826e1c9f 1 d28d6666 1',
+  '1a82d420 a16a1859ae486449 10b81978617506d fc0272caf9361707 cb23bf7f254c2239 c 8617506d c',
+  '9a824420 4199034d5fe2e515 5043189059712638 174f7f51ec014363 73cc8ca8a9664d04 7 174f7f51ec014364 7',
+  '5a82e020 90e27d6b36a12b4c 8000000000000000 ffffffffffffb526 ffffffffffb4bddb 1 0 1',
+  'da820020 8000000000000000 946dba07468439b1 0 59e10d0f705af4cf e 946dba07468439b1 e',
+  '5a826420 fffffffffff8900e fff8018d88405fac b57c71fe533627bf 8ffdd7bc9443ea19 9 88405fac 9',
+  'da82e420 3802fa658e835182 a8ce3bbf98846003 14acff9ca0 ffffffffffffffff 3 a8ce3bbf98846003 3',
+  '5ac00020 d0138229aa88b242 ffffffffd140f1ac d3b0d93eda78d3d5 603b73c1c629c8e0 a 358f028b a',
+  '5ac00020 d9f57e59b1f2cd86 7d14bb35a43faf8c 1cb5c52c2612f3a4 e3228217df674f47 0 31f5fc25 0',
+  '5ac00420 2ee4d7ed373c91c1 8b60cafdd5db5fa2 b1b26c777ba2bf49 c54cdbdf98d58c44 a dbd5a25f a',
+  '5ac00420 bdb43f0970f54643 aada4b2894586417 ffffed008a8ee985 dca99bc515f8c98d 9 58941764 9',
+  '5ac00820 7fffffff 11e8de0c8f002 f7c1166074a2e026 4c7be64826ed3c31 4 2f0c8e0 4',
+  '5ac00820 1c0 fffffffffffffec0 5597199a62245bc8 8b01b2e016e0658e 6 c0feffff 6',
+  'dac00820 0 dc80f838b374a6 9fb604daba8002cc 1 d f880dc00a674b338 d',
+  'dac00820 d59bf3e0d7136473 bb4c500718d9bc81 aa8c6a61dfcb69a1 c3a34901fae4b440 6 7504cbb81bcd918 6',
+  '5ac01020 90b3676277b470ed 3b0d699 8000000000000000 781747278e8e049e 0 6 0',
+  '5ac01020 e7c5d653fcfc8254 756952a9b8b7fbd7 665 fffffffffffff26c 6 0 6',
+  '5ac01420 f3c569da813ed205 fe9600a4612ce87e fed126c99b05126d d5423f32c622f 5 0 5',
+  '5ac01420 9566d68db95d7b96 f39cd d9f1444ade77e236 5790e0eb3a39008d 9 b 9',
+  '1ac20820 e4bdb86925a68791 a00c0139254d14ac ffffffffffffffff 4a e 0 e',
+  '1ac20820 6c84 3e0897ccb2d13734 23e730c77a09f538 929bc23db15efd33 f 1 f',
+  '1ac20c20 ffffff334f80fc56 7fffffffffffffff 9c62809942491281 62c627e361788b3e 1 0 1',
+  '1ac20c20 18c54f44949f6d92 ed4277bbd51d8a41 b4ba8e284a806e77 ffffffffffffffff d 0 d',
+  '1ac22020 9a467bb8f31b7520 79ad1b3283adfcb7 fffffffc6a599f9b 45666a338c298a43 3 b8000000 3',
+  '1ac22020 3c5762b8900 ffffffff80b838c9 ba8946b2d9b6bc3d 7bb112f464187e63 9 20000000 9',
+  '1ac22420 82a652ec578524b1 80000000 8de7505b9a6c760d 35d34aa3cc6798e0 d 40000 d',
+  '1ac22420 1 4014299861ce2a6b fc846982cccddbbd ffffffff 0 3 0',
+  '1ac22820 8f435a7265a066f4 6df3a8ab043e5fd8 ffff9eda5f438c84 ffffffffffffcbe1 d 43e5fd d',
+  '1ac22820 b57c46218ab7675d b28d013347c664a6 1b74b0a62166f4d6 1 9 11f 9',
+  '1ac22c20 c7bea2f26ffd8b42 0 ffffffffffeec0c1 46912 d 0 d',
+  '1ac22c20 80000000 5396339c295ad4ae 72b573d545 9828cca4b63d833a 7 714ad6a5 7',
+  '1ac24020 a2a28a168fe64f26 ab0d560138770ae dce55c0a9be0d0b8 8c3e3a4325b980f8 b f4c73221 b',
+  '1ac24020 5b9f4912e51759cc 308535a2501ea8b 1b1fe72f18b4ee92 d3d6 c 644ea92a c',
+  '1ac24420 4bf2 3b1f9e32d3eef19e 80000000 ce859f1fd1ae742c 9 2578b6f0 9',
+  '1ac24420 38785cd24fa2a143 2a28018b6937e467 ffffffd9d71fb981 641e7961cd7393f8 e 1dfe1014 e',
+  '1ac24820 3a5033d3b963f506 d3c4c3133f765ec0 c32df905fda18763 a9ff612dfe869bc0 f 66954810 f',
+  '1ac24820 5e7be4c77e81a376 3 8f20abdfd13bd8b2 76a9e6fc04be3b27 a eb32400d a',
+  '9ac24c20 ffffffffbe894693 1cba263057fd4bce 35c15e71dfe15fb6 89b775698456ba64 9 2855ed24 9',
+  '9ac24c20 cf658bc7bdb7cde9 c0c29f83f564755a f876209bb0ce8b89 c7b4e0892f18463b 4 c4851d1 4',
+  '1ac25020 e08d3b0d4587b87b 2bd5065268f7386d ffffffffffcf590b ddff487baaf67263 e 470f83b2 e',
+  '1ac25020 472ceb0193d862c7 69032551b88d538 9344400173c9d9c3 60b121f7d57395b0 2 6afc4c9b 2',
+  '1ac25420 2543d6bdad1f7797 737d2bc8168 fffffbc76452a114 583d69b1546d55b4 9 4c7a2a81 9',
+  '1ac25420 767eee28dcccc555 a696cc2b9d61e7e2 feabb877bd068805 b4bb9c48216d05f1 8 3ee7249d 8',
+  '1ac25820 fffffcd58969bd10 2a05618 5 781911ae1fb36bb8 a ba422bd8 a',
+  '1ac25820 7fffffffffffffff 269e329df971bd9b ffffffffff11831a 0 7 51deef25 7',
+  '9ac25c20 badf7cd7fdf378d5 d610deb47 47b68a124 ef95fbb34c95cb82 0 bfa81f9a 0',
+  '9ac25c20 8db6a0fd 0 2dcdf296e0701079 5456b375c5321f49 4 bbbade23 4',
+  '1b020c20 9ee09c89234ebc11 601d6a76672a573f 43fbc42a54ad 2a182495ffd8e9d0 1 286c8b63 1',
+  '1b020c20 ba080d36ce7c8cc1 c40dcd3cc8e40ec9 37d0adb26eb96ca1 c0bcb16a84aa9e62 1 1f95b6cb 1',
+  '1b028c20 649d66eaca84c2 56847ea3f35e336b ffffffffff2fb114 1 e d57200a5 e',
+  '1b028c20 11956f5533b81d6 27485beaaa94b3f0 16819284bee19ce f794d267d6d895eb 9 747d5acb 9',
+  '9b220c20 66ce86a7755d88ea ffffffd2509999d2 f8cf1d5377cb6cc1 80000000 2 25b7728ba8378f52 2',
+  '9b220c20 cf6427413a087267 95edf6a14c01a49d 1d67667bc4a7ab4f 80000000 c ee61655aa3e1ab73 c',
+  '9b228c20 480847b65f2a5ee a98b1f8c8525ac91 fffffffffffffff8 4698d13fcb5cf360 8 4698d13bf48a57e8 8',
+  '9b228c20 5ae6008dc40a5336 8000000000000000 f3f83783540d8de7 9daacdfb46ac31d1 a 9daacdfb46ac31d1 a',
+  '9b420c20 fff5146c75d43e5c 1 8000000000000000 8000000000000000 7 ffffffffffffffff 7',
+  '9b420c20 ffffffffffffff6b 0 2d743986e2d13824 4eed85a935438a25 6 0 6',
+  '9ba20c20 64dcfc9c92af265b dcb0973804a9f273 c9cd521a124a587d 9b0485537e72f004 d 9b59d31c5c03da2b d',
+  '9ba20c20 fd0550c8b4931386 54972ebc995e359c 90313a68a70c44f6 d9a59b89302272e d 71ae286c41171b16 d',
+  '9ba28c20 19e0a3 e684584fdc3c5fa9 7e9cff02cee5383c d4cb72a2e972924d 0 22cdab4686322eb1 0',
+  '9ba28c20 e3afd52f384d0cea ffffffc9c976e47a 599123c9c0ef9a9d e6ddbc2d7a5ea4a1 4 4f080125991d21cf 4',
+  '9bc20c20 8000000000000000 fffffff9ccd45dcc f4a7e1db1b0c3735 8000000000000000 9 f4a7e1d52e35c6dc 9',
+  '9bc20c20 1264fb73ac5b332 8000000000000000 d6a548148b590f27 d79115a951ada8 0 6b52a40a45ac8793 0',
+];
+
+describe('data processing against recorded qemu-aarch64 results', () => {
+  it(`${QEMU_VECTORS.length} random encodings give the same X0 and NZCV`, () => {
+    const m = new Machine();
+    const cpu = m.cpu;
+    cpu.firmware = {
+      el2Exception: (c) => c.halt('el2'),
+      hlt: (c) => (c.halt('done', 0), true),
+    };
+    const code = new Uint8Array(8);
+    const dv = new DataView(code.buffer);
+    dv.setUint32(4, 0xd4400020, true); // hlt #1
+    for (const line of QEMU_VECTORS) {
+      const f = line.split(' ');
+      cpu.reset();
+      dv.setUint32(0, parseInt(f[0], 16), true);
+      m.bus.load(CODE_BASE, code);
+      cpu.invalidateAllCode();
+      for (let r = 0; r < 4; r++) cpu.writeX(r, BigInt('0x' + f[1 + r]));
+      cpu.nzcv = parseInt(f[5], 16);
+      cpu.pc = BigInt(CODE_BASE);
+      cpu.run(4);
+      expect(cpu.haltReason, line).toBe('done');
+      expect(`${cpu.readX(0).toString(16)} ${cpu.nzcv.toString(16)}`, line).toBe(`${f[6]} ${f[7]}`);
+    }
   });
 });
