@@ -14,7 +14,7 @@
 // rm = Rs as read (CAS compare value, LD<op> operand), ra = Rs as written (STXR status, CAS old
 // value). CASP: imm = Rs+1 read, imm2 = Rs+1 written, imm3 = Rt+1 read. op = LD<op> operation.
 //
-// CONSTRAINED UNPREDICTABLE choices (ARM ARM K1.2), all UNDEFINED at decode time:
+// CONSTRAINED UNPREDICTABLE choices (ARM ARM appendix K1), all UNDEFINED at decode time:
 // - LDXP/LDAXP with Rt==Rt2;
 // - STXR/STXP with Rs==Rt, Rs==Rt2 or Rs==Rn (Rn!=31).
 // The SBO fields (Rs or Rt2 written as (11111) in the ARM ARM) must be all ones here; later

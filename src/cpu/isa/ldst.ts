@@ -7,7 +7,7 @@
 // Insn fields: rd = Rt (word index), ra = Rt2 for pairs, rn = Rn|SP, rm = Rm, imm = scaled signed
 // offset in bytes, op = extend option (register offset), imm2 = shift amount (register offset).
 //
-// CONSTRAINED UNPREDICTABLE choices (ARM ARM K1.2), decided at decode time so handlers stay simple:
+// CONSTRAINED UNPREDICTABLE choices (ARM ARM appendix K1), decided at decode time so handlers stay simple:
 // - Load with writeback and Rt==Rn (Rn!=31), LDR and LDP alike: Constraint_WBSUPPRESS, the
 //   writeback is suppressed and Rt gets the loaded value (pre-index becomes offset, post-index an
 //   offset of 0).
@@ -34,7 +34,7 @@ export function issFor(size: number, signExt: boolean | number, rt: number, sf: 
 
 const spChecked = new Map<ExecFn, ExecFn>();
 /**
- * CheckSPAlignment (ARM ARM D1.3.10.2): a load/store whose base is SP takes an SP alignment fault
+ * CheckSPAlignment (ARM ARM D1, SP alignment checking): a load/store whose base is SP takes an SP alignment fault
  * (EC 0x26) when SP is not 16-byte aligned and SCTLR_EL1.SA (SA0 at EL0) is set. The check is
  * on the base, before any offset. Decoders wrap only Rn==31 forms, so other accesses pay nothing.
  * One wrapper per handler, made once: decoding allocates nothing.
@@ -459,7 +459,7 @@ function ldrsw_lit(cpu: Cpu, i: Insn): void {
   aLdrsw(cpu, i, lo, cpu.tmpHi);
 }
 
-// PRFM/PRFUM: a hint. No memory access, so no fault and no effect (ARM ARM C6.2.248: prefetch
+// PRFM/PRFUM: a hint. No memory access, so no fault and no effect (ARM ARM, PRFM: prefetch
 // memory operations never generate a synchronous Data Abort).
 function execPrfm(_cpu: Cpu, _i: Insn): void {}
 
@@ -471,9 +471,11 @@ const A_KIND: (Access | null)[] = [
 
 // unpriv: LDTR/STTR/LDTRB/LDTRH/LDTRSB/LDTRSH/LDTRSW/STTRB/STTRH (i.op = kind).
 // At EL1 (with PSTATE.UAO=0, and not EL2 with HCR_EL2.{E2H,TGE}={1,1}) these must be checked
-// against the EL0 permissions of the stage-1 translation (ARM ARM D8.4.1 "unprivileged" accesses,
-// AccessDescriptor.unpriv). There is no stage-1 MMU yet, so today they are normal accesses.
-// MMU engineer: grep for "unpriv" and pass an EL0 permission check from here.
+// against the EL0 permissions of the stage-1 translation (ARM ARM D8, unprivileged accesses;
+// AccessDescriptor.unpriv). cpu.ld*/st* have no unprivileged path yet (they check the current
+// EL's permissions), so today these are normal accesses: at EL1 with the MMU on, that is wrong
+// for pages whose EL0 and EL1 permissions differ. MMU engineer: grep for "unpriv" and give
+// this handler an access path that checks EL0 permissions.
 function execUnpriv(cpu: Cpu, i: Insn): void {
   const lo = eaImm(cpu, i);
   A_KIND[i.op]!(cpu, i, lo, cpu.tmpHi);
