@@ -77,17 +77,17 @@ function trappedToEl2(cpu: Cpu, i: Insn): boolean {
 
 // ---------------------------------------------------------------- exception generation
 
-// SVC #imm16 (C6.2.365): EC 0x15, ISS = imm16, preferred return = the next instruction.
+// SVC #imm16: EC 0x15, ISS = imm16, preferred return = the next instruction.
 function execSvc(cpu: Cpu, i: Insn): void {
   cpu.raise(EC_SVC64, i.imm, 1);
 }
-// HVC #imm16 (C6.2.126): UNDEFINED at EL0 or when HCR_EL2.HCD=1 (no EL3: hvc_enable = !HCD);
+// HVC #imm16: UNDEFINED at EL0 or when HCR_EL2.HCD=1 (no EL3: hvc_enable = !HCD);
 // otherwise EC 0x16 to EL2 with the next instruction as preferred return.
 function execHvc(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0 || (cpu.sysLo(SYS.HCR_EL2) & HCR_HCD) !== 0) return undef(cpu);
   cpu.raise(EC_HVC64, i.imm, 1, 2);
 }
-// SMC #imm16 (C6.2.283, AArch64.CheckForSMCUndefOrTrap): UNDEFINED at EL0. EL3 is not
+// SMC #imm16 (AArch64.CheckForSMCUndefOrTrap): UNDEFINED at EL0. EL3 is not
 // implemented (ID_AA64PFR0_EL1.EL3 = 0) and neither is FEAT_NV, so architecturally SMC is
 // UNDEFINED at EL1 too, whatever HCR_EL2.TSC says; the firmware's smc hook may still answer it
 // (a PSCI-over-SMC convenience), and it continues at the next instruction.
@@ -95,11 +95,11 @@ function execSmc(cpu: Cpu, i: Insn): void {
   const fw = cpu.firmware;
   if (cpu.el === 0 || fw === null || fw.smc === undefined || !fw.smc(cpu, i.imm)) undef(cpu);
 }
-// BRK #imm16 (C6.2.40): EC 0x3C, ISS = imm16, preferred return = the BRK itself.
+// BRK #imm16: EC 0x3C, ISS = imm16, preferred return = the BRK itself.
 function execBrk(cpu: Cpu, i: Insn): void {
   cpu.raise(EC_BRK64, i.imm, 0);
 }
-// HLT #imm16 (C6.2.127): a halting debug event; #0xF000 is the A64 semihosting call. With no
+// HLT #imm16: a halting debug event; #0xF000 is the A64 semihosting call. With no
 // external debugger, halting is not allowed and HLT is UNDEFINED unless the firmware takes it.
 function execHlt(cpu: Cpu, i: Insn): void {
   if (cpu.firmware === null || !cpu.firmware.hlt(cpu, i.imm)) undef(cpu);
@@ -112,7 +112,7 @@ function execNop(_cpu: Cpu, _i: Insn): void {}
 /** ISS for EC 0x01 from AArch64: CV=1, COND=0b1110, TI = 0 (WFI) or 1 (WFE). */
 const wfxIss = (ti: number): number => (1 << 24) | (0xe << 20) | ti;
 
-// WFI (C6.2.400, AArch64.CheckForWFxTrap): EL0 traps to EL1 when SCTLR_EL1.nTWI=0, then EL0/EL1
+// WFI (AArch64.CheckForWFxTrap): EL0 traps to EL1 when SCTLR_EL1.nTWI=0, then EL0/EL1
 // trap to EL2 when HCR_EL2.TWI=1 (EC 0x01). Otherwise wait: the firmware's wfi hook can advance
 // time to the next event; without one nothing can raise an interrupt line, so an idle WFI with no
 // line pending would wait forever and the machine stops. A pending line wakes WFI even when masked.
@@ -123,7 +123,7 @@ function execWfi(cpu: Cpu, _i: Insn): void {
   if (fw !== null && fw.wfi !== undefined) fw.wfi(cpu);
   else if ((cpu.irqLine | cpu.fiqLine) === 0) cpu.halt('WFI with no interrupt source');
 }
-// WFE (C6.2.398): the same traps (nTWE, TWE). A single PE with no event stream: WFE completes at
+// WFE: the same traps (nTWE, TWE). A single PE with no event stream: WFE completes at
 // once, which the architecture permits (a wake-up may happen for any reason).
 function execWfe(cpu: Cpu, _i: Insn): void {
   if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWE) === 0) return cpu.raise(EC_WFX, wfxIss(1), 0);
@@ -132,14 +132,14 @@ function execWfe(cpu: Cpu, _i: Insn): void {
 
 // ---------------------------------------------------------------- barriers
 
-// CLREX (C6.2.56): ClearExclusiveLocal.
+// CLREX: ClearExclusiveLocal.
 function execClrex(cpu: Cpu, _i: Insn): void {
   cpu.exclValid = 0;
 }
 
 // ---------------------------------------------------------------- PSTATE (MSR immediate)
 
-// MSR SPSel, #imm (C6.2.230): PSTATE.SP = CRm<0>. UNDEFINED at EL0 (decode of op1=000).
+// MSR SPSel, #imm: PSTATE.SP = CRm<0>. UNDEFINED at EL0 (decode of op1=000).
 function execMsrSpsel(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0) return undef(cpu);
   cpu.setElSpsel(cpu.el, i.imm & 1);
@@ -194,7 +194,7 @@ function sysAccessOk(cpu: Cpu, i: Insn): boolean {
     trapSys(cpu, i);
     return false;
   }
-  // MRS/MSR SP_EL0 while PSTATE.SP selects SP_EL0 is UNDEFINED (ARM ARM C5.2.14).
+  // MRS/MSR SP_EL0 while PSTATE.SP selects SP_EL0 is UNDEFINED (ARM ARM, the SP_EL0 accessibility pseudocode).
   if (i.imm === SLOT_SP_EL0 && cpu.spsel === 0) {
     undef(cpu);
     return false;
@@ -286,7 +286,7 @@ function execIcIallu(cpu: Cpu, i: Insn): void {
 }
 
 const zvaTr: Translation = { pa: 0, memType: 0, cacheable: true };
-// DC ZVA (C5.3.25): zero the naturally aligned block of 2^DCZID_EL0.BS words (BS=4: 64 bytes)
+// DC ZVA: zero the naturally aligned block of 2^DCZID_EL0.BS words (BS=4: 64 bytes)
 // containing Xt. Device memory (including every data access with the stage-1 MMU off) takes
 // an Alignment fault; FAR reports Xt itself. The zeroing goes through st64 for faults, code
 // invalidation and devices.
@@ -401,7 +401,7 @@ function decodeSys(raw: number, i: Insn): boolean {
 
 // ---------------------------------------------------------------- ERET
 
-// ERET (C6.2.99): UNDEFINED at EL0; AArch64.ExceptionReturn(ELR_EL1, SPSR_EL1) sets npc.
+// ERET: UNDEFINED at EL0; AArch64.ExceptionReturn(ELR_EL1, SPSR_EL1) sets npc.
 function execEret(cpu: Cpu, _i: Insn): void {
   if (cpu.el === 0) return undef(cpu);
   eret(cpu);
