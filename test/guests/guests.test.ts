@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../../src/machine.js';
 import { loadImage } from '../../src/loader/index.js';
+import { Capstone, Const, loadCapstone } from 'capstone-wasm';
 
 const GUESTS = fileURLToPath(new URL('../../guests/', import.meta.url));
 
@@ -27,6 +28,47 @@ async function runGuest(path: string, maxInsns: number) {
   m.boot(img.entry);
   const r = m.run(maxInsns);
   return { m, r };
+}
+
+/**
+ * For a failed run: re-run the guest and find the first time the PC leaves RAM (an exception
+ * taken to VBAR_EL1 = 0, the reset value: picolibc guests install no vectors), naming the
+ * instruction that caused it. Guests with their own vectors just get ''.
+ */
+async function firstStray(path: string, total: number): Promise<string> {
+  const { m } = await runGuest(path, 0);
+  const RAM = 0x4000_0000n;
+  let done = 0;
+  const chunk = 4096;
+  while (done < total) {
+    const before = m.cpu.pc;
+    const r = m.run(1);
+    done += 1;
+    if (m.cpu.pc < RAM) {
+      // (The run loop may have taken further exceptions at the vector since: name the instruction.)
+      const pc = Number(before);
+      if (pc < Number(RAM)) return `first exception at PC 0x${pc.toString(16)}`;
+      const word = m.bus.read(pc, 4) >>> 0;
+      await loadCapstone();
+      const cs = new Capstone(Const.CS_ARCH_ARM64, Const.CS_MODE_ARM);
+      let text = '(capstone: invalid)';
+      try {
+        const [insn] = cs.disasm(m.bus.readBytes(pc, 4), { address: pc });
+        if (insn) text = `${insn.mnemonic} ${insn.opStr}`;
+      } catch {
+        // capstone throws for words it cannot decode
+      }
+      cs.close();
+      return `first exception at PC 0x${pc.toString(16)}: 0x${word.toString(16).padStart(8, '0')} ${text}`;
+    }
+    if (r.reason !== 'limit') return '';
+    // Step one at a time only near the end; skip ahead in chunks before.
+    if (total - done > chunk) {
+      m.run(Math.min(chunk, total - done - chunk));
+      done += Math.min(chunk, total - done - chunk);
+    }
+  }
+  return '';
 }
 
 // Instruction budgets are a few times what each guest needs; the full-size loop and
@@ -52,7 +94,8 @@ describe('guests match QEMU', () => {
       const want = expected(c.name);
       const { m, r } = await runGuest(GUESTS + c.file, c.maxInsns);
       // On failure, say how the run ended (limit, error and its message) next to the output.
-      const how = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
+      let how = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
+      if (r.reason === 'error' && typeof r.instructions === 'number') how += ` ${await firstStray(GUESTS + c.file, r.instructions + 20)}`;
       expect(`${m.output}`, `run ended: ${how}`).toBe(want.output);
       // Semihosting exits report 'exit'; PSCI SYSTEM_OFF (hello) powers off: 'halt' with status 0.
       expect(['exit', 'halt'], `run ended: ${how}`).toContain(r.reason);
