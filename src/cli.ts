@@ -363,15 +363,20 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }): 
 }
 
 // ---- the program ----
+const EXIT_HELP = `
+Exit status:
+  the guest's  semihosting SYS_EXIT status (low 8 bits); 0 after PSCI SYSTEM_OFF,
+               SYSTEM_RESET or CPU_OFF, and when --max-insns runs out
+  1            the emulation stopped on a guest error (a64hv: error: ... on stderr)
+  2            usage error: bad flag, file, image or JSON (one-line message)`;
+
 function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   const program = new Command();
   program
     .name('a64hv')
     .description(
-      'Cycle-approximate AArch64 system emulator (QEMU virt board: PL011 UART at 0x09000000, RAM at 0x40000000)\n' +
-        'with PSCI over HVC and Arm semihosting.\n\n' +
-        'Exit status: the guest\'s (semihosting exit status; 0 for PSCI SYSTEM_OFF/RESET or when\n' +
-        '--max-insns runs out), 1 if the emulation stopped on a guest error, 2 for usage errors.',
+      'Cycle-approximate AArch64 system emulator of the QEMU virt board (RAM at 0x40000000, PL011 UART at ' +
+        '0x09000000) with PSCI over HVC and Arm semihosting.',
     )
     .version('0.1.0')
     .exitOverride()
@@ -380,25 +385,31 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s.startsWith('error:') ? `a64hv: ${s}` : s),
     })
-    .showHelpAfterError('(run a64hv --help for usage)');
+    .showHelpAfterError('(run a64hv --help for usage)')
+    .addHelpText('after', EXIT_HELP);
 
-  const collect = (v: string, prev: string[]): string[] => [...prev, v];
+  const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
   program
     .command('run')
+    .summary('load a guest and run it at EL1, as qemu-system-aarch64 -M virt -kernel GUEST does')
     .description(
-      'Load GUEST and run it at EL1 from its entry point, as qemu-system-aarch64 -M virt -kernel GUEST does.\n' +
-        'GUEST is an ELF64 AArch64 executable (segments at their physical addresses), an assembly file\n' +
-        '(.S/.s, assembled with keystone at 0x40000000 or at "// a64hv: base=0x..." in the source; entry _start\n' +
-        'if defined) or a raw binary (any other file, at --addr, default 0x40000000).\n' +
-        'Guest console output goes to stdout; the figures table, traces and errors go to stderr.',
+      'Load GUEST and run it at EL1h from its entry point with the MMU off, as qemu-system-aarch64 -M virt ' +
+        '-cpu cortex-a57 -semihosting -kernel GUEST does.\n\n' +
+        'GUEST is chosen by content, then name: an ELF64 AArch64 executable (PT_LOAD segments copied to ' +
+        'their physical addresses, entry e_entry); an assembly file .S/.s (assembled with keystone at ' +
+        '0x40000000, or at the address of a "// a64hv: base=0x..." comment; entry at the label _start if ' +
+        'defined); or any other file as a raw binary (at --addr, default 0x40000000).\n\n' +
+        'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
+        '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
+        'semihosting reads) when it is a pipe or a file, not when it is a terminal.',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
     .option('--max-insns <n>', 'stop after exactly N instructions')
     .option('--trace', 'print every executed instruction (address, symbol, disassembly, changed registers) to stderr')
     .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
-    .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect, [])
-    .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect, [])
+    .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
+    .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
     .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin); by default stdin is used when it is not a terminal')
@@ -406,8 +417,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
     .option('-q, --quiet', 'do not print the figures table')
+    .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, opts: RunOptions) => {
-      setCode(await runGuest(guest, opts, io));
+      setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
     });
 
   program
