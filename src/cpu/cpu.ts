@@ -16,6 +16,7 @@ import {
   FSC_ALIGNMENT,
   FSC_SYNC_EXTERNAL,
   MT_DEVICE,
+  resetMmu,
   type Translation,
 } from '../mmu/translate.js';
 
@@ -132,6 +133,7 @@ export class Cpu extends CpuState {
     this.exitCode = 0;
     this.pcLo = this.pcHi = 0;
     this.invalidateAllCode();
+    resetMmu(this); // TLB contents do not survive a reset
     this.contextChanged();
   }
 

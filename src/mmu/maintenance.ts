@@ -10,7 +10,7 @@
 import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
 import { deliverFault, ACC_READ, ACC_WRITE } from './faults.js';
-import { Mmu, mmuOf, MODE_S1ONLY, MODE_WALK } from './translate.js';
+import { type Mmu, mmuOf, walkOnlyMmu, MODE_S1ONLY, MODE_WALK } from './translate.js';
 import { RG_S1, alignLo, type TlbArray } from './tlb.js';
 import { isDevice } from './attrs.js';
 
@@ -152,7 +152,7 @@ export function at(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
   }
   const el = rest[1] === '0' ? 0 : 1;
   const acc = rest[2] === 'W' ? ACC_WRITE : ACC_READ;
-  const m = atMmu(cpu);
+  const m = walkOnlyMmu(cpu);
   if (m.resolve(xtLo, xtHi, acc, el, s12 ? MODE_WALK : MODE_S1ONLY)) {
     const [lo, hi] = parSuccess(s12 ? m.pa : m.ipa, s12 ? m.attrs : m.s1Attrs);
     cpu.setSys(SYS.PAR_EL1, lo, hi);
@@ -168,20 +168,3 @@ export function at(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
   cpu.setSys(SYS.PAR_EL1, lo, 0);
 }
 
-const atMmus = new WeakMap<Cpu, Mmu>();
-/** A walker-only MMU for AT (no TLB, no statistics, no costs): empty TLB geometry. */
-function atMmu(cpu: Cpu): Mmu {
-  let m = atMmus.get(cpu);
-  if (m === undefined) {
-    m = new Mmu(cpu, {
-      l1i: { entries: 0, ways: 1 },
-      l1d: { entries: 0, ways: 1 },
-      l2: { entries: 0, ways: 1 },
-      ipa: { entries: 0, ways: 1 },
-      cost: { l2Hit: 0, descRead: 0 },
-    });
-    m.walker.useCaches = false;
-    atMmus.set(cpu, m);
-  }
-  return m;
-}

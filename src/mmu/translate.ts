@@ -164,8 +164,8 @@ export class Mmu {
     p.startBits = bits;
     p.oaBits = outputBits((vtcr >>> 16) & 7);
     const baddr = (vttbrHi & 0xffff) * 4294967296 + ((vttbrLo & ~1) >>> 0);
-    const tableBytes = Math.max(8 * POW2[Math.max(bits, 0)], 64);
-    p.base = alignDown(baddr, Math.log2(tableBytes));
+    // The start table (or the concatenated tables) is aligned to its size, at least 64 bytes.
+    p.base = alignDown(baddr, Math.max(bits + 3, 6));
     p.baseTooBig = p.base >= POW2[p.oaBits];
   }
 
@@ -244,10 +244,11 @@ export class Mmu {
     this.s1on = s1on;
     this.s2on = s2on;
     this.fastOk = true;
-    this.readS2();
-    const s2 = this.s2;
-    s2.enabled = s2on; // stage-1 walks go through stage 2 in every mode
-    this.vmid = s2.vmid;
+    if (s1on || s2on) {
+      this.readS2();
+      this.s2.enabled = s2on; // stage-1 walks go through stage 2 in every mode
+      this.vmid = this.s2.vmid;
+    }
     let asid = 0;
     if (s1on) {
       if (!this.readS1(lo, hi, fetch)) {
@@ -529,6 +530,34 @@ export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
   lastMmu = m;
   cpu.contextChanged();
   return m;
+}
+
+/** PE reset: TLB contents do not survive (called from Cpu.reset; statistics are kept). */
+export function resetMmu(cpu: Cpu): void {
+  mmus.get(cpu)?.tlb.flushAll();
+}
+
+const quiet = new WeakMap<Cpu, Mmu>();
+/** A walker-only MMU (no TLB, statistics or costs) for AT, the debugger and semihosting. */
+export function walkOnlyMmu(cpu: Cpu): Mmu {
+  let m = quiet.get(cpu);
+  if (m === undefined) {
+    const none = { entries: 0, ways: 1 };
+    m = new Mmu(cpu, { l1i: none, l1d: none, l2: none, ipa: none, cost: { l2Hit: 0, descRead: 0 } });
+    m.walker.useCaches = false;
+    quiet.set(cpu, m);
+  }
+  return m;
+}
+
+/**
+ * Translate without side effects (no exception, no TLB fill, no statistics, no cycles): the PA of
+ * VA (lo, hi) for `acc` at exception level `el` (default the current one), or -1 if it would fault.
+ * It walks the tables as they are now, ignoring what the TLB model may still hold.
+ */
+export function translateQuiet(cpu: Cpu, lo: number, hi: number, acc: number, el = cpu.el === 0 ? 0 : 1): number {
+  const m = walkOnlyMmu(cpu);
+  return m.resolve(lo, hi, acc, el, MODE_WALK) ? m.pa : -1;
 }
 
 /**

@@ -239,4 +239,12 @@ describe('TLB geometry and statistics', () => {
     expect(t.l2.stats.evictions).toBe(1);
     expect(t.l2.count()).toBe(1);
   });
+  it('a PE reset empties the TLB model', () => {
+    const { cpu } = twoVms();
+    probe(cpu, 0x1000n);
+    const t = mmuOf(cpu).tlb;
+    expect(t.l2.count()).toBe(1);
+    cpu.reset();
+    expect(t.l1d.count() + t.l2.count() + t.ipa.count()).toBe(0);
+  });
 });
