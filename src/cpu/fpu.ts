@@ -629,10 +629,12 @@ export function fp32(cpu: CpuState, op: number, aw: number, bw: number): number 
   return r !== r ? DEFAULT_NAN32 : f32Bits(r);
 }
 
-/** FPProcessNaNs3 for FPMulAdd(addend, op1, op2) and the inf*0 + qNaN rule. -1: no NaN. */
+/** Returned by fmaNaN32 when no operand is a NaN (outside the int32 range, unlike any result). */
+const NO_NAN = 0x100000000;
+/** FPProcessNaNs3 for FPMulAdd(addend, op1, op2) and the inf*0 + qNaN rule. */
 function fmaNaN32(cpu: CpuState, c: number, a: number, b: number): number {
   const nc = isNaN32(c);
-  if (!nc && !isNaN32(a) && !isNaN32(b)) return -1;
+  if (!nc && !isNaN32(a) && !isNaN32(b)) return NO_NAN;
   if (cpu.fpcr & FPCR_FZ) denormIn32(cpu, c), denormIn32(cpu, a), denormIn32(cpu, b);
   let r: number;
   if (isSNaN32(c)) r = nan32(cpu, c);
@@ -652,7 +654,7 @@ function infTimesZero(a: number, b: number): boolean {
 /** Fused c + a*b in binary32 (bits in, bits out). */
 export function fma32(cpu: CpuState, cw: number, aw: number, bw: number): number {
   const n = fmaNaN32(cpu, cw, aw, bw);
-  if (n !== -1) return n;
+  if (n !== NO_NAN) return n;
   const a = f32FromBits(aw);
   const b = f32FromBits(bw);
   const c = f32FromBits(cw);

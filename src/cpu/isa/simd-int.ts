@@ -522,8 +522,8 @@ function misc2(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getC(cpu, i.rd);
-  const size = i.imm2;
   const op = i.op;
+  const size = op === M_NOT ? 0 : i.imm2; // NOT and RBIT work on bytes (size selects which)
   const q = i.sf;
   const n = (q ? 16 : 8) >> size;
   const e = 8 << size;
@@ -586,8 +586,12 @@ function misc2(cpu: Cpu, i: Insn): void {
       for (let k = 0; k < m; k++) {
         let x = elt(A, size, 2 * k, signed) + elt(A, size, 2 * k + 1, signed);
         if (size === 2) {
-          if (acc) x += C[2 * k + 1] * 4294967296 + (C[2 * k] >>> 0);
-          setD(D, k, x);
+          setD(D, k, x); // |x| < 2^33: exact; the accumulation is a 64-bit add
+          if (acc) {
+            add64(C[2 * k], C[2 * k + 1], D[2 * k], D[2 * k + 1]);
+            D[2 * k] = r64lo;
+            D[2 * k + 1] = r64hi;
+          }
         } else {
           if (acc) x += elt(C, size + 1, k, false);
           setElt(D, size + 1, k, x);
@@ -610,7 +614,7 @@ function misc2(cpu: Cpu, i: Insn): void {
             r = popcount8(a & 0xff);
             break;
           case M_NOT:
-            r = size === 0 ? ~a : rbit8(a & 0xff);
+            r = i.imm2 === 0 ? ~a : rbit8(a & 0xff);
             break;
           case M_CMGT0:
             r = a > 0 ? -1 : 0;

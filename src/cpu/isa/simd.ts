@@ -3,5 +3,6 @@
 import type { Encoding } from '../decode.js';
 import { simdLdst } from './simd-ldst.js';
 import { simdInt } from './simd-int.js';
+import { simdFp } from './simd-fp.js';
 
-export const simd: Encoding[] = [...simdLdst, ...simdInt];
+export const simd: Encoding[] = [...simdLdst, ...simdInt, ...simdFp];
