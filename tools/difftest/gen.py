@@ -529,6 +529,12 @@ def g_atomic(c):
             return
         rs = r.randrange(0, 30, 2)
         rt = r.randrange(0, 30, 2)
+        ea = c.known[rn] - BUF_BASE
+        half = nbytes // 2
+        if r.random() < 0.6 and c.fresh(rs) and c.fresh(rs + 1):
+            # Compare values equal to the initial memory (unless this case already stored there).
+            c.set(rs, int.from_bytes(c.buf[ea:ea + half], 'little') | (r.getrandbits(32) << 32 if half == 4 else 0))
+            c.set(rs + 1, int.from_bytes(c.buf[ea + half:ea + nbytes], 'little') | (r.getrandbits(32) << 32 if half == 4 else 0))
         for x in (rs, rs + 1, rt, rt + 1):
             maybe_special(c, x, 0.3)
         c.words.append((sz << 30) | (0b001000 << 24) | (0 << 23) | (A_ << 22) | (1 << 21) | (rs << 16) | (R_ << 15) | (0b11111 << 10) | (rn << 5) | rt)
@@ -540,6 +546,11 @@ def g_atomic(c):
     if base_for(c, rn, nbytes, lambda: 0) is None:
         return
     rs, rt = rreg(r), rreg(r)
+    if kind == 'cas' and rs != 31 and c.fresh(rs) and r.random() < 0.6:
+        # A compare value equal to the initial memory (upper bits beyond the size are ignored).
+        ea = c.known[rn] - BUF_BASE
+        v = int.from_bytes(c.buf[ea:ea + nbytes], 'little')
+        c.set(rs, v | (r.getrandbits(64 - 8 * nbytes) << (8 * nbytes) if nbytes < 8 else v))
     maybe_special(c, rs, 0.4)
     if kind == 'cas':
         c.words.append((size << 30) | (0b001000 << 24) | (1 << 23) | (A_ << 22) | (1 << 21) | (rs << 16) | (R_ << 15) | (0b11111 << 10) | (rn << 5) | rt)
@@ -555,6 +566,67 @@ def g_atomic(c):
         c.set(rs, v)
     c.words.append((size << 30) | (0b111000 << 24) | (A_ << 23) | (R_ << 22) | (1 << 21) | (rs << 16) | (o3 << 15) | (opc << 12) | (rn << 5) | rt)
     c.clobber(rt)
+
+
+# ---------------------------------------------------------------------------------------------
+# System (C4.1.90): MSR/MRS round trips of plain read/write registers, NZCV, DAIF, CurrentEL,
+# DAIFSet/DAIFClr, hints and barriers.
+# ---------------------------------------------------------------------------------------------
+# name -> (op0, op1, CRn, CRm, op2); registers whose every bit reads back as written.
+SYSREGS_RW = {
+    'TPIDR_EL0': (3, 3, 13, 0, 2), 'TPIDRRO_EL0': (3, 3, 13, 0, 3), 'TPIDR_EL1': (3, 0, 13, 0, 4),
+    'FAR_EL1': (3, 0, 6, 0, 0), 'ELR_EL1': (3, 0, 4, 0, 1), 'SP_EL0': (3, 0, 4, 1, 0),
+    'MAIR_EL1': (3, 0, 10, 2, 0),
+}
+NZCV_REG = (3, 3, 4, 2, 0)
+DAIF_REG = (3, 3, 4, 2, 1)
+CURRENTEL = (3, 0, 4, 2, 2)
+HINTS = [0xD503201F, 0xD503203F, 0xD5033BBF, 0xD5033F9F, 0xD5033FDF, 0xD50339BF, 0xD503305F]
+
+
+def sysreg_word(L, enc, rt):
+    op0, op1, crn, crm, op2 = enc
+    return 0xD5100000 | (L << 21) | ((op0 - 2) << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt
+
+
+def g_system(c):
+    r = c.rng
+    if not hasattr(c, 'written'):
+        c.written = set()
+    k = r.randrange(10)
+    rt = rreg(r)
+    if k <= 2:  # MSR <reg>, Xt
+        name = r.choice(list(SYSREGS_RW))
+        maybe_special(c, rt)
+        c.words.append(sysreg_word(0, SYSREGS_RW[name], rt))
+        c.written.add(name)
+    elif k == 3 and c.written - {'DAIF'}:  # MRS Xt, <reg> (only after this case wrote it)
+        c.words.append(sysreg_word(1, SYSREGS_RW[r.choice(sorted(c.written - {'DAIF'}))], rt))
+        c.clobber(rt)
+    elif k == 4:  # MSR NZCV, Xt / MRS Xt, NZCV
+        L = r.getrandbits(1)
+        if not L:
+            maybe_special(c, rt)
+        c.words.append(sysreg_word(L, NZCV_REG, rt))
+        if L:
+            c.clobber(rt)
+    elif k == 5:  # MSR DAIF, Xt; MRS once written
+        if 'DAIF' in c.written and r.getrandbits(1):
+            c.words.append(sysreg_word(1, DAIF_REG, rt))
+            c.clobber(rt)
+        else:
+            maybe_special(c, rt)
+            c.words.append(sysreg_word(0, DAIF_REG, rt))
+            c.written.add('DAIF')
+    elif k == 6:  # MSR DAIFSet/DAIFClr, #imm
+        c.words.append(0xD503401F | (r.choice([6, 7]) << 5) | (r.randrange(16) << 8))
+    elif k == 7:
+        c.words.append(sysreg_word(1, CURRENTEL, rt))
+        c.clobber(rt)
+    elif k == 8:
+        c.words.append(r.choice(HINTS))
+    else:
+        g_addsub_imm(c) if r.getrandbits(1) else g_ccmp(c)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -626,7 +698,8 @@ def gen_mixed_case(c, nchunks):
     out of the buffer: the reference's access guard rejects those cases."""
     r = c.rng
     chunks = []
-    names = [k for k in CLASSES if CLASSES[k] is not None]
+    # Not 'system': a branch could skip the MSR that an MRS depends on.
+    names = [k for k in CLASSES if CLASSES[k] is not None and k != 'system']
     while len(chunks) < nchunks:
         before = len(c.words)
         CLASSES[r.choice(names)](c)
@@ -674,6 +747,7 @@ CLASSES = {
     'ldst_pair': g_ldst_pair,
     'exclusive': g_exclusive,
     'atomic': g_atomic,
+    'system': g_system,
     'branch': None,  # gen_branch_case
     'mixed': None,  # gen_mixed_case
 }
@@ -683,8 +757,10 @@ CLASSES = {
 CASE_SCALE = {'branch': 2, 'mixed': 2}
 
 
-def gen_case(cls, rng):
+def gen_case(cls, rng, seed):
     c = Case(rng)
+    c.seed = seed
+    c.buf = initial_state(seed)[1]  # the initial buffer, for CAS values that compare equal
     n = rng.randint(1, 8)
     if cls == 'branch':
         gen_branch_case(c, rng.randint(1, 8))
@@ -839,10 +915,10 @@ def generate(cls, ncases, seed, ref):
     made = rejected = insns = 0
     reasons = {}
     while made < ncases:
-        c = gen_case(cls, rng)
+        cseed = rng.randrange(1, 1 << 32)
+        c = gen_case(cls, rng, cseed)
         if c is None:
             continue
-        cseed = rng.randrange(1, 1 << 32)
         res, err = ref.run(cseed, c)
         if res is None:
             rejected += 1
