@@ -1,0 +1,138 @@
+// The debugger's view of a translation: every stage and level of the walk as it would happen now,
+// the final attributes and permissions, and whether the TLB model holds (possibly stale) an entry
+// that the CPU would use instead. Touches neither the TLB model, its statistics, nor guest state.
+import type { Cpu } from '../cpu/cpu.js';
+import { ACC_READ, ACC_WRITE, ACC_FETCH, faultKind } from './faults.js';
+import { describeAttr } from './attrs.js';
+import { walkOnlyMmu, mmuOf, MODE_WALK } from './translate.js';
+import { RG_S1, RG_S2, P_R0, P_R1, P_W0, P_W1, P_X0, P_X1, P_S2R, P_S2W, P_S2X } from './tlb.js';
+import type { WalkStep } from './walk.js';
+
+export interface TranslationReport {
+  va: bigint;
+  access: 'read' | 'write' | 'fetch';
+  el: number;
+  stage1: boolean;
+  stage2: boolean;
+  vmid: number;
+  asid: number;
+  /** Stage-1 walk parameters (when stage 1 is enabled and the VA is in a range). */
+  ttbr?: 0 | 1;
+  granule?: number;
+  inputSize?: number;
+  startLevel?: number;
+  steps: WalkStep[];
+  ok: boolean;
+  fault?: { kind: string; fsc: number; stage: number; level: number; s1ptw: boolean; ipa?: bigint };
+  ipa?: bigint;
+  pa?: bigint;
+  attr?: number;
+  memory?: string;
+  shareability?: string;
+  /** Permissions as 'rwx' strings: stage 1 at EL1 and EL0, stage 2. */
+  perms?: { el1: string; el0: string; s2: string };
+  /** An entry for this VA in the TLB model (the CPU would use it instead of this walk). */
+  tlb?: { level: string; pa: bigint };
+}
+
+const ACC_NAMES = ['read', 'write', 'fetch'] as const;
+const SH_NAMES = ['Non-shareable', 'reserved', 'Outer Shareable', 'Inner Shareable'];
+
+function rwx(p: number, r: number, w: number, x: number): string {
+  return (p & r ? 'r' : '-') + (p & w ? 'w' : '-') + (p & x ? 'x' : '-');
+}
+
+/** Walk `va` for access `acc` (ACC_READ/WRITE/FETCH) at `el` (default: the current EL). */
+export function translateDebug(cpu: Cpu, va: bigint, acc = ACC_READ, el = cpu.el === 0 ? 0 : 1): TranslationReport {
+  const lo = Number(va & 0xffffffffn) | 0;
+  const hi = Number((va >> 32n) & 0xffffffffn) | 0;
+  const m = walkOnlyMmu(cpu);
+  const steps: WalkStep[] = [];
+  m.walker.trace = steps;
+  let ok: boolean;
+  try {
+    ok = m.resolve(lo, hi, acc, el, MODE_WALK);
+  } finally {
+    m.walker.trace = null;
+  }
+  const r: TranslationReport = {
+    va,
+    access: ACC_NAMES[acc] ?? 'read',
+    el,
+    stage1: m.s1on,
+    stage2: m.s2on,
+    vmid: m.s1on || m.s2on ? m.vmid : 0,
+    asid: m.s1on ? m.asid : 0,
+    steps,
+    ok,
+  };
+  if (m.s1on) {
+    r.ttbr = m.s1.ttbr1 ? 1 : 0;
+    r.granule = 2 ** m.s1.g;
+    r.inputSize = m.s1.inputSize;
+    r.startLevel = m.s1.startLevel;
+  }
+  const f = m.fault;
+  if (!ok) {
+    r.fault = { kind: faultKind(f.fsc), fsc: f.fsc, stage: f.stage, level: f.fsc & 3, s1ptw: f.s1ptw };
+    if (f.stage === 2) r.fault.ipa = BigInt(f.ipa);
+  }
+  // A permission fault still has a complete mapping to show.
+  if (ok || (f.fsc & 0x3c) === 0x0c) {
+    r.ipa = BigInt(m.ipa);
+    r.pa = BigInt(m.pa);
+    r.attr = m.attrs & 0xff;
+    r.memory = describeAttr(r.attr);
+    r.shareability = SH_NAMES[(m.attrs >>> 8) & 3];
+    r.perms = {
+      el1: rwx(m.perms, P_R1, P_W1, P_X1),
+      el0: rwx(m.perms, P_R0, P_W0, P_X0),
+      s2: m.s2on ? rwx(m.perms, P_S2R, P_S2W, P_S2X) : 'rwx',
+    };
+  }
+  if (m.s1on || m.s2on) {
+    const t = mmuOf(cpu).tlb;
+    const regime = (m.s1on ? RG_S1 : 0) | (m.s2on ? RG_S2 : 0);
+    const vlo = m.vaLo;
+    const vhi = m.vaHi;
+    for (const a of [acc === ACC_FETCH ? t.l1i : t.l1d, t.l2]) {
+      const e = a.find(vlo, vhi, m.asid, m.vmid, regime);
+      if (e >= 0) {
+        const va48 = (vhi & 0xffff) * 4294967296 + (vlo >>> 0);
+        r.tlb = { level: a.name, pa: BigInt(a.pa[e] + (va48 % 2 ** a.shift[e])) };
+        break;
+      }
+    }
+  }
+  return r;
+}
+
+const hex = (v: bigint | number): string => '0x' + v.toString(16);
+
+/** Human-readable lines for the debugger. */
+export function formatTranslation(r: TranslationReport): string {
+  const out: string[] = [];
+  const regime = `${r.stage1 ? 'stage 1' : 'stage 1 off'}${r.stage2 ? ' + stage 2' : ''}`;
+  out.push(`${r.access} ${hex(r.va)} at EL${r.el}: ${regime}, VMID ${r.vmid}, ASID ${r.asid}`);
+  if (r.granule !== undefined) {
+    out.push(`  TTBR${r.ttbr}_EL1, ${r.granule / 1024}K granule, ${r.inputSize}-bit VA, start level ${r.startLevel}`);
+  }
+  for (const s of r.steps) {
+    const d = s.desc ? hex((BigInt(s.desc[1]) << 32n) | BigInt(s.desc[0])).padStart(18) : '(unread)'.padStart(18);
+    const where = s.descPa !== s.descAddr ? `${hex(s.descAddr)} (PA ${hex(s.descPa)})` : hex(s.descAddr);
+    out.push(`  S${s.stage} L${s.level} table ${hex(s.table)} desc @ ${where} = ${d}  ${s.result}`);
+  }
+  if (r.pa !== undefined) {
+    const ipa = r.stage1 && r.stage2 ? ` IPA ${hex(r.ipa!)} ->` : '';
+    out.push(`  =>${ipa} PA ${hex(r.pa)}, ${r.memory}, ${r.shareability}`);
+    out.push(`  permissions: EL1 ${r.perms!.el1}, EL0 ${r.perms!.el0}, stage 2 ${r.perms!.s2}`);
+  }
+  if (r.fault) {
+    const s = r.fault;
+    out.push(`  FAULT: stage ${s.stage} ${s.kind}${s.s1ptw ? ' on the stage-1 walk (S1PTW)' : ''}${s.ipa !== undefined ? `, IPA ${hex(s.ipa)}` : ''}`);
+  }
+  if (r.tlb) out.push(`  TLB: ${r.tlb.level} holds this VA -> PA ${hex(r.tlb.pa)} (used instead of a walk)`);
+  return out.join('\n');
+}
+
+export { ACC_READ, ACC_WRITE, ACC_FETCH };
