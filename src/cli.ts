@@ -151,7 +151,8 @@ async function makeTracer(
   m: Machine,
   img: LoadedImage,
   out: Sink,
-): Promise<{ hook: (cpu: Cpu, lo: number, hi: number, ins: Insn) => void; flush: () => void }> {
+  guestOut: Sink,
+): Promise<{ hook: (cpu: Cpu, lo: number, hi: number, ins: Insn) => void; flush: () => void; output: (t: string) => void }> {
   const { Capstone, Const, loadCapstone } = await import('capstone-wasm');
   await loadCapstone();
   const cs = new Capstone(Const.CS_ARCH_ARM64, Const.CS_MODE_ARM);
@@ -178,6 +179,8 @@ async function makeTracer(
   let prevNzcv = 0;
   let prevEl = 0;
   let pending: string | null = null;
+  /** Guest output printed by the pending instruction: shown after its trace line, in order. */
+  let held = '';
   const changes = (): string => {
     const parts: string[] = [];
     for (let k = 0; k <= SP; k++) {
@@ -198,6 +201,14 @@ async function makeTracer(
     const c = changes();
     out.write(c ? `${pending.padEnd(72)} ${c}\n` : `${pending}\n`);
     pending = null;
+    if (held !== '') {
+      guestOut.write(held);
+      held = '';
+    }
+  };
+  const output = (t: string): void => {
+    if (pending === null) guestOut.write(t);
+    else held += t;
   };
   const hook = (c: Cpu, lo: number, hi: number, ins: Insn): void => {
     flush();
@@ -209,7 +220,7 @@ async function makeTracer(
     prevNzcv = c.nzcv;
     prevEl = c.el;
   };
-  return { hook, flush };
+  return { hook, flush, output };
 }
 
 // ---- the run command ----
@@ -220,10 +231,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
 
+  let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const m = new Machine({
     ramSize,
     uartInput: o.uartInput,
-    onOutput: (t) => io.stdout.write(t),
+    onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
     semihosting: o.semihosting,
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
@@ -236,9 +248,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   let stopInput = (): void => {};
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin);
 
-  let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   if (o.trace) {
-    tracer = await makeTracer(m, img, io.stderr);
+    tracer = await makeTracer(m, img, io.stderr, io.stdout);
     m.cpu.tracer = tracer.hook;
   }
 

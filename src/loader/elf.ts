@@ -11,6 +11,7 @@ const ET_REL = 1;
 const ET_EXEC = 2;
 const ET_DYN = 3;
 const PT_LOAD = 1;
+const PF_X = 1;
 const SHT_SYMTAB = 2;
 const STT_SECTION = 3;
 const STT_FILE = 4;
@@ -29,6 +30,7 @@ export interface ElfSegment {
 }
 
 export interface ParsedElf {
+  /** Where execution starts: e_entry, moved to the physical copy as described in parseElf. */
   entry: bigint;
   segments: ElfSegment[];
   symbols: SymbolTable;
@@ -92,6 +94,17 @@ export function parseElf(data: Uint8Array, name: string): ParsedElf {
     if (seg.memsz > 0) segments.push(seg);
   }
   if (segments.length === 0) throw bad('no loadable (PT_LOAD) segments');
+  // e_entry is a virtual address. As QEMU does for -kernel, an entry inside an executable
+  // segment linked at a VMA other than its LMA is moved to the physical copy (execution starts
+  // with the MMU off). Checked with qemu-system-aarch64 7.2: text VMA 0x80000000, LMA 0x40080000
+  // -> first instruction fetched at 0x40080000.
+  let entryPa = entry;
+  for (const seg of segments) {
+    if ((seg.flags & PF_X) !== 0 && seg.vaddr !== seg.paddr && entry >= seg.vaddr && entry < seg.vaddr + BigInt(seg.filesz)) {
+      entryPa = entry - seg.vaddr + seg.paddr;
+      break;
+    }
+  }
 
   const symbols = new SymbolTable();
   if (shnum > 0 && shoff !== 0) {
@@ -125,7 +138,7 @@ export function parseElf(data: Uint8Array, name: string): ParsedElf {
       }
     }
   }
-  return { entry, segments, symbols };
+  return { entry: entryPa, segments, symbols };
 }
 
 /** Where the image will live: [base, end) of physical RAM. */

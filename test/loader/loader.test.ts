@@ -83,6 +83,15 @@ describe('ELF loader', () => {
     return b;
   };
 
+  it('moves an entry inside an executable segment with VMA != LMA to its physical copy, as QEMU does', async () => {
+    const b = patch((_b, dv) => {
+      dv.setBigUint64(64 + 16, 0x8000_0000n, true); // segment 0 p_vaddr
+      dv.setBigUint64(24, 0x8000_0004n, true); // e_entry
+    });
+    const img = await loadImage(new Machine({ ramSize: 1 << 20 }), file('vma.elf', b));
+    expect(img.entry).toBe(0x4000_0004n);
+  });
+
   it('rejects bad magic (a file that is not ELF and not .S/.bin is loaded raw, so test via magic prefix)', async () => {
     const { parseElf } = await import('../../src/loader/elf.js');
     expect(() => parseElf(new Uint8Array([0x7f, 0x45, 0x4c, 0x47]), 'x')).toThrow(/bad magic/);
