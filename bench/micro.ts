@@ -47,9 +47,9 @@ suite
     for (let k = 0; k < raw.length; k++) alu.cpu.decoder.decode(raw[k], scratch);
   })
   .on('cycle', (e: Benchmark.Event) => {
-    const b = e.target as Benchmark & { name: string };
+    const b = e.target as { name?: string; hz?: number };
     const perSec = b.hz ?? 0;
-    const mips = b.name.includes('insns') ? `  = ${((perSec * INSNS) / 1e6).toFixed(1)} MIPS` : '';
+    const mips = (b.name ?? "").includes('insns') ? `  = ${((perSec * INSNS) / 1e6).toFixed(1)} MIPS` : '';
     console.log(`${String(e.target)}${mips}`);
   })
   .run();
