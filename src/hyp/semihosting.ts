@@ -1,6 +1,8 @@
 // Arm semihosting (Semihosting for AArch32 and AArch64, version 2.0): HLT #0xF000 with the
 // operation number in W0 and a pointer to a parameter block (or a value) in X1; the result goes
-// to X0. Only the console is offered: ':tt' and the ':semihosting-features' pseudo-file open,
+// to X0. Behaviour was compared with qemu-system-aarch64 7.2 -semihosting where the spec leaves
+// room (handle numbers, errno values); differences: SYS_FLEN of ':tt' is -1 here (QEMU: 0) and an
+// unknown operation returns -1 (QEMU stops the emulator). Only the console is offered: ':tt' and the ':semihosting-features' pseudo-file open,
 // host files do not (a sandbox: guests cannot read or write the host's files).
 //
 // Parameter blocks are read through the CPU's data accesses (cpu.ld*/st*), so stores into guest
@@ -71,7 +73,6 @@ class Fault extends Error {}
 
 export class Semihosting {
   private handles = new Map<number, Handle>();
-  private nextHandle = 3;
   private errno = 0;
 
   constructor(private readonly host: SemihostHost) {
@@ -79,14 +80,16 @@ export class Semihosting {
   }
 
   reset(): void {
-    // Handles 1 and 2 are stdout/stderr even without SYS_OPEN, for hand-written guests that
-    // assume the POSIX numbers; SYS_OPEN(':tt') hands out further handles.
-    this.handles = new Map<number, Handle>([
-      [1, { kind: 'stdout' }],
-      [2, { kind: 'stderr' }],
-    ]);
-    this.nextHandle = 3;
+    this.handles = new Map<number, Handle>();
     this.errno = 0;
+  }
+
+  /** The lowest free handle from 1, as QEMU allocates them (checked with QEMU 7.2: no handle is
+   * open before the guest's first SYS_OPEN, and open(':tt', 'w') then open(':tt', 'r') give 1, 2). */
+  private allocHandle(): number {
+    let n = 1;
+    while (this.handles.has(n)) n++;
+    return n;
   }
 
   /** Perform the call in W0/X1. Returns a stop request for SYS_EXIT*, otherwise null. */
@@ -139,7 +142,7 @@ export class Semihosting {
           this.errno = ENOENT;
           return -1n;
         }
-        const n = this.nextHandle++;
+        const n = this.allocHandle();
         this.handles.set(n, h);
         return BigInt(n);
       }

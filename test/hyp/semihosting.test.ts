@@ -57,30 +57,41 @@ describe('semihosting', () => {
       .balign 4
       ${EXIT}`;
     const { m } = await runBoard(src);
-    expect(m.cpu.readX(19)).toBeGreaterThan(2n); // a fresh, nonzero handle
+    expect(m.cpu.readX(19)).toBe(1n); // the first handle, as on QEMU
     expect(m.output).toBe('abc');
     expect(m.cpu.readX(20)).toBe(0n);
     expect(m.cpu.readX(21)).toBe(1n); // ISTTY
     expect(m.cpu.readX(22)).toBe(0xffff_ffff_ffff_ffffn); // FLEN of a terminal: -1
   });
 
-  it('handles 1 and 2 are stdout and stderr without SYS_OPEN; a bad handle returns len and errno EBADF', async () => {
+  it('handles are allocated from 1 as QEMU does; an unopened handle returns len and errno EBADF', async () => {
     const src = `
+      ${sh(1, 'adr x1, open_w', 'x19')}
+      ${sh(1, 'adr x1, open_a', 'x24')}
       ${sh(5, 'adr x1, w1', 'x20')}
       ${sh(5, 'adr x1, w2', 'x21')}
       ${sh(5, 'adr x1, w9', 'x22')}
       ${sh(0x13, '', 'x23')}
+      ${sh(2, 'adr x1, h1', 'x25')}
+      ${sh(5, 'adr x1, w1', 'x26')}
       b exit_ok
       .balign 8
+      open_w: .quad tt, 4, 3
+      open_a: .quad tt, 8, 3
       w1: .quad 1, t, 2
       w2: .quad 2, t, 1
-      w9: .quad 99, t, 2
+      w9: .quad 3, t, 2
+      h1: .quad 1
       t: .ascii "xy"
+      tt: .asciz ":tt"
       .balign 4
       ${EXIT}`;
     const { m } = await runBoard(src);
+    expect([m.cpu.readX(19), m.cpu.readX(24)]).toEqual([1n, 2n]);
     expect(m.output).toBe('xyx');
     expect([m.cpu.readX(20), m.cpu.readX(21), m.cpu.readX(22), m.cpu.readX(23)]).toEqual([0n, 0n, 2n, 9n]);
+    expect(m.cpu.readX(25)).toBe(0n); // SYS_CLOSE
+    expect(m.cpu.readX(26)).toBe(2n); // closed: nothing written
   });
 
   it('SYS_READ from ":tt" (mode r) takes console input into guest memory and returns bytes not read', async () => {
