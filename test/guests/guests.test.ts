@@ -76,6 +76,7 @@ async function firstStray(path: string, total: number): Promise<string> {
 const CASES: { name: string; file: string; maxInsns: number; what: string }[] = [
   { name: 'hello', file: 'build/hello.elf', maxInsns: 100_000, what: 'PL011 output, PSCI SYSTEM_OFF via HVC' },
   { name: 'el0-svc', file: 'build/el0-svc.elf', maxInsns: 100_000, what: 'VBAR_EL1, ERET to EL0, SVC, ESR/ELR/SPSR' },
+  { name: 'exceptions', file: 'build/exceptions.elf', maxInsns: 100_000, what: 'UDF, BRK, SVC, HVC, PC alignment, FP trap, illegal return, EL0 traps' },
   { name: 'mmu', file: 'build/mmu.elf', maxInsns: 100_000, what: 'stage 1 tables, MMU on, faults, TLBI' },
   { name: 'loop-short', file: 'build/loop-short.elf', maxInsns: 1_000_000, what: 'integer loop, checksum' },
   { name: 'printf', file: 'build/printf.elf', maxInsns: 10_000_000, what: 'picolibc printf over semihosting' },
@@ -84,6 +85,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
   { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'el0-svc', file: 'asm/el0-svc.S', maxInsns: 100_000, what: 'the same guest from its source' },
+  { name: 'exceptions', file: 'asm/exceptions.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'mmu', file: 'asm/mmu.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'loop-short', file: 'asm/loop-short.S', maxInsns: 1_000_000, what: 'the same guest from its source' },
 ];
