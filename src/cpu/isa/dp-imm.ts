@@ -237,12 +237,13 @@ function extr32(cpu: Cpu, i: Insn): void {
 // ---- PC-relative addressing, C6.2.10 ADR / C6.2.11 ADRP ----
 // The decoded Insn is cached by physical address and may be reached from several VAs, so the
 // PC must come from run-time state. ADR/ADRP are therefore block-ending (like branchRel in
-// branch.ts): the last instruction of their block, whose PC is npc - 4. imm = the offset
-// (for ADRP up to +-2^32, held as a double).
+// branch.ts): the last instruction of their block, whose PC is npc - 4. imm = the signed
+// 21-bit immediate, imm2 = its scale (1 for ADR, 4096 for ADRP): the product can reach +-2^32,
+// so it is formed here rather than stored (Insn fields stay small integers for V8).
 function pcRel(cpu: Cpu, i: Insn, pageMask: number): void {
   const pcLo = (cpu.npcLo - 4) | 0;
   const pcHi = (pcLo >>> 0) > (cpu.npcLo >>> 0) ? (cpu.npcHi - 1) | 0 : cpu.npcHi;
-  const t = ((pcLo & pageMask) >>> 0) + i.imm;
+  const t = ((pcLo & pageMask) >>> 0) + i.imm * i.imm2;
   const carry = Math.floor(t / 4294967296);
   cpu.r[i.rd] = t | 0;
   cpu.r[i.rd + 1] = (pcHi + carry) | 0;
@@ -469,6 +470,7 @@ export const dpImm: Encoding[] = [
     endsBlock: true,
     decode(raw, i) {
       i.imm = sext((bits(raw, 23, 5) << 2) | bits(raw, 30, 29), 21);
+      i.imm2 = 1;
       i.rd = dstZR(bits(raw, 4, 0));
       i.exec = execAdr;
     },
@@ -478,7 +480,8 @@ export const dpImm: Encoding[] = [
     pattern: '1 ll 10000 hhhhhhhhhhhhhhhhhhh ddddd',
     endsBlock: true,
     decode(raw, i) {
-      i.imm = sext((bits(raw, 23, 5) << 2) | bits(raw, 30, 29), 21) * 4096;
+      i.imm = sext((bits(raw, 23, 5) << 2) | bits(raw, 30, 29), 21);
+      i.imm2 = 4096;
       i.rd = dstZR(bits(raw, 4, 0));
       i.exec = execAdrp;
     },
