@@ -34,6 +34,8 @@ export interface ParsedElf {
   entry: bigint;
   segments: ElfSegment[];
   symbols: SymbolTable;
+  /** End of the ELF header and program headers in the file. */
+  headerEnd: number;
 }
 
 export function isElf(data: Uint8Array): boolean {
@@ -138,7 +140,7 @@ export function parseElf(data: Uint8Array, name: string): ParsedElf {
       }
     }
   }
-  return { entry: entryPa, segments, symbols };
+  return { entry: entryPa, segments, symbols, headerEnd: Math.max(EHDR_SIZE, phoff + phnum * PHDR_SIZE) };
 }
 
 /** Where the image will live: [base, end) of physical RAM. */
@@ -148,24 +150,42 @@ export interface RamWindow {
   load(pa: number, data: Uint8Array): void;
 }
 
-/** Copy the segments to their physical addresses. Returns the highest address written (exclusive). */
+/**
+ * Copy the segments to their physical addresses. Returns the highest address written (exclusive).
+ * A segment must lie in RAM, except for bytes that carry nothing: `ld -Ttext=0x40000000` makes the
+ * first segment start 64 KiB lower, covering the ELF and program headers and zero padding; QEMU
+ * drops the bytes that land outside RAM, and so do we, but only when they are headers or zeros.
+ */
 export function loadElfSegments(elf: ParsedElf, data: Uint8Array, ram: RamWindow, name: string): number {
+  const ramBase = BigInt(ram.base);
   const ramEnd = BigInt(ram.base + ram.size);
   let top = 0;
   elf.segments.forEach((seg, k) => {
     const end = seg.paddr + BigInt(seg.memsz);
-    if (seg.paddr < BigInt(ram.base) || end > ramEnd) {
+    const lo = seg.paddr > ramBase ? seg.paddr : ramBase;
+    const hi = end < ramEnd ? end : ramEnd;
+    /** Does the segment carry anything but headers and zeros in [a, b) (physical)? */
+    const carries = (a: bigint, b: bigint): boolean => {
+      const from = Math.max(Number(a - seg.paddr), 0);
+      const to = Math.min(Number(b - seg.paddr), seg.filesz);
+      for (let i = from; i < to; i++) {
+        const fo = seg.offset + i;
+        if (fo >= elf.headerEnd && data[fo] !== 0) return true;
+      }
+      return false;
+    };
+    if (lo >= hi || carries(seg.paddr, lo) || carries(hi, end)) {
       throw new UserError(
         `${name}: segment ${k} at ${hex(seg.paddr)}-${hex(end - 1n)} is outside RAM ` +
           `${hex(ram.base)}-${hex(ramEnd - 1n)}` +
-          (seg.paddr < BigInt(ram.base) ? ' (link it at 0x40000000 or above)' : ' (try a larger --ram)'),
+          (seg.paddr < ramBase ? ' (link it at 0x40000000 or above)' : ' (try a larger --ram)'),
       );
     }
-    const pa = Number(seg.paddr);
-    const bytes = new Uint8Array(seg.memsz);
-    bytes.set(data.subarray(seg.offset, seg.offset + seg.filesz));
-    ram.load(pa, bytes);
-    top = Math.max(top, pa + seg.memsz);
+    const bytes = new Uint8Array(Number(hi - lo));
+    const skip = Number(lo - seg.paddr);
+    if (skip < seg.filesz) bytes.set(data.subarray(seg.offset + skip, seg.offset + Math.min(seg.filesz, skip + bytes.length)));
+    ram.load(Number(lo), bytes);
+    top = Math.max(top, Number(hi));
   });
   return top;
 }

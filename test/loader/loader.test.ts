@@ -128,6 +128,17 @@ describe('ELF loader', () => {
     const msg = await loadErr(file('i.elf', patch((_b, dv) => dv.setBigUint64(64 + 24, 0x1000n, true))));
     expect(msg).toMatch(/segment 0 at 0x1000-0x1017 is outside RAM 0x40000000-0x400fffff/);
   });
+  it('drops segment bytes below RAM when they are only headers and zeros (ld -Ttext=0x40000000), as QEMU does', async () => {
+    const m = new Machine({ ramSize: 1 << 20 });
+    const img = await loadImage(m, join(FIX, 'ttext.elf'));
+    expect(img.entry).toBe(0x4000_0000n);
+    expect(m.bus.read(0x4000_0000, 4)).toBe(0xd503_201f); // nop
+  });
+  it('rejects a segment whose code below RAM would be lost', async () => {
+    // Move tiny.elf's code segment 16 bytes below RAM: real instructions would land outside.
+    const msg = await loadErr(file('k.elf', patch((_b, dv) => dv.setBigUint64(64 + 24, 0x3fff_fff0n, true))));
+    expect(msg).toMatch(/segment 0 at 0x3ffffff0-0x40000007 is outside RAM/);
+  });
   it('rejects filesz > memsz', async () => {
     expect(await loadErr(file('j.elf', patch((_b, dv) => dv.setBigUint64(64 + 40, 4n, true))))).toMatch(/p_filesz 0x18 > p_memsz 0x4/);
   });
