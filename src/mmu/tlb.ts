@@ -323,13 +323,19 @@ export class Tlb {
     this.ipa = new TlbArray('IPA cache', config.ipa.entries, config.ipa.ways, false);
   }
 
+  private lastKey = -1;
+  private lastCtx: ContextStats | null = null;
+
   context(vmid: number, asid: number): ContextStats {
     const key = vmid * 65536 + asid;
+    if (key === this.lastKey) return this.lastCtx!;
     let c = this.contexts.get(key);
     if (c === undefined) {
       c = { vmid, asid, lookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
       this.contexts.set(key, c);
     }
+    this.lastKey = key;
+    this.lastCtx = c;
     return c;
   }
 
@@ -342,6 +348,7 @@ export class Tlb {
     for (const a of [this.l1i, this.l1d, this.l2, this.ipa]) a.stats.reset();
     this.walks.reset();
     this.contexts.clear();
+    this.lastKey = -1;
   }
 
   /** A plain-object snapshot for the CLI/debugger. */

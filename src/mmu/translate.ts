@@ -463,7 +463,8 @@ export class Mmu {
     const tlb = this.tlb;
     const paBase = alignDown(pa, shift);
     const ipaBase = alignDown(ipa, shift);
-    for (const a of [tlb.l2, fetch ? tlb.l1i : tlb.l1d]) {
+    for (let k = 0; k < 2; k++) {
+      const a = k === 0 ? tlb.l2 : fetch ? tlb.l1i : tlb.l1d;
       const e = a.allocate(vaLo, vaHi, shift);
       if (e < 0) continue;
       a.s1shift[e] = s1shift;
