@@ -428,12 +428,13 @@ export const dpImm: Encoding[] = [
     decode(raw, i) {
       if (!bitfield(raw, i)) return false;
       const sf = i.sf;
-      decodeBitMasks(sf, bits(raw, 15, 10), bits(raw, 21, 16), false, sf ? 64 : 32);
-      i.rd = srcZR(bits(raw, 4, 0)); // read and written: 31 reads as zero, the write is discarded below
+      // BFM reads and writes Rd; into XZR it has no architectural effect.
       if (bits(raw, 4, 0) === 31) {
         i.exec = nop;
         return;
       }
+      // Cannot fail here: bitfield() already required N = sf and W fields < 32, so len >= 5.
+      decodeBitMasks(sf, bits(raw, 15, 10), bits(raw, 21, 16), false, sf ? 64 : 32);
       i.imm = i.imm3; // R
       i.imm2 = bitMasks.wLo & bitMasks.tLo;
       i.imm3 = sf ? bitMasks.wHi & bitMasks.tHi : 0;
