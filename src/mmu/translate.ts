@@ -253,6 +253,7 @@ export class Mmu {
     if (s1on) {
       if (!this.readS1(lo, hi, fetch)) {
         f.set(FSC_TRANSLATION, 1, false, 0);
+        if (mode === MODE_TLB) this.tlb.walks.s1Faults++;
         return false;
       }
       asid = this.s1.asid;
@@ -327,6 +328,7 @@ export class Mmu {
     const need = acc === ACC_WRITE ? P_W1 : fetch ? P_X1 : P_R1;
     if ((this.perms & (el === 0 ? need << 3 : need)) === 0) {
       f.set(FSC_PERMISSION + this.s1Level, 1, false, 0);
+      if (mode === MODE_TLB) tlb.walks.s1Faults++;
       return false;
     }
     if (s2on && mode !== MODE_S1ONLY) {
