@@ -20,6 +20,8 @@ import type { Insn } from './cpu/decode.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
+/** Stopped by Ctrl-C (128 + SIGINT, the shell convention). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Minimal output sink (process.stdout/stderr, or a string collector in tests). */
 export interface Sink {
@@ -33,6 +35,8 @@ export interface CliIo {
    * process.stdin when it is not a terminal; tests pass nothing (no input).
    */
   stdin?: NodeJS.ReadableStream & { fd?: number };
+  /** Aborted on Ctrl-C: the run stops at the next slice and still reports its figures. */
+  signal?: AbortSignal;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -256,6 +260,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const t0 = performance.now();
   let result: RunResult;
   let done = 0;
+  let interrupted = false;
   try {
     for (;;) {
       const slice = Math.min(SLICE, maxInsns - done);
@@ -263,6 +268,10 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       done += r.instructions;
       result = { ...r, instructions: done };
       if (r.reason !== 'limit' || done >= maxInsns) break;
+      if (io.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
       // Let stdin data and output writes through between slices.
       await new Promise((res) => setImmediate(res));
     }
@@ -284,7 +293,13 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     await writeOut(d.file, bytes);
   }
   if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
-  const exitCode = result!.reason === 'error' ? EXIT_GUEST_ERROR : result!.reason === 'limit' ? 0 : result!.exitCode & 0xff;
+  const exitCode = interrupted
+    ? EXIT_INTERRUPTED
+    : result!.reason === 'error'
+      ? EXIT_GUEST_ERROR
+      : result!.reason === 'limit'
+        ? 0
+        : result!.exitCode & 0xff;
   if (o.statsJson !== undefined) {
     const stats = {
       instructions: done,
@@ -298,8 +313,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   if (!o.quiet) {
     const t = new Table({ style: { head: [], border: [], compact: true } });
-    const why =
-      result!.reason === 'limit'
+    const why = interrupted
+      ? 'interrupted (Ctrl-C)'
+      : result!.reason === 'limit'
         ? `instruction limit (${done})`
         : result!.reason === 'error'
           ? 'error'
@@ -379,7 +395,8 @@ Exit status:
   the guest's  semihosting SYS_EXIT status (low 8 bits); 0 after PSCI SYSTEM_OFF,
                SYSTEM_RESET or CPU_OFF, and when --max-insns runs out
   1            the emulation stopped on a guest error (a64hv: error: ... on stderr)
-  2            usage error: bad flag, file, image or JSON (one-line message)`;
+  2            usage error: bad flag, file, image or JSON (one-line message)
+  130          interrupted by Ctrl-C (the figures are still printed)`;
 
 function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   const program = new Command();
@@ -472,7 +489,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const stdin = process.stdin.isTTY ? undefined : process.stdin;
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin }).then(
+  const ac = new AbortController();
+  process.on('SIGINT', () => {
+    // First Ctrl-C: stop at the next slice and report; a second one quits at once.
+    if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    ac.abort();
+  });
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin, signal: ac.signal }).then(
     (code) => {
       process.stdout.write('', () => process.exit(code));
     },

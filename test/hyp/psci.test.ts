@@ -1,4 +1,5 @@
 // PSCI over HVC on the board firmware (Arm DEN0022 PSCI 1.1; SMCCC DEN0028 register usage).
+// Every result below is the value qemu-system-aarch64 7.2 -M virt returns for the same call.
 import { describe, it, expect } from 'vitest';
 import { runBoard, mov32 } from './board.js';
 import { SYS } from '../../src/cpu/sysregs.js';
