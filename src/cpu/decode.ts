@@ -10,6 +10,8 @@ export const F_ENDS_BLOCK = 1;
 /**
  * One decoded instruction. Every instruction shares this one shape so the dispatch site
  * sees a single hidden class; field meaning is per handler (named in each decode function).
+ * Rule: numeric fields hold int32 values only. One double (e.g. a 4 GiB offset) would change the
+ * field's representation for every Insn and slow all handlers down; store scaled values instead.
  */
 export class Insn {
   exec: ExecFn;
