@@ -2,7 +2,9 @@
 // meant to demonstrate (independent of our emulator, so these pass on their own).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Keystone, Const, loadKeystone } from 'keystone-wasm';
 
 const GUESTS = fileURLToPath(new URL('../../guests/', import.meta.url));
 
@@ -49,5 +51,47 @@ describe('loop-short.S', () => {
     expect(rest.length).toBe(full.length);
     const diffs = rest.flatMap((l, k) => (l === full[k] ? [] : [[full[k], l]]));
     expect(diffs).toEqual([['    .quad 100000000', '    .quad 10000']]);
+  });
+});
+
+/** The bytes of an ELF64 little-endian file's single PT_LOAD segment, and its address. */
+function loadSegment(elf: Buffer): { vaddr: bigint; bytes: Buffer } {
+  expect(elf.readUInt32BE(0)).toBe(0x7f454c46); // \x7fELF
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  const loads = [];
+  for (let k = 0; k < phnum; k++) {
+    const ph = phoff + k * phentsize;
+    if (elf.readUInt32LE(ph) !== 1) continue; // PT_LOAD
+    const offset = Number(elf.readBigUInt64LE(ph + 8));
+    const filesz = Number(elf.readBigUInt64LE(ph + 32));
+    loads.push({ vaddr: elf.readBigUInt64LE(ph + 16), bytes: elf.subarray(offset, offset + filesz) });
+  }
+  expect(loads.length).toBe(1);
+  return loads[0];
+}
+
+describe('committed guest builds', () => {
+  // The tests run each asm guest both from its ELF and from its source: they must be one program.
+  it('each asm ELF holds exactly what keystone assembles from its .S', async () => {
+    await loadKeystone();
+    for (const name of ['hello', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short']) {
+      const ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
+      const fromSource = Buffer.from(ks.asm(readFileSync(`${GUESTS}asm/${name}.S`, 'utf8'), { address: 0x4000_0000 }));
+      const seg = loadSegment(readFileSync(`${GUESTS}build/${name}.elf`));
+      expect(seg.vaddr, name).toBe(0x4000_0000n);
+      expect(fromSource.equals(seg.bytes), `${name}: build/${name}.elf is stale (run make -C guests)`).toBe(true);
+    }
+  });
+
+  it('were built from the sources in the tree (build/SOURCES.sha256, written by make)', () => {
+    const lines = readFileSync(`${GUESTS}build/SOURCES.sha256`, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) {
+      const [hash, file] = line.split(/\s+/);
+      const now = createHash('sha256').update(readFileSync(GUESTS + file)).digest('hex');
+      expect(now, `guests/${file} changed since the ELFs were built: run make -C guests (and make expected)`).toBe(hash);
+    }
   });
 });
