@@ -15,6 +15,7 @@ import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
 import { loadImage, loadData, parseAddress, type LoadedImage } from './loader/index.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
+import { sysDefs } from './cpu/sysregs.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 
@@ -180,8 +181,12 @@ async function makeTracer(
   };
   const cpu = m.cpu;
   const prev = new Int32Array(cpu.r.length);
+  const prevSys = new Int32Array(cpu.sys.length);
+  const sysName = new Map<number, string>();
+  for (const d of sysDefs) sysName.set(d.slot, d.name);
   let prevNzcv = 0;
   let prevEl = 0;
+  let prevDaif = 0;
   let pending: string | null = null;
   /** Guest output printed by the pending instruction: shown after its trace line, in order. */
   let held = '';
@@ -198,6 +203,14 @@ async function makeTracer(
       parts.push(`nzcv=${f & 8 ? 'N' : '-'}${f & 4 ? 'Z' : '-'}${f & 2 ? 'C' : '-'}${f & 1 ? 'V' : '-'}`);
     }
     if (cpu.el !== prevEl) parts.push(`el=${cpu.el}`);
+    if (cpu.daif !== prevDaif) parts.push(`daif=0x${cpu.daif.toString(16)}`);
+    // System registers: MSR writes, and the ESR/ELR/SPSR/FAR of an exception the instruction took.
+    for (let k = 0; k < cpu.sys.length; k += 2) {
+      if (cpu.sys[k] !== prevSys[k] || cpu.sys[k + 1] !== prevSys[k + 1]) {
+        const v = (BigInt(cpu.sys[k + 1] >>> 0) << 32n) | BigInt(cpu.sys[k] >>> 0);
+        parts.push(`${(sysName.get(k >> 1) ?? `sys${k >> 1}`).toLowerCase()}=${hex(v)}`);
+      }
+    }
     return parts.join(' ');
   };
   const flush = (): void => {
@@ -221,8 +234,10 @@ async function makeTracer(
     const where = sym ? ` <${sym}>` : '';
     pending = `${pc.toString(16).padStart(16, '0')}${where}: ${disasm(pc, ins.raw)}`;
     prev.set(c.r);
+    prevSys.set(c.sys);
     prevNzcv = c.nzcv;
     prevEl = c.el;
+    prevDaif = c.daif;
   };
   return { hook, flush, output };
 }

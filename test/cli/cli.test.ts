@@ -194,6 +194,16 @@ describe('a64hv CLI', () => {
     expect(lines[2]).toMatch(/<next_char>: ldrb w0, \[x1\], #1\s+x0=0x48 x1=0x40000035$/);
   });
 
+  it('--trace lists system register writes and the syndrome of an exception the instruction took', async () => {
+    const src = file('svc.S', 'ldr x0, =0x40000800\nmsr vbar_el1, x0\nsvc #3\n.balign 0x800\n.space 0x200\nnop\n');
+    const r = await cli('run', src, '--trace', '--max-insns', '4', '-q');
+    const lines = r.err.trim().split('\n');
+    expect(lines[1]).toMatch(/msr vbar_el1, x0\s+vbar_el1=0x40000800$/);
+    // SVC: ESR_EL1 = EC 0x15, IL, imm16 3; ELR_EL1 = the next instruction; SPSR_EL1 = EL1h, Z, DAIF.
+    expect(lines[2]).toMatch(/svc #3\s+esr_el1=0x56000003 elr_el1=0x4000000c spsr_el1=0x400003c5$/);
+    expect(lines[3]).toMatch(/^0000000040000a00: nop$/);
+  });
+
   it('demo runs guests/asm/hello.S', async () => {
     expect(existsSync(HELLO)).toBe(true);
     const r = await cli('demo');
