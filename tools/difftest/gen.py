@@ -692,6 +692,70 @@ def gen_branch_case(c, n):
         c.words.append(w if w is not None else flag_setter(c))
 
 
+ALU_CLASSES = ['addsub_imm', 'logical_imm', 'movewide', 'bitfield', 'extr', 'addsub_shift', 'addsub_ext',
+               'adc', 'logical_reg', 'csel', 'ccmp', 'dp1', 'dp2', 'dp3']
+
+
+def gen_loop_case(c):
+    """MOVZ Xc, #n; body (ALU, loads/stores); SUBS Xc, Xc, #1; B.NE body: a backward branch
+    taken n-1 times. Xc is a register no body instruction names."""
+    r = c.rng
+    while len(c.words) < r.randint(1, 6):
+        CLASSES[r.choice(ALU_CLASSES + ['ldst', 'ldst_pair'])](c)
+    body = c.words
+    named = set()
+    for w in body:
+        named |= {w & 31, (w >> 5) & 31, (w >> 10) & 31, (w >> 16) & 31}
+    free = [x for x in range(31) if x not in named and x not in c.known]
+    if not free:
+        c.words = []
+        return
+    xc = r.choice(free)
+    n = r.randint(1, 5)
+    c.words = [0xD2800000 | (n << 5) | xc] + body + [
+        0xF1000400 | (xc << 5) | xc,  # SUBS Xc, Xc, #1
+        0x54000001 | (((-(len(body) + 1)) & 0x7FFFF) << 5),  # B.NE to the body's first word
+    ]
+    c.clobber(xc)
+
+
+def gen_smc_case(c):
+    """Self-modifying code with the architected sequence (ARM ARM B2.4.4: STR; DC CVAU; DSB ISH;
+    IC IVAU; DSB ISH; ISB): the stream overwrites a later ALU instruction, which must then execute
+    in its new form."""
+    r = c.rng
+    old = Case(r)
+    CLASSES[r.choice(ALU_CLASSES)](old)
+    new = Case(r)
+    CLASSES[r.choice(ALU_CLASSES)](new)
+    if not old.words or not new.words:
+        return
+    pre = []
+    while len(pre) < r.randint(0, 2):
+        g = Case(r)
+        CLASSES[r.choice(ALU_CLASSES)](g)
+        pre += g.words
+    # X registers for the address and the new word: any two not named by the other words.
+    named = set()
+    for w in pre + old.words[:1] + new.words[:1]:
+        named |= {w & 31, (w >> 5) & 31, (w >> 10) & 31, (w >> 16) & 31}
+    free = [x for x in range(31) if x not in named]
+    if len(free) < 2:
+        return
+    xa, xw = r.sample(free, 2)
+    seq = [0xB9000000 | (xa << 5) | xw,  # STR Wxw, [Xxa]
+           0xD50B7B20 | xa,  # DC CVAU, Xxa
+           0xD5033B9F,  # DSB ISH
+           0xD50B7520 | xa,  # IC IVAU, Xxa
+           0xD5033B9F,  # DSB ISH
+           0xD5033FDF]  # ISB
+    c.words = pre + seq + old.words[:1]
+    c.set(xa, CODE_BASE + 4 * (len(c.words) - 1))
+    c.set(xw, (r.getrandbits(32) << 32) | new.words[0])
+    c.over.update({k: v for k, v in old.over.items() if k not in (xa, xw)})
+    c.over.update({k: v for k, v in new.over.items() if k not in (xa, xw)})
+
+
 def gen_mixed_case(c, nchunks):
     """Chunks from every other class (an LDXR..STXR sequence is one chunk), with forward
     branches between chunks to chunk boundaries. A skipped writeback can leave a later base
@@ -750,11 +814,13 @@ CLASSES = {
     'system': g_system,
     'branch': None,  # gen_branch_case
     'mixed': None,  # gen_mixed_case
+    'loop': None,  # gen_loop_case
+    'smc': None,  # gen_smc_case
 }
 
 
 # Classes whose cases execute fewer instructions (skipped words) or mix everything get more.
-CASE_SCALE = {'branch': 2, 'mixed': 2}
+CASE_SCALE = {'branch': 2, 'mixed': 2, 'loop': 0.5, 'smc': 0.5}
 
 
 def gen_case(cls, rng, seed):
@@ -766,6 +832,10 @@ def gen_case(cls, rng, seed):
         gen_branch_case(c, rng.randint(1, 8))
     elif cls == 'mixed':
         gen_mixed_case(c, rng.randint(2, 8))
+    elif cls == 'loop':
+        gen_loop_case(c)
+    elif cls == 'smc':
+        gen_smc_case(c)
     else:
         g = CLASSES[cls]
         tries = 0
@@ -859,7 +929,7 @@ class Reference:
         self.bad = None
         end = CODE_BASE + 4 * len(c.words)
         try:
-            uc.emu_start(CODE_BASE, end, count=64)
+            uc.emu_start(CODE_BASE, end, count=250)
         except UcError as e:
             self.open()
             return None, str(e)
@@ -939,7 +1009,7 @@ def generate(cls, ncases, seed, ref):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--class', dest='cls', default='all', help='a class name, a comma list, or all (%s)' % ', '.join(CLASSES))
-    ap.add_argument('--cases', type=int, default=2000, help='cases per class (branch and mixed: twice as many)')
+    ap.add_argument('--cases', type=int, default=2000, help='cases per class (branch and mixed: twice as many, loop and smc: half)')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--out', default='test/vectors/', help='output directory (one <class>.bin.gz per class)')
     ap.add_argument('--list', action='store_true', help='list the classes and exit')
@@ -957,7 +1027,7 @@ def main():
     ref = Reference()
     total_cases = total_insns = 0
     for n in names:
-        data, made, insns, rejected, reasons = generate(n, a.cases * CASE_SCALE.get(n, 1), a.seed, ref)
+        data, made, insns, rejected, reasons = generate(n, max(1, int(a.cases * CASE_SCALE.get(n, 1))), a.seed, ref)
         path = os.path.join(a.out, n + '.bin.gz')
         with open(path, 'wb') as f:
             f.write(gzip.compress(data, 9, mtime=0))
