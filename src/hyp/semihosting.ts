@@ -5,12 +5,12 @@
 // unknown operation returns -1 (QEMU stops the emulator). Only the console is offered: ':tt' and the ':semihosting-features' pseudo-file open,
 // host files do not (a sandbox: guests cannot read or write the host's files).
 //
-// Parameter blocks are read through the CPU's data accesses (cpu.ld*/st*), so stores into guest
-// memory invalidate decoded code like any store would. A faulting access makes the call fail
-// with -1 and errno EFAULT instead of raising an exception in the guest.
-// TODO(mmu): with stage 1 enabled these accesses would raise aborts through cpu.abort; the
-// semihosting access should translate without side effects (a translate-only helper from the
-// MMU) and report EFAULT on failure.
+// Parameter blocks and buffers are accessed through the CPU's data accesses (cpu.ld*/st*): the
+// guest's virtual addresses in its current translation regime, and stores invalidate decoded
+// code like any store. A faulting access makes the call fail with -1 and errno EFAULT instead of
+// raising an exception in the guest (QEMU does the same).
+// TODO(hypervisor): under a stage-2 translation, a stage-2 fault here should go to the
+// hypervisor (e.g. to page in guest memory) and the call be retried, not fail with EFAULT.
 import type { Cpu } from '../cpu/cpu.js';
 
 export const SYS_OPEN = 0x01;
