@@ -222,6 +222,14 @@ export class Cpu extends CpuState {
     }
     if (fetch) this.gen++;
   }
+  /**
+   * Use EL `el`'s fast-cache bank for the following data accesses without changing PSTATE.EL:
+   * unprivileged loads/stores (LDTR/STTR at EL1) run on EL0's bank (see mmu/translate.ts
+   * unprivilegedBegin/End). Restored with setFastBank(this.el).
+   */
+  setFastBank(el: number): void {
+    this.fcBase = el * FC_SIZE;
+  }
   /** EL changed: select that EL's fast-cache bank; chains may cross a permission change. */
   elChanged(): void {
     this.fcBase = this.el * FC_SIZE;

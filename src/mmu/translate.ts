@@ -111,6 +111,8 @@ export class Mmu {
   vaHi = 0;
   /** May the host fast cache remember the last translation? */
   fastOk = true;
+  /** Inside an unprivileged access (LDTR/STTR at EL1): check EL0 permissions. */
+  unpriv = false;
 
   constructor(
     readonly cpu: Cpu,
@@ -535,6 +537,24 @@ export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
   return m;
 }
 
+/**
+ * Bracket the memory accesses of an unprivileged load/store (LDTR/STTR and friends): at EL1 they
+ * are checked against the EL0 permissions of the stage-1 translation (ARM ARM D8, AArch64
+ * unprivileged accesses, PSTATE.UAO not implemented), while faults are still reported as taken
+ * from EL1. The accesses use EL0's bank of the host fast cache, which only ever holds translations
+ * checked with EL0 permissions. At EL0 these are ordinary accesses.
+ */
+export function unprivilegedBegin(cpu: Cpu): void {
+  if (cpu.el !== 1) return;
+  mmuOf(cpu).unpriv = true;
+  cpu.setFastBank(0);
+}
+export function unprivilegedEnd(cpu: Cpu): void {
+  if (cpu.el !== 1) return;
+  mmuOf(cpu).unpriv = false;
+  cpu.setFastBank(cpu.el);
+}
+
 /** PE reset: TLB contents do not survive (called from Cpu.reset; statistics are kept). */
 export function resetMmu(cpu: Cpu): void {
   mmus.get(cpu)?.tlb.flushAll();
@@ -569,7 +589,7 @@ export function translateQuiet(cpu: Cpu, lo: number, hi: number, acc: number, el
  */
 export function translate(cpu: Cpu, lo: number, hi: number, acc: number, out: Translation): void {
   const m = mmuOf(cpu);
-  if (!m.resolve(lo, hi, acc, cpu.el === 0 ? 0 : 1, MODE_TLB)) {
+  if (!m.resolve(lo, hi, acc, cpu.el === 0 || m.unpriv ? 0 : 1, MODE_TLB)) {
     deliverFault(cpu, m.fault, acc, lo, hi);
     out.pa = -1;
     return;

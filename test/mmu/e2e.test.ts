@@ -5,7 +5,10 @@ import { describe, it, expect } from 'vitest';
 import { runAsm, X } from '../helpers.js';
 import { setS1, RAM } from './mmu-helpers.js';
 import { TableBuilder, s1Leaf } from '../../src/mmu/builder.js';
-import { mmuOf } from '../../src/mmu/translate.js';
+import { mmuOf, unprivilegedBegin, unprivilegedEnd } from '../../src/mmu/translate.js';
+import { setS2 } from './mmu-helpers.js';
+import { s2Leaf } from '../../src/mmu/builder.js';
+import type { Cpu } from '../../src/cpu/cpu.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 import type { Machine } from '../../src/machine.js';
 
@@ -109,3 +112,77 @@ describe('fast cache vs the TLB model', () => {
     expect(t.l1i.stats.misses).toBe(1); // the code is in one 2 MiB block
   });
 });
+
+/** Stage 2 identity-maps 64 MiB of RAM by 2 MiB blocks (VMID 1); the EL2 firmware records the syndrome. */
+function stage2(m: Machine, seen: Record<string, bigint>): TableBuilder {
+  const b2 = new TableBuilder(m.bus, { inputSize: 44, poolBase: RAM + 0x0200_0000 });
+  b2.map(RAM, RAM, 0x0400_0000, s2Leaf());
+  setS2(m.cpu, b2);
+  m.cpu.firmware = {
+    el2Exception: (c: Cpu) => {
+      for (const r of ['ESR_EL2', 'FAR_EL2', 'HPFAR_EL2', 'ELR_EL2']) seen[r] = c.sys64(SYS[r]);
+      c.halt('el2');
+    },
+    hlt: (c: Cpu) => (c.halt('done', 0), true),
+  };
+  return b2;
+}
+
+describe('stage-2 aborts through the run loop', () => {
+  it('a load from an unmapped IPA: ESR_EL2 with the instruction syndrome (ISV, SAS, SRT), FAR, HPFAR', async () => {
+    const seen: Record<string, bigint> = {};
+    const m = await runAsm('nop\nldr w5, [x0]\nhlt #1', {
+      x: { 0: 0x5000_0010n },
+      setup: (mm) => void stage2(mm, seen),
+    });
+    expect(m.cpu.haltReason).toBe('el2');
+    // EC 0x24, IL, ISV, SAS=2 (word), SRT=5, SF=0, DFSC = translation fault level 2.
+    expect(seen.ESR_EL2).toBe((0x24n << 26n) | (1n << 25n) | (1n << 24n) | (2n << 22n) | (5n << 16n) | 0x06n);
+    expect(seen.FAR_EL2).toBe(0x5000_0010n);
+    expect(seen.HPFAR_EL2).toBe((0x5000_0010n >> 12n) << 4n); // FIPA = IPA[47:12] at [43:4]
+    expect(seen.ELR_EL2).toBe(BigInt(RAM + 4));
+  });
+  it('a store to a stage-2 read-only page: permission fault with WnR; a stage-1 walk fault has S1PTW and no ISV', async () => {
+    const seen: Record<string, bigint> = {};
+    const m = await runAsm('str x7, [x0]\nhlt #1', {
+      x: { 0: BigInt(RAM + 0x30_0008) },
+      setup: (mm) => {
+        const b2 = stage2(mm, seen);
+        b2.map(RAM + 0x20_0000, RAM + 0x20_0000, 0x20_0000, s2Leaf({ s2ap: 1 }), 2);
+      },
+    });
+    expect(seen.ESR_EL2).toBe((0x24n << 26n) | (1n << 25n) | (1n << 24n) | (3n << 22n) | (7n << 16n) | (1n << 15n) | (1n << 6n) | 0x0en);
+    const seen2: Record<string, bigint> = {};
+    await runAsm('ldr x1, [x0]\nhlt #1', {
+      x: { 0: 0x1000n },
+      setup: (mm) => {
+        stage2(mm, seen2);
+        // Stage-1 tables at an IPA stage 2 does not map: the first descriptor fetch faults.
+        mmuOn(mm);
+        mm.cpu.setSys(SYS.TTBR0_EL1, 0x6000_0000, 0);
+      },
+    });
+    // The first fault is the instruction fetch's walk: EC 0x20, S1PTW, level-2 translation fault.
+    expect(seen2.ESR_EL2).toBe((0x20n << 26n) | (1n << 25n) | (1n << 7n) | 0x06n);
+    expect(seen2.HPFAR_EL2).toBe(0x6000_0000n >> 8n);
+  });
+});
+
+describe('unprivileged accesses (LDTR/STTR at EL1)', () => {
+  it('are checked against EL0 permissions and use a separate fast-cache bank', async () => {
+    const m = await runAsm('ldr x1, [x0]\nhlt #1', {
+      x: { 0: BigInt(DATA_VA) },
+      setup: (mm) => mmuOn(mm), // DATA_VA: EL1 RW, no EL0 access
+    });
+    const cpu = m.cpu;
+    expect(X(cpu, 1)).toBe(0xaaaan); // EL1 read filled EL1's fast-cache bank
+    unprivilegedBegin(cpu);
+    cpu.ld32(DATA_VA, 0);
+    unprivilegedEnd(cpu);
+    expect([cpu.status, cpu.excEC, cpu.excISS]).toEqual([1, 0x25, 0x0f]); // taken from EL1
+    cpu.status = 0;
+    expect(cpu.ld32(DATA_VA, 0)).toBe(0xaaaa); // privileged again
+    expect(cpu.status).toBe(0);
+  });
+});
+
