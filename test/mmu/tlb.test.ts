@@ -111,6 +111,19 @@ describe('TLBI by ASID and VA', () => {
     tlbiVa(cpu, 'VALE1', 0x23_4000, 1);
     expect(probe(cpu, 0x30_0000n).pa).toBe(RAM + 0x70_0000);
   });
+  it('TLBI by VA reaches TTBR1 addresses: Xt[43:0] = VA[55:12], sign-extended from bit 55', () => {
+    const { m, cpu } = machine();
+    const b1 = new TableBuilder(m.bus, { inputSize: 48, poolBase: S1POOL });
+    b1.map(2 ** 48 - 0x10_0000, RAM + 0x8000, 0x1000, s1Leaf(), 3);
+    setS1(cpu, { ttbr1: b1.root });
+    const va = 0xffff_ffff_fff0_0010n;
+    expect(probe(cpu, va).pa).toBe(RAM + 0x8010);
+    b1.map(2 ** 48 - 0x10_0000, RAM + 0x9000, 0x1000, s1Leaf(), 3);
+    expect(probe(cpu, va).pa).toBe(RAM + 0x8010);
+    const xt = (va >> 12n) & ((1n << 44n) - 1n);
+    tlbi(cpu, 'VAAE1IS', Number(xt & 0xffffffffn) | 0, Number(xt >> 32n));
+    expect(probe(cpu, va).pa).toBe(RAM + 0x9010);
+  });
   it('ASIDE1 removes one ASID, not global entries and not other ASIDs', () => {
     const { cpu, a, use } = twoAsids();
     a.map(0x40_0000, RAM + 0x1_0000, 0x1000, s1Leaf(), 3); // global
