@@ -321,8 +321,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       cycles: m.cpu.cycles,
       wallMs: Math.round(wallMs * 1000) / 1000,
       mips: Math.round(mips * 1000) / 1000,
-      exitReason: result!.reason,
-      exitCode: result!.reason === 'error' ? EXIT_GUEST_ERROR : result!.exitCode,
+      exitReason: interrupted ? 'interrupted' : result!.reason,
+      exitCode,
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }

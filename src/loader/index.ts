@@ -1,5 +1,6 @@
 // Guest image loading: ELF64 AArch64 (by content), assembly (.S/.s) or raw binary (anything else,
-// typically .bin). The kind is chosen by content first: an ELF is an ELF whatever its name.
+// typically .bin). The kind is chosen by content first: an ELF is an ELF whatever its name, and a
+// file named .elf/.axf without the ELF magic is an error rather than a raw image.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Machine } from '../machine.js';
@@ -43,6 +44,10 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
     const end = loadElfSegments(elf, data, { base: bus.ramBase, size: bus.ramSize, load: (pa, d) => bus.load(pa, d) }, name);
     m.noteLoaded(end);
     return { entry: elf.entry, symbols: elf.symbols, kind: 'elf' };
+  }
+  if (/\.(elf|axf)$/i.test(path)) {
+    // Named as an ELF but without the magic: report it rather than run the bytes as a raw image.
+    throw new UserError(`${name}: not an ELF file (bad magic ${[...data.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') || 'in an empty file'})`);
   }
   if (/\.s$/i.test(path)) {
     const text = new TextDecoder().decode(data);

@@ -92,7 +92,8 @@ describe('ELF loader', () => {
     expect(img.entry).toBe(0x4000_0004n);
   });
 
-  it('rejects bad magic (a file that is not ELF and not .S/.bin is loaded raw, so test via magic prefix)', async () => {
+  it('rejects bad magic in a file named .elf (it is not run as a raw image)', async () => {
+    expect(await loadErr(file('bad.elf', 'MZ\x90\x00 not an elf'))).toBe('bad.elf: not an ELF file (bad magic 4d 5a c2 90)');
     const { parseElf } = await import('../../src/loader/elf.js');
     expect(() => parseElf(new Uint8Array([0x7f, 0x45, 0x4c, 0x47]), 'x')).toThrow(/bad magic/);
   });
