@@ -17,7 +17,7 @@ function expected(name: string): { output: string; exitCode: number } {
 
 describe('expected files', () => {
   it('were recorded for every guest ELF the tests and benchmark use', () => {
-    for (const name of ['hello', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float']) {
+    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float']) {
       const e = expected(name);
       expect(e.output.length, name).toBeGreaterThan(0);
       expect(Number.isInteger(e.exitCode), name).toBe(true);
@@ -76,7 +76,7 @@ describe('committed guest builds', () => {
   // The tests run each asm guest both from its ELF and from its source: they must be one program.
   it('each asm ELF holds exactly what keystone assembles from its .S', async () => {
     await loadKeystone();
-    for (const name of ['hello', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short']) {
+    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short']) {
       const ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
       const fromSource = Buffer.from(ks.asm(readFileSync(`${GUESTS}asm/${name}.S`, 'utf8'), { address: 0x4000_0000 }));
       const seg = loadSegment(readFileSync(`${GUESTS}build/${name}.elf`));

@@ -2,7 +2,7 @@
 // qemu-system-aarch64 -M virt printed for the same ELF (guests/expected/NAME.txt, recorded
 // by `make -C guests expected`) and exit with the same status (NAME.exit).
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../../src/machine.js';
 import { loadImage } from '../../src/loader/index.js';
@@ -22,8 +22,14 @@ function expected(name: string): Expected {
   };
 }
 
-async function runGuest(path: string, maxInsns: number) {
-  const m = new Machine({ uartInput: '' });
+/** The UART input `make expected` gave the guest on QEMU (expected/NAME.in), if any. */
+function input(name: string): string {
+  const f = `${GUESTS}expected/${name}.in`;
+  return existsSync(f) ? readFileSync(f, 'latin1') : '';
+}
+
+async function runGuest(path: string, maxInsns: number, uartInput = '') {
+  const m = new Machine({ uartInput });
   const img = await loadImage(m, path);
   m.boot(img.entry);
   const r = m.run(maxInsns);
@@ -35,8 +41,8 @@ async function runGuest(path: string, maxInsns: number) {
  * taken to VBAR_EL1 = 0, the reset value: picolibc guests install no vectors), naming the
  * instruction that caused it. Guests with their own vectors just get ''.
  */
-async function firstStray(path: string, total: number): Promise<string> {
-  const { m } = await runGuest(path, 0);
+async function firstStray(path: string, total: number, uartInput: string): Promise<string> {
+  const { m } = await runGuest(path, 0, uartInput);
   const RAM = 0x4000_0000n;
   let done = 0;
   const chunk = 4096;
@@ -75,6 +81,7 @@ async function firstStray(path: string, total: number): Promise<string> {
 // sort-large guests are for `npm run bench`, not here.
 const CASES: { name: string; file: string; maxInsns: number; what: string }[] = [
   { name: 'hello', file: 'build/hello.elf', maxInsns: 100_000, what: 'PL011 output, PSCI SYSTEM_OFF via HVC' },
+  { name: 'echo', file: 'build/echo.elf', maxInsns: 200_000, what: 'PL011 input (FR.RXFE, DR), udiv/msub' },
   { name: 'el0-svc', file: 'build/el0-svc.elf', maxInsns: 100_000, what: 'VBAR_EL1, ERET to EL0, SVC, ESR/ELR/SPSR' },
   { name: 'exceptions', file: 'build/exceptions.elf', maxInsns: 100_000, what: 'UDF, BRK, SVC, HVC, PC alignment, FP trap, illegal return, EL0 traps' },
   { name: 'mmu', file: 'build/mmu.elf', maxInsns: 100_000, what: 'stage 1 tables, MMU on, faults, TLBI' },
@@ -84,6 +91,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
   { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
+  { name: 'echo', file: 'asm/echo.S', maxInsns: 200_000, what: 'the same guest from its source' },
   { name: 'el0-svc', file: 'asm/el0-svc.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'exceptions', file: 'asm/exceptions.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'mmu', file: 'asm/mmu.S', maxInsns: 100_000, what: 'the same guest from its source' },
@@ -94,10 +102,10 @@ describe('guests match QEMU', () => {
   for (const c of CASES) {
     it(`${c.file} (${c.what})`, { timeout: 120_000 }, async () => {
       const want = expected(c.name);
-      const { m, r } = await runGuest(GUESTS + c.file, c.maxInsns);
+      const { m, r } = await runGuest(GUESTS + c.file, c.maxInsns, input(c.name));
       // On failure, say how the run ended (limit, error and its message) next to the output.
       let how = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
-      if (r.reason === 'error' && typeof r.instructions === 'number') how += ` ${await firstStray(GUESTS + c.file, r.instructions + 20)}`;
+      if (r.reason === 'error' && typeof r.instructions === 'number') how += ` ${await firstStray(GUESTS + c.file, r.instructions + 20, input(c.name))}`;
       expect(`${m.output}`, `run ended: ${how}`).toBe(want.output);
       // Semihosting exits report 'exit'; PSCI SYSTEM_OFF (hello) powers off: 'halt' with status 0.
       expect(['exit', 'halt'], `run ended: ${how}`).toContain(r.reason);
