@@ -58,8 +58,9 @@ def('MPIDR_EL1', [3, 0, 0, 0, 5], 1, {
   read: (c) => ((c.tmpHi = c.sysHi(SYS.VMPIDR_EL2)), c.sysLo(SYS.VMPIDR_EL2)),
 });
 def('REVIDR_EL1', [3, 0, 0, 0, 6], 1, { ro: true });
-// PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP/AdvSIMD 0xF = not implemented.
-def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00ff0011) });
+// PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP[19:16] = 0 and
+// AdvSIMD[23:20] = 0: implemented with half-precision conversions but no FP16 arithmetic.
+def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00000011) });
 def('ID_AA64PFR1_EL1', [3, 0, 0, 4, 1], 1, { ro: true });
 def('ID_AA64ZFR0_EL1', [3, 0, 0, 4, 4], 1, { ro: true });
 // DFR0: DebugVer=6 (Armv8.0 debug), no PMU.
