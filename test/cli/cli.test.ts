@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { main } from '../../src/cli.js';
 
 const ROOT = join(__dirname, '..', '..');
-const HELLO = join(ROOT, 'guests', 'asm', 'hello.S');
+const DEMO = join(ROOT, 'guests', 'asm', 'hello.S');
+const HELLO = join(ROOT, 'test', 'fixtures', 'uart-hello.S');
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'a64hv-cli-'));
@@ -52,8 +53,9 @@ describe('a64hv CLI', () => {
   it('runs a guest: console output on stdout, the figures table on stderr, exit status 0 after SYSTEM_OFF', async () => {
     const r = await cli('run', HELLO);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('Hello from a64hv! AArch64 guest running at EL1 with the MMU off.\n');
-    expect(r.err).toMatch(/instructions\s*│\s*397/);
+    expect(r.out).toBe('hi\n');
+    // adr, movz, 3 x (ldrb, cbz, str, b), ldrb, cbz, movz, movk, hvc
+    expect(r.err).toMatch(/instructions\s*│\s*19\s/);
     expect(r.err).toMatch(/MIPS/);
     expect(r.err).toMatch(/SYSTEM_OFF/);
   });
@@ -78,6 +80,7 @@ describe('a64hv CLI', () => {
     expect(Object.keys(s).sort()).toEqual(['cycles', 'exitCode', 'exitReason', 'instructions', 'mips', 'wallMs']);
     const j = JSON.parse(readFileSync(regs, 'utf8'));
     expect(j.pc).toBe('0x0000000040000008');
+    expect(j.x[1]).toBe('0x0000000040000024');
     expect(j.x).toHaveLength(31);
     expect(j.x[2]).toBe('0x0000000009000000');
     expect(j.el).toBe(1);
@@ -189,9 +192,9 @@ describe('a64hv CLI', () => {
     const r = await cli('run', HELLO, '--trace', '--max-insns', '3', '-q');
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^0000000040000000 <_start>: adr x1, #0x40000034\s+x1=0x40000034$/);
+    expect(lines[0]).toMatch(/^0000000040000000 <_start>: adr x1, #0x40000024\s+x1=0x40000024$/);
     expect(lines[1]).toMatch(/<_start\+0x4>: mov x2, #0x9000000\s+x2=0x9000000$/);
-    expect(lines[2]).toMatch(/<next_char>: ldrb w0, \[x1\], #1\s+x0=0x48 x1=0x40000035$/);
+    expect(lines[2]).toMatch(/<next_char>: ldrb w0, \[x1\], #1\s+x0=0x68 x1=0x40000025$/);
   });
 
   it('--trace lists system register writes and the syndrome of an exception the instruction took', async () => {
@@ -205,7 +208,7 @@ describe('a64hv CLI', () => {
   });
 
   it('demo runs guests/asm/hello.S', async () => {
-    expect(existsSync(HELLO)).toBe(true);
+    expect(existsSync(DEMO)).toBe(true);
     const r = await cli('demo');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Hello from a64hv!/);
