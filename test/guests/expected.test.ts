@@ -17,7 +17,7 @@ function expected(name: string): { output: string; exitCode: number } {
 
 describe('expected files', () => {
   it('were recorded for every guest ELF the tests and benchmark use', () => {
-    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float']) {
+    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float', 'intops']) {
       const e = expected(name);
       expect(e.output.length, name).toBeGreaterThan(0);
       expect(Number.isInteger(e.exitCode), name).toBe(true);
