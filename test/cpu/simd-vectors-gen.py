@@ -127,6 +127,25 @@ for u in (0, 1):
 for imm5 in range(32):
     run(0x5E000400 | (imm5 << 16) | (N_ << 5) | D_)
 
+# vector x indexed element, and the scalar forms
+for q in (0, 1):
+    for u in (0, 1):
+        for size in range(4):
+            for opc in range(16):
+                for _ in range(3):
+                    lmh = rnd.randrange(8)
+                    w = (0x0F000000 | (q << 30) | (u << 29) | (size << 22) | ((lmh & 3) << 20) | (M_ << 16)
+                         | (opc << 12) | ((lmh >> 2) << 11) | (N_ << 5) | D_)
+                    run(w, fp=opc in (1, 5, 9), fpcr=rnd.choice(FPCRS) if opc in (1, 5, 9) else 0)
+for u in (0, 1):
+    for size in range(4):
+        for opc in range(16):
+            for _ in range(2):
+                lmh = rnd.randrange(8)
+                w = (0x5F000000 | (u << 29) | (size << 22) | ((lmh & 3) << 20) | (M_ << 16)
+                     | (opc << 12) | ((lmh >> 2) << 11) | (N_ << 5) | D_)
+                run(w, fp=opc in (1, 5, 9))
+
 with gzip.open(sys.argv[1] if len(sys.argv) > 1 else 'test/cpu/simd-vectors.json.gz', 'wt') as f:
     json.dump(cases, f, separators=(',', ':'))
 print(len(cases), 'cases')

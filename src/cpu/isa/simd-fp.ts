@@ -22,18 +22,18 @@ const rmode = (cpu: Cpu): number => (cpu.fpcr >>> FPCR_RMODE_SHIFT) & 3;
 // ---- three same ----
 const F_ADD = 0;
 const F_SUB = 1;
-const F_MUL = 2;
+export const F_MUL = 2;
 const F_DIV = 3;
 const F_MAX = 4; // 4..7: FMAX FMIN FMAXNM FMINNM (minmax op = F - 4)
-const F_MLA = 8;
-const F_MLS = 9;
+export const F_MLA = 8;
+export const F_MLS = 9;
 const F_CMEQ = 10;
 const F_CMGE = 11;
 const F_CMGT = 12;
 const F_ACGE = 13;
 const F_ACGT = 14;
 const F_ABD = 15;
-const F_MULX = 16;
+export const F_MULX = 16;
 
 /** Compare result for FCMEQ/FCMGE/FCMGT/FACGE/FACGT: NZCV from FPCompare. */
 function cmpTrue(op: number, nzcv: number): boolean {
@@ -137,6 +137,10 @@ function fpSame(cpu: Cpu, i: Insn): void {
   getA(cpu, i.rn);
   getB(cpu, i.rm);
   getC(cpu, i.rd);
+  fpSameCore(cpu, i);
+}
+/** The lanes of FP three same with A, B, C loaded (shared with the by-element forms). */
+export function fpSameCore(cpu: Cpu, i: Insn): void {
   const op = i.op;
   if (i.imm2) {
     const n = i.sf ? 2 : 1;

@@ -278,15 +278,15 @@ const OP_ABD = 14;
 const OP_ABA = 15;
 const OP_ADD = 16;
 const OP_TST = 17;
-const OP_MLA = 18;
-const OP_MUL = 19;
+export const OP_MLA = 18;
+export const OP_MUL = 19;
 const OP_MAXP = 20;
 const OP_MINP = 21;
 const OP_ADDP = 23;
 // U=1 twins are op + 32
 const OP_SUB = 32 + 16;
 const OP_CMEQ = 32 + 17;
-const OP_MLS = 32 + 18;
+export const OP_MLS = 32 + 18;
 const OP_PMUL = 32 + 19;
 
 let qcSat = false;
@@ -360,6 +360,10 @@ function threeSame(cpu: Cpu, i: Insn): void {
   getA(cpu, i.rn);
   getB(cpu, i.rm);
   getC(cpu, i.rd);
+  threeSameCore(cpu, i);
+}
+/** The lanes of three same with A, B, C loaded (shared with the by-element forms). */
+export function threeSameCore(cpu: Cpu, i: Insn): void {
   const size = i.imm2;
   const op = i.op;
   const signed = op < 32 && op !== OP_TST && op !== OP_MUL && op !== OP_ADD && op !== OP_ADDP && op !== OP_MLA;
@@ -724,14 +728,18 @@ const T_ADDHN = 4;
 const T_ABAL = 5;
 const T_SUBHN = 6;
 const T_ABDL = 7;
-const T_MLAL = 8;
-const T_MLSL = 10;
-const T_MULL = 12;
+export const T_MLAL = 8;
+export const T_MLSL = 10;
+export const T_MULL = 12;
 function threeDiff(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getB(cpu, i.rm);
   getC(cpu, i.rd);
+  threeDiffCore(cpu, i);
+}
+/** The lanes of three different with A, B, C loaded (shared with the by-element forms). */
+export function threeDiffCore(cpu: Cpu, i: Insn): void {
   const size = i.imm2;
   const signed = i.op < 16;
   const op = i.op & 15;

@@ -4,5 +4,6 @@ import type { Encoding } from '../decode.js';
 import { simdLdst } from './simd-ldst.js';
 import { simdInt } from './simd-int.js';
 import { simdFp } from './simd-fp.js';
+import { simdElem } from './simd-elem.js';
 
-export const simd: Encoding[] = [...simdLdst, ...simdInt, ...simdFp];
+export const simd: Encoding[] = [...simdLdst, ...simdInt, ...simdFp, ...simdElem];
