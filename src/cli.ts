@@ -259,6 +259,12 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
   });
+  for (const d of dumps) {
+    // Check dump ranges before running, so a typo does not cost a long run.
+    if (d.addr < BigInt(m.bus.ramBase) || d.addr + BigInt(d.len) > BigInt(m.bus.ramBase + m.bus.ramSize)) {
+      throw new UserError(`--dump ${d.spec}: ${hex(d.addr)}+${d.len} is outside RAM ${hex(m.bus.ramBase)}-${hex(m.bus.ramBase + m.bus.ramSize - 1)}`);
+    }
+  }
   const img = await loadImage(m, guest, { addr: loadAddr });
   for (const spec of o.load) await loadData(m, spec);
   m.boot(img.entry);
@@ -299,13 +305,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
 
   for (const d of dumps) {
-    let bytes: Uint8Array;
-    try {
-      bytes = m.bus.readBytes(Number(d.addr), d.len);
-    } catch {
-      throw new UserError(`--dump ${d.spec}: ${hex(d.addr)}+${d.len} is outside RAM`);
-    }
-    await writeOut(d.file, bytes);
+    await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len));
   }
   if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
   const exitCode = interrupted
