@@ -43,6 +43,10 @@ function matchesVa(a: TlbArray, e: number, lo: number, hi: number): boolean {
 function combined(m: Mmu): TlbArray[] {
   return [m.tlb.l1i, m.tlb.l1d, m.tlb.l2];
 }
+/** Combined entries and the stage-1 walk cache. */
+function stage1(m: Mmu): TlbArray[] {
+  return [m.tlb.l1i, m.tlb.l1d, m.tlb.l2, m.tlb.walk];
+}
 
 /**
  * TLBI <op>, {Xt}. `op` is the ARM ARM name without prefix, e.g. 'VMALLE1IS', 'VAE1', 'ASIDE1'.
@@ -54,15 +58,20 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
   const name = op.endsWith('IS') ? op.slice(0, -2) : op;
   switch (name) {
     case 'VMALLE1':
-      // All stage-1 (combined) entries of the current VMID, global or not.
-      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid);
+      // All stage-1 (combined and walk cache) entries of the current VMID, global or not.
+      for (const a of stage1(m)) a.removeWhere((e) => a.vmid[e] === vmid);
       break;
     case 'VAE1':
     case 'VALE1': {
-      // By VA and ASID; global entries for that VA too. Only leaf entries are cached, so the
-      // last-level-only form removes the same ones (it would spare a walk cache).
+      // By VA and ASID; global entries for that VA too. The last-level-only form (VALE1) spares
+      // the walk cache.
       const asid = xtAsid(cpu, xtHi);
       const [lo, hi] = xtVa(xtLo, xtHi);
+      // Not last-level only: cached table entries on the path to VA go too (walk cache).
+      if (name === 'VAE1') {
+        const w = m.tlb.walk;
+        w.removeWhere((e) => w.vmid[e] === vmid && w.asid[e] === asid && matchesVa(w, e, lo, hi));
+      }
       for (const a of combined(m)) {
         a.removeWhere(
           (e) =>
@@ -78,6 +87,10 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
     case 'VAALE1': {
       // By VA, any ASID.
       const [lo, hi] = xtVa(xtLo, xtHi);
+      if (name === 'VAAE1') {
+        const w = m.tlb.walk;
+        w.removeWhere((e) => w.vmid[e] === vmid && matchesVa(w, e, lo, hi));
+      }
       for (const a of combined(m)) {
         a.removeWhere((e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
       }
@@ -86,12 +99,12 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
     case 'ASIDE1': {
       // Non-global entries of one ASID.
       const asid = xtAsid(cpu, xtHi);
-      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid && a.global[e] === 0 && a.asid[e] === asid);
+      for (const a of stage1(m)) a.removeWhere((e) => a.vmid[e] === vmid && a.global[e] === 0 && a.asid[e] === asid);
       break;
     }
     // ---- EL2 operations (hypervisor) ----
     case 'VMALLS12E1':
-      for (const a of combined(m)) a.removeWhere((e) => a.vmid[e] === vmid);
+      for (const a of stage1(m)) a.removeWhere((e) => a.vmid[e] === vmid);
       m.tlb.ipa.removeWhere((e) => m.tlb.ipa.vmid[e] === vmid);
       break;
     case 'IPAS2E1':

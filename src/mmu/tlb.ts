@@ -3,8 +3,8 @@
 //
 // Geometry defaults follow the Cortex-A57 TRM (ARM DDI 0488, section 5.2 "TLB organization"):
 // 48-entry fully-associative L1 instruction TLB, 32-entry fully-associative L1 data TLB, unified
-// 1024-entry 4-way L2 TLB. The A57 TRM publishes no IPA-cache figure; the stage-2 (IPA -> PA)
-// cache uses the Cortex-A53 TRM's 64-entry 4-way IPA cache. No walk cache is modelled (yet).
+// 1024-entry 4-way L2 TLB. The A57 TRM publishes no IPA-cache or walk-cache figures; the stage-2
+// (IPA -> PA) cache and the stage-1 walk cache use the Cortex-A53 TRM's (64 entries, 4-way each).
 //
 // Entries hold final (leaf) translations only. A combined entry maps VA -> PA with the size of
 // the smaller of the stage-1 and stage-2 mappings, and remembers the stage-1 block size so that
@@ -137,6 +137,38 @@ export class TlbArray {
     return e;
   }
 
+  /**
+   * Find an entry of exactly size 2^shift covering (lo, hi) (walk cache: one level at a time).
+   * Counts a lookup and a hit or a miss.
+   */
+  lookupShift(lo: number, hi: number, shift: number, asid: number, vmid: number, regime: number): number {
+    if (this.n === 0) return -1;
+    const st = this.stats;
+    st.lookups++;
+    if (this.perShift[shift] > 0) {
+      const base = this.setOf(lo, hi, shift);
+      const end = base + (this.sets === 1 ? this.n : this.ways);
+      const m = MASK[shift];
+      for (let e = base; e < end; e++) {
+        if (
+          this.valid[e] !== 0 &&
+          this.shift[e] === shift &&
+          this.inHi[e] === hi &&
+          this.inLo[e] === (lo & m) &&
+          this.vmid[e] === vmid &&
+          this.regime[e] === regime &&
+          this.asid[e] === asid
+        ) {
+          st.hits++;
+          if (!this.roundRobin) this.age[e] = ++this.clock;
+          return e;
+        }
+      }
+    }
+    st.misses++;
+    return -1;
+  }
+
   /** Lookup without statistics or replacement-state changes (debugger). */
   find(lo: number, hi: number, asid: number, vmid: number, regime: number): number {
     if (this.n === 0) return -1;
@@ -262,9 +294,14 @@ export interface TlbConfig {
   l2: TlbGeometry;
   /** Stage-2-only (IPA -> PA) cache, used for stage-1 walk descriptor addresses and final IPAs. */
   ipa: TlbGeometry;
+  /** Stage-1 walk cache: intermediate table addresses (entries = 0 disables it). Optional in
+   *  configureTlb's partial config: absent means the default. */
+  walk?: TlbGeometry;
   /** Modelled cycles charged on the slow path (assumptions, not published figures). */
   cost: { l2Hit: number; descRead: number };
 }
+
+const DEFAULT_WALK_CACHE: TlbGeometry = { entries: 64, ways: 4 };
 
 /** Cortex-A57 TRM figures (see the file comment); costs are this model's assumptions. */
 export const DEFAULT_TLB_CONFIG: TlbConfig = {
@@ -272,6 +309,7 @@ export const DEFAULT_TLB_CONFIG: TlbConfig = {
   l1d: { entries: 32, ways: 32 },
   l2: { entries: 1024, ways: 4 },
   ipa: { entries: 64, ways: 4 },
+  walk: { entries: 64, ways: 4 },
   cost: { l2Hit: 3, descRead: 20 },
 };
 
@@ -313,6 +351,8 @@ export class Tlb {
   readonly l1d: TlbArray;
   readonly l2: TlbArray;
   readonly ipa: TlbArray;
+  /** Stage-1 walk cache: per (VMID, ASID, granule, level) VA prefix -> next-level table. */
+  readonly walk: TlbArray;
   readonly walks = new WalkStats();
   readonly contexts = new Map<number, ContextStats>();
 
@@ -321,6 +361,8 @@ export class Tlb {
     this.l1d = new TlbArray('L1 DTLB', config.l1d.entries, config.l1d.ways, true);
     this.l2 = new TlbArray('L2 TLB', config.l2.entries, config.l2.ways, false);
     this.ipa = new TlbArray('IPA cache', config.ipa.entries, config.ipa.ways, false);
+    const w = config.walk ?? DEFAULT_WALK_CACHE;
+    this.walk = new TlbArray('walk cache', w.entries, w.ways, false);
   }
 
   private lastKey = -1;
@@ -341,11 +383,11 @@ export class Tlb {
 
   /** Drop everything (reset, or a configuration change). */
   flushAll(): void {
-    for (const a of [this.l1i, this.l1d, this.l2, this.ipa]) a.removeWhere(() => true);
+    for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.removeWhere(() => true);
   }
 
   resetStats(): void {
-    for (const a of [this.l1i, this.l1d, this.l2, this.ipa]) a.stats.reset();
+    for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.stats.reset();
     this.walks.reset();
     this.contexts.clear();
     this.lastKey = -1;
@@ -359,6 +401,7 @@ export class Tlb {
       l1d: lvl(this.l1d),
       l2: lvl(this.l2),
       ipa: lvl(this.ipa),
+      walkCache: lvl(this.walk),
       walks: { ...this.walks },
       contexts: [...this.contexts.values()].map((c) => ({ ...c })),
     };

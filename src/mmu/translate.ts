@@ -380,7 +380,7 @@ export class Mmu {
         return false;
       }
       const o = this.s1o;
-      const ok = this.walker.s1Walk(va48, p, s2, o, f);
+      const ok = this.walker.s1Walk(va48, vaLo, vaHi, p, s2, o, f);
       if (!ok) {
         this.countFault(ctx, r1, r2);
         return false;
@@ -566,7 +566,7 @@ export function walkOnlyMmu(cpu: Cpu): Mmu {
   let m = quiet.get(cpu);
   if (m === undefined) {
     const none = { entries: 0, ways: 1 };
-    m = new Mmu(cpu, { l1i: none, l1d: none, l2: none, ipa: none, cost: { l2Hit: 0, descRead: 0 } });
+    m = new Mmu(cpu, { l1i: none, l1d: none, l2: none, ipa: none, walk: none, cost: { l2Hit: 0, descRead: 0 } });
     m.walker.useCaches = false;
     quiet.set(cpu, m);
   }

@@ -285,7 +285,7 @@ export class Walker {
    * descriptor address is translated by stage 2 (S1PTW faults), checking stage-2 read permission
    * and HCR_EL2.PTW. Returns false with `f` set on a fault. Permission checks are the caller's.
    */
-  s1Walk(va: number, p: S1Params, s2: S2Params, out: S1Out, f: FaultRecord): boolean {
+  s1Walk(va: number, vaLo: number, vaHi: number, p: S1Params, s2: S2Params, out: S1Out, f: FaultRecord): boolean {
     const ws = this.tlb.walks;
     if (this.useCaches) {
       ws.s1Walks++;
@@ -306,6 +306,27 @@ export class Walker {
     let uxnTable = 0;
     let pxnTable = 0;
     const s2o = this.s2tmp;
+    // Walk cache: start from the deepest cached table (tagged by VMID, ASID, granule and whether
+    // table addresses are IPAs), with the hierarchical attributes accumulated above it.
+    const wc = this.tlb.walk;
+    const useWc = this.useCaches && wc.n > 0;
+    const wcTag = (s2.enabled ? 2 : 0) | ((g - 12) << 2);
+    if (useWc) {
+      for (let l = 2; l >= p.startLevel; l--) {
+        const e = wc.lookupShift(vaLo, vaHi, levelShift(g, l), p.asid, s2.vmid, wcTag);
+        if (e >= 0) {
+          table = wc.pa[e];
+          level = l + 1;
+          bits = stride;
+          const acc = wc.perms[e];
+          apTable = acc & 3;
+          uxnTable = (acc >>> 2) & 1;
+          pxnTable = (acc >>> 3) & 1;
+          if (this.trace !== null) this.step(1, l, 0, 0, 0, 0, 0, false, `walk cache -> table 0x${table.toString(16)}`);
+          break;
+        }
+      }
+    }
     for (;;) {
       const shift = levelShift(g, level);
       const idx = Math.floor(va / POW2[shift]) % POW2[bits];
@@ -353,6 +374,21 @@ export class Walker {
         apTable |= (dhi >>> 29) & 3;
         uxnTable |= (dhi >>> 28) & 1;
         pxnTable |= (dhi >>> 27) & 1;
+        if (useWc) {
+          const e = wc.allocate(vaLo, vaHi, shift);
+          wc.asid[e] = p.asid;
+          wc.global[e] = 0;
+          wc.vmid[e] = s2.vmid;
+          wc.regime[e] = wcTag;
+          wc.pa[e] = oa;
+          wc.ipa[e] = 0;
+          wc.perms[e] = apTable | (uxnTable << 2) | (pxnTable << 3);
+          wc.attrs[e] = 0;
+          wc.s1level[e] = level;
+          wc.s2level[e] = 0;
+          wc.s1shift[e] = shift;
+          wc.commit(e, vaLo, vaHi, shift);
+        }
         if (this.trace !== null) this.step(1, level, table, da, dpa, dlo, dhi, true, `table -> 0x${oa.toString(16)}`);
         table = oa;
         level++;

@@ -236,9 +236,11 @@ describe('TLB geometry and statistics', () => {
     expect(t.l1d.stats.evictions).toBe(48);
     expect(t.l2.stats.hits).toBe(40);
     expect(t.walks.s1Walks).toBe(40);
-    expect(t.walks.s1DescReads).toBe(160);
+    // The first walk reads 4 descriptors; the walk cache then supplies the level-3 table.
+    expect(t.walks.s1DescReads).toBe(4 + 39);
+    expect(t.walk.stats.hits).toBe(39);
     const ctx = t.contexts.get(0 * 65536 + 9)!;
-    expect([ctx.lookups, ctx.l1Misses, ctx.walks, ctx.s1DescReads]).toEqual([80, 80, 40, 160]);
+    expect([ctx.lookups, ctx.l1Misses, ctx.walks, ctx.s1DescReads]).toEqual([80, 80, 40, 43]);
   });
   it('the geometry is configurable; with 4 sets of 1 way, conflicting pages evict each other', () => {
     const { m, cpu } = machine();
@@ -261,3 +263,54 @@ describe('TLB geometry and statistics', () => {
     expect(t.l1d.count() + t.l2.count() + t.ipa.count()).toBe(0);
   });
 });
+
+describe('stage-1 walk cache', () => {
+  function setup() {
+    const { m, cpu } = machine();
+    const b = new TableBuilder(m.bus, { inputSize: 48, poolBase: S1POOL });
+    b.map(0x10_0000, RAM + 0x10_0000, 0x4000, s1Leaf({ ng: true }), 3);
+    setS1(cpu, { ttbr0: b.root, asid: 4 });
+    const w = mmuOf(cpu).tlb.walks;
+    return { cpu, b, w };
+  }
+  it('TLBI VALE1 (last level) keeps cached tables; VAE1 removes them', () => {
+    const { cpu, w } = setup();
+    probe(cpu, 0x10_0000n);
+    expect(w.lastS1Reads).toBe(4);
+    tlbiVa(cpu, 'VALE1', 0x10_0000, 4);
+    probe(cpu, 0x10_0000n);
+    expect(w.lastS1Reads).toBe(1);
+    tlbiVa(cpu, 'VAE1', 0x10_0000, 4);
+    probe(cpu, 0x10_0000n);
+    expect(w.lastS1Reads).toBe(4);
+  });
+  it('a changed table pointer is used only after a non-last-level TLBI', () => {
+    const { cpu, b } = setup();
+    expect(probe(cpu, 0x10_1000n).pa).toBe(RAM + 0x10_1000);
+    // Point the level-2 entry at a fresh level-3 table mapping the page elsewhere.
+    const other = new TableBuilder(cpu.bus, { inputSize: 48, poolBase: S1POOL + 0x8_0000 });
+    other.map(0x10_0000, RAM + 0x50_0000, 0x4000, s1Leaf({ ng: true }), 3);
+    const [lo, hi] = other.desc(0x10_0000, 2)!;
+    const da = b.descAddr(0x10_0000, 2);
+    cpu.bus.write(da, 4, lo >>> 0);
+    cpu.bus.write(da + 4, 4, hi >>> 0);
+    tlbiVa(cpu, 'VALE1', 0x10_1000, 4);
+    expect(probe(cpu, 0x10_1000n).pa).toBe(RAM + 0x10_1000); // old level-3 table from the walk cache
+    tlbiVa(cpu, 'VAE1', 0x10_1000, 4);
+    expect(probe(cpu, 0x10_1000n).pa).toBe(RAM + 0x50_1000);
+  });
+  it('walk cache entries are tagged by ASID and removed by ASIDE1', () => {
+    const { cpu, w } = setup();
+    probe(cpu, 0x10_0000n);
+    setAsid(cpu, 5);
+    probe(cpu, 0x10_0000n);
+    expect(w.lastS1Reads).toBe(4); // another ASID does not use ASID 4's cached tables
+    setAsid(cpu, 4);
+    tlbi(cpu, 'ASIDE1', 0, 4 << 16);
+    probe(cpu, 0x10_1000n);
+    expect(w.lastS1Reads).toBe(4);
+    probe(cpu, 0x10_2000n);
+    expect(w.lastS1Reads).toBe(1);
+  });
+});
+
