@@ -129,6 +129,19 @@ describe('nested stage 1 + stage 2', () => {
     const r = probe(cpu, 0x1010n, ACC_READ);
     expect([r.target, r.ec, r.fsc]).toEqual([1, 0x25, 0x04]);
   });
+  it('stage-1 access flag, permission and address size faults go to EL1 with stage 2 on', () => {
+    const { cpu, b1, b2 } = setup({ s1: true });
+    b2.map(0x8000_0000, RAM + 0x9000, 0x1000, RW, 3);
+    b1.map(0x1000, 0x8000_0000, 0x1000, s1Leaf({ af: false }), 3);
+    b1.map(0x2000, 0x8000_0000, 0x1000, s1Leaf({ ap: 3 }), 3);
+    b1.map(0x3000, 2 ** 44, 0x1000, s1Leaf(), 3);
+    const r = [probe(cpu, 0x1000n), probe(cpu, 0x2000n, ACC_WRITE), probe(cpu, 0x3000n)];
+    expect(r.map((x) => [x.target, x.ec, x.fsc])).toEqual([
+      [1, 0x25, 0x0b],
+      [1, 0x25, 0x0f],
+      [1, 0x25, 0x03],
+    ]);
+  });
   it('a stage-1 permission fault wins over a stage-2 fault on the output address', () => {
     const { cpu, b1 } = setup({ s1: true });
     b1.map(0x1000, 0x8000_0000, 0x1000, s1Leaf({ ap: 2 }), 3); // IPA unmapped at stage 2

@@ -242,6 +242,19 @@ describe('TLB geometry and statistics', () => {
     const ctx = t.contexts.get(0 * 65536 + 9)!;
     expect([ctx.lookups, ctx.l1Misses, ctx.walks, ctx.s1DescReads]).toEqual([80, 80, 40, 43]);
   });
+  it('charges modelled cycles: 20 per descriptor read, 3 for an L1 miss that hits the L2', () => {
+    const { m, cpu } = machine();
+    const b = new TableBuilder(m.bus, { inputSize: 48, poolBase: S1POOL });
+    b.map(0x10_0000, RAM + 0x10_0000, 0x40_000, s1Leaf(), 3);
+    setS1(cpu, { ttbr0: b.root });
+    const c0 = cpu.cycles;
+    probe(cpu, 0x10_0000n);
+    expect(cpu.cycles - c0).toBe(4 * 20);
+    for (let k = 1; k <= 32; k++) probe(cpu, BigInt(0x10_0000 + k * 4096)); // evicts page 0 from L1
+    const c1 = cpu.cycles;
+    probe(cpu, 0x10_0000n);
+    expect(cpu.cycles - c1).toBe(3);
+  });
   it('the geometry is configurable; with 4 sets of 1 way, conflicting pages evict each other', () => {
     const { m, cpu } = machine();
     configureTlb(cpu, { l1d: { entries: 4, ways: 4 }, l2: { entries: 4, ways: 1 } });
