@@ -33,7 +33,7 @@ export interface CliIo {
   stderr: Sink;
   /**
    * Host input for the guest's UART when --uart-input is absent. The CLI entry point passes
-   * process.stdin when it is not a terminal; tests pass nothing (no input).
+   * process.stdin; tests pass nothing (no input).
    */
   stdin?: NodeJS.ReadableStream & { fd?: number };
   /** Aborted on Ctrl-C: the run stops at the next slice and still reports its figures. */
@@ -444,7 +444,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'defined); or any other file as a raw binary (at --addr, default 0x40000000).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
-        'semihosting reads) when it is a pipe or a file, not when it is a terminal.',
+        'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
     .option('--max-insns <n>', 'stop after exactly N instructions')
@@ -455,7 +455,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
     .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
-    .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin); by default stdin is used when it is not a terminal')
+    .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
@@ -503,7 +503,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const stdin = process.stdin.isTTY ? undefined : process.stdin;
+  const stdin = process.stdin;
   const ac = new AbortController();
   process.on('SIGINT', () => {
     // First Ctrl-C: stop at the next slice and report; a second one quits at once.
