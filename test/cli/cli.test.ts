@@ -188,6 +188,30 @@ describe('a64hv CLI', () => {
     expect(r.code).toBe(42);
   });
 
+  it('without --uart-input, a stream on stdin feeds the UART as data arrives', async () => {
+    const { Readable } = await import('node:stream');
+    const echo = file(
+      'echo2.S',
+      `movz x2, #0x0900, lsl #16
+       mov x4, #2
+     wait: ldr w3, [x2, #0x18]
+       tbnz w3, #4, wait
+       ldrb w0, [x2]
+       strb w0, [x2]
+       subs x4, x4, #1
+       b.ne wait
+       ${EXIT42}`,
+    );
+    let out = '';
+    const code = await main(['run', echo, '-q'], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      stdin: Readable.from([Buffer.from('o'), Buffer.from('k')]),
+    });
+    expect(out).toBe('ok');
+    expect(code).toBe(42);
+  });
+
   it('--trace prints address, symbol+offset, disassembly and changed registers', async () => {
     const r = await cli('run', HELLO, '--trace', '--max-insns', '3', '-q');
     const lines = r.err.trim().split('\n');
