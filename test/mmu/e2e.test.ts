@@ -186,3 +186,69 @@ describe('unprivileged accesses (LDTR/STTR at EL1)', () => {
   });
 });
 
+
+describe('a guest enabling its MMU', () => {
+  it('MSR-programmed stage 1, an Access flag fault fixed by the handler, then an EL0 permission fault', async () => {
+    let dataDesc = 0;
+    let ttbr = 0;
+    const m = await runAsm(
+      `msr mair_el1, x1
+       msr tcr_el1, x2
+       msr ttbr0_el1, x3
+       msr vbar_el1, x5
+       isb
+       msr sctlr_el1, x4
+       isb
+       ldr x10, [x6]
+       add x10, x10, #1
+       msr elr_el1, x7
+       msr spsr_el1, xzr
+       eret
+       .balign 0x800
+       .space 0x200
+       add x21, x21, #1
+       ldr x11, [x20]
+       orr x11, x11, #0x400
+       str x11, [x20]
+       dsb ish
+       eret
+       .balign 0x400
+       mrs x22, esr_el1
+       mrs x23, far_el1
+       hlt #1
+       .balign 0x1000
+       str x9, [x8]
+       b .`,
+      {
+        setup: (mm) => {
+          const b = new TableBuilder(mm.bus, { inputSize: 48, poolBase: POOL });
+          b.map(RAM, RAM, 0x1000, s1Leaf(), 3); // EL1 code and vectors
+          b.map(RAM + 0x1000, RAM + 0x1000, 0x1000, s1Leaf({ ap: 3 }), 3); // EL0 code (read-only)
+          b.map(RAM + 0x10_0000, RAM + 0x10_0000, 0x1000, s1Leaf({ af: false }), 3);
+          b.map(RAM + 0x11_0000, RAM + 0x11_0000, 0x1000, s1Leaf({ ap: 3 }), 3);
+          b.map(RAM + 0x20_0000, RAM + 0x20_0000, 0x1e0_0000, s1Leaf(), 2); // tables
+          dataDesc = b.descAddr(RAM + 0x10_0000, 3);
+          ttbr = b.root;
+          mm.bus.write(RAM + 0x10_0000, 4, 41);
+          const c = mm.cpu;
+          c.writeX(1, 0x44_04_ffn);
+          c.writeX(2, 16n | (16n << 16n) | (2n << 30n) | (4n << 32n) | (1n << 36n)); // 4K, IPS 44, AS
+          c.writeX(3, BigInt(ttbr));
+          c.writeX(4, BigInt(0x30d00800 | 1 | (1 << 2) | (1 << 12)));
+          c.writeX(5, BigInt(RAM + 0x800));
+          c.writeX(6, BigInt(RAM + 0x10_0000));
+          c.writeX(7, BigInt(RAM + 0x1000));
+          c.writeX(8, BigInt(RAM + 0x11_0008));
+          c.writeX(20, BigInt(dataDesc));
+        },
+      },
+    );
+    const cpu = m.cpu;
+    expect(cpu.haltReason).toBe('done');
+    expect(X(cpu, 21)).toBe(1n); // one Access flag fault
+    expect(X(cpu, 10)).toBe(42n); // the load retried after the handler set AF
+    expect(X(cpu, 22)).toBe(0x9200004fn); // EC 0x24 from EL0, IL, WnR, permission fault level 3
+    expect(X(cpu, 23)).toBe(BigInt(RAM + 0x11_0008));
+    expect(mmuOf(cpu).tlb.walks.s1Faults).toBe(2);
+  });
+});
