@@ -50,10 +50,12 @@ export const RO = 5; // to odd (FCVTXN)
 export const F16 = 0;
 export const F32 = 1;
 export const F64 = 2;
-const FRAC = [10, 23, 52];
-const BIAS = [15, 127, 1023];
-const EMAXB = [31, 255, 2047];
-const MIN_NORMAL = [2 ** -14, 2 ** -126, 2 ** -1022];
+/** Alternative half precision (FPCR.AHP = 1): no infinities or NaNs, exponent 31 is a normal binade. */
+export const F16A = 3;
+const FRAC = [10, 23, 52, 10];
+const BIAS = [15, 127, 1023, 15];
+const EMAXB = [31, 255, 2047, 32];
+const MIN_NORMAL = [2 ** -14, 2 ** -126, 2 ** -1022, 2 ** -14];
 
 // Scratch views for bit casts.
 const f64 = new Float64Array(1);
@@ -100,6 +102,41 @@ export function f16Bits(x: number): number {
   if (2 ** e > a) e--;
   else if (2 ** (e + 1) <= a) e++;
   return s | ((e + 15) << 10) | ((a / 2 ** e - 1) * 1024);
+}
+
+/**
+ * Half-precision bits to a value (IEEE, or AHP when FPCR.AHP = 1: exponent 31 is normal).
+ * Callers handle IEEE NaNs first.
+ */
+export function halfValue(cpu: CpuState, h: number): number {
+  if ((cpu.fpcr & FPCR_AHP) === 0) return f16FromBits(h);
+  const e = (h >>> 10) & 0x1f;
+  const s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * (h & 0x3ff) * 2 ** -24;
+  return s * (0x400 | (h & 0x3ff)) * 2 ** (e - 25);
+}
+/**
+ * A value (or a NaN described by the caller) to half-precision bits under FPCR.AHP/DN (FPConvert):
+ * with AHP a NaN becomes a signed zero and an infinity the largest magnitude, both with IOC.
+ */
+export function toHalfBits(cpu: CpuState, x: number, nanSign: number, nanFrac: number, quiet: boolean, isNan: boolean, mode: number): number {
+  if (cpu.fpcr & FPCR_AHP) {
+    if (isNan) {
+      cpu.fpsr |= IOC;
+      return nanSign;
+    }
+    if (Math.abs(x) === Infinity) {
+      cpu.fpsr |= IOC;
+      return (x < 0 ? 0x8000 : 0) | 0x7fff;
+    }
+    return f16Bits(roundTo(cpu, F16A, x, mode));
+  }
+  if (isNan) {
+    if (!quiet) cpu.fpsr |= IOC;
+    if (cpu.fpcr & FPCR_DN) return DEFAULT_NAN16;
+    return nanSign | 0x7e00 | nanFrac;
+  }
+  return f16Bits(roundTo(cpu, F16, x, mode));
 }
 
 export const isNaN32 = (w: number): boolean => (w & 0x7fffffff) > 0x7f800000;
@@ -206,7 +243,7 @@ export function roundExact(cpu: CpuState, fmt: number, sign: number, m: bigint, 
   const F = FRAC[fmt];
   const emin = 1 - BIAS[fmt];
   const E = e + bitLength(m) - 1; // the value is in [2^E, 2^(E+1))
-  if (fmt !== F16 && cpu.fpcr & FPCR_FZ && E < emin) {
+  if (fmt < F16A && fmt !== F16 && cpu.fpcr & FPCR_FZ && E < emin) {
     cpu.fpsr |= UFC;
     return sign ? -0 : 0;
   }
@@ -253,6 +290,11 @@ export function roundExact(cpu: CpuState, fmt: number, sign: number, m: bigint, 
     } else if (bexp === 0 && mant === 1n << BigInt(F)) bexp = 1;
   }
   if (bexp >= EMAXB[fmt]) {
+    if (fmt === F16A) {
+      // FPRound with AHP: saturate to the largest magnitude, Invalid Operation, no Inexact
+      cpu.fpsr |= IOC;
+      return sign ? -131008 : 131008;
+    }
     cpu.fpsr |= OFC | IXC;
     const toInf = mode === RN || mode === RA || (mode === RP && !sign) || (mode === RM && !!sign);
     const big = toInf ? Infinity : (2 - 2 ** -F) * 2 ** (EMAXB[fmt] - 1 - BIAS[fmt]);

@@ -157,6 +157,18 @@ for sf in (0, 1):
                 for x in XS[:8]:
                     run(wordf, [0], x1=x)
 
+# FPCR.AHP: alternative half precision (no infinities/NaNs; saturation with IOC)
+AHP = 1 << 26
+for t in (0, 1):
+    word = 0x1E204000 | (t << 22) | ((4 + 3) << 15) | (1 << 5)  # FCVT Hd, Sn/Dn
+    for a in vals(t == 1, 20) + ([s(65536.0), s(131008.0), s(131072.0), s(70000.0)] if t == 0 else [d(131008.0), d(131071.0), d(2.0**-25)]):
+        for f in [AHP, AHP | DN, AHP | (3 << 22)]:
+            run(word, [0, a], fpcr=f)
+for dst in (0, 1):
+    word = 0x1E204000 | (3 << 22) | ((4 + dst) << 15) | (1 << 5)  # FCVT Sd/Dd, Hn
+    for h in [0x7c00, 0xfc00, 0x7e01, 0x7fff, 0x0001, 0x3c00] + [rnd.getrandbits(16) for _ in range(10)]:
+        run(word, [0, h], fpcr=AHP)
+
 with gzip.open(sys.argv[1] if len(sys.argv) > 1 else 'test/cpu/fp-vectors.json.gz', 'wt') as f:
     json.dump(cases, f, separators=(',', ':'))
 print(len(cases), 'cases')

@@ -27,10 +27,8 @@ import {
   nan64,
   f32FromBits,
   f64FromBits,
-  f16FromBits,
   f32Bits,
   f64Bits,
-  f16Bits,
   flushIn,
   minmax,
   cmpFlags,
@@ -44,12 +42,14 @@ import {
   IOC,
   IXC,
   FPCR_DN,
+  FPCR_AHP,
+  halfValue,
+  toHalfBits,
   FPCR_FZ,
   denormIn32,
   denormIn64,
   FPCR_RMODE_SHIFT,
   RA,
-  DEFAULT_NAN16,
   DEFAULT_NAN32,
   DEFAULT_NAN64_HI,
 } from '../fpu.js';
@@ -238,23 +238,19 @@ export function cvt64to32(cpu: Cpu, lo: number, hi: number): number {
 }
 function cvt16(cpu: Cpu, h: number, toFmt: number): number {
   // half -> single/double: exact (FZ16 does not apply to conversions); NaN keeps its payload top.
-  if (isNaN16(h)) {
+  // With FPCR.AHP the half has no NaNs or infinities.
+  if ((cpu.fpcr & FPCR_AHP) === 0 && isNaN16(h)) {
     if ((h & 0x200) === 0) cpu.fpsr |= IOC;
     const dn = (cpu.fpcr & FPCR_DN) !== 0;
     if (toFmt === F32) return dn ? DEFAULT_NAN32 : ((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x1ff) << 13);
     cpu.tmpHi = dn ? DEFAULT_NAN64_HI : ((h & 0x8000) << 16) | 0x7ff80000 | ((h & 0x1ff) << 10);
     return 0;
   }
-  const x = f16FromBits(h);
+  const x = halfValue(cpu, h);
   return toFmt === F32 ? f32Bits(x) : f64Bits(cpu, x);
 }
 function toHalf(cpu: Cpu, x: number, nanSign: number, nanFrac: number, quiet: boolean, isNan: boolean): number {
-  if (isNan) {
-    if (!quiet) cpu.fpsr |= IOC;
-    if (cpu.fpcr & FPCR_DN) return DEFAULT_NAN16;
-    return nanSign | 0x7e00 | nanFrac;
-  }
-  return f16Bits(roundTo(cpu, F16, x, rmode(cpu)));
+  return toHalfBits(cpu, x, nanSign, nanFrac, quiet, isNan, rmode(cpu));
 }
 // i.op: source format * 3 + destination format (F16/F32/F64).
 function fcvt(cpu: Cpu, i: Insn): void {

@@ -11,8 +11,8 @@ import { fpOk } from './fp-common.js';
 import { A, B, C, D, getA, getB, getC, putD } from './simd-lanes.js';
 import {
   fp32, fp64, fma32, fma64, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, isNaN32, isNaN64, f32FromBits, f64FromBits,
-  f32Bits, f64Bits, f16Bits, f16FromBits, flushIn, toFixed, roundTo, roundInt64, F16, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
-  RA, RO, denormIn32, denormIn64, DEFAULT_NAN16, isNaN16,
+  f32Bits, f64Bits, halfValue, toHalfBits, FPCR_AHP, flushIn, toFixed, roundTo, roundInt64, F16, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
+  RA, RO, denormIn32, denormIn64, isNaN16,
 } from '../fpu.js';
 import { minmax32, minmax64, frint32, frint64, cvt32to64, cvt64to32, fcmp32, fcmp64 } from './fp.js';
 
@@ -297,22 +297,19 @@ function fpMisc(cpu: Cpu, i: Insn): void {
   }
   putD(cpu, i.rd, i.sf);
 }
-/** binary32 -> binary16 with FPConvertNaN (no AHP: FPCR.AHP is treated as 0). */
+/** binary32 -> binary16 (FPConvert, honouring FPCR.AHP and DN). */
 function to16(cpu: Cpu, w: number): number {
-  if (isNaN32(w)) {
-    if ((w & 0x400000) === 0) cpu.fpsr |= IOC;
-    if (cpu.fpcr & FPCR_DN) return DEFAULT_NAN16;
-    return ((w >>> 16) & 0x8000) | 0x7e00 | ((w >>> 13) & 0x1ff);
-  }
-  return f16Bits(roundTo(cpu, F16, flushIn(cpu, f32FromBits(w), F32), rmode(cpu)));
+  const nan = isNaN32(w);
+  const x = nan ? 0 : flushIn(cpu, f32FromBits(w), F32);
+  return toHalfBits(cpu, x, (w >>> 16) & 0x8000, (w >>> 13) & 0x1ff, (w & 0x400000) !== 0, nan, rmode(cpu));
 }
 function from16(cpu: Cpu, h: number): number {
-  if (isNaN16(h)) {
+  if ((cpu.fpcr & FPCR_AHP) === 0 && isNaN16(h)) {
     if ((h & 0x200) === 0) cpu.fpsr |= IOC;
     if (cpu.fpcr & FPCR_DN) return 0x7fc00000;
     return ((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x1ff) << 13);
   }
-  return f32Bits(f16FromBits(h));
+  return f32Bits(halfValue(cpu, h));
 }
 // FCVTL(2): widen the lower (Q=0) or upper (Q=1) half. imm2 = 1: single -> double.
 function fcvtl(cpu: Cpu, i: Insn): void {
