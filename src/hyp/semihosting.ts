@@ -177,7 +177,7 @@ export class Semihosting {
           this.errno = EBADF;
           return -1n;
         }
-        for (let k = 0; k < data.length; k++) this.st8(cpu, buf + BigInt(k), data[k]);
+        this.writeBytes(cpu, buf, data);
         return BigInt(len - data.length);
       }
       case SYS_READC: {
@@ -233,8 +233,7 @@ export class Semihosting {
         const size = Number(word(1));
         const bytes = new TextEncoder().encode(this.host.cmdline);
         if (bytes.length + 1 > size) return -1n;
-        for (let k = 0; k < bytes.length; k++) this.st8(cpu, buf + BigInt(k), bytes[k]);
-        this.st8(cpu, buf + BigInt(bytes.length), 0);
+        this.writeBytes(cpu, buf, [...bytes, 0]);
         this.st64(cpu, arg + 8n, BigInt(bytes.length));
         return 0n;
       }
@@ -297,17 +296,28 @@ export class Semihosting {
     this.check(cpu);
     return (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
   }
-  private st8(cpu: Cpu, a: bigint, b: number): void {
-    const [lo, hi] = this.split(a);
-    cpu.st8(lo, hi, b);
-    this.check(cpu);
-  }
   private st64(cpu: Cpu, a: bigint, v: bigint): void {
-    for (let k = 0; k < 8; k++) this.st8(cpu, a + BigInt(k), Number((BigInt.asUintN(64, v) >> BigInt(8 * k)) & 0xffn));
+    const u = BigInt.asUintN(64, v);
+    this.writeBytes(cpu, a, Array.from({ length: 8 }, (_, k) => Number((u >> BigInt(8 * k)) & 0xffn)));
+  }
+  private writeBytes(cpu: Cpu, a: bigint, data: ArrayLike<number>): void {
+    let [lo, hi] = this.split(a);
+    for (let k = 0; k < data.length; k++) {
+      cpu.st8(lo, hi, data[k]);
+      this.check(cpu);
+      lo = (lo + 1) | 0;
+      if (lo === 0) hi = (hi + 1) | 0;
+    }
   }
   private readBytes(cpu: Cpu, a: bigint, len: number): Uint8Array {
     const out = new Uint8Array(Math.max(0, len));
-    for (let k = 0; k < out.length; k++) out[k] = this.ld8(cpu, a + BigInt(k));
+    let [lo, hi] = this.split(a);
+    for (let k = 0; k < out.length; k++) {
+      out[k] = cpu.ld8(lo, hi);
+      this.check(cpu);
+      lo = (lo + 1) | 0;
+      if (lo === 0) hi = (hi + 1) | 0;
+    }
     return out;
   }
 }
