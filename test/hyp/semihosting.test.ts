@@ -2,6 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { runBoard } from './board.js';
 import { SYS } from '../../src/cpu/sysregs.js';
+import { TableBuilder, s1Leaf } from '../../src/mmu/builder.js';
+import { setS1 } from '../mmu/mmu-helpers.js';
 
 const EXIT = `
 exit_ok:
@@ -218,6 +220,29 @@ describe('semihosting', () => {
     const { m, r } = await runBoard(`${sh(5, 'mov x1, #0x1000')}\n${sh(0x13, '', 'x21')}\nb exit_ok\n${EXIT}`);
     expect(m.cpu.readX(20)).toBe(0xffff_ffff_ffff_ffffn);
     expect(m.cpu.readX(21)).toBe(14n);
+    expect(r.reason).toBe('exit');
+  });
+
+  it('with the stage-1 MMU on, parameters are guest virtual addresses; an unmapped one is EFAULT', async () => {
+    const src = `
+      ${sh(4, 'mov x1, #0x1000')}
+      ${sh(4, 'movz x1, #0x3000, lsl #16')}
+      ${sh(0x13, '', 'x21')}
+      b exit_ok
+      ${EXIT}`;
+    const { m, r } = await runBoard(src, {
+      ramSize: 16 * 1024 * 1024,
+      setup: (mm) => {
+        mm.bus.load(0x4000_5000, new TextEncoder().encode('virtual\0'));
+        const b = new TableBuilder(mm.bus, { inputSize: 48, poolBase: 0x4080_0000 });
+        b.map(0x4000_0000, 0x4000_0000, 0x20_0000, s1Leaf({ attrIndx: 0 })); // code and data, identity
+        b.map(0x1000, 0x4000_5000, 0x1000, s1Leaf({ attrIndx: 0 }), 3);
+        setS1(mm.cpu, { ttbr0: b.root });
+      },
+    });
+    expect(m.output).toBe('virtual');
+    expect(m.cpu.readX(20)).toBe(0xffff_ffff_ffff_ffffn); // the unmapped VA 0x30000000
+    expect(m.cpu.readX(21)).toBe(14n); // EFAULT; no translation fault reached the guest
     expect(r.reason).toBe('exit');
   });
 
