@@ -272,6 +272,10 @@ const OP_QSUB = 5;
 const OP_CMGT = 6;
 const OP_CMGE = 7;
 const OP_SHL = 8;
+const OP_QSHL = 9;
+const OP_RSHL = 10;
+const OP_QRSHL = 11;
+const OP_QDMULH = 22; // SQDMULH (U=0) / SQRDMULH (U=1)
 const OP_MAX = 12;
 const OP_MIN = 13;
 const OP_ABD = 14;
@@ -329,6 +333,31 @@ function lane3(op: number, a: number, b: number, c: number, size: number, signed
       if (signed) return r >= e ? (a < 0 ? -1 : 0) : a >> r;
       return r >= e ? 0 : a >>> r;
     }
+    case OP_QSHL:
+    case OP_RSHL:
+    case OP_QRSHL: {
+      // SQSHL/UQSHL, SRSHL/URSHL, SQRSHL/UQRSHL (register): shift by the signed low byte of b;
+      // left shifts of the saturating forms saturate (QC), right shifts of the R forms round.
+      const e = 8 << size;
+      const sh = (b << 24) >> 24;
+      const o = op & 31;
+      if (sh >= 0) {
+        if (o === OP_RSHL) return sh >= e ? 0 : (a * 2 ** sh) % 2 ** e;
+        return sat(a * 2 ** sh, size, signed);
+      }
+      const rc = o === OP_QSHL ? 0 : 2 ** (-sh - 1);
+      return Math.floor((a + rc) / 2 ** -sh);
+    }
+    case OP_QDMULH: {
+      // SQDMULH/SQRDMULH: high half of 2*a*b (+ rounding), saturating (only -1 * -1 overflows)
+      const e = 8 << size;
+      if (size === 1) return sat(Math.floor((2 * a * b + (op >= 32 ? 2 ** (e - 1) : 0)) / 2 ** e), size, true);
+      mul64(a, b, true);
+      if (op >= 32) add64(r64lo, r64hi, 1 << 30, 0);
+      // (2*p + round) >> 32 = p' >> 31; it overflows only for (-2^31)^2 = 2^62
+      if (r64hi === 0x40000000 && r64lo >>> 0 < 0x80000000) return sat(2 ** 31, size, true);
+      return (r64lo >>> 31) | (r64hi << 1);
+    }
     case OP_MAX:
     case OP_MAXP:
       return a > b ? a : b;
@@ -366,8 +395,9 @@ function threeSame(cpu: Cpu, i: Insn): void {
 export function threeSameCore(cpu: Cpu, i: Insn): void {
   const size = i.imm2;
   const op = i.op;
-  const signed = op < 32 && op !== OP_TST && op !== OP_MUL && op !== OP_ADD && op !== OP_ADDP && op !== OP_MLA;
-  const n = (i.sf ? 16 : 8) >> size;
+  const signed = (op < 32 && op !== OP_TST && op !== OP_MUL && op !== OP_ADD && op !== OP_ADDP && op !== OP_MLA) || op === OP_QDMULH + 32;
+  const n = i.imm3 ? 1 : (i.sf ? 16 : 8) >> size; // imm3: scalar form (one lane, rest zero)
+  if (i.imm3) D[0] = D[1] = D[2] = D[3] = 0;
   qcSat = false;
   if (op === OP_MAXP || op === OP_MINP || op === OP_ADDP || op === OP_MAXP + 32 || op === OP_MINP + 32) {
     const h = n >> 1;
@@ -392,6 +422,7 @@ function threeSame64(cpu: Cpu, i: Insn): void {
   getB(cpu, i.rm);
   const n = i.sf ? 2 : 1;
   const op = i.op;
+  qcSat = false;
   if (op === OP_ADDP) {
     add64(A[0], A[1], A[2], A[3]);
     const l = r64lo;
@@ -430,6 +461,28 @@ function threeSame64(cpu: Cpu, i: Insn): void {
       case OP_TST:
         r64lo = r64hi = ((alo & blo) | (ahi & bhi)) !== 0 ? -1 : 0;
         break;
+      case OP_QADD:
+      case OP_QADD + 32:
+      case OP_QSUB:
+      case OP_QSUB + 32:
+        qaddsub64(alo, ahi, blo, bhi, op);
+        break;
+      case OP_QSHL:
+      case OP_QSHL + 32:
+      case OP_RSHL:
+      case OP_RSHL + 32:
+      case OP_QRSHL:
+      case OP_QRSHL + 32: {
+        const sh = (blo << 24) >> 24;
+        const sg = op < 32;
+        const o = op & 31;
+        if (sh >= 0) {
+          if (o === OP_RSHL) shl64(alo, ahi, sh);
+          else qshl64(alo, ahi, sh, sg);
+        } else if (o === OP_QSHL) shr64(alo, ahi, -sh, sg);
+        else rshr64(alo, ahi, -sh, sg);
+        break;
+      }
       default: {
         // SSHL/USHL
         const s = (blo << 24) >> 24;
@@ -440,8 +493,60 @@ function threeSame64(cpu: Cpu, i: Insn): void {
     D[2 * k] = r64lo;
     D[2 * k + 1] = r64hi;
   }
+  if (qcSat) cpu.fpsr |= QC;
   putD(cpu, i.rd, i.sf);
 }
+/** Saturating 64-bit add/sub (SQADD/UQADD/SQSUB/UQSUB) into r64lo/r64hi, setting qcSat. */
+function qaddsub64(alo: number, ahi: number, blo: number, bhi: number, op: number): void {
+  const sub = (op & 31) === OP_QSUB;
+  const signed = op < 32;
+  if (sub) sub64(alo, ahi, blo, bhi);
+  else add64(alo, ahi, blo, bhi);
+  if (signed) {
+    // overflow: the operands' signs (b negated for sub) agree and the result's differs
+    const ov = sub ? ((ahi ^ bhi) & (ahi ^ r64hi)) < 0 : (~(ahi ^ bhi) & (ahi ^ r64hi)) < 0;
+    if (ov) {
+      qcSat = true;
+      r64hi = ahi < 0 ? 0x80000000 | 0 : 0x7fffffff;
+      r64lo = ahi < 0 ? 0 : -1;
+    }
+  } else if (sub ? cmp64(alo, ahi, blo, bhi, false) < 0 : cmp64(r64lo, r64hi, alo, ahi, false) < 0) {
+    qcSat = true;
+    r64lo = r64hi = sub ? 0 : -1;
+  }
+}
+/** Saturating 64-bit left shift (SQSHL/UQSHL) into r64lo/r64hi. */
+function qshl64(lo: number, hi: number, sh: number, signed: boolean): void {
+  if ((lo | hi) === 0) {
+    r64lo = r64hi = 0;
+    return;
+  }
+  let ok = sh < 64;
+  if (ok) {
+    shl64(lo, hi, sh);
+    const l = r64lo;
+    const h = r64hi;
+    shr64(l, h, sh, signed);
+    ok = r64lo === lo && r64hi === hi && (!signed || (h ^ hi) >= 0);
+    r64lo = l;
+    r64hi = h;
+  }
+  if (!ok) {
+    qcSat = true;
+    if (signed) {
+      r64hi = hi < 0 ? 0x80000000 | 0 : 0x7fffffff;
+      r64lo = hi < 0 ? 0 : -1;
+    } else r64lo = r64hi = -1;
+  }
+}
+/** Rounding 64-bit right shift by 1..128 into r64lo/r64hi. */
+function rshr64(lo: number, hi: number, sh: number, signed: boolean): void {
+  shr64(lo, hi, sh - 1, signed);
+  const bit = r64lo & 1;
+  shr64(lo, hi, sh, signed);
+  add64(r64lo, r64hi, bit, 0);
+}
+
 // Logical three same: i.op = U:size (AND BIC ORR ORN EOR BSL BIT BIF)
 function logic3(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
@@ -1047,7 +1152,8 @@ function imm5(raw: number, i: Insn): boolean {
 }
 
 const THREE_SAME_OK = new Set([
-  OP_HADD, OP_QADD, OP_RHADD, OP_HSUB, OP_QSUB, OP_CMGT, OP_CMGE, OP_SHL, OP_MAX, OP_MIN, OP_ABD, OP_ABA,
+  OP_HADD, OP_QADD, OP_RHADD, OP_HSUB, OP_QSUB, OP_CMGT, OP_CMGE, OP_SHL, OP_QSHL, OP_RSHL, OP_QRSHL, OP_QDMULH,
+  OP_MAX, OP_MIN, OP_ABD, OP_ABA,
   OP_ADD, OP_TST, OP_MLA, OP_MUL, OP_MAXP, OP_MINP, OP_ADDP,
 ]);
 
@@ -1173,12 +1279,33 @@ export const simdInt: Encoding[] = [
       if ((opc === OP_MUL || opc === OP_MLA) && size === 3) return false;
       if (size === 3) {
         if (!q) return false;
-        const ok64 = opc === OP_ADD || opc === OP_TST || opc === OP_CMGT || opc === OP_CMGE || opc === OP_SHL || opc === OP_ADDP;
+        const ok64 = [OP_ADD, OP_TST, OP_CMGT, OP_CMGE, OP_SHL, OP_ADDP, OP_QADD, OP_QSUB, OP_QSHL, OP_RSHL, OP_QRSHL].includes(opc);
         if (!ok64) return false;
         i.exec = threeSame64;
         return;
       }
-      if ((opc === OP_MAXP || opc === OP_MINP || opc === OP_ADDP) && size === 3) return false;
+      if (opc === OP_QDMULH && (size === 0 || size === 3)) return false;
+      i.exec = threeSame;
+    },
+  },
+  {
+    name: 'AdvSIMD scalar three same (integer, B/H/S saturating)',
+    pattern: '01 u 11110 zz 1 mmmmm ooooo 1 nnnnn ddddd',
+    decode(raw, i) {
+      const opc = bits(raw, 15, 11);
+      const u = bits(raw, 29, 29);
+      const size = bits(raw, 23, 22);
+      if (size === 3) return false; // the D forms: next entry
+      const ok =
+        opc === OP_QADD || opc === OP_QSUB || opc === OP_QSHL || opc === OP_QRSHL || (opc === OP_QDMULH && (size === 1 || size === 2));
+      if (!ok) return false;
+      i.op = (u << 5) | opc;
+      i.imm2 = size;
+      i.imm3 = 1;
+      i.sf = 0;
+      i.rn = vreg(raw, 5);
+      i.rm = vreg(raw, 16);
+      i.rd = vreg(raw, 0);
       i.exec = threeSame;
     },
   },
@@ -1188,7 +1315,7 @@ export const simdInt: Encoding[] = [
     decode(raw, i) {
       const opc = bits(raw, 15, 11);
       const u = bits(raw, 29, 29);
-      const ok = opc === OP_ADD || opc === OP_TST || opc === OP_CMGT || opc === OP_CMGE || opc === OP_SHL;
+      const ok = [OP_ADD, OP_TST, OP_CMGT, OP_CMGE, OP_SHL, OP_QADD, OP_QSUB, OP_QSHL, OP_RSHL, OP_QRSHL].includes(opc);
       if (!ok) return false;
       i.op = (u << 5) | opc;
       i.sf = 0;
