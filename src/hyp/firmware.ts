@@ -59,6 +59,9 @@ export class BoardFirmware implements Firmware {
 
   hlt(cpu: Cpu, imm: number): boolean {
     if (imm !== SEMIHOST_HLT_IMM || !this.semihosting) return false;
+    // Semihosting from EL0 is UNDEFINED, as with QEMU's default -semihosting (no userspace=on;
+    // checked with QEMU 7.2): an application cannot stop the machine or reach the console.
+    if (cpu.el === 0) return false;
     const s = this.semihost.call(cpu);
     if (s !== null) {
       const how = s.reason === 0x20026 ? `exit(${s.code})` : `exit with reason 0x${s.reason.toString(16)}`;

@@ -262,6 +262,32 @@ describe('semihosting', () => {
     expect(m.cpu.readX(21)).toBe(5n);
   });
 
+  it('semihosting from EL0 is UNDEFINED (taken to EL1 as EC 0x00), as with QEMU -semihosting', async () => {
+    const src = `
+      adr x0, vec
+      msr vbar_el1, x0
+      adr x0, user
+      msr elr_el1, x0
+      msr spsr_el1, xzr
+      eret
+    user:
+      mov x0, #4
+      adr x1, msg
+      hlt #0xf000
+    .balign 0x800
+    vec:
+      .space 0x400
+      mrs x20, esr_el1
+      b exit_ok
+    msg: .asciz "from EL0"
+      .balign 4
+      ${EXIT}`;
+    const { m, r } = await runBoard(src);
+    expect(m.output).toBe('');
+    expect(m.cpu.readX(20) >> 26n).toBe(0n);
+    expect(r).toMatchObject({ reason: 'exit', exitCode: 0 });
+  });
+
   it('HLT with another immediate is UNDEFINED even with semihosting on', async () => {
     const { m } = await runBoard('hlt #0x1234\n.balign 0x800\n.space 0x200\nmov x21, #5', {
       maxInsns: 2,
