@@ -57,6 +57,16 @@ export interface Translation {
   cacheable: boolean;
 }
 
+// Register slots resolved once: SYS is a large dictionary, too slow to index per access.
+const R_HCR_EL2 = SYS.HCR_EL2;
+const R_MAIR_EL1 = SYS.MAIR_EL1;
+const R_SCTLR_EL1 = SYS.SCTLR_EL1;
+const R_TCR_EL1 = SYS.TCR_EL1;
+const R_TTBR0_EL1 = SYS.TTBR0_EL1;
+const R_TTBR1_EL1 = SYS.TTBR1_EL1;
+const R_VTCR_EL2 = SYS.VTCR_EL2;
+const R_VTTBR_EL2 = SYS.VTTBR_EL2;
+
 /** Resolve modes. */
 const MODE_TLB = 0; // normal accesses: TLB model, statistics, costs
 const MODE_WALK = 1; // full translation by walking only (debugger, AT S12E*)
@@ -135,11 +145,11 @@ export class Mmu {
   private readS2(): void {
     const cpu = this.cpu;
     const p = this.s2;
-    const hcrLo = cpu.sysLo(SYS.HCR_EL2);
-    const hcrHi = cpu.sysHi(SYS.HCR_EL2);
-    const vtcr = cpu.sysLo(SYS.VTCR_EL2);
-    const vttbrLo = cpu.sysLo(SYS.VTTBR_EL2);
-    const vttbrHi = cpu.sysHi(SYS.VTTBR_EL2);
+    const hcrLo = cpu.sysLo(R_HCR_EL2);
+    const hcrHi = cpu.sysHi(R_HCR_EL2);
+    const vtcr = cpu.sysLo(R_VTCR_EL2);
+    const vttbrLo = cpu.sysLo(R_VTTBR_EL2);
+    const vttbrHi = cpu.sysHi(R_VTTBR_EL2);
     p.ptw = (hcrLo & 4) !== 0;
     p.cd = (hcrHi & 1) !== 0;
     p.id = (hcrHi & 2) !== 0;
@@ -178,8 +188,8 @@ export class Mmu {
   private readS1(lo: number, hi: number, fetch: boolean): boolean {
     const cpu = this.cpu;
     const p = this.s1;
-    const tcrLo = cpu.sysLo(SYS.TCR_EL1);
-    const tcrHi = cpu.sysHi(SYS.TCR_EL1);
+    const tcrLo = cpu.sysLo(R_TCR_EL1);
+    const tcrHi = cpu.sysHi(R_TCR_EL1);
     // VA[55] selects the range; TBIn (TCR bits 37/38) makes bits 63:56 copies of bit 55 (data only).
     const upper = (hi >>> 23) & 1;
     if (!fetch && (tcrHi >>> (5 + upper)) & 1) hi = (hi << 8) >> 8;
@@ -215,16 +225,16 @@ export class Mmu {
     p.startLevel = start;
     p.startBits = inputSize - levelShift(g, start);
     p.oaBits = outputBits(tcrHi & 7);
-    const ttbr = upper ? SYS.TTBR1_EL1 : SYS.TTBR0_EL1;
+    const ttbr = upper ? R_TTBR1_EL1 : R_TTBR0_EL1;
     const tLo = cpu.sysLo(ttbr);
     const tHi = cpu.sysHi(ttbr);
     const baddr = (tHi & 0xffff) * 4294967296 + ((tLo & ~1) >>> 0);
     p.base = alignDown(baddr, Math.max(p.startBits + 3, 6));
     p.baseTooBig = p.base >= POW2[p.oaBits];
     // TCR_EL1.A1 (bit 22) picks the TTBR holding the ASID; TCR_EL1.AS (bit 36) 16- or 8-bit ASIDs.
-    const asidReg = (tcrLo & (1 << 22)) !== 0 ? SYS.TTBR1_EL1 : SYS.TTBR0_EL1;
+    const asidReg = (tcrLo & (1 << 22)) !== 0 ? R_TTBR1_EL1 : R_TTBR0_EL1;
     p.asid = (cpu.sysHi(asidReg) >>> 16) & ((tcrHi & (1 << 4)) !== 0 ? 0xffff : 0xff);
-    p.wxn = (cpu.sysLo(SYS.SCTLR_EL1) & (1 << 19)) !== 0;
+    p.wxn = (cpu.sysLo(R_SCTLR_EL1) & (1 << 19)) !== 0;
     return true;
   }
 
@@ -237,8 +247,8 @@ export class Mmu {
     const f = this.fault;
     f.clear();
     const fetch = acc === ACC_FETCH;
-    const sctlr = cpu.sysLo(SYS.SCTLR_EL1);
-    const hcrLo = cpu.sysLo(SYS.HCR_EL2);
+    const sctlr = cpu.sysLo(R_SCTLR_EL1);
+    const hcrLo = cpu.sysLo(R_HCR_EL2);
     const dc = (hcrLo & (1 << 12)) !== 0;
     // HCR_EL2.DC=1: stage 1 behaves as disabled and stage 2 as enabled.
     const s1on = (sctlr & 1) !== 0 && !dc;
@@ -261,7 +271,7 @@ export class Mmu {
       asid = this.s1.asid;
     } else {
       // Stage 1 disabled (AArch64.TranslateAddressS1Off): VA bits [top:PAMax] must be zero.
-      const tbi = !fetch && ((cpu.sysHi(SYS.TCR_EL1) >>> (5 + ((hi >>> 23) & 1))) & 1) !== 0;
+      const tbi = !fetch && ((cpu.sysHi(R_TCR_EL1) >>> (5 + ((hi >>> 23) & 1))) & 1) !== 0;
       const h = tbi ? hi & 0xffffff : hi;
       this.vaLo = lo;
       this.vaHi = h;
@@ -386,7 +396,7 @@ export class Mmu {
         return false;
       }
       const cpu = this.cpu;
-      const a = mairAttr(cpu.sysLo(SYS.MAIR_EL1), cpu.sysHi(SYS.MAIR_EL1), o.attrIndx);
+      const a = mairAttr(cpu.sysLo(R_MAIR_EL1), cpu.sysHi(R_MAIR_EL1), o.attrIndx);
       s1attrs = a | (effectiveSh(a, o.sh) << 8);
       s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
       s1shift = o.shift;
