@@ -83,6 +83,18 @@ describe('PL011 registers', () => {
     expect(s).toBe('0123456789abcdefg');
   });
 
+  it('toggling LCR_H.FEN keeps received bytes in order (none lost, none duplicated)', () => {
+    const { u } = uart();
+    u.write(UARTLCR_H, 4, 0x10);
+    u.feed('abc');
+    u.write(UARTLCR_H, 4, 0x00); // FIFO off: one byte held, the rest wait on the line
+    expect(u.read(UARTDR, 4)).toBe(0x61);
+    u.write(UARTLCR_H, 4, 0x10);
+    expect(u.read(UARTDR, 4)).toBe(0x62);
+    expect(u.read(UARTDR, 4)).toBe(0x63);
+    expect(u.read(UARTFR, 4) & FR_RXFE).toBe(FR_RXFE);
+  });
+
   it('RXRIS is set when data arrives and cleared by reading the byte (FIFO disabled, TRM 2.8.2)', () => {
     const { u } = uart();
     u.feed('q');
