@@ -88,6 +88,17 @@ export class TableBuilder {
   get txsz(): number {
     return 64 - this.inputSize;
   }
+  /**
+   * VTCR_EL2 for these tables as a stage 2: T0SZ, SL0, TG0, PS (default 44 bits, the PARange),
+   * VS=1 (16-bit VMIDs), inner/outer Write-Back walks, Inner Shareable.
+   */
+  vtcr(ps = 4): number {
+    return this.txsz | (this.sl0 << 6) | (1 << 8) | (1 << 10) | (3 << 12) | (tg0(2 ** this.g) << 14) | (ps << 16) | (1 << 19);
+  }
+  /** VTTBR_EL2 words [lo, hi] for these tables with a VMID. */
+  vttbr(vmid: number): [number, number] {
+    return [this.root % 2 ** 32 | 0, (Math.floor(this.root / 2 ** 32) | (vmid << 16)) | 0];
+  }
 
   private alloc(bytes: number): number {
     const size = Math.max(bytes, 64);

@@ -99,6 +99,17 @@ describe('stage 2 only (SCTLR_EL1.M=0, HCR_EL2.VM=1)', () => {
     b2.map(0x3_c000_0000, RAM + 0x3000, 0x1000, RW, 3);
     expect(probe(cpu, 0x3_c000_0010n).pa).toBe(RAM + 0x3010);
   });
+  it('TableBuilder.vtcr/vttbr give the hypervisor a consistent VTCR_EL2/VTTBR_EL2', () => {
+    const { m, cpu } = machine();
+    const b2 = new TableBuilder(m.bus, { granule: 65536, inputSize: 42, poolBase: S2POOL });
+    b2.map(0x8000_0000, RAM + 0x10_0000, 0x1_0000, RW, 3);
+    cpu.setSys(SYS.VTCR_EL2, b2.vtcr(), 0);
+    const [lo, hi] = b2.vttbr(9);
+    cpu.setSys(SYS.VTTBR_EL2, lo, hi);
+    cpu.setSys(SYS.HCR_EL2, 1, 0);
+    expect(probe(cpu, 0x8000_0040n).pa).toBe(RAM + 0x10_0040);
+    expect(mmuOf(cpu).vmid).toBe(9);
+  });
   it('16K and 64K stage-2 granules', () => {
     for (const granule of [16384, 65536]) {
       const { cpu, b2 } = setup({ granule, inputSize: 40 });
