@@ -213,22 +213,35 @@ async function makeTracer(
     }
     return parts.join(' ');
   };
-  const flush = (): void => {
+  // Trace lines are written in batches (one write per line floods a pipe's queue); a batch is
+  // written early whenever guest output must follow it.
+  let batch: string[] = [];
+  const writeBatch = (): void => {
+    if (batch.length === 0) return;
+    out.write(batch.join(''));
+    batch = [];
+  };
+  const flushLine = (): void => {
     if (pending === null) return;
     const c = changes();
-    out.write(c ? `${pending.padEnd(72)} ${c}\n` : `${pending}\n`);
+    batch.push(c ? `${pending.padEnd(72)} ${c}\n` : `${pending}\n`);
     pending = null;
     if (held !== '') {
+      writeBatch();
       guestOut.write(held);
       held = '';
-    }
+    } else if (batch.length >= 512) writeBatch();
+  };
+  const flush = (): void => {
+    flushLine();
+    writeBatch();
   };
   const output = (t: string): void => {
     if (pending === null) guestOut.write(t);
     else held += t;
   };
   const hook = (c: Cpu, lo: number, hi: number, ins: Insn): void => {
-    flush();
+    flushLine();
     const pc = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     const sym = img.symbols.format(pc);
     const where = sym ? ` <${sym}>` : '';
