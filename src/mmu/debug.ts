@@ -136,3 +136,60 @@ export function formatTranslation(r: TranslationReport): string {
 }
 
 export { ACC_READ, ACC_WRITE, ACC_FETCH };
+
+export interface TlbEntryView {
+  structure: string;
+  /** Input address (VA; IPA for the IPA cache) and the size it covers. */
+  input: bigint;
+  size: number;
+  output: bigint;
+  vmid: number;
+  /** null for global entries. */
+  asid: number | null;
+  stage1: boolean;
+  stage2: boolean;
+  perms?: { el1: string; el0: string; s2: string };
+  memory?: string;
+}
+
+/** Every valid entry of the TLB model (L1 I/D, L2, IPA cache, walk cache), for the debugger. */
+export function tlbEntries(cpu: Cpu): TlbEntryView[] {
+  const t = mmuOf(cpu).tlb;
+  const out: TlbEntryView[] = [];
+  for (const a of [t.l1i, t.l1d, t.l2, t.ipa, t.walk]) {
+    const combined = a === t.l1i || a === t.l1d || a === t.l2;
+    for (let e = 0; e < a.n; e++) {
+      if (!a.valid[e]) continue;
+      const input = (BigInt(a.inHi[e] >>> 0) << 32n) | BigInt(a.inLo[e] >>> 0);
+      const v: TlbEntryView = {
+        structure: a.name,
+        input,
+        size: 2 ** a.shift[e],
+        output: BigInt(a.pa[e]),
+        vmid: a.vmid[e],
+        asid: a.global[e] ? null : a.asid[e],
+        stage1: combined ? (a.regime[e] & RG_S1) !== 0 : a === t.walk,
+        stage2: combined ? (a.regime[e] & RG_S2) !== 0 : a === t.ipa,
+      };
+      if (combined || a === t.ipa) {
+        const p = a.perms[e];
+        v.perms = { el1: rwx(p, P_R1, P_W1, P_X1), el0: rwx(p, P_R0, P_W0, P_X0), s2: rwx(p, P_S2R, P_S2W, P_S2X) };
+        const s1 = a.attrs[e] & 0xff;
+        v.memory = a === t.ipa ? describeAttr(a.attrs[e] & 0xff) : v.stage1 ? describeAttr(s1) : 'stage 1 off (per access)';
+      }
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** One line per TLB entry. */
+export function formatTlb(cpu: Cpu): string {
+  return tlbEntries(cpu)
+    .map((v) => {
+      const tag = `VMID ${v.vmid} ${v.asid === null ? 'global' : `ASID ${v.asid}`}`;
+      const perms = v.perms ? ` EL1 ${v.perms.el1} EL0 ${v.perms.el0} S2 ${v.perms.s2}` : '';
+      return `${v.structure.padEnd(10)} ${hex(v.input)} +${hex(v.size)} -> ${hex(v.output)}  ${tag}${perms}${v.memory ? ' ' + v.memory : ''}`;
+    })
+    .join('\n');
+}

@@ -43,3 +43,21 @@ describe('translateDebug', () => {
     expect(formatTranslation(r)).toContain('S1PTW');
   });
 });
+
+describe('tlbEntries', () => {
+  it('lists the TLB model\'s entries with their tags', async () => {
+    const { tlbEntries, formatTlb } = await import('../../src/mmu/debug.js');
+    const { m, cpu } = machine();
+    const b1 = new TableBuilder(m.bus, { inputSize: 48, poolBase: RAM + 0x100_0000 });
+    b1.map(0x1000, RAM + 0x5000, 0x1000, s1Leaf({ ng: true, ap: 1 }), 3);
+    setS1(cpu, { ttbr0: b1.root, asid: 3 });
+    probe(cpu, 0x1000n);
+    const l1 = tlbEntries(cpu).filter((v) => v.structure === 'L1 DTLB');
+    expect(l1).toEqual([
+      expect.objectContaining({ input: 0x1000n, size: 4096, output: BigInt(RAM + 0x5000), asid: 3, vmid: 0, stage1: true }),
+    ]);
+    expect(l1[0].perms).toEqual({ el1: 'rw-', el0: 'rwx', s2: 'rwx' });
+    expect(formatTlb(cpu)).toContain('ASID 3');
+    expect(tlbEntries(cpu).filter((v) => v.structure === 'walk cache').length).toBe(3);
+  });
+});
