@@ -96,7 +96,13 @@ export function s1Perms(ap: number, uxn: number, pxn: number, wxn: boolean): num
 export class Mmu {
   readonly tlb: Tlb;
   readonly walker: Walker;
-  readonly s1 = new S1Params();
+  /** Stage-1 parameters of the VA range of the last translation (one of s1r0/s1r1). */
+  s1: S1Params;
+  private readonly s1r0 = new S1Params();
+  private readonly s1r1 = new S1Params();
+  private readonly s1Key0 = new Int32Array(7);
+  private readonly s1Key1 = new Int32Array(7);
+  private readonly s2Key = new Int32Array(6);
   readonly s2 = new S2Params();
   readonly s1o = new S1Out();
   readonly s2o = new S2Out();
@@ -128,6 +134,7 @@ export class Mmu {
     readonly cpu: Cpu,
     config: TlbConfig = DEFAULT_TLB_CONFIG,
   ) {
+    this.s1 = this.s1r0;
     this.tlb = new Tlb(config);
     this.walker = new Walker(cpu.bus, this.tlb, (c) => (cpu.cycles += c));
     this.tlb.l1d.onEvict = (e) => this.onL1Evict(this.tlb.l1d, e, false);
@@ -150,6 +157,15 @@ export class Mmu {
     const vtcr = cpu.sysLo(R_VTCR_EL2);
     const vttbrLo = cpu.sysLo(R_VTTBR_EL2);
     const vttbrHi = cpu.sysHi(R_VTTBR_EL2);
+    // Decoded parameters are kept while the registers hold the same values.
+    const k = this.s2Key;
+    if (k[0] === hcrLo && k[1] === hcrHi && k[2] === vtcr && k[3] === vttbrLo && k[4] === vttbrHi && k[5] === 1) return;
+    k[0] = hcrLo;
+    k[1] = hcrHi;
+    k[2] = vtcr;
+    k[3] = vttbrLo;
+    k[4] = vttbrHi;
+    k[5] = 1;
     p.ptw = (hcrLo & 4) !== 0;
     p.cd = (hcrHi & 1) !== 0;
     p.id = (hcrHi & 2) !== 0;
@@ -187,7 +203,6 @@ export class Mmu {
    */
   private readS1(lo: number, hi: number, fetch: boolean): boolean {
     const cpu = this.cpu;
-    const p = this.s1;
     const tcrLo = cpu.sysLo(R_TCR_EL1);
     const tcrHi = cpu.sysHi(R_TCR_EL1);
     // VA[55] selects the range; TBIn (TCR bits 37/38) makes bits 63:56 copies of bit 55 (data only).
@@ -195,6 +210,34 @@ export class Mmu {
     if (!fetch && (tcrHi >>> (5 + upper)) & 1) hi = (hi << 8) >> 8;
     this.vaLo = lo;
     this.vaHi = hi;
+    const p = upper ? this.s1r1 : this.s1r0;
+    this.s1 = p;
+    // The range's decoded parameters are kept while their input registers hold the same values.
+    const ttbr = upper ? R_TTBR1_EL1 : R_TTBR0_EL1;
+    const tLo = cpu.sysLo(ttbr);
+    const tHi = cpu.sysHi(ttbr);
+    const asidHi = cpu.sysHi((tcrLo & (1 << 22)) !== 0 ? R_TTBR1_EL1 : R_TTBR0_EL1);
+    const sctlr = cpu.sysLo(R_SCTLR_EL1);
+    const k = upper ? this.s1Key1 : this.s1Key0;
+    if (k[0] !== tcrLo || k[1] !== tcrHi || k[2] !== tLo || k[3] !== tHi || k[4] !== asidHi || k[5] !== sctlr || k[6] !== 1) {
+      k[0] = tcrLo;
+      k[1] = tcrHi;
+      k[2] = tLo;
+      k[3] = tHi;
+      k[4] = asidHi;
+      k[5] = sctlr;
+      k[6] = 1;
+      this.decodeS1(p, upper, tcrLo, tcrHi, tLo, tHi, asidHi, sctlr);
+    }
+    // Bits [63:inputSize] must all equal VA[55] (after TBI).
+    const inputSize = p.inputSize;
+    const x = upper ? ~hi : hi;
+    if (inputSize >= 32) return x >>> (inputSize - 32) === 0;
+    return x === 0 && (upper ? ~lo : lo) >>> inputSize === 0;
+  }
+
+  /** AArch64.GetS1TTWParams for one VA range from the register values. */
+  private decodeS1(p: S1Params, upper: number, tcrLo: number, tcrHi: number, tLo: number, tHi: number, asidHi: number, sctlr: number): void {
     let txsz: number;
     let g: number;
     if (upper === 0) {
@@ -212,11 +255,6 @@ export class Mmu {
     if (txsz < 16) txsz = 16;
     if (txsz > 39) txsz = 39;
     const inputSize = 64 - txsz;
-    // Bits [63:inputSize] must all equal VA[55] (after TBI).
-    const x = upper ? ~hi : hi;
-    if (inputSize >= 32) {
-      if (x >>> (inputSize - 32) !== 0) return false;
-    } else if (x !== 0 || (upper ? ~lo : lo) >>> inputSize !== 0) return false;
     p.ttbr1 = upper === 1;
     p.g = g;
     p.inputSize = inputSize;
@@ -225,17 +263,12 @@ export class Mmu {
     p.startLevel = start;
     p.startBits = inputSize - levelShift(g, start);
     p.oaBits = outputBits(tcrHi & 7);
-    const ttbr = upper ? R_TTBR1_EL1 : R_TTBR0_EL1;
-    const tLo = cpu.sysLo(ttbr);
-    const tHi = cpu.sysHi(ttbr);
     const baddr = (tHi & 0xffff) * 4294967296 + ((tLo & ~1) >>> 0);
     p.base = alignDown(baddr, Math.max(p.startBits + 3, 6));
     p.baseTooBig = p.base >= POW2[p.oaBits];
     // TCR_EL1.A1 (bit 22) picks the TTBR holding the ASID; TCR_EL1.AS (bit 36) 16- or 8-bit ASIDs.
-    const asidReg = (tcrLo & (1 << 22)) !== 0 ? R_TTBR1_EL1 : R_TTBR0_EL1;
-    p.asid = (cpu.sysHi(asidReg) >>> 16) & ((tcrHi & (1 << 4)) !== 0 ? 0xffff : 0xff);
-    p.wxn = (cpu.sysLo(R_SCTLR_EL1) & (1 << 19)) !== 0;
-    return true;
+    p.asid = (asidHi >>> 16) & ((tcrHi & (1 << 4)) !== 0 ? 0xffff : 0xff);
+    p.wxn = (sctlr & (1 << 19)) !== 0;
   }
 
   /**
