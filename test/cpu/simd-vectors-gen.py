@@ -146,6 +146,16 @@ for u in (0, 1):
                      | (opc << 12) | ((lmh >> 2) << 11) | (N_ << 5) | D_)
                 run(w, fp=opc in (1, 5, 9))
 
+# scalar three different (SQDMULL/SQDMLAL/SQDMLSL) and more scalar saturating shifts by immediate
+for size in range(4):
+    for opc in range(16):
+        for _ in range(2):
+            run(0x5E200000 | (size << 22) | (M_ << 16) | (opc << 12) | (N_ << 5) | D_)
+for u in (0, 1):
+    for opc in (12, 14, 16, 17, 18, 19):
+        for _ in range(8):
+            run(0x5F000400 | (u << 29) | (rnd.randrange(8, 64) << 16) | (opc << 11) | (N_ << 5) | D_)
+
 with gzip.open(sys.argv[1] if len(sys.argv) > 1 else 'test/cpu/simd-vectors.json.gz', 'wt') as f:
     json.dump(cases, f, separators=(',', ':'))
 print(len(cases), 'cases')

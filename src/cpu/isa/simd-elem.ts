@@ -1,13 +1,16 @@
 // Advanced SIMD "by element" (ARM ARM C4.1.90, vector x indexed element): MUL/MLA/MLS,
 // SMULL/UMULL/SMLAL/UMLAL/SMLSL/UMLSL(2), FMUL/FMLA/FMLS/FMULX, and the scalar FP forms.
 // The element Vm[index] is broadcast into the B scratch, then the three-same / three-different
-// lane code runs unchanged. Insn.ra = the element index, Insn.imm = its size (1..3).
+// lane code runs unchanged. Insn.imm = element size (1..3) | index << 2 (ra stays 0: the
+// shared lane code reads it as the scalar flag).
 import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { fpOk } from './fp-common.js';
 import { B, getA, getC } from './simd-lanes.js';
-import { threeSameCore, threeDiffCore, OP_MLA, OP_MLS, OP_MUL, T_MLAL, T_MLSL, T_MULL } from './simd-int.js';
+import {
+  threeSameCore, threeDiffCore, OP_MLA, OP_MLS, OP_MUL, OP_QDMULH, T_MLAL, T_MLSL, T_MULL, T_QDMLAL, T_QDMLSL, T_QDMULL,
+} from './simd-int.js';
 import { fpSameCore, F_MUL, F_MLA, F_MLS, F_MULX } from './simd-fp.js';
 
 /** Broadcast element `idx` of size `size` (1..3) of V[m] into all of B. */
@@ -27,21 +30,21 @@ function sameElem(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getC(cpu, i.rd);
-  broadcast(cpu, i.rm, i.imm, i.ra);
+  broadcast(cpu, i.rm, i.imm & 3, i.imm >> 2);
   threeSameCore(cpu, i);
 }
 function diffElem(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getC(cpu, i.rd);
-  broadcast(cpu, i.rm, i.imm, i.ra);
+  broadcast(cpu, i.rm, i.imm & 3, i.imm >> 2);
   threeDiffCore(cpu, i);
 }
 function fpElem(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getC(cpu, i.rd);
-  broadcast(cpu, i.rm, i.imm, i.ra);
+  broadcast(cpu, i.rm, i.imm & 3, i.imm >> 2);
   fpSameCore(cpu, i);
 }
 
@@ -51,13 +54,12 @@ function intIndex(raw: number, i: Insn, size: number): boolean {
   const l = bits(raw, 21, 21);
   const m = bits(raw, 20, 20);
   if (size === 1) {
-    i.ra = (h << 2) | (l << 1) | m;
+    i.imm = 1 | (((h << 2) | (l << 1) | m) << 2);
     i.rm = 4 * bits(raw, 19, 16);
   } else if (size === 2) {
-    i.ra = (h << 1) | l;
+    i.imm = 2 | (((h << 1) | l) << 2);
     i.rm = 4 * bits(raw, 20, 16);
   } else return false;
-  i.imm = size;
   return true;
 }
 function fpIndex(raw: number, i: Insn): boolean {
@@ -67,11 +69,9 @@ function fpIndex(raw: number, i: Insn): boolean {
   if (bits(raw, 23, 23) === 0) return false; // size 00: FP16 (not implemented)
   if (sz) {
     if (l) return false;
-    i.ra = h;
-    i.imm = 3;
+    i.imm = 3 | (h << 2);
   } else {
-    i.ra = (h << 1) | l;
-    i.imm = 2;
+    i.imm = 2 | (((h << 1) | l) << 2);
   }
   i.imm2 = sz;
   i.rm = 4 * bits(raw, 20, 16);
@@ -109,6 +109,21 @@ export const simdElem: Encoding[] = [
           if (!intIndex(raw, i, size)) return false;
           i.imm2 = size - 0; // narrow element size
           i.op = (u << 4) | (opc === 2 ? T_MLAL : opc === 6 ? T_MLSL : T_MULL);
+          i.exec = diffElem;
+          return;
+        case 0x0c: // SQDMULH
+        case 0x0d: // SQRDMULH
+          if (!intIndex(raw, i, size)) return false;
+          i.imm2 = size;
+          i.op = opc === 0x0c ? OP_QDMULH : OP_QDMULH + 32;
+          i.exec = sameElem;
+          return;
+        case 0x03: // SQDMLAL
+        case 0x07: // SQDMLSL
+        case 0x0b: // SQDMULL
+          if (!intIndex(raw, i, size)) return false;
+          i.imm2 = size;
+          i.op = opc === 0x03 ? T_QDMLAL : opc === 0x07 ? T_QDMLSL : T_QDMULL;
           i.exec = diffElem;
           return;
         case 0x01: // FMLA
@@ -149,6 +164,6 @@ function fpElemScalar(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
   getC(cpu, i.rd);
-  broadcast(cpu, i.rm, i.imm, i.ra);
+  broadcast(cpu, i.rm, i.imm & 3, i.imm >> 2);
   fpSameCore(cpu, i);
 }

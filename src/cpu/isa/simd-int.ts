@@ -265,17 +265,17 @@ function expandImm(op: number, cmode: number, imm8: number, q: number, i: Insn):
 // ================= three same =================
 // Per-element semantics for B/H/S lanes. a and b are read signed when the op is signed.
 const OP_HADD = 0;
-const OP_QADD = 1;
+export const OP_QADD = 1;
 const OP_RHADD = 2;
 const OP_HSUB = 4;
-const OP_QSUB = 5;
+export const OP_QSUB = 5;
 const OP_CMGT = 6;
 const OP_CMGE = 7;
 const OP_SHL = 8;
 const OP_QSHL = 9;
 const OP_RSHL = 10;
 const OP_QRSHL = 11;
-const OP_QDMULH = 22; // SQDMULH (U=0) / SQRDMULH (U=1)
+export const OP_QDMULH = 22; // SQDMULH (U=0) / SQRDMULH (U=1)
 const OP_MAX = 12;
 const OP_MIN = 13;
 const OP_ABD = 14;
@@ -602,6 +602,9 @@ const M_CMLT0 = 10;
 const M_ABS = 11;
 const M_XTN = 18;
 const M_SQXTN = 20;
+const M_SUQADD = 3;
+const M_USQADD = 32 + 3;
+const M_SHLL = 32 + 19;
 const M_REV32 = 32;
 const M_UADDLP = 32 + 2;
 const M_CLZ = 32 + 4;
@@ -654,10 +657,11 @@ function misc2(cpu: Cpu, i: Insn): void {
     case M_SQXTN:
     case M_UQXTN:
     case M_SQXTUN: {
-      // narrow 2*e -> e; "2" (Q=1) writes the upper half and keeps the lower
-      const m = 8 >> size;
-      D[0] = C[0];
-      D[1] = C[1];
+      // narrow 2*e -> e; "2" (Q=1) writes the upper half and keeps the lower; scalar: one element
+      const scalar = i.ra === 1;
+      const m = scalar ? 1 : 8 >> size;
+      D[0] = scalar ? 0 : C[0];
+      D[1] = scalar ? 0 : C[1];
       const base = q ? m : 0;
       for (let k = 0; k < m; k++) {
         let x: number;
@@ -708,8 +712,21 @@ function misc2(cpu: Cpu, i: Insn): void {
       }
       break;
     }
-    default:
-      for (let k = 0; k < n; k++) {
+    case M_SUQADD:
+    case M_USQADD: {
+      // SUQADD: signed Vd + unsigned Vn, saturated signed; USQADD: unsigned Vd + signed Vn
+      const sq = op === M_SUQADD;
+      const cnt = i.ra === 1 ? 1 : n;
+      if (i.ra === 1) D[0] = D[1] = D[2] = D[3] = 0;
+      for (let k = 0; k < cnt; k++) {
+        setElt(D, size, k, sat(elt(C, size, k, sq) + elt(A, size, k, !sq), size, sq));
+      }
+      break;
+    }
+    default: {
+      const cnt = i.ra === 1 ? 1 : n;
+      if (i.ra === 1) D[0] = D[1] = D[2] = D[3] = 0;
+      for (let k = 0; k < cnt; k++) {
         const a = elt(A, size, k, true);
         let r: number;
         switch (op) {
@@ -754,6 +771,7 @@ function misc2(cpu: Cpu, i: Insn): void {
         }
         setElt(D, size, k, r);
       }
+    }
   }
   if (qcSat) cpu.fpsr |= QC;
   putD(cpu, i.rd, q);
@@ -769,6 +787,22 @@ function misc2D(cpu: Cpu, i: Insn): void {
     const c = hi < 0 ? -1 : lo === 0 && hi === 0 ? 0 : 1;
     let t = false;
     switch (i.op) {
+      case M_SQABS:
+      case M_SQNEG:
+        if (hi === (0x80000000 | 0) && lo === 0) {
+          cpu.fpsr |= QC; // |INT64_MIN| saturates
+          D[2 * k] = -1;
+          D[2 * k + 1] = 0x7fffffff;
+          continue;
+        }
+        if (i.op === M_SQNEG || hi < 0) sub64(0, 0, lo, hi);
+        else {
+          r64lo = lo;
+          r64hi = hi;
+        }
+        D[2 * k] = r64lo;
+        D[2 * k + 1] = r64hi;
+        continue;
       case M_ABS:
       case M_NEG:
         if (i.op === M_NEG || hi < 0) sub64(0, 0, lo, hi);
@@ -836,6 +870,10 @@ const T_ABDL = 7;
 export const T_MLAL = 8;
 export const T_MLSL = 10;
 export const T_MULL = 12;
+export const T_QDMLAL = 9;
+export const T_QDMLSL = 11;
+export const T_QDMULL = 13;
+const T_PMULL = 14;
 function threeDiff(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
@@ -850,7 +888,23 @@ export function threeDiffCore(cpu: Cpu, i: Insn): void {
   const op = i.op & 15;
   const m = 8 >> size; // number of wide results
   const off = i.sf ? m : 0;
+  if (op === T_QDMULL || op === T_QDMLAL || op === T_QDMLSL) {
+    qdmull(cpu, i, size, m, off, op);
+    return;
+  }
+  if (op === T_PMULL) {
+    for (let k = 0; k < m; k++) {
+      const a = elt(A, 0, off + k, false);
+      const b = elt(B, 0, off + k, false);
+      let r = 0;
+      for (let j = 0; j < 8; j++) if ((b >>> j) & 1) r ^= a << j;
+      setElt(D, 1, k, r);
+    }
+    putD(cpu, i.rd, 1);
+    return;
+  }
   if (op === T_ADDHN || op === T_SUBHN) {
+    const rnd = i.op >= 16; // RADDHN/RSUBHN
     // wide + wide -> high half narrowed
     D[0] = C[0];
     D[1] = C[1];
@@ -859,11 +913,12 @@ export function threeDiffCore(cpu: Cpu, i: Insn): void {
       if (size === 2) {
         if (op === T_ADDHN) add64(A[2 * k], A[2 * k + 1], B[2 * k], B[2 * k + 1]);
         else sub64(A[2 * k], A[2 * k + 1], B[2 * k], B[2 * k + 1]);
+        if (rnd) add64(r64lo, r64hi, 0x80000000 | 0, 0);
         x = r64hi;
       } else {
         const a = elt(A, size + 1, k, false);
         const b = elt(B, size + 1, k, false);
-        x = (op === T_ADDHN ? a + b : a - b) >> (8 << size);
+        x = ((op === T_ADDHN ? a + b : a - b) + (rnd ? 1 << ((8 << size) - 1) : 0)) >> (8 << size);
       }
       setElt(D, size, off + k, x);
     }
@@ -941,6 +996,45 @@ export function threeDiffCore(cpu: Cpu, i: Insn): void {
     setElt(D, size + 1, k, x);
   }
   putD(cpu, i.rd, 1);
+}
+
+/** SQDMULL/SQDMLAL/SQDMLSL(2): 2*a*b saturated to the wide size, then a saturating accumulate. */
+function qdmull(cpu: Cpu, i: Insn, size: number, m: number, off: number, op: number): void {
+  qcSat = false;
+  const scalar = i.ra === 1;
+  const cnt = scalar ? 1 : m;
+  if (scalar) D[0] = D[1] = D[2] = D[3] = 0;
+  for (let k = 0; k < cnt; k++) {
+    const a = elt(A, size, off + k, true);
+    const b = elt(B, size, off + k, true);
+    if (size === 1) {
+      let p = sat(2 * a * b, 2, true);
+      if (op === T_QDMLAL) p = sat(elt(C, 2, k, true) + p, 2, true);
+      else if (op === T_QDMLSL) p = sat(elt(C, 2, k, true) - p, 2, true);
+      setElt(D, 2, k, p);
+      continue;
+    }
+    let pl: number;
+    let ph: number;
+    if (a === -2147483648 && b === -2147483648) {
+      qcSat = true;
+      pl = -1;
+      ph = 0x7fffffff;
+    } else {
+      mul64(a, b, true);
+      shl64(r64lo, r64hi, 1);
+      pl = r64lo;
+      ph = r64hi;
+    }
+    if (op === T_QDMULL) {
+      r64lo = pl;
+      r64hi = ph;
+    } else qaddsub64(C[2 * k], C[2 * k + 1], pl, ph, op === T_QDMLAL ? OP_QADD : OP_QSUB);
+    D[2 * k] = r64lo;
+    D[2 * k + 1] = r64hi;
+  }
+  if (qcSat) cpu.fpsr |= QC;
+  putD(cpu, i.rd, scalar ? 0 : 1);
 }
 
 // ================= shift by immediate =================
@@ -1066,6 +1160,71 @@ function shiftImm(cpu: Cpu, i: Insn): void {
     setElt(D, size, k, r);
   }
   putD(cpu, i.rd, i.sf);
+}
+
+// Saturating shifts by immediate: SQSHL/UQSHL/SQSHLU (left) and SQSHRN/UQSHRN/SQRSHRN/UQRSHRN/
+// SQSHRUN/SQRSHRUN (narrowing right). i.ra = 1 for the scalar forms (one element, rest zero).
+const Q_SQSHLU = 32 + 12;
+const Q_SHL = 14; // SQSHL; UQSHL is + 32
+const Q_SHRUN = 32 + 16; // SQSHRUN; SQRSHRUN is + 1
+const Q_SHRN = 18; // SQSHRN / UQSHRN (+32); SQRSHRN / UQRSHRN: 19 / 51
+function qshiftImm(cpu: Cpu, i: Insn): void {
+  if (!fpOk(cpu)) return;
+  getA(cpu, i.rn);
+  getC(cpu, i.rd);
+  const size = i.imm2;
+  const sh = i.imm;
+  const op = i.op;
+  const o = op & 31;
+  const u = op >= 32;
+  const scalar = i.ra === 1;
+  qcSat = false;
+  if (scalar) D[0] = D[1] = D[2] = D[3] = 0;
+  if (o === 12 || o === 14) {
+    const srcSigned = !(o === 14 && u);
+    const dstSigned = o === 14 && !u;
+    const n = scalar ? 1 : size === 3 ? (i.sf ? 2 : 1) : (i.sf ? 16 : 8) >> size;
+    for (let k = 0; k < n; k++) {
+      if (size === 3) {
+        const lo = A[2 * k];
+        const hi = A[2 * k + 1];
+        if (op === Q_SQSHLU && hi < 0) {
+          qcSat = true;
+          r64lo = r64hi = 0;
+        } else qshl64(lo, hi, sh, dstSigned);
+        D[2 * k] = r64lo;
+        D[2 * k + 1] = r64hi;
+      } else setElt(D, size, k, sat(elt(A, size, k, srcSigned) * 2 ** sh, size, dstSigned));
+    }
+    if (qcSat) cpu.fpsr |= QC;
+    putD(cpu, i.rd, scalar ? 0 : i.sf);
+    return;
+  }
+  const round = (o & 1) === 1;
+  const srcSigned = !(u && o >= 18);
+  const dstSigned = !u;
+  const m = scalar ? 1 : 8 >> size;
+  const off = !scalar && i.sf ? m : 0;
+  if (!scalar) {
+    D[0] = C[0];
+    D[1] = C[1];
+  }
+  for (let k = 0; k < m; k++) {
+    let v: number;
+    if (size === 2) {
+      if (round) rshr64(A[2 * k], A[2 * k + 1], sh, srcSigned);
+      else shr64(A[2 * k], A[2 * k + 1], sh, srcSigned);
+      // inexact beyond 2^53, but then far outside the 32-bit range: saturation still decides
+      v = (srcSigned ? r64hi : r64hi >>> 0) * 4294967296 + (r64lo >>> 0);
+    } else {
+      const x = elt(A, size + 1, k, srcSigned);
+      v = Math.floor((x + (round ? 2 ** (sh - 1) : 0)) / 2 ** sh);
+    }
+    setElt(D, size, off + k, sat(v, size, dstSigned));
+  }
+  if (!scalar && !i.sf) D[2] = D[3] = 0;
+  if (qcSat) cpu.fpsr |= QC;
+  putD(cpu, i.rd, 1);
 }
 
 // ================= permute, EXT, TBL =================
@@ -1391,12 +1550,51 @@ export const simdInt: Encoding[] = [
           break;
         case M_SQABS:
         case M_SQNEG:
-          if (size === 3) return false;
+          if (size === 3) {
+            if (!q) return false;
+            i.exec = misc2D;
+            return;
+          }
           break;
+        case M_SUQADD:
+        case M_USQADD:
+          if (size === 3) return false; // 64-bit lanes not implemented
+          break;
+        case M_SHLL:
+          if (size === 3) return false;
+          i.op = S_SHLL + 32;
+          i.imm = 8 << size;
+          i.exec = shiftImm;
+          return;
         default:
           return false;
       }
+      i.ra = 0;
       i.exec = misc2;
+    },
+  },
+  {
+    name: 'AdvSIMD scalar two-register miscellaneous (saturating)',
+    pattern: '01 u 11110 zz 10000 ooooo 10 nnnnn ddddd',
+    decode(raw, i) {
+      const op = (bits(raw, 29, 29) << 5) | bits(raw, 16, 12);
+      const size = bits(raw, 23, 22);
+      i.rn = vreg(raw, 5);
+      i.rd = vreg(raw, 0);
+      i.sf = 0;
+      i.ra = 1;
+      i.imm2 = size;
+      i.op = op;
+      if (op === M_SQABS || op === M_SQNEG) {
+        i.exec = size === 3 ? misc2D : misc2;
+        return;
+      }
+      if (size === 3) return false;
+      if (op === M_SQXTN || op === M_UQXTN || op === M_SQXTUN || op === M_SUQADD || op === M_USQADD) {
+        i.exec = misc2;
+        return;
+      }
+      return false;
     },
   },
   {
@@ -1454,14 +1652,33 @@ export const simdInt: Encoding[] = [
       const size = bits(raw, 23, 22);
       if (size === 3) return false;
       const ok = [T_ADDL, T_ADDW, T_SUBL, T_SUBW, T_ADDHN, T_ABAL, T_SUBHN, T_ABDL, T_MLAL, T_MLSL, T_MULL];
-      if (!ok.includes(opc)) return false;
+      const okQ = !u && (opc === T_QDMULL || opc === T_QDMLAL || opc === T_QDMLSL) && (size === 1 || size === 2);
+      const okP = !u && opc === T_PMULL && size === 0;
+      if (!ok.includes(opc) && !okQ && !okP) return false;
+      i.ra = 0;
       i.op = (u << 4) | opc;
       i.sf = bits(raw, 30, 30);
       i.imm2 = size;
       i.rn = vreg(raw, 5);
       i.rm = vreg(raw, 16);
       i.rd = vreg(raw, 0);
-      if ((opc === T_ADDHN || opc === T_SUBHN) && u) return false; // RADDHN/RSUBHN
+      i.exec = threeDiff;
+    },
+  },
+  {
+    name: 'AdvSIMD scalar three different (SQDMULL/SQDMLAL/SQDMLSL)',
+    pattern: '01 0 11110 zz 1 mmmmm oooo 00 nnnnn ddddd',
+    decode(raw, i) {
+      const opc = bits(raw, 15, 12);
+      const size = bits(raw, 23, 22);
+      if ((opc !== T_QDMULL && opc !== T_QDMLAL && opc !== T_QDMLSL) || (size !== 1 && size !== 2)) return false;
+      i.op = opc;
+      i.imm2 = size;
+      i.ra = 1;
+      i.sf = 0;
+      i.rn = vreg(raw, 5);
+      i.rm = vreg(raw, 16);
+      i.rd = vreg(raw, 0);
       i.exec = threeDiff;
     },
   },
@@ -1478,8 +1695,8 @@ export const simdInt: Encoding[] = [
     name: 'AdvSIMD scalar shift by immediate (D)',
     pattern: '01 u 111110 hhhh bbb ooooo 1 nnnnn ddddd',
     decode(raw, i) {
-      if (bits(raw, 22, 22) === 0) return false; // only 64-bit scalar shifts
-      return decodeShift(raw, i, 0, true);
+      if (bits(raw, 22, 19) === 0) return false;
+      return decodeShift(raw, i, 0, true); // B/H/S only for the saturating forms
     },
   },
   {
@@ -1576,6 +1793,29 @@ function decodeShift(raw: number, i: Insn, q: number, scalar: boolean): boolean 
       if (scalar || size === 3) return false;
       i.imm = immhb - e;
       break;
+    case Q_SQSHLU:
+    case Q_SHL:
+    case Q_SHL + 32:
+      if (size === 3 && !q && !scalar) return false;
+      i.imm = immhb - e;
+      i.imm2 = size;
+      i.op = op;
+      i.ra = scalar ? 1 : 0;
+      i.exec = qshiftImm;
+      return true;
+    case Q_SHRUN:
+    case Q_SHRUN + 1:
+    case Q_SHRN:
+    case Q_SHRN + 1:
+    case Q_SHRN + 32:
+    case Q_SHRN + 33:
+      if (size === 3) return false;
+      i.imm = 2 * e - immhb;
+      i.imm2 = size;
+      i.op = op;
+      i.ra = scalar ? 1 : 0;
+      i.exec = qshiftImm;
+      return true;
     default:
       return false;
   }
