@@ -56,6 +56,18 @@ describe('ASID tagging', () => {
     use('b');
     expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0xa000); // ASID 2's own tables are not walked
   });
+  it('TCR_EL1.A1=1 takes the ASID from TTBR1_EL1 (TTBR0_EL1.ASID is ignored)', () => {
+    const { cpu, a } = twoAsids();
+    cpu.setSys(SYS.TCR_EL1, cpu.sysLo(SYS.TCR_EL1) | (1 << 22), cpu.sysHi(SYS.TCR_EL1));
+    cpu.setSys(SYS.TTBR1_EL1, 0, 6 << 16);
+    probe(cpu, 0x1000n);
+    expect(mmuOf(cpu).asid).toBe(6);
+    a.map(0x1000, RAM + 0xc000, 0x1000, s1Leaf({ ng: true }), 3);
+    cpu.setSys(SYS.TTBR0_EL1, a.root, 9 << 16); // TTBR0's ASID field changes: same context
+    expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0xa000);
+    cpu.setSys(SYS.TTBR1_EL1, 0, 7 << 16); // a new ASID: the old entry does not match
+    expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0xc000);
+  });
   it('with TCR_EL1.AS=0 only ASID[7:0] tags entries', () => {
     const { cpu, a } = twoAsids();
     cpu.setSys(SYS.TCR_EL1, cpu.sysLo(SYS.TCR_EL1), cpu.sysHi(SYS.TCR_EL1) & ~(1 << 4));
@@ -174,6 +186,21 @@ describe('VMID tagging', () => {
     use(1);
     expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0x1_0000);
     expect(w.s1Walks).toBe(2);
+  });
+  it('with VTCR_EL2.VS=0 only VMID[7:0] tags entries', () => {
+    const { cpu, vm } = twoVms();
+    const vs0 = (vmid: number): void => {
+      cpu.setSys(SYS.VTCR_EL2, cpu.sysLo(SYS.VTCR_EL2) & ~(1 << 19), 0);
+      const [lo, hi] = vm[0].vttbr(vmid);
+      cpu.setSys(SYS.VTTBR_EL2, lo, hi);
+    };
+    vs0(0x101);
+    expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0x1_0000);
+    vm[0].map(0x8000_0000, RAM + 0x6_0000, 0x1000, s2Leaf(), 3);
+    vs0(0x201); // the same 8-bit VMID: cached entries still apply
+    expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0x1_0000);
+    vs0(0x102);
+    expect(probe(cpu, 0x1000n).pa).toBe(RAM + 0x6_0000);
   });
   it('VMALLS12E1 removes only the current VM\'s entries, stage 1 and stage 2', () => {
     const { cpu, use, vm } = twoVms();
