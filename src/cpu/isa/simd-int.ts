@@ -9,7 +9,7 @@ import { bits } from '../decode.js';
 import { srcZR, dstZR } from './common.js';
 import { fpOk, expandImm32, expandImm64Hi } from './fp-common.js';
 import { QC } from '../fpu.js';
-import { A, B, C, D, getA, getB, getC, putD, elt, setElt } from './simd-lanes.js';
+import { A, B, C, D, getA, getB, getC, putD, elt, setElt, VA, VB, VC, VD } from './simd-lanes.js';
 
 const vreg = (raw: number, lo: number): number => 4 * bits(raw, lo + 4, lo);
 
@@ -407,8 +407,24 @@ export function threeSameCore(cpu: Cpu, i: Insn): void {
       setElt(D, size, k, lane3(op, elt(src, size, j, signed), elt(src, size, j + 1, signed), 0, size, signed));
     }
   } else {
-    for (let k = 0; k < n; k++) {
-      setElt(D, size, k, lane3(op, elt(A, size, k, signed), elt(B, size, k, signed), elt(C, size, k, signed), size, signed));
+    const sg = signed ? 1 : 0;
+    const a = VA[size][sg];
+    const b = VB[size][sg];
+    const c = VC[size][sg];
+    const d = VD[size];
+    switch (op) {
+      // the commonest ops get their own loops (no per-element dispatch)
+      case OP_ADD:
+        for (let k = 0; k < n; k++) d[k] = a[k] + b[k];
+        break;
+      case OP_SUB:
+        for (let k = 0; k < n; k++) d[k] = a[k] - b[k];
+        break;
+      case OP_CMEQ:
+        for (let k = 0; k < n; k++) d[k] = a[k] === b[k] ? -1 : 0;
+        break;
+      default:
+        for (let k = 0; k < n; k++) d[k] = lane3(op, a[k], b[k], c[k], size, signed);
     }
   }
   if (qcSat) cpu.fpsr |= QC;
@@ -842,9 +858,10 @@ function across(cpu: Cpu, i: Insn): void {
   const n = (i.sf ? 16 : 8) >> size;
   const op = i.op;
   const signed = op === 1 || op === 3 || op === 5;
-  let acc = elt(A, size, 0, signed);
+  const a = VA[size][signed ? 1 : 0];
+  let acc = a[0];
   for (let k = 1; k < n; k++) {
-    const x = elt(A, size, k, signed);
+    const x = a[k];
     if (op === 0 || op >= 5) acc += x;
     else if (op <= 2) acc = x > acc ? x : acc;
     else acc = x < acc ? x : acc;

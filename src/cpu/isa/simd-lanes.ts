@@ -93,3 +93,24 @@ export function setElt(buf: Int32Array, size: number, k: number, x: number): voi
       buf[k] = x;
   }
 }
+
+// Typed views by element size (0..2) and signedness, for lane loops without per-element shifts.
+// Stores through the unsigned D views wrap modulo 2^esize, as the architecture's Elem[] does.
+export const CS8 = new Int8Array(C.buffer);
+export const CS16 = new Int16Array(C.buffer);
+export const VA: ArrayLike<number>[][] = [
+  [AU8, AS8],
+  [AU16, AS16],
+  [AU32, A],
+];
+export const VB: ArrayLike<number>[][] = [
+  [BU8, BS8],
+  [BU16, BS16],
+  [BU32, B],
+];
+export const VC: ArrayLike<number>[][] = [
+  [CU8, CS8],
+  [CU16, CS16],
+  [CU32, C],
+];
+export const VD: (Uint8Array | Uint16Array | Uint32Array)[] = [DU8, DU16, DU32];
