@@ -164,3 +164,30 @@ describe('stage 1, 16K and 64K granules', () => {
     }
   });
 });
+
+describe('stage-1 fault levels for every granule', () => {
+  for (const granule of [4096, 16384, 65536]) {
+    it(`${granule / 1024}K: translation faults at each level, AF and permission faults at pages and blocks`, () => {
+      const { cpu, b } = setup(granule);
+      const g = Math.log2(granule);
+      const shift = (l: number): number => g + (3 - l) * (g - 3);
+      const A = 4 * granule;
+      b.map(A, RAM + 0x10_0000, granule, N, 3);
+      for (let l = b.startLevel; l <= 3; l++) {
+        // The next index at level l: same tables above, an empty slot at l.
+        expect(probe(cpu, BigInt(A + 2 ** shift(l))).fsc).toBe(0x04 + l);
+      }
+      expect(probe(cpu, BigInt(A + 8)).pa).toBe(RAM + 0x10_0008);
+      b.map(A + granule, RAM, granule, s1Leaf({ af: false }), 3);
+      expect(probe(cpu, BigInt(A + granule)).fsc).toBe(0x0b);
+      b.map(A + 2 * granule, RAM, granule, s1Leaf({ ap: 2 }), 3);
+      expect(probe(cpu, BigInt(A + 2 * granule), ACC_WRITE).fsc).toBe(0x0f);
+      const blk = 2 ** shift(2);
+      b.map(4 * blk, RAM, blk, s1Leaf({ af: false }), 2);
+      b.map(5 * blk, 0, blk, s1Leaf({ ap: 2 }), 2);
+      expect(probe(cpu, BigInt(4 * blk + 0x10)).fsc).toBe(0x0a);
+      expect(probe(cpu, BigInt(5 * blk + 0x10), ACC_WRITE).fsc).toBe(0x0e);
+      expect(probe(cpu, BigInt(5 * blk + 0x10)).pa).toBe(0x10);
+    });
+  }
+});
