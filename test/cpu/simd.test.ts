@@ -42,7 +42,7 @@ describe('integer lanes', () => {
       v: { 1: 0xff01n | (0xffffffffffffffffn << 64n), 2: 0x0102n | (1n << 64n), 3: ALL },
     });
     expect(V(m.cpu, 0)).toBe((0xffffffffffffff00n << 64n) | 0x0003n); // 0xff + 1 wraps to 0 in its lane
-    expect(V(m.cpu, 3)).toBe(0xfdffn);
+    expect(V(m.cpu, 3)).toBe(0xfeffn); // 1 - 2 = 0xff, 0xff - 1 = 0xfe
     expect(V(m.cpu, 4)).toBe(0x10003n);
   });
   it('SQADD/UQSUB saturate and set FPSR.QC (sticky)', async () => {
