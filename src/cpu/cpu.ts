@@ -92,6 +92,7 @@ export class Cpu extends CpuState {
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   private excStreak = 0;
+  private streakFirst = '';
   private readonly tr: Translation = { pa: 0, memType: 0, cacheable: true };
 
   constructor(
@@ -671,11 +672,15 @@ export class Cpu extends CpuState {
       rlo = (pcLo + 4) | 0;
       if (rlo === 0) rhi = (pcHi + 1) | 0;
     }
+    if (this.excStreak === 0) {
+      // Remember the exception that started a possible chain: it is the one worth reporting.
+      this.streakFirst = `PC 0x${hex64(pcLo, pcHi)}, EC 0x${this.excEC.toString(16)}, ISS 0x${this.excISS.toString(16)}`;
+    }
     if (++this.excStreak > 8) {
-      const pc = ((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)).toString(16);
       this.halt(
-        `the guest is lost: ${this.excStreak} exceptions in a row with no instruction retired ` +
-          `(last at PC 0x${pc}, EC 0x${this.excEC.toString(16)}); is VBAR_EL1 set and is the code mapped?`,
+        `the guest is lost: ${this.excStreak} exceptions in a row with no instruction retired; ` +
+          `the first was at ${this.streakFirst}, the last at PC 0x${hex64(pcLo, pcHi)} ` +
+          `(EC 0x${this.excEC.toString(16)}); is VBAR_EL1 set and is the code mapped?`,
       );
       return;
     }
@@ -695,6 +700,10 @@ export class Cpu extends CpuState {
     }
     return false;
   }
+}
+
+function hex64(lo: number, hi: number): string {
+  return hi !== 0 ? (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0') : (lo >>> 0).toString(16);
 }
 
 /** Any encoding not implemented: UNDEFINED (ARM ARM: EC 0x00 Unknown reason, IL=1). */

@@ -26,3 +26,13 @@ describe('run loop', () => {
     expect(m.cpu.instret).toBe(1); // the UNDEF does not retire; the HLT does
   });
 });
+
+describe('a guest lost in the void', () => {
+  it('stops with a message naming the first exception of the chain', async () => {
+    // An UNDEF with VBAR_EL1 = 0 (not RAM): every vector fetch aborts again.
+    const m = await runAsm('.long 0\nhlt #1');
+    expect(m.cpu.status).toBe(2);
+    expect(m.cpu.haltReason).toMatch(/the first was at PC 0x40000000, EC 0x0, ISS 0x0/);
+    expect(m.cpu.haltReason).toMatch(/the last at PC 0x200 \(EC 0x21\)/);
+  });
+});
