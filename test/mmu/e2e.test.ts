@@ -252,3 +252,48 @@ describe('a guest enabling its MMU', () => {
     expect(mmuOf(cpu).tlb.walks.s1Faults).toBe(2);
   });
 });
+
+describe('LDTR/STTR at EL1 use EL0 permissions', () => {
+  // ARM ARM D8 (AccessDescriptor.unpriv): an unprivileged access from EL1 is checked as EL0's.
+  // The page is AP=00 (EL1 read/write, no EL0 access): LDR succeeds, LDTR faults from EL1.
+  it('LDR reads an EL1-only page; LDTR at EL1 takes a permission fault (EC 0x25)', async () => {
+    const m = await runAsm(
+      `ldr x1, [x0]
+       ldtr x2, [x0]
+       hlt #1
+       .balign 0x800
+       .space 0x200
+       mrs x9, esr_el1
+       mrs x10, far_el1
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm, s1Leaf({ ap: 0 }));
+          mm.cpu.writeX(0, BigInt(DATA_VA));
+          mm.cpu.setSys(SYS.VBAR_EL1, RAM + 0x800, 0);
+        },
+      },
+    );
+    expect(X(m.cpu, 1)).toBe(0xaaaan);
+    expect(X(m.cpu, 2)).toBe(0n); // not written
+    // EC 0x25 (data abort, same EL), IL, DFSC = permission fault level 3 (0x0f).
+    expect(X(m.cpu, 9)).toBe((0x25n << 26n) | (1n << 25n) | 0x0fn);
+    expect(X(m.cpu, 10)).toBe(BigInt(DATA_VA));
+  });
+  it('STTR to a page EL0 may write succeeds at EL1, and LDTR then reads it back', async () => {
+    const m = await runAsm(
+      `mov x3, #0x1234
+       sttr x3, [x0]
+       ldtr x4, [x0]
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm, s1Leaf({ ap: 1, pxn: true })); // AP=01: EL1 and EL0 read/write
+          mm.cpu.writeX(0, BigInt(DATA_VA));
+        },
+      },
+    );
+    expect(m.cpu.haltReason).toBe('done');
+    expect(X(m.cpu, 4)).toBe(0x1234n);
+  });
+});

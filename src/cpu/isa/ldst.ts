@@ -19,6 +19,7 @@ import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { dstZR, srcZR, regSP, SP } from './common.js';
 import { SYS } from '../sysregs.js';
+import { unprivilegedBegin, unprivilegedEnd } from '../../mmu/translate.js';
 import { EC_SP_ALIGN } from '../exceptions.js';
 
 /**
@@ -470,15 +471,15 @@ const A_KIND: (Access | null)[] = [
 ];
 
 // unpriv: LDTR/STTR/LDTRB/LDTRH/LDTRSB/LDTRSH/LDTRSW/STTRB/STTRH (i.op = kind).
-// At EL1 (with PSTATE.UAO=0, and not EL2 with HCR_EL2.{E2H,TGE}={1,1}) these must be checked
-// against the EL0 permissions of the stage-1 translation (ARM ARM D8, unprivileged accesses;
-// AccessDescriptor.unpriv). cpu.ld*/st* have no unprivileged path yet (they check the current
-// EL's permissions), so today these are normal accesses: at EL1 with the MMU on, that is wrong
-// for pages whose EL0 and EL1 permissions differ. MMU engineer: grep for "unpriv" and give
-// this handler an access path that checks EL0 permissions.
+// At EL1 (PSTATE.UAO is not implemented) these are checked against the EL0 permissions of the
+// stage-1 translation (ARM ARM D8, AccessDescriptor.unpriv); a fault is still taken from EL1.
+// At EL0 they are ordinary accesses (unprivilegedBegin/End do nothing there).
 function execUnpriv(cpu: Cpu, i: Insn): void {
   const lo = eaImm(cpu, i);
-  A_KIND[i.op]!(cpu, i, lo, cpu.tmpHi);
+  const hi = cpu.tmpHi;
+  unprivilegedBegin(cpu);
+  A_KIND[i.op]!(cpu, i, lo, hi);
+  unprivilegedEnd(cpu);
 }
 
 // ---- pairs (LDP/STP/LDPSW/LDNP/STNP): Rt in rd, Rt2 in ra ----
