@@ -42,6 +42,8 @@ export interface CliIo {
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_GUEST = join(ROOT, 'guests', 'asm', 'hello.S');
+/** The demo's second act: a C program (picolibc, semihosting) with enough work to measure. */
+export const DEMO_C_GUEST = join(ROOT, 'guests', 'build', 'sort.elf');
 /** Instructions per slice of the run loop; between slices the event loop delivers stdin. */
 const SLICE = 4_000_000;
 
@@ -480,12 +482,19 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
 
   program
     .command('demo')
-    .description('run the hello-world guest (guests/asm/hello.S) and show its output and figures (what npm start runs)')
+    .description(
+      'run the hello-world guest (guests/asm/hello.S, assembled at load time), then a C guest ' +
+        '(guests/build/sort.elf), showing their output and figures (what npm start runs)',
+    )
     .action(async () => {
-      if (!existsSync(DEMO_GUEST)) {
-        throw new UserError(`the demo guest ${relativeName(DEMO_GUEST)} is missing (it is built from guests/asm/hello.S in the repository)`);
+      let code = 0;
+      for (const g of [DEMO_GUEST, DEMO_C_GUEST]) {
+        if (!existsSync(g)) throw new UserError(`the demo guest ${relativeName(g)} is missing from the repository`);
+        io.stderr.write(`\n== ${relativeName(g)} ==\n`);
+        const c = await runGuest(g, { load: [], dump: [], semihosting: true }, io);
+        if (code === 0) code = c;
       }
-      setCode(await runGuest(DEMO_GUEST, { load: [], dump: [], semihosting: true }, io));
+      setCode(code);
     });
   return program;
 }

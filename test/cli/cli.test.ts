@@ -231,12 +231,13 @@ describe('a64hv CLI', () => {
     expect(lines[3]).toMatch(/^0000000040000a00: nop$/);
   });
 
-  it('demo runs guests/asm/hello.S', async () => {
+  it('demo runs guests/asm/hello.S, then the C sort guest, with figures for each', async () => {
     expect(existsSync(DEMO)).toBe(true);
     const r = await cli('demo');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Hello from a64hv!/);
-    expect(r.err).toMatch(/instructions/);
+    expect(r.out).toMatch(/matches-qsort=yes/);
+    expect(r.err.match(/instructions/g)?.length).toBe(2);
   });
 
   it('bin/a64hv launches the CLI and passes the guest exit status to the process', () => {
