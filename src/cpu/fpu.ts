@@ -881,3 +881,143 @@ export function toFixed(cpu: CpuState, x: number, fbits: number, signed: boolean
   cpu.tmpHi = h | 0;
   return (out - h * 4294967296) | 0;
 }
+
+// ---- reciprocal and reciprocal square root estimates (ARM ARM shared/functions/float) ----
+
+/** RecipEstimate: a in [256, 511] (0.5 <= x < 1 in units of 1/512) -> [256, 511]. */
+export function recipEstimate(a: number): number {
+  a = a * 2 + 1; // the midpoint, in units of 1/1024
+  const b = Math.floor((1 << 19) / a);
+  return (b + 1) >> 1; // round to nearest
+}
+/** RecipSqrtEstimate: a in [128, 511] -> [256, 511]. */
+export function recipSqrtEstimate(a: number): number {
+  if (a < 256) a = a * 2 + 1; // 0.25 <= x < 0.5, in units of 1/512
+  else {
+    a = (a >> 1) << 1; // 0.5 <= x < 1, in units of 1/256
+    a = (a + 1) * 2;
+  }
+  let b = 512;
+  while (a * (b + 1) * (b + 1) < 2 ** 28) b++; // the largest b < 2^14 / sqrt(a)
+  return (b + 1) >> 1;
+}
+
+/**
+ * FPRecipEstimate (sqrt = false) and FPRSqrtEstimate (sqrt = true) on a lane of format fmt
+ * (F32: w = bits; F64: w = lo, hi = high word; result hi in cpu.tmpHi).
+ */
+export function recipEst(cpu: CpuState, w: number, hi: number, fmt: number, sqrt: boolean): number {
+  const dbl = fmt === F64;
+  if (dbl ? isNaN64(w, hi) : isNaN32(w)) return dbl ? nan64(cpu, w, hi) : nan32(cpu, w);
+  const top = dbl ? hi : w;
+  const sign = top >>> 31;
+  let x = dbl ? f64FromBits(w, hi) : f32FromBits(w);
+  x = flushIn(cpu, x, fmt);
+  const ax = Math.abs(x);
+  const out = (v: number): number => (dbl ? f64Bits(cpu, v) : f32Bits(v));
+  if (sqrt) {
+    if (x === 0) {
+      cpu.fpsr |= DZC;
+      return out(sign ? -Infinity : Infinity);
+    }
+    if (sign) {
+      cpu.fpsr |= IOC;
+      if (dbl) {
+        cpu.tmpHi = DEFAULT_NAN64_HI;
+        return 0;
+      }
+      return DEFAULT_NAN32;
+    }
+    if (ax === Infinity) return out(0);
+  } else {
+    if (ax === Infinity) return out(sign ? -0 : 0);
+    if (x === 0) {
+      cpu.fpsr |= DZC;
+      return out(sign ? -Infinity : Infinity);
+    }
+    if (ax < (dbl ? 2 ** -1024 : 2 ** -128)) {
+      const mode = (cpu.fpcr >>> FPCR_RMODE_SHIFT) & 3;
+      const toInf = mode === RN || (mode === RP && !sign) || (mode === RM && !!sign);
+      cpu.fpsr |= OFC | IXC;
+      const big = toInf ? Infinity : dbl ? 1.7976931348623157e308 : 3.4028234663852886e38;
+      return out(sign ? -big : big);
+    }
+    if (cpu.fpcr & FPCR_FZ && ax >= (dbl ? 2 ** 1022 : 2 ** 126)) {
+      cpu.fpsr |= UFC;
+      return out(sign ? -0 : 0);
+    }
+  }
+  // The 52-bit fraction (single: shifted up by 29) as hi20:lo32, and the biased exponent.
+  let fhi: number;
+  let flo: number;
+  let exp: number;
+  if (dbl) {
+    fhi = hi & 0xfffff;
+    flo = w >>> 0;
+    exp = (hi >>> 20) & 0x7ff;
+  } else {
+    fhi = (w & 0x7fffff) >>> 3;
+    flo = ((w & 7) << 29) >>> 0;
+    exp = (w >>> 23) & 0xff;
+  }
+  const f = fhi * 4294967296 + flo; // < 2^52, exact
+  let frac = f;
+  if (exp === 0) {
+    if (sqrt) {
+      while (frac < 2 ** 51) {
+        frac *= 2;
+        exp--;
+      }
+      frac = (frac * 2) % 2 ** 52;
+    } else if (frac < 2 ** 51) {
+      exp = -1;
+      frac = (frac * 4) % 2 ** 52;
+    } else frac = (frac * 2) % 2 ** 52;
+  }
+  const top8 = Math.floor(frac / 2 ** 44); // fraction<51:44>
+  let resultExp: number;
+  let estimate: number;
+  if (sqrt) {
+    const scaled = (exp & 1) === 0 ? 256 + top8 : 128 + Math.floor(frac / 2 ** 45); // even exp: [0.5, 1)
+    resultExp = Math.floor(((dbl ? 3068 : 380) - exp) / 2);
+    estimate = recipSqrtEstimate(scaled);
+    const e8 = estimate & 0xff;
+    if (dbl) {
+      cpu.tmpHi = (resultExp << 20) | (e8 << 12);
+      return 0;
+    }
+    return (resultExp << 23) | (e8 << 15);
+  }
+  resultExp = (dbl ? 2045 : 253) - exp;
+  estimate = recipEstimate(256 + top8);
+  // fraction = estimate<7:0> : zeros, denormalised when the exponent is 0 or -1
+  let rf = (estimate & 0xff) * 2 ** 44;
+  if (resultExp === 0) rf = 2 ** 51 + Math.floor(rf / 2);
+  else if (resultExp === -1) {
+    rf = 2 ** 50 + Math.floor(rf / 4);
+    resultExp = 0;
+  }
+  if (dbl) {
+    const rh = Math.floor(rf / 4294967296);
+    cpu.tmpHi = (sign << 31) | (resultExp << 20) | rh;
+    return (rf - rh * 4294967296) | 0;
+  }
+  return (sign << 31) | (resultExp << 23) | Math.floor(rf / 2 ** 29);
+}
+
+/** FPRecpX on single bits (double: lo/hi). Exponent inverted, fraction cleared. */
+export function recpX(cpu: CpuState, w: number, hi: number, fmt: number): number {
+  const dbl = fmt === F64;
+  if (dbl ? isNaN64(w, hi) : isNaN32(w)) return dbl ? nan64(cpu, w, hi) : nan32(cpu, w);
+  if (dbl) {
+    let exp = (hi >>> 20) & 0x7ff;
+    if (exp === 0 && cpu.fpcr & FPCR_FZ && ((hi & 0xfffff) | w) !== 0) cpu.fpsr |= IDC;
+    exp = exp === 0 ? 0x7fe : ~exp & 0x7ff;
+    cpu.tmpHi = (hi & 0x80000000) | (exp << 20);
+    return 0;
+  }
+  let exp = (w >>> 23) & 0xff;
+  if (exp === 0 && cpu.fpcr & FPCR_FZ && (w & 0x7fffff) !== 0) cpu.fpsr |= IDC;
+  exp = exp === 0 ? 0xfe : ~exp & 0xff;
+  return (w & 0x80000000) | (exp << 23);
+}

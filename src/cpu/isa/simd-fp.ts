@@ -12,7 +12,7 @@ import { A, B, C, D, getA, getB, getC, putD } from './simd-lanes.js';
 import {
   fp32, fp64, fma32, fma64, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, isNaN32, isNaN64, f32FromBits, f64FromBits,
   f32Bits, f64Bits, halfValue, toHalfBits, FPCR_AHP, flushIn, toFixed, roundTo, roundInt64, F16, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
-  RA, RO, denormIn32, denormIn64, isNaN16,
+  RA, RO, denormIn32, denormIn64, isNaN16, nans32, nans64, recipEst, recpX, recipEstimate, recipSqrtEstimate,
 } from '../fpu.js';
 import { minmax32, minmax64, frint32, frint64, cvt32to64, cvt64to32, fcmp32, fcmp64 } from './fp.js';
 
@@ -34,6 +34,60 @@ const F_ACGE = 13;
 const F_ACGT = 14;
 const F_ABD = 15;
 export const F_MULX = 16;
+const F_RECPS = 17;
+const F_RSQRTS = 18;
+
+/**
+ * FPRecipStepFused (2 - a*b) and FPRSqrtStepFused ((3 - a*b) / 2), one rounding; infinity * 0
+ * gives 2.0 / 1.5. op1 is negated first (FPNeg), so a NaN op1 propagates with its sign flipped.
+ */
+function step32(cpu: Cpu, a: number, b: number, sqrt: boolean): number {
+  a ^= 0x80000000;
+  if (isNaN32(a) || isNaN32(b)) return nans32(cpu, a, b);
+  const x = flushIn(cpu, f32FromBits(a), F32);
+  const y = flushIn(cpu, f32FromBits(b), F32);
+  const ix = Math.abs(x) === Infinity;
+  const iy = Math.abs(y) === Infinity;
+  if ((ix && y === 0) || (x === 0 && iy)) return sqrt ? 0x3fc00000 : 0x40000000;
+  if (ix || iy) return ((f32Bits(x) ^ f32Bits(y)) & 0x80000000) | 0x7f800000;
+  if (!sqrt) return fma32(cpu, 0x40000000, f32Bits(x), f32Bits(y));
+  // (3 + x*y)/2 = 1.5 + (x/2)*y: exact rewrite while x/2 (or y/2) stays normal
+  if (Math.abs(x) >= 2 ** -125) return fma32(cpu, 0x3fc00000, f32Bits(x / 2), f32Bits(y));
+  if (Math.abs(y) >= 2 ** -125) return fma32(cpu, 0x3fc00000, f32Bits(x), f32Bits(y / 2));
+  return f32Bits(f32FromBits(fma32(cpu, 0x40400000, f32Bits(x), f32Bits(y))) / 2); // ~3/2: exact halving
+}
+function step64(cpu: Cpu, alo: number, ahi: number, blo: number, bhi: number, sqrt: boolean): number {
+  ahi ^= 0x80000000;
+  if (isNaN64(alo, ahi) || isNaN64(blo, bhi)) return nans64(cpu, alo, ahi, blo, bhi);
+  const x = flushIn(cpu, f64FromBits(alo, ahi), F64);
+  const y = flushIn(cpu, f64FromBits(blo, bhi), F64);
+  const ix = Math.abs(x) === Infinity;
+  const iy = Math.abs(y) === Infinity;
+  if ((ix && y === 0) || (x === 0 && iy)) {
+    cpu.tmpHi = sqrt ? 0x3ff80000 : 0x40000000;
+    return 0;
+  }
+  if (ix || iy) {
+    cpu.tmpHi = ((ahi ^ bhi) & 0x80000000) | 0x7ff00000;
+    return 0;
+  }
+  let xl = f64Bits(cpu, x);
+  let xh = cpu.tmpHi;
+  let yl = f64Bits(cpu, y);
+  let yh = cpu.tmpHi;
+  if (!sqrt) return fma64(cpu, 0, 0x40000000, xl, xh, yl, yh);
+  if (Math.abs(x) >= 2 ** -1021) {
+    xl = f64Bits(cpu, x / 2);
+    xh = cpu.tmpHi;
+  } else if (Math.abs(y) >= 2 ** -1021) {
+    yl = f64Bits(cpu, y / 2);
+    yh = cpu.tmpHi;
+  } else {
+    const lo = fma64(cpu, 0, 0x40080000, xl, xh, yl, yh);
+    return f64Bits(cpu, f64FromBits(lo, cpu.tmpHi) / 2);
+  }
+  return fma64(cpu, 0, 0x3ff80000, xl, xh, yl, yh);
+}
 
 /** Compare result for FCMEQ/FCMGE/FCMGT/FACGE/FACGT: NZCV from FPCompare. */
 function cmpTrue(op: number, nzcv: number): boolean {
@@ -71,6 +125,9 @@ function lane32(cpu: Cpu, op: number, a: number, b: number, c: number): number {
       }
       return fp32(cpu, OP_MUL, a, b);
     }
+    case F_RECPS:
+    case F_RSQRTS:
+      return step32(cpu, a, b, op === F_RSQRTS);
     case F_CMEQ:
       return cmpTrue(op, fcmp32(cpu, a, b, false)) ? -1 : 0;
     case F_CMGE:
@@ -115,6 +172,9 @@ function lane64(cpu: Cpu, op: number, alo: number, ahi: number, blo: number, bhi
       }
       return fp64(cpu, OP_MUL, alo, ahi, blo, bhi);
     }
+    case F_RECPS:
+    case F_RSQRTS:
+      return step64(cpu, alo, ahi, blo, bhi, op === F_RSQRTS);
     case F_CMEQ:
     case F_CMGE:
     case F_CMGT:
@@ -214,11 +274,21 @@ const M_CMP0 = 6; // i.imm = F_CMEQ / F_CMGE / F_CMGT / 20 (LE) / 21 (LT)
 const M_CVTL = 7;
 const M_CVTN = 8;
 const M_CVTXN = 9;
+const M_RECPE = 10; // FRECPE / FRSQRTE (i.imm = 1)
+const M_URECPE = 11; // URECPE / URSQRTE (i.imm = 1)
+const M_RECPX = 12;
 const CMLE = 20;
 const CMLT = 21;
 
 function misc32(cpu: Cpu, i: Insn, a: number): number {
   switch (i.op) {
+    case M_RECPE:
+      return recipEst(cpu, a, 0, F32, i.imm === 1);
+    case M_RECPX:
+      return recpX(cpu, a, 0, F32);
+    case M_URECPE:
+      if (i.imm === 1) return (a >>> 30) === 0 ? -1 : recipSqrtEstimate((a >>> 23) & 0x1ff) << 23;
+      return a >= 0 ? -1 : recipEstimate((a >>> 23) & 0x1ff) << 23;
     case M_ABS:
       return a & 0x7fffffff;
     case M_NEG:
@@ -249,6 +319,10 @@ function misc32(cpu: Cpu, i: Insn, a: number): number {
 }
 function misc64(cpu: Cpu, i: Insn, lo: number, hi: number): number {
   switch (i.op) {
+    case M_RECPE:
+      return recipEst(cpu, lo, hi, F64, i.imm === 1);
+    case M_RECPX:
+      return recpX(cpu, lo, hi, F64);
     case M_ABS:
       cpu.tmpHi = hi & 0x7fffffff;
       return lo;
@@ -381,6 +455,8 @@ function sameOp(u: number, a: number, opc: number): number {
     case 0x03: return F_MULX;
     case 0x04: return F_CMEQ;
     case 0x06: return F_MAX;
+    case 0x07: return F_RECPS;
+    case 0x0f: return F_RSQRTS;
     case 0x08: return F_MAX + 3; // FMINNM
     case 0x09: return F_MLS;
     case 0x0a: return F_SUB;
@@ -421,6 +497,11 @@ function miscOp(u: number, a: number, opc: number, i: Insn): boolean {
     case 0x3b: case 0x7b: i.op = M_CVTI; i.imm = 3; i.imm3 = u; return true; // FCVTZS/ZU
     case 0x1c: case 0x5c: i.op = M_CVTI; i.imm = RA; i.imm3 = u; return true; // FCVTAS/AU
     case 0x1d: case 0x5d: i.op = M_CVTF; i.imm3 = u; return true; // SCVTF/UCVTF
+    case 0x3d: i.op = M_RECPE; i.imm = 0; return true; // FRECPE
+    case 0x7d: i.op = M_RECPE; i.imm = 1; return true; // FRSQRTE
+    case 0x3c: i.op = M_URECPE; i.imm = 0; return true; // URECPE
+    case 0x7c: i.op = M_URECPE; i.imm = 1; return true; // URSQRTE
+    case 0x3f: i.op = M_RECPX; return true; // FRECPX (scalar only)
     case 0x2c: i.op = M_CMP0; i.imm = F_CMGT; return true;
     case 0x2d: i.op = M_CMP0; i.imm = F_CMEQ; return true;
     case 0x2e: i.op = M_CMP0; i.imm = CMLT; return true;
@@ -454,7 +535,7 @@ export const simdFp: Encoding[] = [
     decode(raw, i) {
       const op = sameOp(bits(raw, 29, 29), bits(raw, 23, 23), bits(raw, 15, 11));
       // scalar forms: FMULX, FCMEQ, FCMGE, FCMGT, FACGE, FACGT, FABD
-      if (![F_MULX, F_CMEQ, F_CMGE, F_CMGT, F_ACGE, F_ACGT, F_ABD].includes(op)) return false;
+      if (![F_MULX, F_CMEQ, F_CMGE, F_CMGT, F_ACGE, F_ACGT, F_ABD, F_RECPS, F_RSQRTS].includes(op)) return false;
       i.sf = 0;
       i.imm2 = bits(raw, 22, 22);
       i.imm3 = 1;
@@ -523,6 +604,7 @@ export const simdFp: Encoding[] = [
       }
       if (!miscOp(u, a, opc, i)) return false;
       if (sz && !q) return false;
+      if (i.op === M_RECPX || (i.op === M_URECPE && sz)) return false;
       i.rm = 0;
       i.exec = fpMisc;
     },
@@ -547,7 +629,7 @@ export const simdFp: Encoding[] = [
       }
       if (!miscOp(u, a, opc, i)) return false;
       // scalar forms exist for the conversions and compares with zero only
-      if (i.op !== M_CVTI && i.op !== M_CVTF && i.op !== M_CMP0) return false;
+      if (i.op !== M_CVTI && i.op !== M_CVTF && i.op !== M_CMP0 && i.op !== M_RECPE && i.op !== M_RECPX) return false;
       i.rm = 1;
       i.exec = fpMisc;
     },
