@@ -140,6 +140,32 @@ export const simdElem: Encoding[] = [
     },
   },
   {
+    name: 'AdvSIMD scalar x indexed element (saturating integer)',
+    pattern: '01 0 11111 zz L M mmmm oooo H 0 nnnnn ddddd',
+    decode(raw, i) {
+      const size = bits(raw, 23, 22);
+      const opc = bits(raw, 15, 12);
+      if (!intIndex(raw, i, size)) return false;
+      i.sf = 0;
+      i.imm2 = size;
+      i.rn = 4 * bits(raw, 9, 5);
+      i.rd = 4 * bits(raw, 4, 0);
+      if (opc === 0x0c || opc === 0x0d) {
+        i.op = opc === 0x0c ? OP_QDMULH : OP_QDMULH + 32;
+        i.imm3 = 1; // one lane (threeSameCore's scalar flag)
+        i.exec = sameElem;
+        return;
+      }
+      if (opc === 0x03 || opc === 0x07 || opc === 0x0b) {
+        i.op = opc === 0x03 ? T_QDMLAL : opc === 0x07 ? T_QDMLSL : T_QDMULL;
+        i.ra = 1; // one lane (qdmull's scalar flag)
+        i.exec = diffElem;
+        return;
+      }
+      return false;
+    },
+  },
+  {
     name: 'AdvSIMD scalar x indexed element (FP)',
     pattern: '01 u 11111 zz L M mmmm oooo H 0 nnnnn ddddd',
     decode(raw, i) {

@@ -796,6 +796,7 @@ function misc2(cpu: Cpu, i: Insn): void {
 function misc2D(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   getA(cpu, i.rn);
+  getC(cpu, i.rd);
   const n = i.sf ? 2 : 1;
   for (let k = 0; k < n; k++) {
     const lo = A[2 * k];
@@ -803,6 +804,28 @@ function misc2D(cpu: Cpu, i: Insn): void {
     const c = hi < 0 ? -1 : lo === 0 && hi === 0 ? 0 : 1;
     let t = false;
     switch (i.op) {
+      case M_SUQADD:
+      case M_USQADD: {
+        // SUQADD: signed Vd + unsigned Vn; USQADD: unsigned Vd + signed Vn (64-bit, saturating)
+        const dl = C[2 * k];
+        const dh = C[2 * k + 1];
+        add64(dl, dh, lo, hi);
+        const carry = cmp64(r64lo, r64hi, dl, dh, false) < 0;
+        if (i.op === M_SUQADD) {
+          const ov = dh >= 0 ? carry || r64hi < 0 : hi < 0 && r64hi < 0;
+          if (ov) {
+            cpu.fpsr |= QC;
+            r64lo = -1;
+            r64hi = 0x7fffffff;
+          }
+        } else if (hi >= 0 ? carry : !carry) {
+          cpu.fpsr |= QC;
+          r64lo = r64hi = hi >= 0 ? -1 : 0;
+        }
+        D[2 * k] = r64lo;
+        D[2 * k + 1] = r64hi;
+        continue;
+      }
       case M_SQABS:
       case M_SQNEG:
         if (hi === (0x80000000 | 0) && lo === 0) {
@@ -1575,7 +1598,11 @@ export const simdInt: Encoding[] = [
           break;
         case M_SUQADD:
         case M_USQADD:
-          if (size === 3) return false; // 64-bit lanes not implemented
+          if (size === 3) {
+            if (!q) return false;
+            i.exec = misc2D;
+            return;
+          }
           break;
         case M_SHLL:
           if (size === 3) return false;
@@ -1602,7 +1629,7 @@ export const simdInt: Encoding[] = [
       i.ra = 1;
       i.imm2 = size;
       i.op = op;
-      if (op === M_SQABS || op === M_SQNEG) {
+      if (op === M_SQABS || op === M_SQNEG || op === M_SUQADD || op === M_USQADD) {
         i.exec = size === 3 ? misc2D : misc2;
         return;
       }
