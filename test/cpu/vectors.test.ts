@@ -17,8 +17,12 @@ function disasm(w: number, addr: number): string {
   if (cs === null) return '';
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setUint32(0, w, true);
-  const out = cs.disasm(bytes, { address: addr });
-  return out.length ? `${out[0].mnemonic} ${out[0].opStr}` : '(capstone: invalid)';
+  try {
+    const out = cs.disasm(bytes, { address: addr });
+    return out.length ? `${out[0].mnemonic} ${out[0].opStr}` : '(capstone: invalid)';
+  } catch {
+    return '(capstone cannot decode)';
+  }
 }
 
 describe('differential vectors (unicorn reference)', () => {

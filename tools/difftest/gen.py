@@ -26,7 +26,8 @@ BUF_SIZE = 0x1000
 RAM_SIZE = 0x20_0000
 MAX_WORDS = 16
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+M128 = (1 << 128) - 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,6 +39,21 @@ def xorshift32(s):
     s ^= s >> 17
     s ^= (s << 5) & M32
     return s
+
+
+def initial_vregs(seed):
+    """V0..V31 (128-bit ints) for FP classes: the draws after the registers and the buffer."""
+    s = seed
+    for _ in range(64 + BUF_SIZE // 4):
+        s = xorshift32(s)
+    v = []
+    for _ in range(32):
+        x = 0
+        for k in range(4):
+            s = xorshift32(s)
+            x |= s << (32 * k)
+        v.append(x)
+    return v
 
 
 def initial_state(seed):
@@ -63,11 +79,20 @@ def initial_state(seed):
 class Case:
     def __init__(self, rng):
         self.rng = rng
+        self.cls_half = False
         self.words = []
         self.over = {}  # reg (0..30, 31 = SP) -> value
         self.clobbered = set()  # registers written with values the generator does not track
         self.known = {}  # reg -> current value (overrides, updated by writeback)
         self.nzcv = rng.randrange(16)
+        self.fp = False
+        self.fpcr = 0
+        self.vover = {}  # V register -> 128-bit value
+        self.vknown = set()  # V registers written or given values by this case
+
+    def vset(self, r, v):
+        self.vover[r] = v & M128
+        self.vknown.add(r)
 
     def set(self, r, v):
         self.over[r] = v & M64
@@ -568,6 +593,147 @@ def g_atomic(c):
     c.clobber(rt)
 
 
+
+# ---------------------------------------------------------------------------------------------
+# Scalar floating point (C4.1.91-96), single and double precision (ftype 00, 01), half (11)
+# in the fp16 class. FPCR: random RMode, FZ, DN (AHP with half); FPSR starts at 0.
+# ---------------------------------------------------------------------------------------------
+FBITS = {0: (8, 23), 1: (11, 52), 3: (5, 10)}  # ftype -> (exponent bits, fraction bits)
+
+
+def fp_special(r, ftype):
+    e, f = FBITS[ftype]
+    width = 1 + e + f
+    bias = (1 << (e - 1)) - 1
+    sign = r.getrandbits(1) << (width - 1)
+    emax = (1 << e) - 1
+    k = r.randrange(12)
+    if k == 0:
+        v = 0
+    elif k == 1:
+        v = emax << f  # infinity
+    elif k == 2:
+        v = (emax << f) | (1 << (f - 1)) | r.getrandbits(f - 1)  # quiet NaN
+    elif k == 3:
+        v = (emax << f) | max(1, r.getrandbits(f - 1))  # signalling NaN
+    elif k == 4:
+        v = max(1, r.getrandbits(f))  # denormal
+    elif k == 5:
+        v = (bias << f)  # 1.0
+    elif k == 6:  # integers and halves, ties for the rounding modes
+        m = r.randrange(1, 64)
+        x = m / 2.0
+        v = fp_from_float(x, ftype)
+    elif k == 7:  # near the integer conversion limits: 2^31, 2^32, 2^63, 2^64
+        ex = r.choice([31, 32, 63, 64])
+        ex = min(ex, emax - 1 - bias)
+        v = ((bias + ex) << f) | (r.getrandbits(min(f, 3)) if r.getrandbits(1) else 0)
+        if r.getrandbits(1):
+            v = ((bias + ex - 1) << f) | ((1 << f) - 1)
+    elif k == 8:  # the largest finite and the smallest normal
+        v = r.choice([((emax - 1) << f) | ((1 << f) - 1), 1 << f])
+    else:  # a normal number of modest exponent
+        v = ((bias + r.randrange(-20, 21)) << f) | r.getrandbits(f)
+    return sign | v
+
+
+def fp_from_float(x, ftype):
+    if ftype == 1:
+        return struct.unpack('<Q', struct.pack('<d', x))[0]
+    if ftype == 0:
+        return struct.unpack('<I', struct.pack('<f', x))[0]
+    return struct.unpack('<H', struct.pack('<e', x))[0]
+
+
+def vsrc(c, rn, ftype, p=0.75):
+    """A V source register: sometimes a special value of the type (upper bits random)."""
+    if rn not in c.vknown and c.rng.random() < p:
+        width = 1 + sum(FBITS[ftype])
+        c.vset(rn, (c.rng.getrandbits(128 - width) << width) | fp_special(c.rng, ftype))
+
+
+def vdst(c, rd):
+    c.vknown.add(rd)
+
+
+def fp_setup(c, half=False):
+    if not c.fp:
+        c.fp = True
+        r = c.rng
+        # RMode, FZ, DN, AHP (AHP only changes conversions to and from half precision).
+        c.fpcr = (r.getrandbits(2) << 22) | ((r.random() < 0.25) << 24) | ((r.random() < 0.25) << 25) | ((r.random() < 0.25) << 26)
+
+
+def pick_ftype(c):
+    return 3 if c.cls_half else c.rng.choice([0, 1])
+
+
+def g_fp(c):
+    r = c.rng
+    fp_setup(c, c.cls_half)
+    ftype = pick_ftype(c)
+    rd, rn, rm, ra = (r.randrange(32) for _ in range(4))
+    k = r.randrange(10)
+    if k <= 2:  # FMUL FDIV FADD FSUB FMAX FMIN FMAXNM FMINNM FNMUL
+        vsrc(c, rn, ftype), vsrc(c, rm, ftype)
+        c.words.append(0x1E200800 | (ftype << 22) | (rm << 16) | (r.randrange(9) << 12) | (rn << 5) | rd)
+        vdst(c, rd)
+    elif k == 3:  # FMADD FMSUB FNMADD FNMSUB
+        for x in (rn, rm, ra):
+            vsrc(c, x, ftype)
+        c.words.append(0x1F000000 | (ftype << 22) | (r.getrandbits(1) << 21) | (rm << 16) | (r.getrandbits(1) << 15) | (ra << 10) | (rn << 5) | rd)
+        vdst(c, rd)
+    elif k == 4:  # 1-source: FMOV FABS FNEG FSQRT, FCVT, FRINT{N,P,M,Z,A,X,I}
+        vsrc(c, rn, ftype)
+        opts = [0, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15] + [4 | t for t in (0, 1, 3) if t != ftype]
+        c.words.append(0x1E204000 | (ftype << 22) | (r.choice(opts) << 15) | (rn << 5) | rd)
+        vdst(c, rd)
+    elif k == 5:  # FCMP/FCMPE (register or #0.0), FCCMP/FCCMPE
+        vsrc(c, rn, ftype), vsrc(c, rm, ftype)
+        if r.getrandbits(1):
+            opc2 = r.choice([0, 8, 16, 24])
+            c.words.append(0x1E202000 | (ftype << 22) | ((0 if opc2 & 8 else rm) << 16) | (rn << 5) | opc2)
+        else:
+            c.words.append(0x1E200400 | (ftype << 22) | (rm << 16) | (r.getrandbits(4) << 12) | (rn << 5) | (r.getrandbits(1) << 4) | r.getrandbits(4))
+    elif k == 6:  # FCSEL, FMOV (immediate)
+        if r.getrandbits(1):
+            vsrc(c, rn, ftype), vsrc(c, rm, ftype)
+            c.words.append(0x1E200C00 | (ftype << 22) | (rm << 16) | (r.getrandbits(4) << 12) | (rn << 5) | rd)
+        else:
+            c.words.append(0x1E201000 | (ftype << 22) | (r.getrandbits(8) << 13) | rd)
+        vdst(c, rd)
+    elif k in (7, 8):  # FP -> integer (FCVT{N,A,P,M,Z}{S,U}), integer -> FP (SCVTF, UCVTF), FMOV
+        sf = r.getrandbits(1)
+        rmode, opcode = r.choice([(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1), (0, 6), (0, 7)])
+        if opcode in (6, 7):  # FMOV general <-> FP: sizes must match (half: either)
+            if ftype == 0:
+                sf = 0
+            elif ftype == 1:
+                sf = 1
+        if opcode in (2, 3, 7):  # from a general register
+            xn = r.randrange(32)
+            maybe_special(c, xn, 0.5)
+            c.words.append(0x1E200000 | (sf << 31) | (ftype << 22) | (rmode << 19) | (opcode << 16) | (xn << 5) | rd)
+            vdst(c, rd)
+        else:
+            vsrc(c, rn, ftype)
+            xd = rreg(r)
+            c.words.append(0x1E200000 | (sf << 31) | (ftype << 22) | (rmode << 19) | (opcode << 16) | (rn << 5) | xd)
+            c.clobber(xd)
+    else:  # fixed point: SCVTF/UCVTF (rmode 00, opcode 01x), FCVTZS/FCVTZU (rmode 11, opcode 00x)
+        sf = r.getrandbits(1)
+        scale = r.randrange(0 if sf else 32, 64)
+        if r.getrandbits(1):
+            xn = r.randrange(32)
+            maybe_special(c, xn, 0.5)
+            c.words.append(0x1E000000 | (sf << 31) | (ftype << 22) | (0 << 19) | (r.choice([2, 3]) << 16) | (scale << 10) | (xn << 5) | rd)
+            vdst(c, rd)
+        else:
+            vsrc(c, rn, ftype)
+            xd = rreg(r)
+            c.words.append(0x1E000000 | (sf << 31) | (ftype << 22) | (3 << 19) | (r.choice([0, 1]) << 16) | (scale << 10) | (rn << 5) | xd)
+            c.clobber(xd)
+
 # ---------------------------------------------------------------------------------------------
 # System (C4.1.90): MSR/MRS round trips of plain read/write registers, NZCV, DAIF, CurrentEL,
 # DAIFSet/DAIFClr, hints and barriers.
@@ -763,7 +929,7 @@ def gen_mixed_case(c, nchunks):
     r = c.rng
     chunks = []
     # Not 'system': a branch could skip the MSR that an MRS depends on.
-    names = [k for k in CLASSES if CLASSES[k] is not None and k != 'system']
+    names = [k for k in CLASSES if CLASSES[k] is not None and k not in ('system', 'fp', 'fp16')]
     while len(chunks) < nchunks:
         before = len(c.words)
         CLASSES[r.choice(names)](c)
@@ -812,6 +978,8 @@ CLASSES = {
     'exclusive': g_exclusive,
     'atomic': g_atomic,
     'system': g_system,
+    'fp': g_fp,
+    'fp16': g_fp,
     'branch': None,  # gen_branch_case
     'mixed': None,  # gen_mixed_case
     'loop': None,  # gen_loop_case
@@ -819,12 +987,17 @@ CLASSES = {
 }
 
 
+# Not in --class all: FEAT_FP16 half-precision arithmetic, which the emulator does not advertise
+# (ID_AA64PFR0_EL1.FP = 0), so UNDEFINED is right for it there.
+OPTIONAL = {'fp16'}
+
 # Classes whose cases execute fewer instructions (skipped words) or mix everything get more.
 CASE_SCALE = {'branch': 2, 'mixed': 2, 'loop': 0.5, 'smc': 0.5}
 
 
 def gen_case(cls, rng, seed):
     c = Case(rng)
+    c.cls_half = cls == 'fp16'
     c.seed = seed
     c.buf = initial_state(seed)[1]  # the initial buffer, for CAS values that compare equal
     n = rng.randint(1, 8)
@@ -925,6 +1098,15 @@ class Reference:
             uc.reg_write(self.xregs[i], regs[i])
         uc.reg_write(A.UC_ARM64_REG_SP, regs[31])
         uc.reg_write(A.UC_ARM64_REG_NZCV, c.nzcv << 28)
+        vregs = None
+        if c.fp:
+            vregs = initial_vregs(seed)
+            for k, v in c.vover.items():
+                vregs[k] = v
+            for i in range(32):
+                uc.reg_write(A.UC_ARM64_REG_Q0 + i, vregs[i])
+            uc.reg_write(A.UC_ARM64_REG_FPCR, c.fpcr)
+            uc.reg_write(A.UC_ARM64_REG_FPSR, 0)
         self.count = 0
         self.bad = None
         end = CODE_BASE + 4 * len(c.words)
@@ -942,7 +1124,10 @@ class Reference:
         final = [uc.reg_read(self.xregs[i]) for i in range(31)] + [uc.reg_read(A.UC_ARM64_REG_SP)]
         nzcv = (uc.reg_read(A.UC_ARM64_REG_NZCV) >> 28) & 0xF
         fbuf = bytes(uc.mem_read(BUF_BASE, BUF_SIZE))
-        return (regs, buf, final, nzcv, pc, fbuf, self.count), None
+        fpres = None
+        if c.fp:
+            fpres = (vregs, [uc.reg_read(A.UC_ARM64_REG_Q0 + i) for i in range(32)], uc.reg_read(A.UC_ARM64_REG_FPSR))
+        return (regs, buf, final, nzcv, pc, fbuf, self.count, fpres), None
 
 
 def mem_runs(a, b):
@@ -961,7 +1146,7 @@ def mem_runs(a, b):
 
 
 def encode_case(seed, c, res):
-    regs, buf, final, nzcv, pc, fbuf, count = res
+    regs, buf, final, nzcv, pc, fbuf, count, fpres = res
     out = bytearray()
     out += struct.pack('<IBB', seed, c.nzcv, len(c.words))
     out += struct.pack('<%dI' % len(c.words), *c.words)
@@ -976,6 +1161,15 @@ def encode_case(seed, c, res):
     out += struct.pack('<H', len(runs))
     for off, data in runs:
         out += struct.pack('<HB', off, len(data)) + data
+    if c.fp:
+        vin, vout, fpsr = fpres
+        out += struct.pack('<IB', c.fpcr, len(c.vover))
+        for k in sorted(c.vover):
+            out += struct.pack('<B', k) + c.vover[k].to_bytes(16, 'little')
+        vch = [i for i in range(32) if vout[i] != vin[i]]
+        out += struct.pack('<IB', fpsr, len(vch))
+        for i in vch:
+            out += struct.pack('<B', i) + vout[i].to_bytes(16, 'little')
     return bytes(out)
 
 
@@ -1000,9 +1194,11 @@ def generate(cls, ncases, seed, ref):
         body += encode_case(cseed, c, res)
         made += 1
         insns += res[6]
+        if cls in ('fp', 'fp16') and not c.fp:
+            raise AssertionError('an FP class case without FP state')
     name = cls.encode()
     header = b'A64V' + struct.pack('<BB', FORMAT_VERSION, len(name)) + name
-    header += struct.pack('<IIII', made, CODE_BASE, BUF_BASE, BUF_SIZE)
+    header += struct.pack('<IIIIB', made, CODE_BASE, BUF_BASE, BUF_SIZE, 1 if cls in ('fp', 'fp16') else 0)
     return header + bytes(body), made, insns, rejected, reasons
 
 
@@ -1017,7 +1213,7 @@ def main():
     if a.list:
         print('\n'.join(CLASSES))
         return 0
-    names = list(CLASSES) if a.cls == 'all' else a.cls.split(',')
+    names = [k for k in CLASSES if k not in OPTIONAL] if a.cls == 'all' else a.cls.split(',')
     for n in names:
         if n not in CLASSES:
             ap.error('unknown class %r (try --list)' % n)

@@ -33,8 +33,12 @@ const cs = new Capstone(Const.CS_ARCH_ARM64, Const.CS_MODE_ARM);
 const disasm = (w: number, addr: number): string => {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, w, true);
-  const o = cs.disasm(b, { address: addr });
-  return o.length ? `${o[0].mnemonic} ${o[0].opStr}` : '(invalid)';
+  try {
+    const o = cs.disasm(b, { address: addr });
+    return o.length ? `${o[0].mnemonic} ${o[0].opStr}` : '(invalid)';
+  } catch {
+    return '(capstone cannot decode)';
+  }
 };
 
 const totals = new Map<string, { cases: number; insns: number; bad: number }>();

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { Machine } from '../../src/machine.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const M64 = (1n << 64n) - 1n;
 /** The exception vector table the replay installs: every entry is `hlt #2`, which stops the run. */
 const VBAR = 0x4008_0000;
@@ -27,6 +27,9 @@ export interface VectorCase {
   changed: Map<number, bigint>;
   /** Buffer bytes that differ from the initial buffer: [offset, bytes]. */
   mem: [number, Uint8Array][];
+  /** FP classes only: FPCR, V register overrides (V0..V31 as 16 little-endian bytes), the final
+   * FPSR (it starts at 0) and the V registers whose value changed. */
+  fp?: { fpcr: number; vover: Map<number, Uint8Array>; fpsr: number; vchanged: Map<number, Uint8Array> };
 }
 
 export interface VectorFile {
@@ -52,7 +55,8 @@ export function parseVectors(gz: Uint8Array): VectorFile {
   const codeBase = dv.getUint32(p + 4, true);
   const bufBase = dv.getUint32(p + 8, true);
   const bufSize = dv.getUint32(p + 12, true);
-  p += 16;
+  const hasFp = b[p + 16] & 1;
+  p += 17;
   const u64 = (q: number): bigint => dv.getBigUint64(q, true);
   const cases: VectorCase[] = [];
   for (let index = 0; index < n; index++) {
@@ -81,14 +85,28 @@ export function parseVectors(gz: Uint8Array): VectorFile {
       mem.push([off, b.slice(p + 3, p + 3 + len)]);
       p += 3 + len;
     }
-    cases.push({ index, seed, nzcvIn, words, over, count, nzcvOut, pcOut, changed, mem });
+    let fp: VectorCase['fp'];
+    if (hasFp) {
+      const fpcr = dv.getUint32(p, true);
+      const nv = b[p + 4];
+      p += 5;
+      const vover = new Map<number, Uint8Array>();
+      for (let k = 0; k < nv; k++, p += 17) vover.set(b[p], b.slice(p + 1, p + 17));
+      const fpsr = dv.getUint32(p, true);
+      const nvc = b[p + 4];
+      p += 5;
+      const vchanged = new Map<number, Uint8Array>();
+      for (let k = 0; k < nvc; k++, p += 17) vchanged.set(b[p], b.slice(p + 1, p + 17));
+      fp = { fpcr, vover, fpsr, vchanged };
+    }
+    cases.push({ index, seed, nzcvIn, words, over, count, nzcvOut, pcOut, changed, mem, fp });
   }
   if (p !== b.length) throw new Error(`${cls}: ${b.length - p} trailing bytes after ${n} cases`);
   return { cls, codeBase, bufBase, bufSize, cases };
 }
 
 /** The xorshift32 of gen.py: registers X0..X30, SP (lo then hi word each), then the buffer. */
-export function initialState(seed: number, bufSize: number): { regs: bigint[]; buf: Uint8Array } {
+export function initialState(seed: number, bufSize: number, withV = false): { regs: bigint[]; buf: Uint8Array; v: Uint32Array } {
   let s = seed >>> 0;
   const next = (): number => {
     s ^= s << 13;
@@ -107,7 +125,10 @@ export function initialState(seed: number, bufSize: number): { regs: bigint[]; b
   const buf = new Uint8Array(bufSize);
   const w = new Uint32Array(buf.buffer);
   for (let k = 0; k < bufSize / 4; k++) w[k] = next();
-  return { regs, buf };
+  // V0..V31 (FP classes): the next 128 draws, V0's lowest word first.
+  const v = new Uint32Array(withV ? 128 : 0);
+  for (let k = 0; k < v.length; k++) v[k] = next();
+  return { regs, buf, v };
 }
 
 export interface Mismatch {
@@ -121,6 +142,13 @@ export interface CaseResult {
   mismatches: Mismatch[];
   /** Set when the run stopped in an exception (EC, ELR) rather than completing. */
   exception?: string;
+}
+
+/** FPSR as hex with its cumulative flags named (QC, IDC, IXC, UFC, OFC, DZC, IOC). */
+function fpsrText(f: number): string {
+  const names: [number, string][] = [[27, 'QC'], [7, 'IDC'], [4, 'IXC'], [3, 'UFC'], [2, 'OFC'], [1, 'DZC'], [0, 'IOC']];
+  const set = names.filter(([b]) => (f >>> b) & 1).map(([, n]) => n);
+  return `0x${f.toString(16)}${set.length ? ` (${set.join(' ')})` : ''}`;
 }
 
 const hex = (v: bigint, w = 16): string => '0x' + v.toString(16).padStart(w, '0');
@@ -163,9 +191,17 @@ export class Replayer {
     m.bus.load(codeBase, code);
     this.lastWords = c.words.length;
     cpu.invalidateAllCode(); // bus.load bypasses the decoded-block cache
-    const { regs, buf } = initialState(c.seed, bufSize);
-    for (const [k, v] of c.over) regs[k] = v;
+    const { regs, buf, v } = initialState(c.seed, bufSize, c.fp !== undefined);
+    for (const [k, val] of c.over) regs[k] = val;
     m.bus.load(bufBase, buf);
+    if (c.fp) {
+      const v8 = new Uint8Array(v.buffer);
+      for (const [k, bytes] of c.fp.vover) v8.set(bytes, 16 * k);
+      cpu.vr.set(new Int32Array(v.buffer));
+      cpu.fpcr = c.fp.fpcr;
+      cpu.fpsr = 0;
+      cpu.setSys(SYS.CPACR_EL1, 3 << 20, 0); // CPACR_EL1.FPEN = 0b11: no FP traps at EL1
+    }
     for (let k = 0; k < 31; k++) cpu.writeX(k, regs[k]);
     cpu.writeX(32, regs[31]);
     cpu.nzcv = c.nzcvIn;
@@ -193,6 +229,22 @@ export class Replayer {
     }
     const pcExp = BigInt(codeBase + c.pcOut);
     if (cpu.pc !== pcExp) mismatches.push({ what: 'PC', expected: hex(pcExp, 8), actual: hex(cpu.pc, 8) });
+    if (c.fp) {
+      const exp = new Uint8Array(v.buffer);
+      for (const [k, bytes] of c.fp.vover) exp.set(bytes, 16 * k);
+      for (const [k, bytes] of c.fp.vchanged) exp.set(bytes, 16 * k);
+      const act = new Uint8Array(cpu.vr.buffer, cpu.vr.byteOffset, 512);
+      const q = (a: Uint8Array, k: number): string =>
+        '0x' + [...a.subarray(16 * k, 16 * k + 16)].reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
+      for (let k = 0; k < 32; k++) {
+        let same = true;
+        for (let j = 16 * k; j < 16 * k + 16; j++) if (exp[j] !== act[j]) same = false;
+        if (!same) mismatches.push({ what: `V${k}`, expected: q(exp, k), actual: q(act, k) });
+      }
+      if ((cpu.fpsr >>> 0) !== c.fp.fpsr) {
+        mismatches.push({ what: 'FPSR', expected: fpsrText(c.fp.fpsr), actual: fpsrText(cpu.fpsr >>> 0) });
+      }
+    }
     for (const [off, bytes] of c.mem) buf.set(bytes, off);
     const after = m.bus.readBytes(bufBase, bufSize);
     const e32 = new Uint32Array(buf.buffer);
@@ -225,6 +277,17 @@ export function describeCase(c: VectorCase, r: CaseResult, disasm: (w: number, a
   const used = new Set<number>();
   for (const w of c.words) for (const sh of [0, 5, 10, 16]) used.add((w >>> sh) & 31);
   lines.push('  inputs: ' + [...used].sort((a, b) => a - b).map((k) => `${regName(k)}=${hex(regs[k])}`).join(' '));
+  if (c.fp) {
+    const { v } = initialState(c.seed, 4096, true);
+    const v8 = new Uint8Array(v.buffer);
+    for (const [k, bytes] of c.fp.vover) v8.set(bytes, 16 * k);
+    const vused = new Set<number>();
+    for (const w of c.words) for (const sh of [0, 5, 10, 16]) vused.add((w >>> sh) & 31);
+    const d = (k: number): string =>
+      '0x' + [...v8.subarray(16 * k, 16 * k + 8)].reverse().map((x) => x.toString(16).padStart(2, '0')).join('');
+    lines.push(`  FPCR=0x${c.fp.fpcr.toString(16)} (RMode ${(c.fp.fpcr >>> 22) & 3}, FZ ${(c.fp.fpcr >>> 24) & 1}, DN ${(c.fp.fpcr >>> 25) & 1}, AHP ${(c.fp.fpcr >>> 26) & 1})`);
+    lines.push('  V inputs (low 64 bits): ' + [...vused].sort((a, b) => a - b).map((k) => `D${k}=${d(k)}`).join(' '));
+  }
   if (r.exception) lines.push(`  ${r.exception}`);
   for (const mm of r.mismatches.slice(0, 8)) lines.push(`  ${mm.what}: expected ${mm.expected}, got ${mm.actual}`);
   return lines.join('\n');

@@ -17,8 +17,13 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.bin.gz')).sort()) {
     for (const w of c.words) {
       const b = new Uint8Array(4);
       new DataView(b.buffer).setUint32(0, w, true);
-      const o = cs.disasm(b, { address: v.codeBase });
-      const m = o.length ? o[0].mnemonic : '(invalid)';
+      let m = '(invalid)';
+      try {
+        const o = cs.disasm(b, { address: v.codeBase });
+        if (o.length) m = o[0].mnemonic;
+      } catch {
+        m = `(capstone: ${w.toString(16).padStart(8, '0')})`;
+      }
       h.set(m, (h.get(m) ?? 0) + 1);
       total++;
     }
