@@ -495,7 +495,8 @@ export function roundTo(cpu: CpuState, fmt: number, x: number, mode: number): nu
   if (fmt === F32 && (mode === RN) && (cpu.fpcr & FPCR_FZ) === 0) {
     const f = Math.fround(x);
     const af = Math.abs(f);
-    if (af >= 2 ** -126 && af !== Infinity) {
+    // A value that rounds up to the smallest normal was tiny before rounding (UFC): FPRound path.
+    if ((af > 2 ** -126 && af !== Infinity) || (af === 2 ** -126 && f === x)) {
       if (f !== x) cpu.fpsr |= IXC;
       return f;
     }

@@ -169,6 +169,14 @@ for dst in (0, 1):
     for h in [0x7c00, 0xfc00, 0x7e01, 0x7fff, 0x0001, 0x3c00] + [rnd.getrandbits(16) for _ in range(10)]:
         run(word, [0, h], fpcr=AHP)
 
+# FCVT Sd, Dn around the single-precision underflow threshold (tininess before rounding)
+for k in range(-3, 4):
+    for e in (-126, -127, -149, -150):
+        for f in [0, FZ, 1 << 22, 2 << 22, 3 << 22]:
+            x = 2.0 ** e * (1 + k * 2.0 ** -30)
+            run(0x1E624020 | 0, [0, d(x)], fpcr=f)
+            run(0x1E624020 | 0, [0, d(-x)], fpcr=f)
+
 with gzip.open(sys.argv[1] if len(sys.argv) > 1 else 'test/cpu/fp-vectors.json.gz', 'wt') as f:
     json.dump(cases, f, separators=(',', ':'))
 print(len(cases), 'cases')
