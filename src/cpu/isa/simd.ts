@@ -1,5 +1,18 @@
 // Advanced SIMD (C4.1.90) and SIMD&FP loads and stores (C4.1.89, V = 1): the groups live in
 // simd-*.ts files and are registered here.
+//
+//   simd-ldst.ts  LDR/STR/LDUR/STUR/LDP/STP/LDNP/STNP of B/H/S/D/Q (all addressing modes, literal),
+//                 LD1-LD4/ST1-ST4 multiple and single structure, LD1R-LD4R
+//   simd-int.ts   copy, modified immediate, integer three same / two-register misc / across lanes /
+//                 three different / shift by immediate (vector and scalar), permute, EXT, TBL/TBX
+//   simd-fp.ts    FP three same, pairwise, across lanes, two-register misc (incl. conversions,
+//                 estimates, FCVTL/FCVTN/FCVTXN), fixed-point conversions (vector and scalar)
+//   simd-elem.ts  vector/scalar x indexed element
+//
+// Not implemented (UNDEFINED, and not advertised by the ID registers): FP16 arithmetic
+// (FEAT_FP16), dot product, complex numbers (FCMLA/FCADD), SQRDMLAH (FEAT_RDM), PMULL 1Q and the
+// AES/SHA/SHA3/SM3/SM4 instructions, BF16, I8MM, FRINT32/64.
+// Every other encoding of these groups agrees with unicorn: test/cpu/simd-vectors.test.ts.
 import type { Encoding } from '../decode.js';
 import { simdLdst } from './simd-ldst.js';
 import { simdInt } from './simd-int.js';
