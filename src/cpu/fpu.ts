@@ -1022,3 +1022,87 @@ export function recpX(cpu: CpuState, w: number, hi: number, fmt: number): number
   exp = exp === 0 ? 0xfe : ~exp & 0xff;
   return (w & 0x80000000) | (exp << 23);
 }
+
+// ---- handler fast paths: finite operands as numbers, FPCR.RMode = RN and FZ = 0 ----
+// Each returns the result, or NaN to decline (no flag changed): the caller then takes the
+// bit-level path above, which handles every case. Callers check isFast(cpu) and finiteness.
+
+/** FPCR has RMode = RN and FZ = 0. */
+export const isFast = (cpu: CpuState): boolean => (cpu.fpcr & SLOW_FPCR) === 0;
+/** The high word of a double (or a single's bits) is neither infinity nor NaN. */
+export const finite64 = (hi: number): boolean => (hi & 0x7ff00000) !== 0x7ff00000;
+export const finite32 = (w: number): boolean => (w & 0x7f800000) !== 0x7f800000;
+
+/** a op b for finite doubles (op: OP_ADD/SUB/MUL/DIV). */
+export function fast64(cpu: CpuState, op: number, a: number, b: number): number {
+  switch (op) {
+    case OP_ADD:
+    case OP_SUB: {
+      const r = twoSum(a, op === OP_ADD ? b : -b);
+      if (Math.abs(r) === Infinity) return NaN; // overflow: OFC
+      if (eft !== 0) cpu.fpsr |= IXC; // a tiny sum is exact: no UFC
+      return r;
+    }
+    case OP_MUL: {
+      if (Math.abs(a) >= SAFE_HI || Math.abs(b) >= SAFE_HI) return NaN;
+      const r = twoProd(a, b);
+      if (!(Math.abs(r) > SAFE_LO || a === 0 || b === 0)) return NaN;
+      if (eft !== 0) cpu.fpsr |= IXC;
+      return r;
+    }
+    default: {
+      const r = a / b;
+      const ar = Math.abs(r);
+      const aa = Math.abs(a);
+      if (!(ar > SAFE_LO && ar < SAFE_HI && Math.abs(b) < SAFE_HI && aa > SAFE_LO && aa < SAFE_HI)) return NaN;
+      const p = twoProd(r, b); // the residual a - r*b is exact: zero iff the quotient is
+      if (p !== a || eft !== 0) cpu.fpsr |= IXC;
+      return r;
+    }
+  }
+}
+/** a op b for finite singles (exact binary32 values as numbers). */
+export function fast32(cpu: CpuState, op: number, a: number, b: number): number {
+  let d: number;
+  let r: number;
+  let inexact: boolean;
+  switch (op) {
+    case OP_ADD:
+    case OP_SUB:
+      d = twoSum(a, op === OP_ADD ? b : -b);
+      r = Math.fround(d);
+      inexact = eft !== 0 || r !== d;
+      break;
+    case OP_MUL:
+      d = a * b;
+      r = Math.fround(d);
+      inexact = r !== d;
+      break;
+    default:
+      if (b === 0) return NaN; // DZC or invalid
+      d = a / b;
+      r = Math.fround(d);
+      inexact = r * b !== a;
+  }
+  const ar = Math.abs(r);
+  if ((ar > 2 ** -126 && ar !== Infinity) || (ar === 2 ** -126 && !inexact) || (r === 0 && d === 0)) {
+    if (inexact) cpu.fpsr |= IXC;
+    return r;
+  }
+  return NaN;
+}
+/** c + a*b for finite nonzero doubles (Boldo-Melquiond as in fma64). */
+export function fastFma64(cpu: CpuState, c: number, a: number, b: number): number {
+  if (!(Math.abs(a) < SAFE_HI && Math.abs(b) < SAFE_HI && Math.abs(c) < SAFE_HI && a !== 0 && b !== 0 && c !== 0)) return NaN;
+  const uh = twoProd(a, b);
+  const ul = eft;
+  if (!(Math.abs(uh) > SAFE_LO)) return NaN;
+  const th = twoSum(c, uh);
+  const v = twoSum(eft, ul);
+  if (eft !== 0) return NaN;
+  const r = twoSum(th, v);
+  const ar = Math.abs(r);
+  if (!(ar > SAFE_LO && ar < SAFE_HI)) return NaN;
+  if (eft !== 0) cpu.fpsr |= IXC;
+  return r;
+}

@@ -60,3 +60,23 @@ export function expandImm64Hi(imm8: number): number {
     (((imm8 >>> 7) << 31) | ((b6 ^ 1) << 30) | ((b6 ? 0xff : 0) << 22) | (((imm8 >>> 4) & 3) << 20) | ((imm8 & 0xf) << 16)) | 0
   );
 }
+
+// Float views of the V registers (the same memory as cpu.vr), for handler fast paths: D[n] is
+// VF64[2n] and S[n] is VF32[4n]. Only non-NaN values go through them (NaN bits are not kept by
+// JavaScript numbers). Rebuilt when another CPU's register file shows up.
+let viewOf: Int32Array | null = null;
+let vf64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+let vf32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+export function f64View(vr: Int32Array): Float64Array<ArrayBufferLike> {
+  if (vr !== viewOf) setViews(vr);
+  return vf64;
+}
+export function f32View(vr: Int32Array): Float32Array<ArrayBufferLike> {
+  if (vr !== viewOf) setViews(vr);
+  return vf32;
+}
+function setViews(vr: Int32Array): void {
+  viewOf = vr;
+  vf64 = new Float64Array(vr.buffer, vr.byteOffset, vr.length >> 1);
+  vf32 = new Float32Array(vr.buffer, vr.byteOffset, vr.length);
+}

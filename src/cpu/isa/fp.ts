@@ -7,12 +7,18 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR, conditionHolds } from './common.js';
-import { fpOk, wrS, wrD, expandImm32, expandImm64Hi } from './fp-common.js';
+import { fpOk, wrS, wrD, expandImm32, expandImm64Hi, f64View, f32View } from './fp-common.js';
 import {
   fp32,
   fp64,
   fma32,
   fma64,
+  fast64,
+  fast32,
+  fastFma64,
+  isFast,
+  finite64,
+  finite32,
   OP_ADD,
   OP_SUB,
   OP_MUL,
@@ -60,11 +66,29 @@ const rmode = (cpu: Cpu): number => (cpu.fpcr >>> FPCR_RMODE_SHIFT) & 3;
 function arith2S(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   const v = cpu.vr;
+  if (isFast(cpu) && finite32(v[i.rn]) && finite32(v[i.rm])) {
+    const f = f32View(v);
+    const r = fast32(cpu, i.op, f[i.rn], f[i.rm]);
+    if (r === r) {
+      f[i.rd] = r;
+      v[i.rd + 1] = v[i.rd + 2] = v[i.rd + 3] = 0;
+      return;
+    }
+  }
   wrS(cpu, i.rd, fp32(cpu, i.op, v[i.rn], v[i.rm]));
 }
 function arith2D(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   const v = cpu.vr;
+  if (isFast(cpu) && finite64(v[i.rn + 1]) && finite64(v[i.rm + 1])) {
+    const f = f64View(v);
+    const r = fast64(cpu, i.op, f[i.rn >> 1], f[i.rm >> 1]);
+    if (r === r) {
+      f[i.rd >> 1] = r;
+      v[i.rd + 2] = v[i.rd + 3] = 0;
+      return;
+    }
+  }
   const lo = fp64(cpu, i.op, v[i.rn], v[i.rn + 1], v[i.rm], v[i.rm + 1]);
   wrD(cpu, i.rd, lo, cpu.tmpHi);
 }
@@ -143,6 +167,17 @@ function fmaS(cpu: Cpu, i: Insn): void {
 function fmaD(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   const v = cpu.vr;
+  if (isFast(cpu) && finite64(v[i.rn + 1]) && finite64(v[i.rm + 1]) && finite64(v[i.ra + 1])) {
+    const f = f64View(v);
+    const a = f[i.rn >> 1];
+    const c = f[i.ra >> 1];
+    const r = fastFma64(cpu, i.op & 2 ? -c : c, i.op & 1 ? -a : a, f[i.rm >> 1]);
+    if (r === r) {
+      f[i.rd >> 1] = r;
+      v[i.rd + 2] = v[i.rd + 3] = 0;
+      return;
+    }
+  }
   const ahi = v[i.rn + 1] ^ (i.op & 1 ? 0x80000000 : 0);
   const chi = v[i.ra + 1] ^ (i.op & 2 ? 0x80000000 : 0);
   const lo = fma64(cpu, v[i.ra], chi, v[i.rn], ahi, v[i.rm], v[i.rm + 1]);
