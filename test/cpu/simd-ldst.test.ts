@@ -214,3 +214,30 @@ describe('CPACR_EL1.FPEN (ARM ARM D19.2.30)', () => {
     expect(mem(m, 0, 16)).toBe(0n);
   });
 });
+
+describe('CPTR_EL2.TFP (ARM ARM D19.2.31)', () => {
+  it('traps FP/SIMD from EL1 to EL2 (the hypervisor) with EC 0x07, after the CPACR_EL1 check', async () => {
+    let esr2 = -1;
+    const m = await runFp('fadd d0, d0, d0\nmrs x1, fpsr', {
+      setup: (mm) => {
+        mm.cpu.setSys(SYS.CPTR_EL2, 0x400, 0);
+        mm.cpu.firmware!.el2Exception = (c) => {
+          esr2 = c.sysLo(SYS.ESR_EL2);
+          c.halt('el2 trap', 0);
+        };
+      },
+    });
+    expect(m.cpu.haltReason).toBe('el2 trap');
+    expect(esr2 >>> 26).toBe(0x07);
+    expect(esr2 & 0x1ffffff).toBe((1 << 24) | (0xe << 20));
+    // with FPEN = 0 the EL1 trap wins
+    const m1 = await runFp('fadd d0, d0, d0\n.balign 0x800\n.space 0x200\nhlt #1', {
+      fpOff: true,
+      setup: (mm) => {
+        mm.cpu.setSys(SYS.CPTR_EL2, 0x400, 0);
+        mm.cpu.setSys(SYS.VBAR_EL1, 0x4000_0800, 0);
+      },
+    });
+    expect(m1.cpu.sys64(SYS.ESR_EL1) >> 26n).toBe(0x07n);
+  });
+});

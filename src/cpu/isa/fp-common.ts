@@ -6,6 +6,7 @@ import { SYS } from '../sysregs.js';
 import { EC_FP_ACCESS } from '../exceptions.js';
 
 const CPACR_LO = 2 * SYS.CPACR_EL1;
+const CPTR2_LO = 2 * SYS.CPTR_EL2;
 /**
  * ISS of a trapped FP/SIMD access taken from AArch64: CV=1, COND=0b1110 (ARM ARM D17.2.37, the
  * conditional-instruction ISS fields read "for exceptions taken from AArch64, set to 0b1110").
@@ -13,20 +14,33 @@ const CPACR_LO = 2 * SYS.CPACR_EL1;
 export const FP_TRAP_ISS = (1 << 24) | (0xe << 20);
 
 /**
- * CPACR_EL1.FPEN (bits 21:20): 0b11 traps nothing, 0b01 traps EL0 only, 0b00/0b10 trap EL0 and
- * EL1 (ARM ARM D19.2.30). Checked by every FP/SIMD handler before touching V registers, FPCR or
- * FPSR: one load and compare when enabled. EL2 is the TypeScript hypervisor (not trapped).
- * Returns true when the instruction may proceed; otherwise an EC 0x07 trap to EL1 is pending.
+ * The FP/SIMD access checks of AArch64.CheckFPAdvSIMDEnabled, made before an instruction touches
+ * the V registers, FPCR or FPSR:
+ *  - CPACR_EL1.FPEN (bits 21:20): 0b11 traps nothing, 0b01 traps EL0 only, 0b00/0b10 trap EL0
+ *    and EL1, to EL1 with EC 0x07 (ARM ARM D19.2.30);
+ *  - then CPTR_EL2.TFP (bit 10, E2H = 0 layout): traps EL0/EL1 to EL2 with EC 0x07, so the
+ *    TypeScript hypervisor can switch FP state lazily. The EL1 trap has priority.
+ * Checked in every FP/SIMD handler: two loads and a compare when enabled, no decode-time state
+ * (the decoded-block cache is shared by EL0 and EL1 and outlives CPACR writes).
+ * Returns true when the instruction may proceed; otherwise the trap is pending.
  */
 export function fpOk(cpu: Cpu): boolean {
-  if ((cpu.sys[CPACR_LO] & 0x300000) === 0x300000) return true;
+  const s = cpu.sys;
+  if ((s[CPACR_LO] & 0x300000) === 0x300000 && (s[CPTR2_LO] & 0x400) === 0) return true;
   return fpCheckSlow(cpu);
 }
 function fpCheckSlow(cpu: Cpu): boolean {
+  if (cpu.el >= 2) return true;
   const fpen = (cpu.sys[CPACR_LO] >>> 20) & 3;
-  if (cpu.el >= 2 || (fpen === 1 && cpu.el === 1)) return true;
-  cpu.raise(EC_FP_ACCESS, FP_TRAP_ISS, 0);
-  return false;
+  if (!(fpen === 3 || (fpen === 1 && cpu.el === 1))) {
+    cpu.raise(EC_FP_ACCESS, FP_TRAP_ISS, 0);
+    return false;
+  }
+  if (cpu.sys[CPTR2_LO] & 0x400) {
+    cpu.raise(EC_FP_ACCESS, FP_TRAP_ISS, 0, 2);
+    return false;
+  }
+  return true;
 }
 
 /** Write S/H/B (a 32-bit or narrower view): the rest of the 128-bit register becomes zero. */
