@@ -158,10 +158,18 @@ def('SP_EL0', [3, 0, 4, 1, 0], 1, {
 // subject to CPACR_EL1.FPEN like any FP instruction: the hook leaves an EC 0x07 trap pending
 // (cpu.status != 0) and the MRS/MSR handler must then not write Xt. ---
 function fpAccessOk(c: Cpu): boolean {
+  if (c.el >= 2) return true;
   const fpen = (c.sysLo(SYS.CPACR_EL1) >>> 20) & 3;
-  if (fpen === 3 || c.el >= 2 || (fpen === 1 && c.el === 1)) return true;
-  c.raise(0x07, (1 << 24) | (0xe << 20), 0); // EC_FP_ACCESS, CV=1 COND=0b1110 (from AArch64)
-  return false;
+  const iss = (1 << 24) | (0xe << 20); // CV=1 COND=0b1110 (from AArch64)
+  if (!(fpen === 3 || (fpen === 1 && c.el === 1))) {
+    c.raise(0x07, iss, 0); // EC_FP_ACCESS to EL1
+    return false;
+  }
+  if (c.sysLo(SYS.CPTR_EL2) & 0x400) {
+    c.raise(0x07, iss, 0, 2); // CPTR_EL2.TFP: to the hypervisor
+    return false;
+  }
+  return true;
 }
 def('FPCR', [3, 3, 4, 4, 0], 0, {
   el0Check: () => true,
