@@ -501,6 +501,21 @@ export function roundTo(cpu: CpuState, fmt: number, x: number, mode: number): nu
       return f;
     }
   }
+  if (fmt === F16 && mode === RN) {
+    // binary16 normal range: round to the 11-bit grid with the 2^52 trick (RNE of a value below
+    // 2^52 by one binary64 addition); tiny, overflowing and AHP results take FPRound.
+    const ax = Math.abs(x);
+    if (ax >= 2 ** -14 && ax < 65520) {
+      let e = Math.floor(Math.log2(ax));
+      if (2 ** e > ax) e--;
+      else if (2 ** (e + 1) <= ax) e++;
+      const ulp = 2 ** (e - 10);
+      const q = ax / ulp; // exact: a power-of-two scale
+      const r = (q + 2 ** 52 - 2 ** 52) * ulp;
+      if (r !== ax) cpu.fpsr |= IXC;
+      return x < 0 ? -r : r;
+    }
+  }
   decompose(x);
   return roundExact(cpu, fmt, sgn(x), decM, decE, mode);
 }
@@ -518,6 +533,32 @@ export function roundInt64(cpu: CpuState, fmt: number, lo: number, hi: number, s
     // < 2^53: exact as a double
     const v = (h * 4294967296 + l) * 2 ** -fbits;
     return roundTo(cpu, fmt, neg ? -v : v, mode);
+  }
+  if (mode === RN && fmt !== F16 && (cpu.fpcr & FPCR_FZ) === 0) {
+    // h*2^32 and l are exact doubles: their sum rounds once (binary64 is then correct); for
+    // binary32, round to odd at 53 bits first so the second rounding is correct.
+    let v = twoSum(h * 4294967296, l);
+    if (fmt === F32 && eft !== 0) {
+      f64[0] = v;
+      if ((w64[0] & 1) === 0) {
+        // one step towards the error (v > 0): a 64-bit increment or decrement of the bits
+        let lo = w64[0] >>> 0;
+        let hi = w64[1];
+        if (eft > 0) {
+          lo = (lo + 1) >>> 0;
+          if (lo === 0) hi++;
+        } else {
+          if (lo === 0) hi--;
+          lo = (lo - 1) >>> 0;
+        }
+        v = f64FromBits(lo | 0, hi);
+      }
+    }
+    const err = eft;
+    const scaled = v * 2 ** -fbits; // exact (no underflow from >= 2^53)
+    const r = fmt === F32 ? Math.fround(scaled) : scaled;
+    if (err !== 0 || r !== scaled) cpu.fpsr |= IXC;
+    return neg ? -r : r;
   }
   const m = (BigInt(h) << 32n) | BigInt(l);
   return roundExact(cpu, fmt, neg ? 1 : 0, m, -fbits, mode);

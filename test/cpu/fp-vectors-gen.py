@@ -177,6 +177,19 @@ for k in range(-3, 4):
             run(0x1E624020 | 0, [0, d(x)], fpcr=f)
             run(0x1E624020 | 0, [0, d(-x)], fpcr=f)
 
+# FCVT Hd, Sn/Dn over the binary16 range: random values, ties and near-ties, the overflow edge
+for t in (0, 1):
+    word = 0x1E204000 | (t << 22) | (7 << 15) | (1 << 5)
+    for _ in range(300):
+        e = rnd.randrange(-16, 17)
+        m = 1 + rnd.randrange(1 << 10) / 1024 + rnd.choice([0, 2 ** -11, -(2 ** -11), 2 ** -12, 2 ** -20])
+        x = rnd.choice([1, -1]) * m * 2.0 ** e
+        run(word, [0, d(x) if t else s(x)], fpcr=rnd.choice([0, 0, DN, 1 << 22, 3 << 22]))
+    for x in [65504.0, 65519.0, 65519.99, 65520.0, 2.0 ** -14, 2.0 ** -14 * (1 - 2 ** -12), 2.0 ** -24, 2.0 ** -25, 1.5 * 2.0 ** -25]:
+        for f in [0, 1 << 22, 2 << 22, 3 << 22]:
+            run(word, [0, d(x) if t else s(x)], fpcr=f)
+            run(word, [0, d(-x) if t else s(-x)], fpcr=f)
+
 with gzip.open(sys.argv[1] if len(sys.argv) > 1 else 'test/cpu/fp-vectors.json.gz', 'wt') as f:
     json.dump(cases, f, separators=(',', ':'))
 print(len(cases), 'cases')
