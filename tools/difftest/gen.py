@@ -14,7 +14,7 @@ import random
 import struct
 import sys
 
-from unicorn import Uc, UcError, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE
+from unicorn import Uc, UcError, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_HOOK_INTR
 from unicorn import arm64_const as A
 
 M64 = (1 << 64) - 1
@@ -80,6 +80,7 @@ class Case:
     def __init__(self, rng):
         self.rng = rng
         self.cls_half = False
+        self.expect_undef = False
         self.words = []
         self.over = {}  # reg (0..30, 31 = SP) -> value
         self.clobbered = set()  # registers written with values the generator does not track
@@ -922,6 +923,27 @@ def gen_smc_case(c):
     c.over.update({k: v for k, v in new.over.items() if k not in (xa, xw)})
 
 
+def gen_undef_case(c):
+    """A random word from the integer and FP/SIMD encoding groups (C4.1: op0 = 100x data
+    processing immediate, 101x branches, x1x0 loads/stores, x101 data processing register,
+    x111 FP/SIMD data processing), kept only when unicorn takes it as UNDEFINED; the emulator
+    must then take an Undefined Instruction exception (EC 0) at it, changing nothing else.
+    Left out: the exception-generating group and system instructions (SVC/HVC/SMC depend on the
+    configuration; MSR/MRS/SYS cover IMPLEMENTATION DEFINED registers the two models choose
+    differently), and SVE (op0 = 0010)."""
+    r = c.rng
+    while True:
+        w = r.getrandbits(32)
+        op0 = r.choice([0b1000, 0b1001, 0b1010, 0b1011, 0b0100, 0b0110, 0b1100, 0b1110,
+                        0b0101, 0b1101, 0b0111, 0b1111])
+        w = (w & ~(0xF << 25)) | (op0 << 25)
+        if w >> 24 == 0xD4 or w >> 22 == 0b1101010100:
+            continue
+        break
+    c.expect_undef = True
+    c.words = [w]
+
+
 def gen_mixed_case(c, nchunks):
     """Chunks from every other class (an LDXR..STXR sequence is one chunk), with forward
     branches between chunks to chunk boundaries. A skipped writeback can leave a later base
@@ -984,6 +1006,7 @@ CLASSES = {
     'mixed': None,  # gen_mixed_case
     'loop': None,  # gen_loop_case
     'smc': None,  # gen_smc_case
+    'undef': None,  # gen_undef_case
 }
 
 
@@ -992,7 +1015,7 @@ CLASSES = {
 OPTIONAL = {'fp16'}
 
 # Classes whose cases execute fewer instructions (skipped words) or mix everything get more.
-CASE_SCALE = {'branch': 2, 'mixed': 2, 'loop': 0.5, 'smc': 0.5}
+CASE_SCALE = {'branch': 2, 'mixed': 2, 'loop': 0.5, 'smc': 0.5, 'undef': 0.5}
 
 
 def gen_case(cls, rng, seed):
@@ -1009,6 +1032,8 @@ def gen_case(cls, rng, seed):
         gen_loop_case(c)
     elif cls == 'smc':
         gen_smc_case(c)
+    elif cls == 'undef':
+        gen_undef_case(c)
     else:
         g = CLASSES[cls]
         tries = 0
@@ -1054,6 +1079,13 @@ class Reference:
                 self.bad = 'access of %d bytes at 0x%x' % (size, addr)
 
         uc.hook_add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, mem)
+
+        # Exceptions stop the run where they happen (PC = the instruction); 1 is EXCP_UDEF.
+        def intr(u, intno, _data):
+            self.intno = intno
+            u.emu_stop()
+
+        uc.hook_add(UC_HOOK_INTR, intr)
         self.uc = uc
 
     def check_minmax(self, w):
@@ -1109,6 +1141,7 @@ class Reference:
             uc.reg_write(A.UC_ARM64_REG_FPSR, 0)
         self.count = 0
         self.bad = None
+        self.intno = None
         end = CODE_BASE + 4 * len(c.words)
         try:
             uc.emu_start(CODE_BASE, end, count=250)
@@ -1118,7 +1151,14 @@ class Reference:
         if self.bad:
             return None, self.bad
         pc = uc.reg_read(A.UC_ARM64_REG_PC)
-        if pc != end:
+        if c.expect_undef:
+            if self.intno != 1 or pc != end - 4:
+                return None, 'not UNDEFINED' if self.intno is None else 'exception %d' % self.intno
+            # The instruction did not execute: the hook counted it, the exception retires nothing.
+            self.count -= 1
+        elif self.intno is not None:
+            return None, 'exception %d at 0x%x' % (self.intno, pc)
+        elif pc != end:
             self.open()
             return None, 'stopped at 0x%x' % pc
         final = [uc.reg_read(self.xregs[i]) for i in range(31)] + [uc.reg_read(A.UC_ARM64_REG_SP)]
@@ -1198,7 +1238,8 @@ def generate(cls, ncases, seed, ref):
             raise AssertionError('an FP class case without FP state')
     name = cls.encode()
     header = b'A64V' + struct.pack('<BB', FORMAT_VERSION, len(name)) + name
-    header += struct.pack('<IIIIB', made, CODE_BASE, BUF_BASE, BUF_SIZE, 1 if cls in ('fp', 'fp16') else 0)
+    flags = (1 if cls in ('fp', 'fp16') else 0) | (2 if cls == 'undef' else 0)
+    header += struct.pack('<IIIIB', made, CODE_BASE, BUF_BASE, BUF_SIZE, flags)
     return header + bytes(body), made, insns, rejected, reasons
 
 
