@@ -16,6 +16,7 @@ import { loadImage, loadData, parseAddress, type LoadedImage } from './loader/in
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
+import { mmuOf } from './mmu/translate.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 
@@ -338,6 +339,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       mips: Math.round(mips * 1000) / 1000,
       exitReason: interrupted ? 'interrupted' : result!.reason,
       exitCode,
+      // The TLB model's counters (src/mmu/README.md says what each one means).
+      tlb: mmuOf(m.cpu).tlb.snapshot(),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -468,7 +471,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
-    .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode} as JSON')
+    .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode, tlb} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')

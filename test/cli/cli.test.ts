@@ -77,7 +77,10 @@ describe('a64hv CLI', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(stats, 'utf8'));
     expect(s).toMatchObject({ instructions: 2, exitReason: 'limit' });
-    expect(Object.keys(s).sort()).toEqual(['cycles', 'exitCode', 'exitReason', 'instructions', 'mips', 'wallMs']);
+    expect(Object.keys(s).sort()).toEqual(['cycles', 'exitCode', 'exitReason', 'instructions', 'mips', 'tlb', 'wallMs']);
+    // MMU off: no stage-1 walks; the TLB levels are reported with their geometry.
+    expect(s.tlb.walks.s1Walks).toBe(0);
+    expect(s.tlb.l1d.entries).toBe(32);
     const j = JSON.parse(readFileSync(regs, 'utf8'));
     expect(j.pc).toBe('0x0000000040000008');
     expect(j.x[1]).toBe('0x0000000040000024');
