@@ -437,11 +437,12 @@ export function arith(cpu: CpuState, op: number, a: number, b: number, c: number
   }
 }
 
-/** A value already exact in `fmt` (after FZ flushing it may still need the FZ output flush). */
-function roundIn(cpu: CpuState, fmt: number, x: number, mode: number): number {
-  if (x === 0 || Math.abs(x) === Infinity) return x;
-  decompose(x);
-  return roundExact(cpu, fmt, sgn(x), decM, decE, mode);
+/**
+ * FPRound of a value already exact in `fmt`: itself. (An operand reaching here was flushed on
+ * input under FZ, so no output flush applies either.)
+ */
+function roundIn(_cpu: CpuState, _fmt: number, x: number, _mode: number): number {
+  return x;
 }
 
 function addExact(cpu: CpuState, fmt: number, a: number, b: number, mode: number): number {
@@ -797,29 +798,9 @@ export function fma64(cpu: CpuState, clo: number, chi: number, alo: number, ahi:
   const a = f64FromBits(alo, ahi);
   const b = f64FromBits(blo, bhi);
   const c = f64FromBits(clo, chi);
-  if ((cpu.fpcr & SLOW_FPCR) === 0) {
-    const aa = Math.abs(a);
-    const ab = Math.abs(b);
-    const ac = Math.abs(c);
-    if (aa < SAFE_HI && ab < SAFE_HI && ac < SAFE_HI && a !== 0 && b !== 0 && c !== 0) {
-      // Boldo-Melquiond: (uh,ul) = a*b exactly, (th,tl) = c+uh exactly; when tl+ul is itself
-      // exact, the result is RN(th + (tl+ul)), exact iff that last sum is.
-      const uh = twoProd(a, b);
-      const ul = eft;
-      if (Math.abs(uh) > SAFE_LO) {
-        const th = twoSum(c, uh);
-        const tl = eft;
-        const v = twoSum(tl, ul);
-        if (eft === 0) {
-          const r = twoSum(th, v);
-          const ar = Math.abs(r);
-          if (ar > SAFE_LO && ar < SAFE_HI) {
-            if (eft !== 0) cpu.fpsr |= IXC;
-            return f64Bits(cpu, r);
-          }
-        }
-      }
-    }
+  if ((cpu.fpcr & SLOW_FPCR) === 0 && finite64(ahi) && finite64(bhi) && finite64(chi)) {
+    const r = fastFma64(cpu, c, a, b);
+    if (r === r) return f64Bits(cpu, r);
   }
   const r = arith(cpu, OP_FMA, a, b, c, F64);
   if (r !== r) {
@@ -1132,9 +1113,11 @@ export function fast32(cpu: CpuState, op: number, a: number, b: number): number 
   }
   return NaN;
 }
-/** c + a*b for finite nonzero doubles (Boldo-Melquiond as in fma64). */
+/** c + a*b for finite doubles: zero operands directly, otherwise Boldo-Melquiond (used by fma64). */
 export function fastFma64(cpu: CpuState, c: number, a: number, b: number): number {
-  if (!(Math.abs(a) < SAFE_HI && Math.abs(b) < SAFE_HI && Math.abs(c) < SAFE_HI && a !== 0 && b !== 0 && c !== 0)) return NaN;
+  if (a === 0 || b === 0) return c === 0 ? NaN : c; // c + 0 is c exactly (zero sums: general path)
+  if (c === 0) return fast64(cpu, OP_MUL, a, b); // a nonzero product: its rounding alone
+  if (!(Math.abs(a) < SAFE_HI && Math.abs(b) < SAFE_HI && Math.abs(c) < SAFE_HI)) return NaN;
   const uh = twoProd(a, b);
   const ul = eft;
   if (!(Math.abs(uh) > SAFE_LO)) return NaN;
