@@ -8,11 +8,11 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { fpOk } from './fp-common.js';
-import { A, B, C, D, getA, getB, getC, putD } from './simd-lanes.js';
+import { A, B, C, D, getA, getB, getC, putD, AF32, BF32, DF32, AF64, BF64, DF64 } from './simd-lanes.js';
 import {
   fp32, fp64, fma32, fma64, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, isNaN32, isNaN64, f32FromBits, f64FromBits,
   f32Bits, f64Bits, halfValue, toHalfBits, FPCR_AHP, flushIn, toFixed, roundTo, roundInt64, F16, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
-  RA, RO, denormIn32, denormIn64, isNaN16, nans32, nans64, recipEst, recpX, recipEstimate, recipSqrtEstimate,
+  RA, RO, denormIn32, denormIn64, isNaN16, isFast, finite32, finite64, fast32, fast64, nans32, nans64, recipEst, recpX, recipEstimate, recipSqrtEstimate,
 } from '../fpu.js';
 import { minmax32, minmax64, frint32, frint64, cvt32to64, cvt64to32, fcmp32, fcmp64 } from './fp.js';
 
@@ -20,7 +20,7 @@ const vreg = (raw: number, lo: number): number => 4 * bits(raw, lo + 4, lo);
 const rmode = (cpu: Cpu): number => (cpu.fpcr >>> FPCR_RMODE_SHIFT) & 3;
 
 // ---- three same ----
-const F_ADD = 0;
+const F_ADD = 0; // F_ADD..F_DIV equal fpu.ts OP_ADD..OP_DIV (passed to fast32/fast64 as is)
 const F_SUB = 1;
 export const F_MUL = 2;
 const F_DIV = 3;
@@ -202,15 +202,34 @@ function fpSame(cpu: Cpu, i: Insn): void {
 /** The lanes of FP three same with A, B, C loaded (shared with the by-element forms). */
 export function fpSameCore(cpu: Cpu, i: Insn): void {
   const op = i.op;
+  // FADD/FSUB/FMUL/FDIV lanes with finite operands under RN, FZ = 0: the number fast path,
+  // which declines (leaving no flags) to the per-lane bit-level semantics.
+  const fast = op <= F_DIV && isFast(cpu);
   if (i.imm2) {
     const n = i.sf ? 2 : 1;
     for (let k = 0; k < n; k++) {
+      if (fast && finite64(A[2 * k + 1]) && finite64(B[2 * k + 1])) {
+        const r = fast64(cpu, op, AF64[k], BF64[k]);
+        if (r === r) {
+          DF64[k] = r;
+          continue;
+        }
+      }
       D[2 * k] = lane64(cpu, op, A[2 * k], A[2 * k + 1], B[2 * k], B[2 * k + 1], C[2 * k], C[2 * k + 1]);
       D[2 * k + 1] = cpu.tmpHi;
     }
   } else {
     const n = i.sf ? 4 : i.imm3 ? 1 : 2; // imm3 = 1: scalar S form
-    for (let k = 0; k < n; k++) D[k] = lane32(cpu, op, A[k], B[k], C[k]);
+    for (let k = 0; k < n; k++) {
+      if (fast && finite32(A[k]) && finite32(B[k])) {
+        const r = fast32(cpu, op, AF32[k], BF32[k]);
+        if (r === r) {
+          DF32[k] = r;
+          continue;
+        }
+      }
+      D[k] = lane32(cpu, op, A[k], B[k], C[k]);
+    }
     if (i.imm3) D[1] = 0;
   }
   putD(cpu, i.rd, i.sf);

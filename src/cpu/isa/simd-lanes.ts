@@ -114,3 +114,11 @@ export const VC: ArrayLike<number>[][] = [
   [CU32, C],
 ];
 export const VD: (Uint8Array | Uint16Array | Uint32Array)[] = [DU8, DU16, DU32];
+
+// Float views of the scratch buffers (handler fast paths; non-NaN values only).
+export const AF32 = new Float32Array(A.buffer);
+export const BF32 = new Float32Array(B.buffer);
+export const DF32 = new Float32Array(D.buffer);
+export const AF64 = new Float64Array(A.buffer);
+export const BF64 = new Float64Array(B.buffer);
+export const DF64 = new Float64Array(D.buffer);
