@@ -11,7 +11,7 @@ import { fpOk } from './fp-common.js';
 import { A, B, C, D, getA, getB, getC, putD, AF32, BF32, DF32, AF64, BF64, DF64 } from './simd-lanes.js';
 import {
   fp32, fp64, fma32, fma64, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, isNaN32, isNaN64, f32FromBits, f64FromBits,
-  f32Bits, f64Bits, halfValue, toHalfBits, FPCR_AHP, flushIn, toFixed, roundTo, roundInt64, F16, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
+  f32Bits, f64Bits, halfValue, toHalfBits, FPCR_AHP, flushIn, toFixed, roundTo, roundInt64, F32, F64, IOC, FPCR_DN, FPCR_FZ, FPCR_RMODE_SHIFT,
   RA, RO, denormIn32, denormIn64, isNaN16, isFast, finite32, finite64, fast32, fast64, nans32, nans64, recipEst, recpX, recipEstimate, recipSqrtEstimate,
 } from '../fpu.js';
 import { minmax32, minmax64, frint32, frint64, cvt32to64, cvt64to32, fcmp32, fcmp64 } from './fp.js';
@@ -290,7 +290,6 @@ const M_RINT = 3; // i.imm = mode (-1 FPCR), i.imm3 = 1 for FRINTX
 const M_CVTI = 4; // to integer: i.imm = mode, i.imm3 = 1 unsigned; fbits in i.ra
 const M_CVTF = 5; // from integer: i.imm3 = 1 unsigned; fbits in i.ra
 const M_CMP0 = 6; // i.imm = F_CMEQ / F_CMGE / F_CMGT / 20 (LE) / 21 (LT)
-const M_CVTL = 7;
 const M_CVTN = 8;
 const M_CVTXN = 9;
 const M_RECPE = 10; // FRECPE / FRSQRTE (i.imm = 1)
