@@ -9,8 +9,8 @@
 // guest's virtual addresses in its current translation regime, and stores invalidate decoded
 // code like any store. A faulting access makes the call fail with -1 and errno EFAULT instead of
 // raising an exception in the guest (QEMU does the same).
-// TODO(hypervisor): under a stage-2 translation, a stage-2 fault here should go to the
-// hypervisor (e.g. to page in guest memory) and the call be retried, not fail with EFAULT.
+// Under the hypervisor, a stage-2 fault here is first offered to it (`pageIn`: first-touch RAM)
+// and the access retried; only a fault it does not resolve fails the call with EFAULT.
 import type { Cpu } from '../cpu/cpu.js';
 
 export const SYS_OPEN = 0x01;
@@ -74,6 +74,8 @@ class Fault extends Error {}
 export class Semihosting {
   private handles = new Map<number, Handle>();
   private errno = 0;
+  /** The hypervisor's hook for a pending fault during this call (true: resolved, retry). */
+  private pageIn: ((cpu: Cpu) => boolean) | null = null;
 
   constructor(private readonly host: SemihostHost) {
     this.reset();
@@ -93,7 +95,8 @@ export class Semihosting {
   }
 
   /** Perform the call in W0/X1. Returns a stop request for SYS_EXIT*, otherwise null. */
-  call(cpu: Cpu): SemihostStop | null {
+  call(cpu: Cpu, pageIn: ((cpu: Cpu) => boolean) | null = null): SemihostStop | null {
+    this.pageIn = pageIn;
     const op = cpu.r[0] >>> 0;
     const arg = cpu.readX(1);
     let result: bigint;
@@ -277,9 +280,17 @@ export class Semihosting {
     const v = BigInt.asUintN(64, a);
     return [Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0];
   }
+  /** A pending fault the hypervisor resolved: clear it and retry the access. */
+  private retry(cpu: Cpu): boolean {
+    if (cpu.status === 0 || this.pageIn === null || !this.pageIn(cpu)) return false;
+    cpu.status = 0;
+    cpu.excFarValid = 0;
+    return true;
+  }
   private ld8(cpu: Cpu, a: bigint): number {
     const [lo, hi] = this.split(a);
-    const v = cpu.ld8(lo, hi);
+    let v = cpu.ld8(lo, hi);
+    while (this.retry(cpu)) v = cpu.ld8(lo, hi);
     this.check(cpu);
     return v & 0xff;
   }
@@ -291,7 +302,8 @@ export class Semihosting {
       return v;
     }
     const [lo, hi] = this.split(a);
-    const l = cpu.ld64(lo, hi);
+    let l = cpu.ld64(lo, hi);
+    while (this.retry(cpu)) l = cpu.ld64(lo, hi);
     const h = cpu.tmpHi;
     this.check(cpu);
     return (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
@@ -304,6 +316,7 @@ export class Semihosting {
     let [lo, hi] = this.split(a);
     for (let k = 0; k < data.length; k++) {
       cpu.st8(lo, hi, data[k]);
+      while (this.retry(cpu)) cpu.st8(lo, hi, data[k]);
       this.check(cpu);
       lo = (lo + 1) | 0;
       if (lo === 0) hi = (hi + 1) | 0;
@@ -314,6 +327,7 @@ export class Semihosting {
     let [lo, hi] = this.split(a);
     for (let k = 0; k < out.length; k++) {
       out[k] = cpu.ld8(lo, hi);
+      while (this.retry(cpu)) out[k] = cpu.ld8(lo, hi);
       this.check(cpu);
       lo = (lo + 1) | 0;
       if (lo === 0) hi = (hi + 1) | 0;

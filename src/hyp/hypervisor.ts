@@ -1,0 +1,487 @@
+// The hypervisor at EL2, in TypeScript: an alternative Firmware for the CPU. It owns the physical
+// machine (hypervisor memory at the bottom of RAM for stage-2 tables, each VM's RAM above it), runs
+// VMs by time slices with world switches, and handles every exception routed to EL2:
+//   stage-2 data aborts  -> first-touch RAM, MMIO emulation of a virtual device (ISV=1 from the
+//                           ISS, ISV=0 by decoding the instruction), or an external abort injected
+//                           into the guest (an access outside everything the VM owns);
+//   stage-2 instr aborts -> first-touch RAM or an injected abort;
+//   HVC                  -> PSCI and the hypervisor's own calls (hypercalls.ts);
+//   WFI (HCR_EL2.TWI)    -> the rest of the slice goes to another VM.
+// After a handler returns, the CPU ERETs to ELR_EL2/SPSR_EL2 (cpu/exceptions.ts eretFromEl2).
+import type { Cpu, Firmware } from '../cpu/cpu.js';
+import { Machine, VIRT } from '../machine.js';
+import { SYS } from '../cpu/sysregs.js';
+import { ST_HALT } from '../cpu/state.js';
+import { EC_DABT_LOWER, EC_IABT_LOWER, EC_HVC64, EC_WFX, eretFromEl2 } from '../cpu/exceptions.js';
+import { ACC_FETCH, translateQuiet } from '../mmu/translate.js';
+import { tlbiVmallS12E1 } from '../mmu/maintenance.js';
+import {
+  currentFaultIpa,
+  decodeDataAbortIss,
+  esrEc,
+  formatIss,
+  injectExternalAbort,
+  isTranslationFault,
+  skipInstruction,
+  storeValue,
+  writeLoadResult,
+  type DataAbortIss,
+  type Word64,
+} from './abort.js';
+import { decodeMemOp, emulateMemOp, type MmioPort } from './isv0.js';
+import { psciCall } from './psci.js';
+import { SEMIHOST_HLT_IMM } from './firmware.js';
+import {
+  A64HV_EXIT_COUNT,
+  A64HV_PUTC,
+  A64HV_VERSION,
+  A64HV_VERSION_1_0,
+  A64HV_VM_INFO,
+  A64HV_YIELD,
+  SMCCC_NOT_SUPPORTED,
+  asSmc64,
+  isA64hvCall,
+  isPsciCall,
+} from './hypercalls.js';
+import { Vm, IPA_RTC, type VmConfig } from './vm.js';
+import type { VirtualDevice } from './vdev/vdev.js';
+import { Pl031 } from './vdev/pl031.js';
+import { EXIT_COST_CYCLES, SWITCH_COST_CYCLES } from './stats.js';
+
+/** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
+export const HYP_BASE = VIRT.RAM;
+export const HYP_SIZE = 0x0100_0000;
+/** Stage-2 table pool per VM, carved from the hypervisor memory. */
+const POOL_PER_VM = 0x10_0000;
+export const MAX_VMS = HYP_SIZE / POOL_PER_VM;
+/** VM RAM windows are 2 MiB aligned, so eager stage 2 uses 2 MiB blocks. */
+const BLOCK = 0x20_0000;
+
+/** HCR_EL2 for running a VM: VM (stage 2 on), TWI (trap WFI: time slices), RW (EL1 is AArch64). */
+export const HCR_VM = 1 << 0;
+export const HCR_TWI = 1 << 13;
+export const HCR_RW = 1 << 31;
+const HCR_GUEST = (HCR_VM | HCR_TWI | HCR_RW) | 0;
+/** VMID used by every VM when tagging is off. */
+const SHARED_VMID = 1;
+
+/** One handled exit, for the exit log (`--hyp-trace`, the demo). */
+export interface ExitRecord {
+  vm: Vm;
+  ec: number;
+  esr: number;
+  /** ELR_EL2 at entry (the guest PC of the trapped instruction, or after an HVC). */
+  elr: bigint;
+  far: bigint;
+  hpfar: bigint;
+  /** Statistics key, e.g. "mmio-read pl011 UARTFR". */
+  cause: string;
+  /** Human-readable details: the decoded ISS, IPA, value transferred. */
+  detail: string;
+}
+
+export interface HypervisorOptions {
+  vms: (Partial<VmConfig> & { name?: string })[];
+  /** Instructions per time slice (default 100 000). */
+  slice?: number;
+  /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
+  vmidTagging?: boolean;
+  /** The physical PL031 RTC (at PA 0x0901_0000) is assigned to this VM at this IPA; null: to no VM. */
+  assignRtc?: { vm: number; ipa: number } | null;
+  /** Guest console output as it happens. */
+  onOutput?: (vm: Vm, text: string) => void;
+  /** Each exit, after it was handled. */
+  onExit?: (e: ExitRecord) => void;
+}
+
+export const DEFAULT_VM_RAM = 128 * 1024 * 1024;
+export const DEFAULT_SLICE = 100_000;
+
+export interface HypRunResult {
+  /** done: every VM stopped; limit: the instruction budget ran out. */
+  reason: 'done' | 'limit';
+  instructions: number;
+}
+
+export class Hypervisor implements Firmware {
+  readonly machine: Machine;
+  readonly cpu: Cpu;
+  readonly vms: Vm[] = [];
+  readonly rtc: Pl031;
+  readonly slice: number;
+  readonly vmidTagging: boolean;
+  current: Vm | null = null;
+  /** World switches performed, and TLB flushes done because tagging is off. */
+  switches = 0;
+  tlbFlushes = 0;
+  private sliceLeft = 0;
+  private yieldPending = false;
+  private started = false;
+  private readonly onExit: ((e: ExitRecord) => void) | undefined;
+
+  constructor(opts: HypervisorOptions) {
+    if (opts.vms.length === 0) throw new Error('the hypervisor needs at least one VM');
+    if (opts.vms.length > MAX_VMS) throw new Error(`at most ${MAX_VMS} VMs`);
+    this.slice = opts.slice ?? DEFAULT_SLICE;
+    this.vmidTagging = opts.vmidTagging ?? true;
+    this.onExit = opts.onExit;
+    const configs: VmConfig[] = opts.vms.map((v, k) => ({
+      name: v.name ?? `vm${k}`,
+      ramSize: v.ramSize ?? DEFAULT_VM_RAM,
+      ram: v.ram ?? 'eager',
+      isv0: v.isv0 ?? 'emulate',
+      semihosting: v.semihosting ?? true,
+      uartInput: v.uartInput,
+      cmdline: v.cmdline,
+    }));
+    const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
+    const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0);
+    // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
+    if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
+    this.machine = new Machine({ ramSize: total, semihosting: false });
+    this.cpu = this.machine.cpu;
+    this.cpu.firmware = this;
+    const onOutput = opts.onOutput ?? (() => {});
+    let pa = HYP_BASE + HYP_SIZE;
+    configs.forEach((c, k) => {
+      const pool = HYP_BASE + k * POOL_PER_VM;
+      // VMID 0 is left unused (a reset VTTBR_EL2 has VMID 0).
+      this.vms.push(new Vm(k, k + 1, c, this.machine.bus, pa, pool, pool + POOL_PER_VM, onOutput));
+      pa += windows[k];
+    });
+    // The physical RTC: a real device on the bus, given to one VM by stage 2 (no exits).
+    this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
+    this.machine.bus.map(VIRT.RTC, 0x1000, this.rtc);
+    const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
+    if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000 });
+  }
+
+  /** Set a VM's boot state (entry point in its IPA space). */
+  boot(vm: Vm, entry: number): void {
+    vm.boot(this.cpu, entry);
+  }
+
+  // ---------------------------------------------------------------- scheduling and world switch
+
+  private runnable(): Vm[] {
+    return this.vms.filter((v) => v.stop === null && v.vcpu.valid);
+  }
+
+  /** Load a VM onto the CPU: its vCPU context, its stage 2 (VTTBR_EL2), HCR_EL2. */
+  private enter(vm: Vm): void {
+    const cpu = this.cpu;
+    vm.vcpu.restore(cpu);
+    const [lo, hi] = vm.vttbr(this.vmidTagging ? vm.vmid : SHARED_VMID);
+    cpu.setSys(SYS.VTTBR_EL2, lo, hi);
+    cpu.setSys(SYS.VTCR_EL2, vm.s2.vtcr(), 0);
+    cpu.setSys(SYS.HCR_EL2, HCR_GUEST, 0);
+    // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped.
+    cpu.elChanged();
+    cpu.contextChanged();
+    if (!this.vmidTagging) {
+      // Every VM shares one VMID: the previous VM's entries would alias this one's.
+      tlbiVmallS12E1(cpu);
+      this.tlbFlushes++;
+    }
+    if (this.current !== null && this.current !== vm) this.switches++;
+    this.current = vm;
+    vm.stats.switchesIn++;
+    cpu.cycles += SWITCH_COST_CYCLES;
+    this.sliceLeft = this.slice;
+  }
+
+  /** Save the running VM's vCPU (PC and PSTATE as the CPU holds them between instructions). */
+  private leave(): void {
+    const vm = this.current;
+    if (vm === null || vm.stop !== null) return;
+    const cpu = this.cpu;
+    vm.vcpu.save(cpu, cpu.pcLo, cpu.pcHi, cpu.getSpsr());
+  }
+
+  /** The next runnable VM after the current one (round robin), or null. */
+  private next(): Vm | null {
+    const n = this.vms.length;
+    const from = this.current === null ? -1 : this.current.id;
+    for (let k = 1; k <= n; k++) {
+      const v = this.vms[(from + k + n) % n];
+      if (v.stop === null && v.vcpu.valid) return v;
+    }
+    return null;
+  }
+
+  private reschedule(): void {
+    this.leave();
+    const v = this.next();
+    if (v === null) {
+      this.current = null;
+      return;
+    }
+    if (v !== this.current || !this.started) this.enter(v);
+    else this.sliceLeft = this.slice; // the only runnable VM keeps the CPU
+    this.started = true;
+  }
+
+  /** Run VMs until all have stopped or `maxInsns` instructions retired. */
+  run(maxInsns = Infinity): HypRunResult {
+    const cpu = this.cpu;
+    if (!this.started) {
+      this.current = null;
+      const first = this.runnable()[0];
+      if (first === undefined) return { reason: 'done', instructions: 0 };
+      this.enter(first);
+      this.started = true;
+    }
+    let done = 0;
+    while (done < maxInsns && this.current !== null) {
+      const vm = this.current;
+      const n = cpu.run(Math.min(this.sliceLeft, maxInsns - done));
+      done += n;
+      this.sliceLeft -= n;
+      if (cpu.status === ST_HALT) {
+        cpu.status = 0;
+        cpu.haltReason = '';
+        if (this.yieldPending) {
+          // A WFI or YIELD handler gave up the slice: finish its exception return first.
+          this.yieldPending = false;
+          eretFromEl2(cpu);
+          this.reschedule();
+        } else {
+          // The VM stopped: its own request (PSCI, semihosting exit) or an emulation error.
+          if (vm.stop === null) vm.stop = { kind: 'error', code: cpu.exitCode || 1, message: cpu.haltReason || 'halted' };
+          this.reschedule();
+        }
+        continue;
+      }
+      if (this.sliceLeft <= 0) this.reschedule();
+    }
+    return { reason: this.current === null ? 'done' : 'limit', instructions: done };
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  private stopVm(vm: Vm, kind: 'exit' | 'halt' | 'error', code: number, message: string): void {
+    vm.stop = { kind, code, message };
+    this.cpu.halt(message, code);
+  }
+
+  el2Exception(cpu: Cpu): void {
+    const vm = this.current!;
+    const esr = cpu.sysLo(SYS.ESR_EL2);
+    const ec = esrEc(esr);
+    const rec: ExitRecord | null = this.onExit
+      ? { vm, ec, esr, elr: cpu.sys64(SYS.ELR_EL2), far: cpu.sys64(SYS.FAR_EL2), hpfar: cpu.sys64(SYS.HPFAR_EL2), cause: '', detail: '' }
+      : null;
+    cpu.cycles += EXIT_COST_CYCLES;
+    let cause: string;
+    let detail = '';
+    switch (ec) {
+      case EC_DABT_LOWER:
+        [cause, detail] = this.dataAbort(vm, esr);
+        break;
+      case EC_IABT_LOWER:
+        cause = this.instructionAbort(vm, esr);
+        break;
+      case EC_HVC64:
+        [cause, detail] = this.hvc(vm);
+        break;
+      case EC_WFX:
+        cause = this.wfx(vm, esr);
+        break;
+      default:
+        cause = `unexpected EC 0x${ec.toString(16)}`;
+        this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
+    }
+    vm.stats.count(cause);
+    if (rec !== null) {
+      rec.cause = cause;
+      rec.detail = detail;
+      this.onExit!(rec);
+    }
+  }
+
+  /** A virtual device register access of `size` bytes at `off` (8 bytes: two word accesses). */
+  private devRead(dev: VirtualDevice, off: number, size: number): Word64 {
+    if (size === 8) return { lo: dev.dev.read(off, 4) | 0, hi: dev.dev.read(off + 4, 4) | 0 };
+    return { lo: dev.dev.read(off, size) | 0, hi: 0 };
+  }
+  private devWrite(dev: VirtualDevice, off: number, size: number, v: Word64): void {
+    if (size === 8) {
+      dev.dev.write(off, 4, v.lo >>> 0);
+      dev.dev.write(off + 4, 4, v.hi >>> 0);
+    } else dev.dev.write(off, size, v.lo >>> 0);
+  }
+
+  private dataAbort(vm: Vm, esr: number): [string, string] {
+    const cpu = this.cpu;
+    const iss = decodeDataAbortIss(esr);
+    const ipa = currentFaultIpa(cpu);
+    const at = `IPA 0x${ipa.toString(16)}`;
+    // First touch: a translation fault on the VM's own RAM (also from a stage-1 table walk) maps
+    // the page; the ERET retries the instruction (ELR_EL2 unchanged).
+    if (isTranslationFault(iss.dfsc) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0) {
+      vm.mapRamPage(ipa);
+      return ['s2-ram-fault', `${at}: mapped page 0x${(Math.floor(ipa / 4096) * 4096).toString(16)}`];
+    }
+    const dev = iss.s1ptw ? undefined : vm.vdevAt(ipa);
+    if (dev !== undefined && isTranslationFault(iss.dfsc)) {
+      if (iss.cm) {
+        // Cache maintenance by VA on a device: nothing to do (ARM ARM allows it to complete).
+        skipInstruction(cpu);
+        return [`mmio-cm ${dev.name}`, at];
+      }
+      return iss.isv ? this.mmio(dev, iss, ipa) : this.mmioNoSyndrome(vm, dev, iss, ipa);
+    }
+    // Outside everything the VM owns (another VM's memory, the hypervisor's, a hole): the guest
+    // gets a synchronous external abort, as if nothing answered on the bus.
+    injectExternalAbort(cpu, false, iss.wnr);
+    return ['isolation-abort', `${at} ${formatIss(iss)}: synchronous external abort injected at EL1`];
+  }
+
+  /** ISV=1: everything needed is in the ISS. */
+  private mmio(dev: VirtualDevice, iss: DataAbortIss, ipa: number): [string, string] {
+    const cpu = this.cpu;
+    const off = ipa - dev.ipa;
+    const size = 1 << iss.sas;
+    const reg = dev.regName(off);
+    let what: string;
+    if (iss.wnr) {
+      const v = storeValue(cpu, iss);
+      this.devWrite(dev, off, size, v);
+      what = `write ${hexWord(v, size)}`;
+    } else {
+      const v = this.devRead(dev, off, size);
+      writeLoadResult(cpu, iss, v);
+      what = `read -> ${hexWord(v, size)}`;
+    }
+    skipInstruction(cpu);
+    return [`mmio-${iss.wnr ? 'write' : 'read'} ${dev.name} ${reg}`, `${formatIss(iss)} IPA 0x${ipa.toString(16)} ${dev.name}.${reg} ${what}`];
+  }
+
+  /** ISV=0: decode the instruction from guest memory, or inject an abort (the VM's policy). */
+  private mmioNoSyndrome(vm: Vm, dev: VirtualDevice, iss: DataAbortIss, ipa: number): [string, string] {
+    const cpu = this.cpu;
+    const at = `IPA 0x${ipa.toString(16)} ${dev.name}`;
+    if (vm.config.isv0 === 'emulate') {
+      // The guest's PC through its stage 1 and stage 2, as an instruction fetch at its EL.
+      const pa = translateQuiet(cpu, cpu.sysLo(SYS.ELR_EL2), cpu.sysHi(SYS.ELR_EL2), ACC_FETCH);
+      const raw = pa < 0 ? 0 : this.machine.bus.read(pa, 4);
+      const op = pa < 0 ? null : decodeMemOp(raw);
+      if (op !== null) {
+        const port: MmioPort = {
+          covers: (a, size) => vm.vdevAt(a) === dev && vm.vdevAt(a + size - 1) === dev,
+          read: (a, size) => this.devRead(dev, a - dev.ipa, size),
+          write: (a, size, v) => (this.devWrite(dev, a - dev.ipa, size, v), true),
+        };
+        if (emulateMemOp(cpu, op, cpu.sysLo(SYS.FAR_EL2), ipa, port)) {
+          skipInstruction(cpu);
+          return [`isv0-emulated ${dev.name}`, `${at}: decoded 0x${(raw >>> 0).toString(16).padStart(8, '0')} (${op.count === 2 ? 'pair' : 'writeback'}, ${op.load ? 'load' : 'store'}) and emulated`];
+        }
+      }
+      injectExternalAbort(cpu, false, iss.wnr);
+      return [`isv0-unsupported ${dev.name}`, `${at}: instruction 0x${(raw >>> 0).toString(16)} not emulated: abort injected`];
+    }
+    injectExternalAbort(cpu, false, iss.wnr);
+    return [`isv0-injected ${dev.name}`, `${at}: ISV=0, policy inject: abort injected`];
+  }
+
+  private instructionAbort(vm: Vm, esr: number): string {
+    const cpu = this.cpu;
+    const ipa = currentFaultIpa(cpu);
+    if (isTranslationFault(esr & 0x3f) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0) {
+      vm.mapRamPage(ipa);
+      return 's2-ram-fault';
+    }
+    injectExternalAbort(cpu, true, false);
+    return 'isolation-abort';
+  }
+
+  private hvc(vm: Vm): [string, string] {
+    const cpu = this.cpu;
+    const fid = cpu.r[0] >>> 0;
+    if (isPsciCall(fid)) {
+      const s = psciCall(cpu);
+      if (s !== null) {
+        const msg = s.kind === 'off' ? 'PSCI SYSTEM_OFF' : s.kind === 'reset' ? 'reset (PSCI SYSTEM_RESET)' : 'PSCI CPU_OFF of the only CPU';
+        this.stopVm(vm, 'halt', 0, msg);
+        return ['hvc psci', msg];
+      }
+      return ['hvc psci', `0x${fid.toString(16)} -> 0x${(cpu.r[0] >>> 0).toString(16)}`];
+    }
+    let ret = 0;
+    if (isA64hvCall(fid)) {
+      switch (asSmc64(fid)) {
+        case A64HV_VERSION:
+          ret = A64HV_VERSION_1_0;
+          break;
+        case A64HV_VM_INFO:
+          ret = this.vmidTagging ? vm.vmid : SHARED_VMID;
+          cpu.r[2] = this.vms.length;
+          cpu.r[3] = 0;
+          break;
+        case A64HV_PUTC:
+          vm.uart.onTx(cpu.r[2] & 0xff);
+          break;
+        case A64HV_YIELD:
+          if (this.runnable().length > 1) {
+            this.yieldPending = true;
+            cpu.halt('yield');
+          }
+          break;
+        case A64HV_EXIT_COUNT:
+          ret = vm.stats.total;
+          break;
+        default:
+          ret = SMCCC_NOT_SUPPORTED;
+      }
+    } else ret = SMCCC_NOT_SUPPORTED;
+    cpu.r[0] = ret | 0;
+    cpu.r[1] = ret < 0 ? -1 : 0;
+    return [isA64hvCall(fid) ? 'hvc a64hv' : 'hvc unknown', `0x${fid.toString(16)} -> ${ret}`];
+  }
+
+  private wfx(vm: Vm, esr: number): string {
+    const cpu = this.cpu;
+    const wfe = (esr & 1) === 1;
+    skipInstruction(cpu);
+    if (this.runnable().length > 1) {
+      // Nothing to wait for in this VM: give the rest of the slice to the others.
+      this.yieldPending = true;
+      cpu.halt('yield');
+    } else if (!wfe && (cpu.irqLine | cpu.fiqLine) === 0) {
+      // As on the bare-metal board: no interrupt source can ever wake it.
+      this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
+    }
+    return wfe ? 'wfe' : 'wfi';
+  }
+
+  /** HLT #0xF000: semihosting for the VM (its console; its IPA space through its stage 1 and 2). */
+  hlt(cpu: Cpu, imm: number): boolean {
+    const vm = this.current;
+    if (vm === null || imm !== SEMIHOST_HLT_IMM || !vm.config.semihosting || cpu.el === 0) return false;
+    const s = vm.semihost.call(cpu, (c) => this.pageIn(vm, c));
+    if (s !== null) {
+      const how = s.reason === 0x20026 ? `exit(${s.code})` : `exit with reason 0x${s.reason.toString(16)}`;
+      this.stopVm(vm, 'exit', s.code, `semihosting ${how}`);
+    }
+    return true;
+  }
+
+  /** A stage-2 translation fault while semihosting reads guest memory: first-touch RAM, retry. */
+  private pageIn(vm: Vm, cpu: Cpu): boolean {
+    if (!cpu.excS2 || cpu.excTargetEl !== 2 || !isTranslationFault(cpu.excISS & 0x3f) || vm.config.ram !== 'lazy') return false;
+    const ipa = (cpu.excIpaHi >>> 0) * 2 ** 32 + (cpu.excIpaLo >>> 0);
+    if (vm.ramPaOf(ipa) < 0) return false;
+    vm.mapRamPage(ipa);
+    vm.stats.count('s2-ram-fault');
+    return true;
+  }
+
+  smc(_cpu: Cpu, _imm: number): boolean {
+    return false;
+  }
+}
+
+function hexWord(v: Word64, size: number): string {
+  if (size === 8) return '0x' + (v.hi >>> 0).toString(16) + (v.lo >>> 0).toString(16).padStart(8, '0');
+  return '0x' + (v.lo >>> 0).toString(16);
+}

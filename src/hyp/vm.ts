@@ -1,0 +1,241 @@
+// A virtual machine: its VMID, IPA space (RAM, trapped virtual devices, assigned devices), stage-2
+// tables written as real descriptors into hypervisor-owned memory, its vCPU's saved context, its
+// console and its exit statistics.
+import type { Cpu } from '../cpu/cpu.js';
+import type { Bus } from '../devices/bus.js';
+import { Pl011 } from '../devices/pl011.js';
+import { NSLOTS } from '../cpu/state.js';
+import { sysDefs } from '../cpu/sysregs.js';
+import { TableBuilder, s2Leaf } from '../mmu/builder.js';
+import { Semihosting } from './semihosting.js';
+import type { VirtualDevice, AssignedDevice } from './vdev/vdev.js';
+import { pl011RegName } from './vdev/pl011-names.js';
+import { VirtioMmioId } from './vdev/virtio-id.js';
+import { ExitStats } from './stats.js';
+
+/** The guest-visible layout: QEMU virt's (facts from its memory map). */
+export const IPA_UART = 0x0900_0000;
+export const IPA_RTC = 0x0901_0000;
+export const IPA_VIRTIO = 0x0a00_0000;
+export const IPA_RAM = 0x4000_0000;
+/** Stage-2 input address size: 40 bits (1 TiB of IPA space), 4 KiB granule, start level 1. */
+export const IPA_BITS = 40;
+
+/** What to do with a stage-2 data abort on a virtual device that has no instruction syndrome. */
+export type Isv0Policy = 'emulate' | 'inject';
+/** When guest RAM gets its stage-2 mappings. */
+export type RamPolicy = 'eager' | 'lazy';
+
+export interface VmConfig {
+  name: string;
+  /** Bytes of guest RAM at IPA 0x4000_0000. */
+  ramSize: number;
+  ram: RamPolicy;
+  isv0: Isv0Policy;
+  /** HLT #0xF000 semihosting offered to the guest (picolibc guests print through it). */
+  semihosting: boolean;
+  /** Bytes for the virtual UART's receiver from the start. */
+  uartInput?: string;
+  cmdline?: string;
+}
+
+/** Why a VM stopped. */
+export interface VmStop {
+  kind: 'exit' | 'halt' | 'error';
+  code: number;
+  message: string;
+}
+
+/** The EL1/EL0 system registers (everything but the EL2 ones): switched with the vCPU. */
+const SWITCHED = sysDefs.filter((d) => !d.name.endsWith('_EL2')).map((d) => d.slot);
+
+/** A vCPU's saved state while another VM runs. */
+export class VcpuContext {
+  readonly r = new Int32Array(NSLOTS * 2);
+  readonly spBank = new Int32Array(6);
+  readonly vr = new Int32Array(32 * 4);
+  readonly sys = new Int32Array(SWITCHED.length * 2);
+  el = 1;
+  spsel = 1;
+  pcLo = 0;
+  pcHi = 0;
+  spsr = 0x3c5;
+  fpcr = 0;
+  fpsr = 0;
+  /** Set once the context holds a real state (after the first save or the boot state). */
+  valid = false;
+
+  /** Save the live vCPU: registers raw (the banked SPs as they are), PC and PSTATE as given. */
+  save(cpu: Cpu, pcLo: number, pcHi: number, spsr: number): void {
+    this.r.set(cpu.r);
+    this.spBank.set(cpu.spBank);
+    this.vr.set(cpu.vr);
+    this.el = cpu.el;
+    this.spsel = cpu.spsel;
+    this.pcLo = pcLo;
+    this.pcHi = pcHi;
+    this.spsr = spsr;
+    this.fpcr = cpu.fpcr;
+    this.fpsr = cpu.fpsr;
+    SWITCHED.forEach((slot, k) => {
+      this.sys[2 * k] = cpu.sysLo(slot);
+      this.sys[2 * k + 1] = cpu.sysHi(slot);
+    });
+    this.valid = true;
+  }
+
+  /**
+   * Load this context into the CPU: registers, EL1 system registers, PSTATE and PC. The caller
+   * calls cpu.contextChanged() (translation registers changed behind the sysreg hooks).
+   */
+  restore(cpu: Cpu): void {
+    cpu.r.set(this.r);
+    cpu.spBank.set(this.spBank);
+    cpu.vr.set(this.vr);
+    // EL and SPSel raw: the SP slots were restored as saved for exactly this (EL, SPSel).
+    cpu.el = this.el;
+    cpu.spsel = this.spsel;
+    cpu.nzcv = (this.spsr >>> 28) & 0xf;
+    cpu.daif = (this.spsr >>> 6) & 0xf;
+    cpu.pstateOther = this.spsr & ((1 << 21) | (1 << 20)); // SS, IL
+    cpu.pcLo = this.pcLo;
+    cpu.pcHi = this.pcHi;
+    cpu.fpcr = this.fpcr;
+    cpu.fpsr = this.fpsr;
+    SWITCHED.forEach((slot, k) => cpu.setSys(slot, this.sys[2 * k], this.sys[2 * k + 1]));
+    cpu.exclValid = 0; // a world switch clears the local exclusive monitor
+  }
+}
+
+export class Vm {
+  readonly uart: Pl011;
+  readonly virtio = new VirtioMmioId();
+  readonly vdevs: VirtualDevice[];
+  readonly assigned: AssignedDevice[] = [];
+  readonly stats = new ExitStats();
+  readonly vcpu = new VcpuContext();
+  readonly s2: TableBuilder;
+  readonly semihost: Semihosting;
+  /** Guest RAM pages mapped by stage 2 (lazy policy), by IPA page number. */
+  private readonly mappedPages = new Set<number>();
+  /** Everything the guest printed (virtual UART and semihosting). */
+  output = '';
+  stop: VmStop | null = null;
+  /** Highest IPA written by the loader (SYS_HEAPINFO puts the heap above it). */
+  imageEnd = IPA_RAM;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(
+    readonly id: number,
+    readonly vmid: number,
+    readonly config: VmConfig,
+    readonly bus: Bus,
+    /** Where this VM's RAM really is. */
+    readonly ramPa: number,
+    /** Hypervisor-owned memory for this VM's stage-2 tables: [poolBase, poolEnd). */
+    poolBase: number,
+    poolEnd: number,
+    private readonly onOutput: (vm: Vm, text: string) => void,
+  ) {
+    this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
+    if (config.uartInput) this.uart.feed(config.uartInput);
+    this.vdevs = [
+      { name: 'pl011', ipa: IPA_UART, size: 0x1000, dev: this.uart, regName: pl011RegName },
+      { name: 'virtio-mmio', ipa: IPA_VIRTIO, size: 0x200, dev: this.virtio, regName: VirtioMmioId.regName },
+    ];
+    this.s2 = new TableBuilder(bus, { inputSize: IPA_BITS, poolBase, poolEnd });
+    if (config.ram === 'eager') this.s2.map(IPA_RAM, ramPa, config.ramSize, s2Leaf());
+    const ramEnd = IPA_RAM + config.ramSize;
+    this.semihost = new Semihosting({
+      write: (bytes) => this.emit(bytes),
+      read: (n) => this.uart.takeInput(n),
+      heapInfo: () => {
+        // As the bare-metal board does, in the VM's IPA space.
+        const stackLimit = ramEnd - 0x10_0000;
+        const heapBase = Math.min(Math.ceil(this.imageEnd / 16) * 16, stackLimit);
+        return { heapBase, heapLimit: stackLimit, stackBase: ramEnd, stackLimit };
+      },
+      cmdline: config.cmdline ?? '',
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  private emit(bytes: Uint8Array): void {
+    const text = this.decoder.decode(bytes, { stream: true });
+    if (text === '') return;
+    this.output += text;
+    this.onOutput(this, text);
+  }
+
+  /** VTTBR_EL2 for this VM (BADDR = its stage-2 root, VMID). */
+  vttbr(vmid = this.vmid): [number, number] {
+    return this.s2.vttbr(vmid);
+  }
+
+  /** The PA behind a RAM IPA, or -1 when the IPA is not this VM's RAM. */
+  ramPaOf(ipa: number): number {
+    const off = ipa - IPA_RAM;
+    return off >= 0 && off < this.config.ramSize ? this.ramPa + off : -1;
+  }
+
+  /** Map one 4 KiB page of guest RAM (first touch). Returns false if the IPA is not RAM. */
+  mapRamPage(ipa: number): boolean {
+    const page = Math.floor(ipa / 4096);
+    const pa = this.ramPaOf(page * 4096);
+    if (pa < 0) return false;
+    if (this.mappedPages.has(page)) return true;
+    this.s2.map(page * 4096, pa, 4096, s2Leaf(), 3);
+    this.mappedPages.add(page);
+    return true;
+  }
+  get pagesMapped(): number {
+    return this.config.ram === 'eager' ? this.config.ramSize / 4096 : this.mappedPages.size;
+  }
+
+  /** The virtual device at an IPA, if any. */
+  vdevAt(ipa: number): VirtualDevice | undefined {
+    return this.vdevs.find((d) => ipa >= d.ipa && ipa < d.ipa + d.size);
+  }
+
+  /** Give the VM a real device: stage 2 maps IPA -> PA as Device-nGnRnE, no execute. */
+  assign(dev: AssignedDevice): void {
+    this.s2.map(dev.ipa, dev.pa, dev.size, s2Leaf({ memAttr: 0, xn: true }), 3);
+    this.assigned.push(dev);
+  }
+
+  /** Copy bytes into guest RAM at an IPA (the loader; the pages count as touched). */
+  load(ipa: number, data: Uint8Array): void {
+    if (this.ramPaOf(ipa) < 0 || this.ramPaOf(ipa + data.length - 1) < 0) {
+      throw new Error(`0x${ipa.toString(16)}+${data.length} is outside ${this.name}'s RAM`);
+    }
+    this.bus.load(this.ramPaOf(ipa), data);
+    if (this.config.ram === 'lazy') {
+      for (let p = Math.floor(ipa / 4096); p <= Math.floor((ipa + data.length - 1) / 4096); p++) this.mapRamPage(p * 4096);
+    }
+    if (ipa + data.length > this.imageEnd) this.imageEnd = ipa + data.length;
+  }
+
+  /** The boot state QEMU -kernel gives a bare-metal guest: EL1h, DAIF masked, NZCV=0b0100. */
+  boot(cpu: Cpu, entry: number): void {
+    const c = this.vcpu;
+    c.r.fill(0);
+    c.spBank.fill(0);
+    c.vr.fill(0);
+    c.el = 1;
+    c.spsel = 1;
+    c.pcLo = entry | 0;
+    c.pcHi = Math.floor(entry / 2 ** 32) | 0;
+    c.spsr = 0x4000_0000 | 0x3c5;
+    // The EL1 system registers from their reset values.
+    SWITCHED.forEach((slot, k) => {
+      const d = sysDefs[slot];
+      c.sys[2 * k] = d.reset ? d.reset[0] : 0;
+      c.sys[2 * k + 1] = d.reset ? d.reset[1] : 0;
+    });
+    c.valid = true;
+    void cpu;
+  }
+}
