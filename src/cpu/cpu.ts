@@ -2,7 +2,7 @@
 // fast translation cache for loads, stores and fetches. The fast cache is not the TLB model: it
 // only remembers VA page -> RAM offset for pages where that is safe, and is flushed whenever a
 // translation input changes (contextChanged).
-import { CpuState, ST_OK, ST_EXC, ST_HALT, SP } from './state.js';
+import { CpuState, ST_OK, ST_EXC, ST_HALT, ST_DEBUG, SP } from './state.js';
 import { Decoder, Insn, F_ENDS_BLOCK, type Encoding } from './decode.js';
 import { NSYS, SYS, sysDefs } from './sysregs.js';
 import { takeException, EC_IABT_LOWER, EC_IABT_SAME, EC_DABT_LOWER, EC_DABT_SAME, EC_UNKNOWN } from './exceptions.js';
@@ -90,6 +90,12 @@ export class Cpu extends CpuState {
   fiqLine = 0;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
+  /**
+   * Debugger watchpoints (src/debug): called on every slow-path data access after a successful
+   * translation, before the access; returning true stops before the instruction (ST_DEBUG, the
+   * access not made). While set, data pages get no fast-cache entries, so every access is seen.
+   */
+  watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   private excStreak = 0;
   private streakFirst = '';
@@ -349,9 +355,13 @@ export class Cpu extends CpuState {
     if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageRead(lo, hi, size);
     const pa = this.xlate(lo, hi, ACC_READ, unaligned);
     if (pa < 0) return 0;
+    if (this.watch !== null && this.watch(lo, hi, size, false)) {
+      this.status = ST_DEBUG;
+      return 0;
+    }
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
-      if (!unaligned && this.tr.cacheable) {
+      if (!unaligned && this.tr.cacheable && this.watch === null) {
         const i = this.fcBase | ((lo >>> 12) & FC_MASK);
         this.rTag[i] = lo & PAGE_MASK;
         this.rHi[i] = hi;
@@ -378,11 +388,15 @@ export class Cpu extends CpuState {
     if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageWrite(lo, hi, size, vlo, vhi);
     const pa = this.xlate(lo, hi, ACC_WRITE, unaligned);
     if (pa < 0) return;
+    if (this.watch !== null && this.watch(lo, hi, size, true)) {
+      this.status = ST_DEBUG;
+      return;
+    }
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
       const page = off >>> 12;
       if (this.codePage[page]) this.invalidateCodePage(page);
-      if (!unaligned && this.tr.cacheable) {
+      if (!unaligned && this.tr.cacheable && this.watch === null) {
         const i = this.fcBase | ((lo >>> 12) & FC_MASK);
         this.wTag[i] = lo & PAGE_MASK;
         this.wHi[i] = hi;
@@ -616,6 +630,7 @@ export class Cpu extends CpuState {
           const ins = insns[k];
           const lo = (pcLo + 4 * k) | 0;
           this.tracer(this, lo, (lo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi, ins);
+          if (this.status !== ST_OK) break; // the debugger stopped before this instruction
           ins.exec(this, ins);
           if (this.status !== ST_OK) break;
         }
@@ -643,6 +658,16 @@ export class Cpu extends CpuState {
         // A stage-2 data abort reports the instruction's own syndrome (ISV, SAS, SSE, SRT, SF, AR).
         if (this.excS2 && this.excTargetEl === 2) this.excISS |= insns[k].iss;
         this.deliver(flo, fhi, this.excRetNext);
+      } else if (this.status === ST_DEBUG) {
+        // A breakpoint or watchpoint stopped before instruction k: it has not executed (so the
+        // counts are those of the k before it) and resumes from here, as if the budget had run out.
+        this.status = ST_OK;
+        this.instret += k;
+        this.cycles += b.costs[k];
+        if (k > 0) this.excStreak = 0;
+        this.pcLo = flo;
+        this.pcHi = fhi;
+        break;
       } else if (this.status === ST_HALT) {
         // The halting instruction (semihosting exit, PSCI off) completed.
         this.instret += k + 1;

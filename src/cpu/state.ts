@@ -13,6 +13,7 @@ export const ST_OK = 0;
 export const ST_EXC = 1; // a synchronous exception is pending (exc* fields)
 export const ST_HALT = 2; // the machine stopped (exit, power off, fatal error)
 export const ST_SYNC = 3; // context changed (sysreg write, ERET, ISB...): leave the block, refetch
+export const ST_DEBUG = 4; // the debugger stops before this instruction (breakpoint, watchpoint): not executed
 
 export class CpuState {
   /** X0..X30, ZR, SP, DISCARD as int32 pairs. */

@@ -1,0 +1,107 @@
+// The CLI's debugging entry points: `a64hv repl GUEST`, `a64hv run GUEST --break SYM` and
+// `a64hv run GUEST --gdb PORT`. src/cli.ts only parses the flags and calls these.
+import { UserError } from '../errors.js';
+import { parseAddress } from '../loader/index.js';
+import { repl } from './repl.js';
+import { Session, type TargetOptions } from './session.js';
+import { serveGdb } from './gdbstub.js';
+
+export interface DebugCliOptions {
+  ram?: string;
+  uartInput?: string;
+  addr?: string;
+  load?: string[];
+  semihosting?: boolean;
+  cmdline?: string;
+  script?: string;
+  break?: string;
+  gdb?: string;
+}
+
+export interface DebugCliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  stdin?: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+}
+
+function parseRamSize(s: string): number {
+  const m = /^\s*(0x[0-9a-f]+|\d+)\s*([kmg])?i?b?\s*$/i.exec(s);
+  const unit = m ? ({ k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1) : 0;
+  const n = m ? Number(BigInt(m[1])) * unit : NaN;
+  if (!(n >= 64 * 1024 && n <= 1024 ** 3 && n % 4096 === 0)) throw new UserError(`--ram ${s}: RAM must be a multiple of 4K between 64K and 1G`);
+  return n;
+}
+
+function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
+  return {
+    guest,
+    ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
+    uartInput: o.uartInput,
+    addr: o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined,
+    load: o.load ?? [],
+    semihosting: o.semihosting ?? true,
+    cmdline: o.cmdline,
+  };
+}
+
+/** `a64hv repl GUEST` and `a64hv run GUEST --break SYM`. */
+export async function replCommand(guest: string, o: DebugCliOptions, io: DebugCliIo): Promise<number> {
+  const input = io.stdin as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+  const out = io.stdout as { isTTY?: boolean };
+  return repl(
+    { ...targetOptions(guest, o), script: o.script, breakAt: o.break },
+    { stdout: io.stdout, stderr: io.stderr, stdin: input, terminal: input?.isTTY === true && out.isTTY === true },
+  );
+}
+
+/**
+ * `a64hv run GUEST --gdb PORT`: wait for GDB on 127.0.0.1:PORT (0: any free port, printed), serve
+ * it, and when it detaches let the guest run to its end. Returns the guest's exit status.
+ */
+export async function gdbCommand(guest: string, o: DebugCliOptions, io: DebugCliIo): Promise<number> {
+  const p = o.gdb ?? '';
+  if (!/^\d+$/.test(p) || Number(p) > 65535) throw new UserError(`--gdb ${p}: expected a TCP port number (0 picks a free one)`);
+  const s = await Session.create({ ...targetOptions(guest, o), onOutput: (t) => io.stdout.write(t) });
+  const log = (m: string): void => void io.stderr.write(`a64hv: ${m}\n`);
+  let server;
+  try {
+    server = await serveGdb(s, Number(p), log);
+  } catch (e) {
+    throw new UserError(`--gdb ${p}: cannot listen on 127.0.0.1:${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  log(`GDB stub listening on 127.0.0.1:${server.port} (target remote 127.0.0.1:${server.port})`);
+  const onAbort = (): void => {
+    s.interruptRequested = true;
+    server.close();
+  };
+  io.signal?.addEventListener('abort', onAbort);
+  try {
+    const end = await Promise.race([
+      server.done,
+      new Promise<null>((res) => io.signal?.addEventListener('abort', () => res(null))),
+    ]);
+    if (end === null) return 130;
+    if (end.kind === 'kill') {
+      log('killed by GDB');
+      return 0;
+    }
+    let stop = end.kind === 'exit' ? end.stop : null;
+    if (stop === null) {
+      // Detached: the guest goes on without breakpoints.
+      s.clearAll();
+      stop = await s.cont();
+      if (stop.kind === 'interrupt') return 130;
+    }
+    if (stop.kind !== 'exit') return 0;
+    const r = stop.result;
+    if (r.reason === 'error') {
+      log(`error: ${r.message}`);
+      return 1;
+    }
+    return r.exitCode & 0xff;
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort);
+    server.close();
+  }
+}

@@ -1,0 +1,427 @@
+// The debugger's target: one machine with its loaded image, breakpoints, watchpoints and the run
+// control shared by the REPL and the GDB stub.
+//
+// Not disturbing the guest (issue 6): nothing is written into guest memory.
+// * Breakpoints: while any is set, `cpu.tracer` compares each PC with the breakpoint set before the
+//   instruction executes and stops the run loop there (ST_DEBUG: the instruction is not executed,
+//   counts are those of the instructions before it). Blocks, budgets and the cycle model are the
+//   ones of a run without the debugger; only the stop itself splits a block (resuming fetches from
+//   the stopped PC). Slower (one call per instruction) but exact.
+// * Watchpoints: while any is set, `cpu.watch` sees every data access on the slow path (data pages
+//   get no fast-cache entries, so every access reaches it) and stops before the accessing
+//   instruction. The TLB model sees more slow-path lookups: only the `l1d.lookups/hits` counters,
+//   which count slow-path accesses only (src/mmu/README.md), change; misses, walks and cycles do not.
+// * Resuming from a stop runs the first instruction alone without breakpoints (and without the
+//   watchpoint that stopped it), then continues with everything armed.
+// * Memory is read and written by the debugger through quiet walks (no TLB fill, no statistics)
+//   and only in RAM: device registers are never read (a read may pop a FIFO).
+import { Machine, type MachineOptions, type RunResult } from '../machine.js';
+import { loadImage, loadData, type LoadedImage } from '../loader/index.js';
+import { ST_DEBUG, ST_HALT, SP } from '../cpu/state.js';
+import type { Cpu, Firmware } from '../cpu/cpu.js';
+import type { Insn } from '../cpu/decode.js';
+import { translateQuiet, walkOnlyMmu, ACC_READ } from '../mmu/translate.js';
+import { S2Out } from '../mmu/walk.js';
+import { FaultRecord } from '../mmu/faults.js';
+import type { S2Params } from '../mmu/walk.js';
+import { SYS } from '../cpu/sysregs.js';
+
+export interface TargetOptions extends MachineOptions {
+  guest: string;
+  addr?: bigint;
+  load?: string[];
+}
+
+export type WatchKind = 'r' | 'w' | 'rw';
+
+export interface Breakpoint {
+  id: number;
+  addr: bigint;
+  /** 'sw' (GDB Z0, REPL `break`), 'hw' (GDB Z1): both are PC checks here. */
+  type: 'sw' | 'hw';
+  /** A one-shot breakpoint of `next`/`until` (not listed, removed when the run stops). */
+  temp?: boolean;
+}
+
+export interface Watchpoint {
+  id: number;
+  addr: bigint;
+  len: number;
+  kind: WatchKind;
+}
+
+export type Stop =
+  | { kind: 'step' } // the requested number of instructions retired
+  | { kind: 'break'; bp: Breakpoint }
+  | { kind: 'watch'; wp: Watchpoint; addr: bigint; size: number; write: boolean }
+  | { kind: 'exit'; result: RunResult } // the machine halted (exit, power off, guest error)
+  | { kind: 'interrupt' }; // Ctrl-C, GDB's ^C, or the instruction limit of `continue`
+
+/** Instructions per slice of `cont`: between slices the event loop runs (Ctrl-C, sockets). */
+export const SLICE = 1_000_000;
+
+const MASK64 = (1n << 64n) - 1n;
+const lo32 = (v: bigint): number => Number(v & 0xffffffffn) | 0;
+const hi32 = (v: bigint): number => Number((v >> 32n) & 0xffffffffn) | 0;
+
+export class Session {
+  m!: Machine;
+  img!: LoadedImage;
+  readonly breakpoints = new Map<number, Breakpoint>();
+  readonly watchpoints = new Map<number, Watchpoint>();
+  private nextId = 1;
+  /** The last stop (for GDB's `?` and the REPL's display). */
+  lastStop: Stop = { kind: 'step' };
+  /** instret at a watchpoint stop: the resumed instruction may make that access. */
+  private watchSkipAt = -1;
+  /** Set by the hooks when they stop the loop. */
+  private hit: Stop | null = null;
+  /** Ask a running `cont` to stop at the next slice (Ctrl-C, GDB's ^C). */
+  interruptRequested = false;
+  /** Last result of the machine (exit or error), once halted. */
+  result: RunResult | null = null;
+
+  private constructor(readonly opts: TargetOptions) {}
+
+  static async create(opts: TargetOptions): Promise<Session> {
+    const s = new Session(opts);
+    await s.boot();
+    return s;
+  }
+
+  /** (Re)create the machine from the guest file: `reset` starts from a clean board. */
+  async boot(): Promise<void> {
+    const m = new Machine(this.opts);
+    const img = await loadImage(m, this.opts.guest, { addr: this.opts.addr });
+    for (const spec of this.opts.load ?? []) await loadData(m, spec);
+    m.boot(img.entry);
+    this.m = m;
+    this.img = img;
+    this.result = null;
+    this.lastStop = { kind: 'step' };
+    this.watchSkipAt = -1;
+    this.wrapFirmware();
+    this.arm();
+  }
+
+  get cpu(): Cpu {
+    return this.m.cpu;
+  }
+
+  // ---- breakpoints and watchpoints ----
+  addBreakpoint(addr: bigint, type: 'sw' | 'hw' = 'sw', temp = false): Breakpoint {
+    for (const b of this.breakpoints.values()) if (b.addr === addr && b.type === type && !b.temp && !temp) return b;
+    const bp: Breakpoint = { id: this.nextId++, addr: addr & MASK64, type, temp };
+    this.breakpoints.set(bp.id, bp);
+    this.arm();
+    return bp;
+  }
+  /** Remove by id; returns false when there is none. */
+  deleteBreakpoint(id: number): boolean {
+    const ok = this.breakpoints.delete(id) || this.watchpoints.delete(id);
+    this.arm();
+    return ok;
+  }
+  /** Remove the breakpoint of `type` at `addr` (GDB z0/z1). */
+  removeBreakpointAt(addr: bigint, type: 'sw' | 'hw'): boolean {
+    for (const b of this.breakpoints.values()) {
+      if (b.addr === addr && b.type === type && !b.temp) {
+        this.breakpoints.delete(b.id);
+        this.arm();
+        return true;
+      }
+    }
+    return false;
+  }
+  addWatchpoint(addr: bigint, len: number, kind: WatchKind): Watchpoint {
+    const wp: Watchpoint = { id: this.nextId++, addr: addr & MASK64, len, kind };
+    this.watchpoints.set(wp.id, wp);
+    this.arm();
+    return wp;
+  }
+  removeWatchpointAt(addr: bigint, len: number, kind: WatchKind): boolean {
+    for (const w of this.watchpoints.values()) {
+      if (w.addr === addr && w.len === len && w.kind === kind) {
+        this.watchpoints.delete(w.id);
+        this.arm();
+        return true;
+      }
+    }
+    return false;
+  }
+  clearAll(): void {
+    this.breakpoints.clear();
+    this.watchpoints.clear();
+    this.arm();
+  }
+
+  // PC -> breakpoint lookup by the low word first (the common case has no match).
+  private bpLo = new Map<number, Breakpoint[]>();
+  private watchArmed = false;
+
+  /** Install or remove the CPU hooks to match the breakpoint and watchpoint sets. */
+  private arm(): void {
+    const cpu = this.m?.cpu;
+    if (cpu === undefined) return;
+    this.bpLo = new Map();
+    for (const b of this.breakpoints.values()) {
+      const k = lo32(b.addr);
+      const l = this.bpLo.get(k);
+      if (l) l.push(b);
+      else this.bpLo.set(k, [b]);
+    }
+    cpu.tracer = this.bpLo.size > 0 ? this.tracer : null;
+    const want = this.watchpoints.size > 0;
+    if (want && !this.watchArmed) {
+      // Existing fast-cache entries would bypass the hook: drop them.
+      cpu.contextChanged();
+    }
+    cpu.watch = want ? this.watchHook : null;
+    this.watchArmed = want;
+  }
+
+  private readonly tracer = (cpu: Cpu, lo: number, hi: number, _ins: Insn): void => {
+    const l = this.bpLo.get(lo);
+    if (l === undefined) return;
+    for (const b of l) {
+      if (hi32(b.addr) === hi) {
+        this.hit = { kind: 'break', bp: b };
+        cpu.status = ST_DEBUG;
+        return;
+      }
+    }
+  };
+
+  private readonly watchHook = (lo: number, hi: number, size: number, write: boolean): boolean => {
+    if (this.cpu.instret === this.watchSkipAt) return false;
+    const a = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    for (const w of this.watchpoints.values()) {
+      if (write ? w.kind === 'r' : w.kind === 'w') continue;
+      if (a < w.addr + BigInt(w.len) && w.addr < a + BigInt(size)) {
+        this.hit = { kind: 'watch', wp: w, addr: a > w.addr ? a : w.addr, size, write };
+        return true;
+      }
+    }
+    return false;
+  };
+
+  /** Semihosting and the firmware read guest memory with cpu.ld8: not the guest's own accesses. */
+  private wrapFirmware(): void {
+    const fw = this.m.cpu.firmware;
+    if (fw === null) return;
+    const cpu = this.m.cpu;
+    const wrapped: Firmware = Object.create(fw) as Firmware;
+    const quiet = <T>(f: () => T): T => {
+      const w = cpu.watch;
+      cpu.watch = null;
+      try {
+        return f();
+      } finally {
+        cpu.watch = w;
+      }
+    };
+    wrapped.el2Exception = (c) => quiet(() => fw.el2Exception(c));
+    wrapped.hlt = (c, imm) => quiet(() => fw.hlt(c, imm));
+    if (fw.smc) wrapped.smc = (c, imm) => quiet(() => fw.smc!(c, imm));
+    if (fw.wfi) wrapped.wfi = (c) => quiet(() => fw.wfi!(c));
+    cpu.firmware = wrapped;
+  }
+
+  // ---- run control ----
+  get halted(): boolean {
+    return this.cpu.status === ST_HALT;
+  }
+
+  /**
+   * Retire up to `n` instructions (`step n`), stopping early at a breakpoint or watchpoint (except
+   * on the first instruction, which is where we stand) or when the machine halts.
+   */
+  step(n = 1): Stop {
+    return this.finish(this.runSome(n, true) ?? { kind: 'step' });
+  }
+
+  /** Run until a stop; yields to the event loop every SLICE instructions (Ctrl-C, sockets). */
+  async cont(maxInsns = Infinity): Promise<Stop> {
+    this.interruptRequested = false;
+    let left = maxInsns;
+    let first = true;
+    while (left > 0) {
+      if (this.interruptRequested) return this.finish({ kind: 'interrupt' });
+      const before = this.cpu.instret;
+      const stop = this.runSome(Math.min(SLICE, left), first);
+      first = false;
+      if (stop !== null) return this.finish(stop);
+      left -= this.cpu.instret - before;
+      await new Promise((res) => setImmediate(res));
+    }
+    return this.finish({ kind: 'interrupt' });
+  }
+
+  /**
+   * Run up to n instructions. Returns the stop, or null when all n retired. `fromStop`: the first
+   * instruction is where we stand: no breakpoint there, and a watchpoint that stopped this very
+   * instruction lets its access through.
+   */
+  private runSome(n: number, fromStop: boolean): Stop | null {
+    if (this.halted) return { kind: 'exit', result: this.result ?? this.m.run(0) };
+    const cpu = this.cpu;
+    let done = 0;
+    if (fromStop && n > 0) {
+      const tracer = cpu.tracer;
+      cpu.tracer = null;
+      this.hit = null;
+      const before = cpu.instret;
+      let r: RunResult;
+      try {
+        r = this.m.run(1);
+      } finally {
+        cpu.tracer = tracer;
+        this.watchSkipAt = -1;
+      }
+      if (r.reason !== 'limit') return { kind: 'exit', result: (this.result = r) };
+      if (this.hit !== null) return this.hit; // another watchpoint, before that instruction
+      done = cpu.instret - before;
+    }
+    while (done < n) {
+      this.hit = null;
+      const before = cpu.instret;
+      const r = this.m.run(n - done);
+      done += cpu.instret - before;
+      if (r.reason !== 'limit') return { kind: 'exit', result: (this.result = r) };
+      if (this.hit !== null) return this.hit;
+      if (cpu.instret === before) break; // nothing retired and no stop: do not spin
+    }
+    return null;
+  }
+
+  private finish(stop: Stop): Stop {
+    // One-shot breakpoints (next, until) end with the run.
+    let temp = false;
+    for (const b of this.breakpoints.values()) {
+      if (b.temp) {
+        this.breakpoints.delete(b.id);
+        temp = true;
+      }
+    }
+    if (temp) this.arm();
+    if (stop.kind === 'watch') this.watchSkipAt = this.cpu.instret;
+    this.lastStop = stop;
+    return stop;
+  }
+
+  // ---- registers ----
+  /** X0..X30, SP, PC as bigints (index 31 = SP, 32 = PC). */
+  readReg(k: number): bigint {
+    const cpu = this.cpu;
+    if (k <= 30) return cpu.readX(k);
+    if (k === 31) return cpu.readX(SP);
+    if (k === 32) return cpu.pc;
+    throw new Error(`register ${k}`);
+  }
+  writeReg(k: number, v: bigint): void {
+    const cpu = this.cpu;
+    v &= MASK64;
+    if (k <= 30) cpu.writeX(k, v);
+    else if (k === 31) cpu.writeX(SP, v);
+    else if (k === 32) {
+      cpu.pc = v;
+      cpu.contextChanged(); // chains were made for the old PC
+    } else throw new Error(`register ${k}`);
+  }
+  /** PSTATE as GDB's cpsr (the SPSR layout). */
+  readCpsr(): number {
+    return this.cpu.getSpsr();
+  }
+  writeCpsr(v: number): void {
+    const cpu = this.cpu;
+    cpu.nzcv = (v >>> 28) & 0xf;
+    cpu.daif = (v >>> 6) & 0xf;
+    const el = (v >>> 2) & 3;
+    if (el <= 1) {
+      cpu.setElSpsel(el, el === 0 ? 0 : v & 1);
+      cpu.elChanged();
+    }
+  }
+
+  // ---- memory (quiet: no TLB fill, no statistics, no device reads) ----
+  /** PA of VA for reading at the current EL, or -1 (translation fault). */
+  vaToPa(va: bigint): number {
+    return translateQuiet(this.cpu, lo32(va), hi32(va), ACC_READ);
+  }
+
+  /** PA of an IPA through stage 2 only (IPA = PA when stage 2 is off), or -1. */
+  ipaToPa(ipa: bigint): number {
+    const cpu = this.cpu;
+    const m = walkOnlyMmu(cpu) as unknown as { readS2(): void; s2: S2Params; walker: { s2Translate(ipa: number, p: S2Params, out: S2Out, f: FaultRecord, s1ptw: boolean): boolean } };
+    // Mmu.readS2 is private in src/mmu; the walker-only MMU has no TLB and counts nothing.
+    const hcrLo = cpu.sysLo(SYS.HCR_EL2);
+    if ((hcrLo & 1) === 0 && (hcrLo & (1 << 12)) === 0) return Number(ipa);
+    m.readS2();
+    const out = new S2Out();
+    if (!m.walker.s2Translate(Number(ipa), m.s2, out, new FaultRecord(), false)) return -1;
+    return out.pa;
+  }
+
+  /**
+   * Read `len` bytes at `addr` in `space`. Stops at the first byte that does not translate or is not
+   * RAM: returns the bytes read and why it stopped.
+   */
+  readMem(addr: bigint, len: number, space: 'va' | 'ipa' | 'pa' = 'va'): { data: Uint8Array; error?: string } {
+    const out = new Uint8Array(len);
+    const bus = this.m.bus;
+    let k = 0;
+    while (k < len) {
+      const a = (addr + BigInt(k)) & MASK64;
+      const pa = this.resolve(a, space);
+      if (pa < 0) return { data: out.subarray(0, k), error: `${fmt(a)}: no ${space === 'ipa' ? 'stage-2 ' : ''}translation` };
+      const off = bus.ramOffset(pa);
+      if (off < 0) {
+        return { data: out.subarray(0, k), error: `${fmt(a)}: PA ${fmt(BigInt(pa))} is not RAM${bus.region(pa) ? ` (device ${bus.region(pa)!.dev.name}: not read, reads have side effects)` : ''}` };
+      }
+      const n = Math.min(len - k, 0x1000 - (pa & 0xfff), bus.ramSize - off);
+      out.set(bus.u8.subarray(off, off + n), k);
+      k += n;
+    }
+    return { data: out };
+  }
+
+  /** Write bytes at VA (or PA); decoded code on the written pages is dropped. */
+  writeMem(addr: bigint, data: Uint8Array, space: 'va' | 'ipa' | 'pa' = 'va'): string | undefined {
+    const bus = this.m.bus;
+    // Check everything first: a failed write changes nothing.
+    const parts: [number, number, number][] = [];
+    let k = 0;
+    while (k < data.length) {
+      const a = (addr + BigInt(k)) & MASK64;
+      const pa = this.resolve(a, space);
+      const off = pa < 0 ? -1 : bus.ramOffset(pa);
+      if (off < 0) return `${fmt(a)}: not mapped to RAM`;
+      const n = Math.min(data.length - k, 0x1000 - (pa & 0xfff), bus.ramSize - off);
+      parts.push([off, k, n]);
+      k += n;
+    }
+    for (const [off, from, n] of parts) {
+      bus.u8.set(data.subarray(from, from + n), off);
+      this.cpu.invalidateCodePage(off >>> 12);
+    }
+    return undefined;
+  }
+
+  private resolve(a: bigint, space: 'va' | 'ipa' | 'pa'): number {
+    if (space === 'pa') return a < 1n << 53n ? Number(a) : -1;
+    if (space === 'ipa') return this.ipaToPa(a);
+    return this.vaToPa(a);
+  }
+
+  /** The instruction word at VA, or undefined when it cannot be read. */
+  readInsn(va: bigint): number | undefined {
+    const r = this.readMem(va, 4);
+    if (r.data.length < 4) return undefined;
+    return new DataView(r.data.buffer, r.data.byteOffset, 4).getInt32(0, true);
+  }
+}
+
+
+export function fmt(v: bigint | number): string {
+  return '0x' + v.toString(16);
+}
