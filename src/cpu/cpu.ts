@@ -138,6 +138,7 @@ export class Cpu extends CpuState {
     this.cycles = 0;
     this.haltReason = '';
     this.exitCode = 0;
+    this.excStreak = 0;
     this.pcLo = this.pcHi = 0;
     this.invalidateAllCode();
     resetMmu(this); // TLB contents do not survive a reset
@@ -342,6 +343,101 @@ export class Cpu extends CpuState {
       return;
     }
     this.slowWrite(lo, hi, 8, vlo, vhi);
+  }
+
+  /**
+   * 16-byte (Q register) load into v[t..t+3]. Alignment is judged on the whole 16-byte access
+   * (ARM ARM B2.5.2), with one translation; registers change only if every byte was read.
+   */
+  ldQ(lo: number, hi: number, v: Int32Array, t: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & (PAGE_MASK | 15)) && this.rHi[i] === hi) {
+      const k = (this.rOff[i] + (lo & 0xfff)) >> 2;
+      const r = this.ram32;
+      v[t] = r[k];
+      v[t + 1] = r[k + 1];
+      v[t + 2] = r[k + 2];
+      v[t + 3] = r[k + 3];
+      return;
+    }
+    const w = this.qScratch;
+    const crossing = (lo & 0xfff) > 0xff0;
+    // A page-crossing Q access is unaligned: check it against the first page's memory type.
+    if (crossing && this.xlate(lo, hi, ACC_READ, true) < 0) return;
+    if (crossing || !this.qTranslate(lo, hi, ACC_READ)) {
+      // Crossing a page (or not RAM): two 8-byte halves, each through the normal path.
+      w[0] = this.ld64(lo, hi);
+      w[1] = this.tmpHi;
+      if (this.status !== ST_OK) return;
+      const lo2 = (lo + 8) | 0;
+      w[2] = this.ld64(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
+      w[3] = this.tmpHi;
+      if (this.status !== ST_OK) return;
+    } else {
+      if (this.status !== ST_OK) return;
+      const off = this.tr.pa - this.ramBase;
+      const dv = this.ramDv;
+      for (let k = 0; k < 4; k++) w[k] = dv.getInt32(off + 4 * k, true);
+    }
+    v[t] = w[0];
+    v[t + 1] = w[1];
+    v[t + 2] = w[2];
+    v[t + 3] = w[3];
+  }
+  /** 16-byte (Q register) store of v[t..t+3]; alignment judged on the whole access. */
+  stQ(lo: number, hi: number, v: Int32Array, t: number): void {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] === (lo & (PAGE_MASK | 15)) && this.wHi[i] === hi) {
+      const k = (this.wOff[i] + (lo & 0xfff)) >> 2;
+      const r = this.ram32;
+      r[k] = v[t];
+      r[k + 1] = v[t + 1];
+      r[k + 2] = v[t + 2];
+      r[k + 3] = v[t + 3];
+      return;
+    }
+    const crossing = (lo & 0xfff) > 0xff0;
+    if (crossing && this.xlate(lo, hi, ACC_WRITE, true) < 0) return;
+    if (crossing || !this.qTranslate(lo, hi, ACC_WRITE)) {
+      const lo2 = (lo + 8) | 0;
+      const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+      // Check the second half translates before writing the first (no partial store on a fault).
+      if (this.xlate(lo2, hi2, ACC_WRITE, (lo2 & 7) !== 0) < 0) return;
+      this.st64(lo, hi, v[t], v[t + 1]);
+      if (this.status !== ST_OK) return;
+      this.st64(lo2, hi2, v[t + 2], v[t + 3]);
+      return;
+    }
+    if (this.status !== ST_OK) return;
+    const off = this.tr.pa - this.ramBase;
+    const page = off >>> 12;
+    if (this.codePage[page]) this.invalidateCodePage(page);
+    const dv = this.ramDv;
+    for (let k = 0; k < 4; k++) dv.setInt32(off + 4 * k, v[t + k], true);
+  }
+  private readonly qScratch = new Int32Array(4);
+  /**
+   * Translate a 16-byte access within one page. Returns true when it is RAM (this.tr.pa set) or
+   * a fault is pending; false when it is a device (the caller splits it into 8-byte accesses).
+   */
+  private qTranslate(lo: number, hi: number, acc: number): boolean {
+    const pa = this.xlate(lo, hi, acc, (lo & 15) !== 0);
+    if (pa < 0) return true;
+    const off = pa - this.ramBase;
+    if (off < 0 || off >= this.ramSize) return false;
+    if ((lo & 15) === 0 && this.tr.cacheable) {
+      const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+      if (acc === ACC_READ) {
+        this.rTag[i] = lo & PAGE_MASK;
+        this.rHi[i] = hi;
+        this.rOff[i] = off & PAGE_MASK;
+      } else if (!this.codePage[off >>> 12]) {
+        this.wTag[i] = lo & PAGE_MASK;
+        this.wHi[i] = hi;
+        this.wOff[i] = off & PAGE_MASK;
+      }
+    }
+    return true;
   }
 
   /**

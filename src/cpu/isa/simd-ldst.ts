@@ -7,8 +7,6 @@ import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { regSP, srcZR } from './common.js';
 import { fpOk } from './fp-common.js';
-import { SYS } from '../sysregs.js';
-import { translate, ACC_READ, ACC_WRITE, FSC_ALIGNMENT, MT_DEVICE, type Translation } from '../../mmu/translate.js';
 
 // Addressing modes (Insn.op)
 const M_OFF = 0;
@@ -71,45 +69,16 @@ function writeback(cpu: Cpu, i: Insn): void {
   }
 }
 
-const tr: Translation = { pa: 0, memType: 0, cacheable: true };
 /**
- * A 16-byte access at an address that is 8- but not 16-aligned: the two 64-bit halves pass the
- * per-access check, but the access as a whole is unaligned, which faults for Device memory or
- * with SCTLR_EL1.A = 1 (ARM ARM B2.5.2). Returns true with the abort pending.
+ * 16-byte accesses go through the CPU's Q primitives: alignment is judged on the whole 16 bytes
+ * (ARM ARM B2.5.2: an 8- but not 16-aligned Q access faults on Device memory or with
+ * SCTLR_EL1.A=1) with a single translation, and registers change only if all 16 bytes load.
  */
-function qMisaligned(cpu: Cpu, lo: number, hi: number, acc: number): boolean {
-  if ((lo & 15) !== 8) return false;
-  translate(cpu, lo, hi, acc, tr);
-  if (tr.pa < 0) return true;
-  if (tr.memType === MT_DEVICE || (cpu.sysLo(SYS.SCTLR_EL1) & 2) !== 0) {
-    cpu.abort(acc, FSC_ALIGNMENT, lo, hi, false);
-    return true;
-  }
-  return false;
-}
-
-/** Load 16 bytes at (lo, hi) into V[t] (word index). Registers change only if both halves load. */
 export function loadQ(cpu: Cpu, lo: number, hi: number, v: Int32Array, t: number): void {
-  if (qMisaligned(cpu, lo, hi, ACC_READ)) return;
-  const l0 = cpu.ld64(lo, hi);
-  const h0 = cpu.tmpHi;
-  if (cpu.status !== 0) return;
-  const lo2 = (lo + 8) | 0;
-  const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
-  const l1 = cpu.ld64(lo2, hi2);
-  if (cpu.status !== 0) return;
-  v[t] = l0;
-  v[t + 1] = h0;
-  v[t + 2] = l1;
-  v[t + 3] = cpu.tmpHi;
+  cpu.ldQ(lo, hi, v, t);
 }
 export function storeQ(cpu: Cpu, lo: number, hi: number, t: number): void {
-  if (qMisaligned(cpu, lo, hi, ACC_WRITE)) return;
-  const v = cpu.vr;
-  cpu.st64(lo, hi, v[t], v[t + 1]);
-  if (cpu.status !== 0) return;
-  const lo2 = (lo + 8) | 0;
-  cpu.st64(lo2, (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, v[t + 2], v[t + 3]);
+  cpu.stQ(lo, hi, cpu.vr, t);
 }
 
 function ldrB(cpu: Cpu, i: Insn): void {
