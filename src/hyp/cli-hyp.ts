@@ -1,0 +1,249 @@
+// `a64hv run GUEST [GUEST...] --hyp`: each guest runs as a VM under the hypervisor, its PL011
+// emulated by trap. Called by src/cli.ts; the figures table gains the exits by cause and
+// --stats-json an "hyp" object.
+import Table from 'cli-table3';
+import { writeFile } from 'node:fs/promises';
+import { fstatSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { UserError } from '../errors.js';
+import { mmuOf } from '../mmu/translate.js';
+import type { CliIo, Sink } from '../cli.js';
+import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, type ExitRecord } from './hypervisor.js';
+import { loadIntoVm } from './load.js';
+import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
+import { hypStatsJson } from './report.js';
+
+export interface HypCliOptions {
+  maxInsns: number;
+  ramSize?: number;
+  ramPolicy?: string;
+  isv0?: string;
+  slice?: number;
+  vmidTagging: boolean;
+  trace: boolean;
+  uartInput?: string;
+  semihosting: boolean;
+  cmdline?: string;
+  statsJson?: string;
+  quiet?: boolean;
+}
+
+/** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
+export function formatExit(e: ExitRecord, n: number): string {
+  const ecName: Record<number, string> = { 0x24: 'DABT', 0x20: 'IABT', 0x16: 'HVC', 0x01: 'WFx' };
+  const esr = (e.esr >>> 0).toString(16).padStart(8, '0');
+  const sync = e.ec === 0x24 || e.ec === 0x20 ? ` FAR_EL2=0x${e.far.toString(16)} HPFAR_EL2=0x${e.hpfar.toString(16)}` : '';
+  return `exit ${n} [${e.vm.name}] pc=0x${e.elr.toString(16)} EC=0x${e.ec.toString(16)} (${ecName[e.ec] ?? '?'}) ESR_EL2=0x${esr}${sync}: ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;
+}
+
+/** Prefix each line of each VM's output with its name; lines are kept whole (several VMs share one console). */
+function prefixer(out: Sink): { write: (vm: Vm, text: string) => void; flush: () => void } {
+  const partial = new Map<Vm, string>();
+  return {
+    write: (vm, text) => {
+      const buf = (partial.get(vm) ?? '') + text;
+      const cut = buf.lastIndexOf('\n') + 1;
+      if (cut > 0) out.write(buf.slice(0, cut).replace(/^(?=.)/gm, `[${vm.name}] `));
+      partial.set(vm, buf.slice(cut));
+    },
+    flush: () => {
+      for (const [vm, rest] of partial) if (rest !== '') out.write(`[${vm.name}] ${rest}\n`);
+      partial.clear();
+    },
+  };
+}
+
+function policy<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Promise<number> {
+  const ram = policy<RamPolicy>(o.ramPolicy, ['eager', 'lazy'], '--hyp-ram');
+  const isv0 = policy<Isv0Policy>(o.isv0, ['emulate', 'inject'], '--hyp-isv0');
+  if (o.slice !== undefined && o.slice < 1) throw new UserError('--hyp-slice: must be at least 1');
+  const names = guests.map((g, k) => (guests.length > 1 ? `vm${k}` : 'vm0'));
+  let exits = 0;
+  const single = guests.length === 1;
+  const pre = prefixer(io.stdout);
+  let hv: Hypervisor;
+  try {
+    hv = new Hypervisor({
+      vms: guests.map((_g, k) => ({
+        name: names[k],
+        ramSize: o.ramSize ?? DEFAULT_VM_RAM,
+        ram,
+        isv0,
+        semihosting: o.semihosting,
+        cmdline: o.cmdline,
+        uartInput: k === 0 ? o.uartInput : undefined,
+      })),
+      slice: o.slice ?? DEFAULT_SLICE,
+      vmidTagging: o.vmidTagging,
+      onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
+      onExit: o.trace ? (e) => io.stderr.write(formatExit(e, ++exits)) : undefined,
+    });
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  for (let k = 0; k < guests.length; k++) hv.boot(hv.vms[k], await loadIntoVm(hv.vms[k], guests[k]));
+
+  let stopInput = (): void => {};
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv.vms[0], io.stdin);
+  const t0 = performance.now();
+  let done = 0;
+  let interrupted = false;
+  let reason: 'done' | 'limit' = 'limit';
+  try {
+    for (;;) {
+      const r = hv.run(Math.min(4_000_000, o.maxInsns - done));
+      done += r.instructions;
+      reason = r.reason;
+      if (r.reason === 'done' || done >= o.maxInsns) break;
+      if (io.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    stopInput();
+    pre.flush();
+  }
+  const wallMs = performance.now() - t0;
+  const cpu = hv.cpu;
+  // Exit status: a VM that failed makes it 1; otherwise the first non-zero guest status.
+  const failed = hv.vms.find((v) => v.stop?.kind === 'error');
+  let code = 0;
+  if (interrupted) code = 130;
+  else if (failed) code = 1;
+  else for (const v of hv.vms) if (code === 0 && v.stop?.kind === 'exit') code = v.stop.code & 0xff;
+
+  if (o.statsJson !== undefined) {
+    const stats = {
+      instructions: done,
+      cycles: cpu.cycles,
+      wallMs: Math.round(wallMs * 1000) / 1000,
+      exitReason: interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit',
+      exitCode: code,
+      tlb: mmuOf(cpu).tlb.snapshot(),
+      hyp: hypStatsJson(hv),
+    };
+    try {
+      await writeFile(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
+    } catch (e) {
+      throw new UserError(`${o.statsJson}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs));
+  for (const v of hv.vms) if (v.stop?.kind === 'error') io.stderr.write(`a64hv: error: ${v.name}: ${v.stop.message}\n`);
+  return code;
+}
+
+/** The figures table: per VM, how it stopped and its exits by cause; then the assigned devices. */
+export function exitTable(hv: Hypervisor, instructions: number, wallMs: number): string {
+  const t = new Table({ style: { head: [], border: [], compact: true } });
+  t.push(
+    ['instructions', instructions.toLocaleString('en-US')],
+    ['cycles (modelled)', Math.round(hv.cpu.cycles).toLocaleString('en-US')],
+    ['wall time', `${wallMs.toFixed(1)} ms`],
+    ['world switches', `${hv.switches}${hv.vmidTagging ? '' : ` (TLB flushed ${hv.tlbFlushes}x: no VMID tagging)`}`],
+  );
+  for (const v of hv.vms) {
+    const s = v.stats;
+    t.push([`${v.name} (VMID ${v.vmid})`, v.stop ? `${v.stop.kind}: ${v.stop.message} (code ${v.stop.code})` : 'running']);
+    t.push([`  exits`, `${s.total} (${s.cycles.toLocaleString('en-US')} cycles modelled)`]);
+    for (const [cause, n] of [...s.byCause].sort((a, b) => b[1] - a[1])) t.push([`    ${cause}`, String(n)]);
+    t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
+    for (const a of v.assigned) {
+      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${hv.rtc.accesses} accesses, 0 exits`]);
+    }
+  }
+  return t.toString() + '\n';
+}
+
+function feedStdin(vm: Vm, stdin: NodeJS.ReadableStream & { fd?: number }): () => void {
+  if (stdin.fd === 0) {
+    try {
+      if (fstatSync(0).isFile()) {
+        vm.uart.feed(new Uint8Array(readFileSync(0)));
+        return () => {};
+      }
+    } catch {
+      /* fall through to streaming */
+    }
+  }
+  const onData = (d: Buffer | string): void => vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+  stdin.on('data', onData);
+  return () => {
+    stdin.removeListener('data', onData);
+    stdin.pause();
+  };
+}
+
+/** The `run` command's options as commander parses them (the ones --hyp uses). */
+export interface RunCommandOptions {
+  hyp?: boolean;
+  hypRam?: string;
+  hypIsv0?: string;
+  hypSlice?: string;
+  hypVmidTagging?: boolean;
+  hypTrace?: boolean;
+  maxInsns?: string;
+  ram?: string;
+  uartInput?: string;
+  semihosting: boolean;
+  cmdline?: string;
+  statsJson?: string;
+  quiet?: boolean;
+  trace?: boolean;
+  regsIn?: string;
+  regsOut?: string;
+  load?: string[];
+  dump?: string[];
+  addr?: string;
+}
+
+function count(s: string, what: string): number {
+  const t = s.replace(/_/g, '');
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(t)) throw new UserError(`${what}: expected a non-negative integer, got '${s}'`);
+  return Number(BigInt(t));
+}
+
+/** `run --hyp`: check the options that have no meaning for VMs, then run. */
+export async function runHypCommand(guests: string[], o: RunCommandOptions, io: CliIo, parseSize: (s: string, what: string) => number): Promise<number> {
+  for (const [flag, v] of [
+    ['--trace (use --hyp-trace for exits)', o.trace],
+    ['--regs-in', o.regsIn],
+    ['--regs-out', o.regsOut],
+    ['--load', o.load?.length],
+    ['--dump', o.dump?.length],
+    ['--addr', o.addr],
+  ] as const) {
+    if (v) throw new UserError(`${flag} is not supported with --hyp`);
+  }
+  let ramSize: number | undefined;
+  if (o.ram !== undefined) {
+    ramSize = parseSize(o.ram, '--ram');
+    if (ramSize < 64 * 1024 || ramSize % 4096 !== 0) throw new UserError(`--ram ${o.ram}: each VM's RAM must be a multiple of 4K, at least 64K`);
+  }
+  return runHyp(
+    guests,
+    {
+      maxInsns: o.maxInsns !== undefined ? count(o.maxInsns, '--max-insns') : Infinity,
+      ramSize,
+      ramPolicy: o.hypRam,
+      isv0: o.hypIsv0,
+      slice: o.hypSlice !== undefined ? count(o.hypSlice, '--hyp-slice') : undefined,
+      vmidTagging: o.hypVmidTagging ?? true,
+      trace: o.hypTrace ?? false,
+      uartInput: o.uartInput,
+      semihosting: o.semihosting,
+      cmdline: o.cmdline,
+      statsJson: o.statsJson,
+      quiet: o.quiet,
+    },
+    io,
+  );
+}
