@@ -19,6 +19,7 @@ import { sysDefs } from './cpu/sysregs.js';
 import { mmuOf } from './mmu/translate.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
+import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -465,6 +466,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
+    .argument('[more...]', 'with --hyp: further guests, one VM each')
     .option('--max-insns <n>', 'stop after exactly N instructions')
     .option('--trace', 'print every executed instruction (address, symbol, disassembly, changed registers) to stderr')
     .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
@@ -478,8 +480,16 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
     .option('-q, --quiet', 'do not print the figures table')
+    .option('--hyp', 'run each guest as a VM under the hypervisor at EL2 (PL011 emulated by trap; see src/hyp/README.md)')
+    .option('--hyp-ram <policy>', 'with --hyp: map guest RAM in stage 2 "eager" (default) or "lazy" (on first touch)')
+    .option('--hyp-isv0 <policy>', 'with --hyp: MMIO aborts without syndrome (LDP/STP, writeback): "emulate" (default) or "inject"')
+    .option('--hyp-slice <n>', 'with --hyp: instructions per time slice (default 100000)')
+    .addOption(new Option('--no-hyp-vmid-tagging', 'with --hyp: one VMID for all VMs, TLBI VMALLS12E1 on each world switch'))
+    .option('--hyp-trace', 'with --hyp: print each exit (decoded ESR_EL2 syndrome, IPA, device register) to stderr')
     .addHelpText('after', EXIT_HELP)
-    .action(async (guest: string, opts: RunOptions) => {
+    .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions) => {
+      if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
     });
 
