@@ -423,9 +423,13 @@ export class Cpu extends CpuState {
   private qTranslate(lo: number, hi: number, acc: number): boolean {
     const pa = this.xlate(lo, hi, acc, (lo & 15) !== 0);
     if (pa < 0) return true;
+    if (this.watch !== null && this.watch(lo, hi, 16, acc === ACC_WRITE)) {
+      this.status = ST_DEBUG;
+      return true;
+    }
     const off = pa - this.ramBase;
     if (off < 0 || off >= this.ramSize) return false;
-    if ((lo & 15) === 0 && this.tr.cacheable) {
+    if ((lo & 15) === 0 && this.tr.cacheable && this.watch === null) {
       const i = this.fcBase | ((lo >>> 12) & FC_MASK);
       if (acc === ACC_READ) {
         this.rTag[i] = lo & PAGE_MASK;
