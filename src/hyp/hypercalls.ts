@@ -6,7 +6,7 @@
 // | ID (SMC64)  | name              | arguments  | returns                                          |
 // |-------------|-------------------|------------|--------------------------------------------------|
 // | 0xC6000000  | A64HV_VERSION     | -          | X0 = 0x00010000 (1.0)                           |
-// | 0xC6000001  | A64HV_VM_INFO     | -          | X0 = VMID, X1 = number of VMs                   |
+// | 0xC6000001  | A64HV_VM_INFO     | -          | X0 = VM number (1..), X1 = number of VMs, X2 = its VMID |
 // | 0xC6000002  | A64HV_PUTC        | X1 = byte  | X0 = 0; the byte goes to the VM's console       |
 // | 0xC6000003  | A64HV_YIELD       | -          | X0 = 0; the rest of the time slice goes to the next VM |
 // | 0xC6000004  | A64HV_EXIT_COUNT  | -          | X0 = exits this VM took so far (this one excluded) |

@@ -414,9 +414,11 @@ export class Hypervisor implements Firmware {
           ret = A64HV_VERSION_1_0;
           break;
         case A64HV_VM_INFO:
-          ret = this.vmidTagging ? vm.vmid : SHARED_VMID;
+          ret = vm.id + 1;
           cpu.r[2] = this.vms.length;
           cpu.r[3] = 0;
+          cpu.r[4] = this.vmidTagging ? vm.vmid : SHARED_VMID;
+          cpu.r[5] = 0;
           break;
         case A64HV_PUTC:
           vm.uart.onTx(cpu.r[2] & 0xff);
