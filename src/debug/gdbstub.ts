@@ -332,9 +332,13 @@ export async function serveGdb(s: Session, port: number, log: (msg: string) => v
       }
     });
     sock.on('close', () => {
-      // A vanished GDB is a detach: the guest goes on.
-      s.interruptRequested = true;
-      finish(stub.ended ?? { kind: 'detach' });
+      // A vanished GDB is a detach: stop a run in progress, then the guest goes on (once the
+      // packet being served has finished, so that two runs never overlap).
+      if (stub.ended === null) s.interruptRequested = true;
+      void chain.then(
+        () => finish(stub.ended ?? { kind: 'detach' }),
+        () => finish(stub.ended ?? { kind: 'detach' }),
+      );
     });
     sock.on('error', () => {});
   });
