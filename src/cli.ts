@@ -486,11 +486,40 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--hyp-slice <n>', 'with --hyp: instructions per time slice (default 100000)')
     .addOption(new Option('--no-hyp-vmid-tagging', 'with --hyp: one VMID for all VMs, TLBI VMALLS12E1 on each world switch'))
     .option('--hyp-trace', 'with --hyp: print each exit (decoded ESR_EL2 syndrome, IPA, device register) to stderr')
+    .option('--break <addr|symbol>', 'run to this breakpoint, then enter the debugger (see a64hv repl)')
+    .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
-    .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions) => {
+    .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
+      if (opts.break !== undefined || opts.gdb !== undefined) {
+        // The debugger (src/debug): the REPL stopped at --break, or the GDB stub.
+        const dbg = await import('./debug/cli-debug.js');
+        if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
+        setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, opts, io) : dbg.replCommand(guest, opts, io)));
+        return;
+      }
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
+    });
+
+  program
+    .command('repl')
+    .description(
+      'load GUEST and debug it interactively: step, next, continue, until, break, watch, regs, sysregs, ' +
+        'x (by VA, IPA or PA), dis, tr (the two-stage walk), tlb, stats, vm, mmio, uart, reset, help, quit',
+    )
+    .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
+    .option('--script <file>', "read commands from FILE ('-' for stdin), echoing each one, then quit")
+    .option('--break <addr|symbol>', 'run to this breakpoint before the first prompt')
+    .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
+    .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin)')
+    .option('--addr <addr>', 'load address of a raw binary or assembly')
+    .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')
+    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED'))
+    .action(async (guest: string, opts: Record<string, unknown>) => {
+      const dbg = await import('./debug/cli-debug.js');
+      setCode(await dbg.replCommand(guest, opts, io));
     });
 
   program
