@@ -99,7 +99,7 @@ export class Cpu extends CpuState {
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   private excStreak = 0;
   private streakFirst = '';
-  private readonly tr: Translation = { pa: 0, memType: 0, cacheable: true };
+  private readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
   constructor(
     readonly bus: Bus,
@@ -528,6 +528,19 @@ export class Cpu extends CpuState {
     translate(this, lo, hi, acc, tr);
     if (tr.pa < 0) return -1;
     if (unaligned && (tr.memType === MT_DEVICE || (this.sysLo(SYS.SCTLR_EL1) & 2) !== 0)) {
+      if (tr.s2Device === true && (this.sysLo(SYS.SCTLR_EL1) & 2) === 0) {
+        // AArch64.S2Translate: an unaligned access to memory that stage 2 (not stage 1) made Device
+        // is a stage-2 Alignment fault, taken to EL2 (EC 0x24, DFSC 0x21, FAR_EL2 = VA).
+        this.raise(EC_DABT_LOWER, FSC_ALIGNMENT | (acc === ACC_WRITE ? 1 << 6 : 0), 0, 2);
+        this.excS2 = 1;
+        this.excFarValid = 1;
+        this.excFarLo = lo;
+        this.excFarHi = hi;
+        const ipa = tr.ipa ?? 0;
+        this.excIpaLo = ipa % 4294967296 | 0;
+        this.excIpaHi = Math.floor(ipa / 4294967296) | 0;
+        return -1;
+      }
       this.abort(acc, FSC_ALIGNMENT, lo, hi, false);
       return -1;
     }

@@ -55,6 +55,10 @@ export interface Translation {
   memType: number;
   /** May the host-side fast cache keep this page (false for pages with side effects to model). */
   cacheable: boolean;
+  /** The final type is Device only because stage 2 made it so (stage 1 said Normal). */
+  s2Device?: boolean;
+  /** The IPA of the access (valid with stage 2 on). */
+  ipa?: number;
 }
 
 // Register slots resolved once: SYS is a large dictionary, too slow to index per access.
@@ -639,6 +643,9 @@ export function translate(cpu: Cpu, lo: number, hi: number, acc: number, out: Tr
   }
   out.pa = m.pa;
   out.memType = isDevice(m.attrs & 0xff) ? MT_DEVICE : MT_NORMAL;
+  // Device only because of stage 2: an unaligned access then takes a stage-2 Alignment fault.
+  out.s2Device = out.memType === MT_DEVICE && !isDevice(m.s1Attrs & 0xff);
+  out.ipa = m.ipa;
   out.cacheable = m.fastOk;
 }
 

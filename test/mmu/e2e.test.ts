@@ -297,3 +297,53 @@ describe('LDTR/STTR at EL1 use EL0 permissions', () => {
     expect(X(m.cpu, 4)).toBe(0x1234n);
   });
 });
+
+describe('alignment faults by the stage that made the memory Device', () => {
+  // AArch64.S2Translate: an unaligned data access to memory whose combined type is Device only
+  // because of stage 2 is a stage-2 Alignment fault (EL2); Device at stage 1 faults at stage 1.
+  const S2DEV = RAM + 0x0080_0000; // a 2 MiB IPA block stage 2 maps as Device-nGnRnE
+  function s2DeviceBlock(mm: Machine, seen: Record<string, bigint>): void {
+    mmuOn(mm); // stage 1: Normal WB everywhere in RAM (with DATA pages)
+    const b2 = new TableBuilder(mm.bus, { inputSize: 44, poolBase: RAM + 0x0200_0000 });
+    b2.map(RAM, RAM, 0x80_0000, s2Leaf());
+    b2.map(S2DEV, S2DEV, 0x20_0000, s2Leaf({ memAttr: 0 }), 2);
+    b2.map(RAM + 0xa0_0000, RAM + 0xa0_0000, 0x0360_0000, s2Leaf());
+    setS2(mm.cpu, b2);
+    mm.cpu.firmware = {
+      el2Exception: (c: Cpu) => {
+        for (const r of ['ESR_EL2', 'FAR_EL2']) seen[r] = c.sys64(SYS[r]);
+        c.halt('el2');
+      },
+      hlt: (c: Cpu) => (c.halt('done', 0), true),
+    };
+  }
+  it('stage 1 Normal, stage 2 Device: an unaligned LDR takes a stage-2 Alignment fault to EL2', async () => {
+    const seen: Record<string, bigint> = {};
+    const m = await runAsm('ldr x3, [x0]\nhlt #1', {
+      x: { 0: BigInt(S2DEV + 0x11) },
+      setup: (mm) => s2DeviceBlock(mm, seen),
+    });
+    expect(m.cpu.haltReason).toBe('el2');
+    // EC 0x24, IL, ISV with SAS=3 SRT=3 SF=1, DFSC 0x21 (alignment).
+    expect(seen.ESR_EL2).toBe((0x24n << 26n) | (1n << 25n) | (1n << 24n) | (3n << 22n) | (3n << 16n) | (1n << 15n) | 0x21n);
+    expect(seen.FAR_EL2).toBe(BigInt(S2DEV + 0x11));
+  });
+  it('the same access aligned succeeds; with SCTLR_EL1.A=1 the unaligned one faults at stage 1 (EL1)', async () => {
+    const seen: Record<string, bigint> = {};
+    const ok = await runAsm('ldr x3, [x0]\nhlt #1', {
+      x: { 0: BigInt(S2DEV + 0x10) },
+      setup: (mm) => s2DeviceBlock(mm, seen),
+    });
+    expect(ok.cpu.haltReason).toBe('done');
+    const m = await runAsm(`ldr x3, [x0]\nhlt #1\n.balign 0x800\n.space 0x200\nmrs x9, esr_el1\nhlt #1`, {
+      x: { 0: BigInt(S2DEV + 0x11) },
+      setup: (mm) => {
+        s2DeviceBlock(mm, seen);
+        mm.cpu.setSys(SYS.SCTLR_EL1, mm.cpu.sysLo(SYS.SCTLR_EL1) | 2, 0);
+        mm.cpu.setSys(SYS.VBAR_EL1, RAM + 0x800, 0);
+      },
+    });
+    expect(m.cpu.haltReason).toBe('done');
+    expect(X(m.cpu, 9)).toBe((0x25n << 26n) | (1n << 25n) | 0x21n);
+  });
+});
