@@ -190,10 +190,13 @@ export class Hypervisor implements Firmware {
     this.sliceLeft = this.slice;
   }
 
-  /** Save the running VM's vCPU (PC and PSTATE as the CPU holds them between instructions). */
+  /**
+   * Save the running VM's vCPU (PC and PSTATE as the CPU holds them between instructions). A VM
+   * that stopped is saved too: its final registers stay inspectable (tests, the debugger).
+   */
   private leave(): void {
     const vm = this.current;
-    if (vm === null || vm.stop !== null) return;
+    if (vm === null) return;
     const cpu = this.cpu;
     vm.vcpu.save(cpu, cpu.pcLo, cpu.pcHi, cpu.getSpsr());
   }
