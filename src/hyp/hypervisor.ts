@@ -86,6 +86,12 @@ export interface HypervisorOptions {
   slice?: number;
   /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
   vmidTagging?: boolean;
+  /**
+   * TLBI VMALLS12E1 on every world switch (default: exactly when tagging is off). Turning it off
+   * with tagging off is wrong on purpose: it shows VMs reading each other's memory through stale
+   * translations (a test and a teaching aid).
+   */
+  flushOnSwitch?: boolean;
   /** The physical PL031 RTC (at PA 0x0901_0000) is assigned to this VM at this IPA; null: to no VM. */
   assignRtc?: { vm: number; ipa: number } | null;
   /** Guest console output as it happens. */
@@ -110,6 +116,7 @@ export class Hypervisor implements Firmware {
   readonly rtc: Pl031;
   readonly slice: number;
   readonly vmidTagging: boolean;
+  readonly flushOnSwitch: boolean;
   current: Vm | null = null;
   /** World switches performed, and TLB flushes done because tagging is off. */
   switches = 0;
@@ -124,6 +131,7 @@ export class Hypervisor implements Firmware {
     if (opts.vms.length > MAX_VMS) throw new Error(`at most ${MAX_VMS} VMs`);
     this.slice = opts.slice ?? DEFAULT_SLICE;
     this.vmidTagging = opts.vmidTagging ?? true;
+    this.flushOnSwitch = opts.flushOnSwitch ?? !this.vmidTagging;
     this.onExit = opts.onExit;
     const configs: VmConfig[] = opts.vms.map((v, k) => ({
       name: v.name ?? `vm${k}`,
@@ -178,7 +186,7 @@ export class Hypervisor implements Firmware {
     // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped.
     cpu.elChanged();
     cpu.contextChanged();
-    if (!this.vmidTagging) {
+    if (this.flushOnSwitch) {
       // Every VM shares one VMID: the previous VM's entries would alias this one's.
       tlbiVmallS12E1(cpu);
       this.tlbFlushes++;
