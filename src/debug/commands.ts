@@ -102,13 +102,16 @@ export class Debugger {
     if (sym !== undefined) return sym;
     const reg = REG_NAMES.get(t.replace(/^\$/, '').toLowerCase());
     if (reg !== undefined) return this.s.readReg(reg);
+    // A system register by name (tr far_el1, x elr_el1).
+    const sys = sysDefs.find((d) => d.name.toLowerCase() === t.replace(/^\$/, '').toLowerCase());
+    if (sys !== undefined && !sys.read && !sys.wo) return this.s.cpu.sys64(sys.slot);
     throw new CommandError(`'${t}' is not an address, a register or a symbol of ${this.s.img.kind === 'raw' ? 'this raw image (no symbols)' : 'the guest'}`);
   }
-  private count(t: string | undefined, def: number, what: string, max = 1 << 30): number {
+  private count(t: string | undefined, def: number, what: string, max = 1 << 30, min = 1): number {
     if (t === undefined) return def;
     if (!/^(0x[0-9a-f]+|\d+)$/i.test(t)) throw new CommandError(`${what}: expected a number, got '${t}'`);
     const n = Number(BigInt(t));
-    if (n < 1 || n > max) throw new CommandError(`${what}: must be between 1 and ${max}`);
+    if (n < min || n > max) throw new CommandError(`${what}: must be between ${min} and ${max}`);
     return n;
   }
 
@@ -133,6 +136,8 @@ export class Debugger {
       case 'step':
         return this.here();
       case 'break':
+        // One-shot breakpoints (until, next) just mark where the run ends.
+        if (stop.bp.temp) return this.here();
         return `breakpoint ${stop.bp.id}, ${this.where(stop.bp.addr)}\n${this.here()}`;
       case 'watch':
         return `watchpoint ${stop.wp.id}: ${stop.write ? 'write' : 'read'} of ${stop.size} bytes at ${fmt(stop.addr)}\n${this.here()}`;
@@ -405,8 +410,8 @@ export class Debugger {
   }
 
   private tlb(args: string[]): string {
-    const vmid = args[0] === undefined ? undefined : this.count(args[0], 0, 'tlb vmid', 0xffff + 1) ;
-    const asid = args[1] === undefined ? undefined : this.count(args[1], 0, 'tlb asid', 0xffff + 1);
+    const vmid = args[0] === undefined ? undefined : this.count(args[0], 0, 'tlb vmid', 0xffff, 0);
+    const asid = args[1] === undefined ? undefined : this.count(args[1], 0, 'tlb asid', 0xffff, 0);
     const list = tlbEntries(this.s.cpu).filter((e) => (vmid === undefined || e.vmid === vmid) && (asid === undefined || e.asid === null || e.asid === asid));
     if (list.length === 0) return `no TLB entries${vmid !== undefined ? ` for VMID ${vmid}${asid !== undefined ? ` ASID ${asid}` : ''}` : ''}`;
     const lines = list.map((v) => {
