@@ -33,21 +33,21 @@ export function formatExit(e: ExitRecord, n: number): string {
   const ecName: Record<number, string> = { 0x24: 'DABT', 0x20: 'IABT', 0x16: 'HVC', 0x01: 'WFx' };
   const esr = (e.esr >>> 0).toString(16).padStart(8, '0');
   const sync = e.ec === 0x24 || e.ec === 0x20 ? ` FAR_EL2=0x${e.far.toString(16)} HPFAR_EL2=0x${e.hpfar.toString(16)}` : '';
-  return `exit ${n} [${e.vm.name}] pc=0x${e.elr.toString(16)} EC=0x${e.ec.toString(16)} (${ecName[e.ec] ?? '?'}) ESR_EL2=0x${esr}${sync}: ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;
+  return `exit ${n} [${e.vm.name}] ELR_EL2=0x${e.elr.toString(16)} EC=0x${e.ec.toString(16)} (${ecName[e.ec] ?? '?'}) ESR_EL2=0x${esr}${sync}: ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;
 }
 
 /** Prefix each line of each VM's output with its name; lines are kept whole (several VMs share one console). */
-function prefixer(out: Sink): { write: (vm: Vm, text: string) => void; flush: () => void } {
+export function prefixer(out: Sink, prefix = (vm: Vm): string => `[${vm.name}] `): { write: (vm: Vm, text: string) => void; flush: () => void } {
   const partial = new Map<Vm, string>();
   return {
     write: (vm, text) => {
       const buf = (partial.get(vm) ?? '') + text;
       const cut = buf.lastIndexOf('\n') + 1;
-      if (cut > 0) out.write(buf.slice(0, cut).replace(/^(?=.)/gm, `[${vm.name}] `));
+      if (cut > 0) out.write(buf.slice(0, cut).replace(/^(?=.)/gm, prefix(vm)));
       partial.set(vm, buf.slice(cut));
     },
     flush: () => {
-      for (const [vm, rest] of partial) if (rest !== '') out.write(`[${vm.name}] ${rest}\n`);
+      for (const [vm, rest] of partial) if (rest !== '') out.write(`${prefix(vm)}${rest}\n`);
       partial.clear();
     },
   };

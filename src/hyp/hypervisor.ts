@@ -362,9 +362,11 @@ export class Hypervisor implements Firmware {
     } else {
       const v = this.devRead(dev, off, size);
       writeLoadResult(cpu, iss, v);
-      what = `read -> ${hexWord(v, size)}`;
+      const reg = iss.srt === 31 ? 'discarded (XZR)' : `${iss.sf ? 'x' : 'w'}${iss.srt} = 0x${(iss.sf ? cpu.readX(iss.srt) : BigInt(cpu.r[2 * iss.srt] >>> 0)).toString(16)}`;
+      what = `read ${hexWord(v, size)} -> ${reg}`;
     }
     skipInstruction(cpu);
+    what += `, ELR_EL2 += 4`;
     return [`mmio-${iss.wnr ? 'write' : 'read'} ${dev.name} ${reg}`, `${formatIss(iss)} IPA 0x${ipa.toString(16)} ${dev.name}.${reg} ${what}`];
   }
 
