@@ -33,6 +33,8 @@ export interface MachineOptions {
   cmdline?: string;
   /** Called once per unknown device register offset (a log line); default: ignored. */
   onLog?: (msg: string) => void;
+  /** Timing profile (src/cpu/timing.ts): 'a57' (default) or 'functional'. */
+  timing?: string;
 }
 
 export interface RunResult {
@@ -63,6 +65,7 @@ export class Machine {
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.bus = new Bus(VIRT.RAM, ramSize);
     this.cpu = new Cpu(this.bus, a64);
+    if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
     this.onOutput = opts.onOutput;
     this.imageEnd = VIRT.RAM;
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));

@@ -8,6 +8,7 @@ import { NSYS, SYS, sysDefs } from './sysregs.js';
 import { takeException, EC_IABT_LOWER, EC_IABT_SAME, EC_DABT_LOWER, EC_DABT_SAME, EC_UNKNOWN } from './exceptions.js';
 import { EC_ILLEGAL_STATE, PSTATE_IL } from './exceptions.js';
 import type { Bus } from '../devices/bus.js';
+import { Timing, timingProfile, DEFAULT_PROFILE } from './timing.js';
 import {
   translate,
   ACC_READ,
@@ -17,6 +18,7 @@ import {
   FSC_SYNC_EXTERNAL,
   MT_DEVICE,
   resetMmu,
+  configureTlb,
   type Translation,
 } from '../mmu/translate.js';
 
@@ -85,6 +87,8 @@ export class Cpu extends CpuState {
   gen = 0;
 
   firmware: Firmware | null = null;
+  /** The timing profile: static costs applied at decode, charges for events (src/cpu/timing.ts). */
+  timing = new Timing(timingProfile(DEFAULT_PROFILE));
   /** Set by devices (GIC) when the interrupt lines change; checked at block boundaries. */
   irqLine = 0;
   fiqLine = 0;
@@ -650,6 +654,7 @@ export class Cpu extends CpuState {
       const raw = this.ram32[(off0 >> 2) + k];
       const ins = new Insn(execUndefined);
       this.decoder.decode(raw, ins);
+      ins.cost = this.timing.cost(ins);
       b.insns.push(ins);
       cost += ins.cost;
       b.costs.push(cost);
@@ -822,17 +827,28 @@ export class Cpu extends CpuState {
       );
       return;
     }
+    this.cycles += this.timing.exceptionEntry;
     takeException(this, rlo, rhi);
+  }
+
+  /** Switch timing profile: decoded blocks carry their static costs, so they are dropped. */
+  setTiming(name: string): void {
+    const p = timingProfile(name);
+    this.timing = new Timing(p);
+    configureTlb(this, { cost: { ...p.tlb } });
+    this.invalidateAllCode();
   }
 
   /** IRQ/FIQ entry when unmasked (ARM ARM D1.3.6). Returns true if one was taken. */
   private takeInterrupt(): boolean {
     // PSTATE.I/F mask at EL1/EL0 (no EL2 routing for the guest yet).
     if (this.fiqLine && !(this.daif & 1)) {
+      this.cycles += this.timing.exceptionEntry;
       takeException(this, this.pcLo, this.pcHi, 0x100);
       return true;
     }
     if (this.irqLine && !(this.daif & 2)) {
+      this.cycles += this.timing.exceptionEntry;
       takeException(this, this.pcLo, this.pcHi, 0x80);
       return true;
     }
