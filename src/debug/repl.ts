@@ -86,7 +86,8 @@ export async function repl(opts: ReplOptions, io: ReplIo): Promise<number> {
       const word = parts[parts.length - 1];
       const pool = parts.length <= 1 ? names : [...symbols, ...['sp', 'pc', 'lr']];
       const hits = pool.filter((n) => n.startsWith(word)).sort();
-      return [hits, word];
+      // A completed command name gets its separating space, ready for the argument.
+      return [parts.length <= 1 && hits.length === 1 ? [hits[0] + ' '] : hits, word];
     },
   });
   let running = false;
