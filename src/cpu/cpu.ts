@@ -806,6 +806,16 @@ export class Cpu extends CpuState {
     return this.instret - start;
   }
 
+  /**
+   * The hypervisor completed a trapped instruction on the guest's behalf (emulated MMIO, WFI,
+   * HVC handled, ELR_EL2 moved past it): it counts as retired, and as progress for the lost-guest
+   * check (a guest doing many MMIO accesses in a row is not lost).
+   */
+  retireEmulated(): void {
+    this.instret++;
+    this.excStreak = 0;
+  }
+
   /** Turn the pending synchronous exception into an exception entry. */
   private deliver(pcLo: number, pcHi: number, retNext: number): void {
     this.status = ST_OK;

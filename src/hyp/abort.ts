@@ -173,8 +173,9 @@ export function injectExternalAbort(cpu: Cpu, fetch: boolean, write: boolean): v
   cpu.setSys(SYS.SPSR_EL2, SPSR_EL1H_MASKED, 0);
 }
 
-/** ELR_EL2 += 4: resume after the emulated (or trapped) instruction. */
+/** ELR_EL2 += 4: resume after the emulated (or trapped) instruction, which counts as retired. */
 export function skipInstruction(cpu: Cpu): void {
+  cpu.retireEmulated();
   const lo = cpu.sysLo(SYS.ELR_EL2);
   const n = (lo + 4) | 0;
   cpu.setSys(SYS.ELR_EL2, n, (n >>> 0) < (lo >>> 0) ? (cpu.sysHi(SYS.ELR_EL2) + 1) | 0 : cpu.sysHi(SYS.ELR_EL2));

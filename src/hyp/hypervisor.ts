@@ -249,6 +249,7 @@ export class Hypervisor implements Firmware {
       done += n;
       this.sliceLeft -= n;
       if (cpu.status === ST_HALT) {
+        const why = cpu.haltReason;
         cpu.status = 0;
         cpu.haltReason = '';
         if (this.yieldPending) {
@@ -258,7 +259,7 @@ export class Hypervisor implements Firmware {
           this.reschedule();
         } else {
           // The VM stopped: its own request (PSCI, semihosting exit) or an emulation error.
-          if (vm.stop === null) vm.stop = { kind: 'error', code: cpu.exitCode || 1, message: cpu.haltReason || 'halted' };
+          if (vm.stop === null) vm.stop = { kind: 'error', code: cpu.exitCode || 1, message: why || 'halted' };
           this.reschedule();
         }
         continue;

@@ -174,4 +174,10 @@ describe('exit statistics', () => {
     expect(X(r, 3)).toBe(0x11n); // UARTPeriphID0
     expect(r.vm.output).toBe('AA');
   });
+  it('an emulated instruction retires: twenty MMIO loads in a row are progress, not a guest lost in exceptions', async () => {
+    const r = await runVms([`movz x9, #0x0900, lsl #16\n${'ldr w1, [x9, #0x18]\n'.repeat(20)}${OFF}`], {}, 10_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(r.vm.stats.get('mmio-read pl011 UARTFR')).toBe(20);
+    expect(r.hv.cpu.instret).toBe(1 + 20 + 3); // the trapped loads count as retired instructions
+  });
 });
