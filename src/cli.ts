@@ -162,27 +162,10 @@ async function makeTracer(
   out: Sink,
   guestOut: Sink,
 ): Promise<{ hook: (cpu: Cpu, lo: number, hi: number, ins: Insn) => void; flush: () => void; output: (t: string) => void }> {
-  const { Capstone, Const, loadCapstone } = await import('capstone-wasm');
-  await loadCapstone();
-  const cs = new Capstone(Const.CS_ARCH_ARM64, Const.CS_MODE_ARM);
-  const cache = new Map<string, string>();
-  const disasm = (pc: bigint, raw: number): string => {
-    const key = `${pc}:${raw}`;
-    let s = cache.get(key);
-    if (s === undefined) {
-      const bytes = new Uint8Array(new Uint32Array([raw >>> 0]).buffer);
-      let d: { mnemonic: string; opStr: string }[] = [];
-      try {
-        d = cs.disasm(bytes, { address: pc });
-      } catch {
-        d = [];
-      }
-      s = d.length ? `${d[0].mnemonic} ${d[0].opStr}`.trim() : `.long 0x${(raw >>> 0).toString(16).padStart(8, '0')}`;
-      if (cache.size > 100_000) cache.clear();
-      cache.set(key, s);
-    }
-    return s;
-  };
+  // The debugger's disassembler (capstone-wasm, cached per word and address).
+  const { loadDisassembler } = await import('./debug/disasm.js');
+  const dis = await loadDisassembler();
+  const disasm = (pc: bigint, raw: number): string => dis.insn(pc, raw);
   const cpu = m.cpu;
   const prev = new Int32Array(cpu.r.length);
   const prevSys = new Int32Array(cpu.sys.length);
