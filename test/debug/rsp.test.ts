@@ -183,6 +183,18 @@ describe('the stub, packet by packet', () => {
     expect(text(await g.handle('qRcmd,' + hex('frobnicate')))).toMatch(/^error: unknown command/);
   });
 
+  it("GDB's ^C (interrupt) stops a continue that would run forever with T02", async () => {
+    const s = await Session.create({ guest: join(__dirname, '..', '..', 'guests', 'build', 'echo.elf') });
+    const g = new GdbStub(s);
+    await g.init();
+    const reply = g.handle('c'); // echo.elf polls the UART forever
+    await new Promise((r) => setTimeout(r, 50));
+    g.interrupt();
+    expect(await reply).toBe('T02thread:01;');
+    expect(s.cpu.instret).toBeGreaterThan(0);
+    expect(await g.handle('?')).toBe('T02thread:01;');
+  });
+
   it('the guest exit is a W packet with its status; D detaches, k kills', async () => {
     const { g } = await stub();
     expect(await g.handle('c')).toBe('W00');
