@@ -54,3 +54,16 @@ describe('foundation guests inside a VM (output identical to QEMU bare metal)', 
     expect(vm.stats.get('mmio-read pl011 UARTDR')).toBe(31); // "bye after 31 bytes"
   });
 });
+
+describe('hyp-isolation.S: reading what is not the VM\'s own', () => {
+  it('each access outside the VM is an external abort at EL1 (ESR_EL1 0x96000010: EC 0x25, IL, FSC 0x10), in both VMs', async () => {
+    const hv = new Hypervisor({ vms: [{ name: 'vm0' }, { name: 'vm1' }] });
+    for (const vm of hv.vms) hv.boot(vm, await loadIntoVm(vm, `${G}asm/hyp-isolation.S`));
+    hv.run(1_000_000);
+    const abort = (a: string): string => `read ${a}: synchronous external abort, ESR_EL1 0x96000010 FAR_EL1 ${a}\n`;
+    const common = `read 0x47fffff8: ok\n${abort('0x48000000')}${abort('0x49000000')}${abort('0x08000000')}`;
+    expect(hv.vms[0].output).toBe(`${common}read 0x09010000: ok\n`); // the RTC is assigned to VM 0
+    expect(hv.vms[1].output).toBe(`${common}${abort('0x09010000')}`);
+    expect(hv.vms.map((v) => v.stats.get('isolation-abort'))).toEqual([3, 4]);
+  });
+});
