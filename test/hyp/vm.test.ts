@@ -94,6 +94,36 @@ describe('RAM mapped on first touch', () => {
     expect(r.vm.stats.get('s2-ram-fault')).toBe(5);
     expect(r.vm.pagesMapped).toBe(6); // the loaded code page + 5
   });
+  it('a stage-1 table walk reaching an untouched page (S1PTW) maps it; the walk then sees zeros: a stage-1 fault at EL1', async () => {
+    // L1[1]: RAM block (identity); L1[2] (VA 0x8000_0000): a table at IPA 0x4180_0000 never touched.
+    const src = withVectors(`
+      movz x1, #0x4010, lsl #16
+      movz x2, #0x0705
+      movk x2, #0x4000, lsl #16
+      str x2, [x1, #8]
+      movz x2, #0x0003
+      movk x2, #0x4180, lsl #16
+      str x2, [x1, #16]
+      movz x2, #0xff00
+      msr mair_el1, x2
+      movz x2, #0x3519
+      movk x2, #0x0080, lsl #16
+      movk x2, #0x0002, lsl #32
+      msr tcr_el1, x2
+      msr ttbr0_el1, x1
+      isb
+      mrs x2, sctlr_el1
+      orr x2, x2, #1
+      msr sctlr_el1, x2
+      isb
+      movz x9, #0x8000, lsl #16
+      ldr x5, [x9]`);
+    const r = await runVms([src], { vms: [{ ramSize: 32 << 20, ram: 'lazy' }] }, 10_000);
+    const walk = r.exits.find((e) => (e.esr & (1 << 7)) !== 0)!; // S1PTW
+    expect(walk.hpfar).toBe((0x4180_0000n >> 12n) << 4n);
+    expect(X(r, 20)).toBe(0x9600_0006n); // EC 0x25, IL, translation fault level 2 (stage 1)
+    expect(X(r, 23)).toBe(1n);
+  });
   it('eager RAM takes no stage-2 faults', async () => {
     const r = await runVms([`movz x9, #0x4100, lsl #16\nstr x9, [x9]\n${OFF}`], {}, 10_000);
     expect(r.vm.stats.get('s2-ram-fault')).toBe(0);
