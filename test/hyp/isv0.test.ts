@@ -65,8 +65,33 @@ describe('ISV=0 policy emulate', () => {
     r = await emulate('ldrsb x5, [x9, #1]!');
     expect([X(r, 5), X(r, 9)]).toEqual([0xffff_ffff_ffff_ffeen, 0x0a10_0001n]);
   });
-  it('a SIMD&FP register load is not emulated: the guest gets an external abort', async () => {
-    const r = await emulate('mov x1, #0x300000\nmsr cpacr_el1, x1\nisb\nldr q0, [x9]'); // FP enabled (CPACR_EL1.FPEN)
+  const FP = 'mov x1, #0x300000\nmsr cpacr_el1, x1\nisb\n'; // CPACR_EL1.FPEN: no FP trap to EL1
+  const q = (r: VmRun, n: number): number[] => Array.from(r.hv.cpu.vr.subarray(4 * n, 4 * n + 4), (w) => w >>> 0);
+  it('LDR Q: sixteen bytes as two doubleword accesses', async () => {
+    const r = await emulate(`${FP}ldr q3, [x9]`);
+    expect(q(r, 3)).toEqual([0xccdd_eeff, 0x8899_aabb, 0x0403_0201, 0x0807_0605]);
+    expect(r.scratch[0].log).toEqual(['r4@0', 'r4@4', 'r4@8', 'r4@c']);
+  });
+  it('LDR S / LDR B zero the rest of the Q register; post-index writeback', async () => {
+    let r = await emulate(`${FP}movi v3.16b, #0xff\nldr s3, [x9, #8]`);
+    expect(q(r, 3)).toEqual([0x0403_0201, 0, 0, 0]);
+    r = await emulate(`${FP}movi v3.16b, #0xff\nldr b3, [x9], #3`);
+    expect([...q(r, 3), Number(X(r, 9) & 0xfffn)]).toEqual([0xff, 0, 0, 0, 3]);
+  });
+  it('STR D, STR H and STP Q write the low bytes of the registers', async () => {
+    let r = await emulate(`${FP}fmov d1, x7\nstr d1, [x9]`);
+    expect(r.scratch[0].log).toEqual(['w4@0=89abcdef', 'w4@4=1234567']);
+    r = await emulate(`${FP}fmov d1, x7\nstr h1, [x9, #2]`);
+    expect(r.scratch[0].log).toEqual(['w2@2=cdef']);
+    r = await emulate(`${FP}fmov d1, x7\nfmov d2, x8\nstp q1, q2, [x9]`);
+    expect(r.scratch[0].log).toEqual(['w4@0=89abcdef', 'w4@4=1234567', 'w4@8=0', 'w4@c=0', 'w4@10=76543210', 'w4@14=fedcba98', 'w4@18=0', 'w4@1c=0']);
+  });
+  it('LDP D with pre-index writeback', async () => {
+    const r = await emulate(`${FP}ldp d4, d5, [x9, #0]!`);
+    expect([...q(r, 4), ...q(r, 5)]).toEqual([0xccdd_eeff, 0x8899_aabb, 0, 0, 0x0403_0201, 0x0807_0605, 0, 0]);
+  });
+  it('a form the decoder does not handle (LD1 multiple structures) gets an external abort', async () => {
+    const r = await emulate(`${FP}ld1 {v0.16b}, [x9]`);
     expect(X(r, 20)).toBe(0x9600_0010n); // EC 0x25 (same EL), IL, FSC 0x10
     expect(X(r, 21)).toBe(0x0a10_0000n);
     expect(X(r, 6)).toBe(0n); // never resumed after the instruction
@@ -93,7 +118,8 @@ describe('ISV=0 policy inject', () => {
 
 describe('decodeMemOp', () => {
   it('refuses what it does not emulate', () => {
-    expect(decodeMemOp(0x3dc0_0120)).toBeNull(); // ldr q0, [x9]
+    expect(decodeMemOp(0x4c40_7120)).toBeNull(); // ld1 {v0.16b}, [x9]
+    expect(decodeMemOp(0x3c69_6820)).toBeNull(); // ldr b0, [x1, x9] (register offset)
     expect(decodeMemOp(0xc85f_7d25)).toBeNull(); // ldxr x5, [x9]
     expect(decodeMemOp(0x6840_2925)).toBeNull(); // LDPSW with opc=01, L=1, idx=0 is unallocated (LDNP form)
   });
