@@ -13,7 +13,25 @@ import { loadIntoVm } from './load.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 
+/** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
+export interface VmFileConfig {
+  name?: string;
+  ramSize?: number;
+  ramPolicy?: RamPolicy;
+  isv0?: Isv0Policy;
+  uartInput?: string;
+  semihosting?: boolean;
+}
+export interface HypFileConfig {
+  slice?: number;
+  vmidTagging?: boolean;
+  assignRtc?: { vm: number; ipa: number } | null;
+  vms: VmFileConfig[];
+}
+
 export interface HypCliOptions {
+  /** A machine description (--hyp-config); command-line options apply where it says nothing. */
+  config?: HypFileConfig;
   maxInsns: number;
   ramSize?: number;
   ramPolicy?: string;
@@ -63,7 +81,11 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   const ram = policy<RamPolicy>(o.ramPolicy, ['eager', 'lazy'], '--hyp-ram');
   const isv0 = policy<Isv0Policy>(o.isv0, ['emulate', 'inject'], '--hyp-isv0');
   if (o.slice !== undefined && o.slice < 1) throw new UserError('--hyp-slice: must be at least 1');
-  const names = guests.map((g, k) => (guests.length > 1 ? `vm${k}` : 'vm0'));
+  const cfg = o.config;
+  if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
+  if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
+  const per = (k: number): VmFileConfig => cfg?.vms[k] ?? {};
+  const names = guests.map((_g, k) => per(k).name ?? `vm${k}`);
   let exits = 0;
   const single = guests.length === 1;
   const pre = prefixer(io.stdout);
@@ -72,15 +94,16 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
     hv = new Hypervisor({
       vms: guests.map((_g, k) => ({
         name: names[k],
-        ramSize: o.ramSize ?? DEFAULT_VM_RAM,
-        ram,
-        isv0,
-        semihosting: o.semihosting,
+        ramSize: per(k).ramSize ?? o.ramSize ?? DEFAULT_VM_RAM,
+        ram: per(k).ramPolicy ?? ram,
+        isv0: per(k).isv0 ?? isv0,
+        semihosting: per(k).semihosting ?? o.semihosting,
         cmdline: o.cmdline,
-        uartInput: k === 0 ? o.uartInput : undefined,
+        uartInput: per(k).uartInput ?? (k === 0 ? o.uartInput : undefined),
       })),
-      slice: o.slice ?? DEFAULT_SLICE,
-      vmidTagging: o.vmidTagging,
+      slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
+      vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
+      assignRtc: cfg?.assignRtc,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
       onExit: o.trace ? (e) => io.stderr.write(formatExit(e, ++exits)) : undefined,
     });
@@ -190,6 +213,7 @@ export interface RunCommandOptions {
   hypSlice?: string;
   hypVmidTagging?: boolean;
   hypTrace?: boolean;
+  hypConfig?: string;
   maxInsns?: string;
   ram?: string;
   uartInput?: string;
@@ -231,6 +255,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
   return runHyp(
     guests,
     {
+      config: o.hypConfig !== undefined ? parseHypConfig(readText(o.hypConfig), o.hypConfig, parseSize) : undefined,
       maxInsns: o.maxInsns !== undefined ? count(o.maxInsns, '--max-insns') : Infinity,
       ramSize,
       ramPolicy: o.hypRam,
@@ -246,4 +271,86 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
     },
     io,
   );
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/**
+ * A machine description for --hyp-config (JSON):
+ *   { "slice": 100000, "vmidTagging": true, "assignRtc": { "vm": 0, "ipa": "0x09010000" } | null,
+ *     "vms": [ { "name": "a", "ram": "64M", "ramPolicy": "eager"|"lazy", "isv0": "emulate"|"inject",
+ *                "uartInput": "text", "semihosting": true }, ... ] }
+ * Every key is optional; vms[k] applies to the k-th guest on the command line. Unknown keys and
+ * wrong types are errors.
+ */
+export function parseHypConfig(text: string, file: string, parseSize: (s: string, what: string) => number): HypFileConfig {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+  const obj = (v: unknown, what: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: ${what} must be a JSON object`);
+    return v as Record<string, unknown>;
+  };
+  const keys = (o: Record<string, unknown>, allowed: string[], what: string): void => {
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new UserError(`${file}: unknown key '${k}' in ${what} (expected ${allowed.join(', ')})`);
+  };
+  const top = obj(j, 'the file');
+  keys(top, ['slice', 'vmidTagging', 'assignRtc', 'vms'], 'the file');
+  const out: HypFileConfig = { vms: [] };
+  if (top.slice !== undefined) {
+    if (!Number.isSafeInteger(top.slice) || (top.slice as number) < 1) throw new UserError(`${file}: slice must be a positive integer`);
+    out.slice = top.slice as number;
+  }
+  if (top.vmidTagging !== undefined) {
+    if (typeof top.vmidTagging !== 'boolean') throw new UserError(`${file}: vmidTagging must be true or false`);
+    out.vmidTagging = top.vmidTagging;
+  }
+  if (top.assignRtc !== undefined) {
+    if (top.assignRtc === null) out.assignRtc = null;
+    else {
+      const a = obj(top.assignRtc, 'assignRtc');
+      keys(a, ['vm', 'ipa'], 'assignRtc');
+      if (!Number.isSafeInteger(a.vm) || (a.vm as number) < 0) throw new UserError(`${file}: assignRtc.vm must be a VM index`);
+      const ipa = typeof a.ipa === 'string' && /^0x[0-9a-f]+$/i.test(a.ipa) ? Number(a.ipa) : NaN;
+      if (!(ipa % 4096 === 0) || ipa >= 2 ** 40) throw new UserError(`${file}: assignRtc.ipa must be a page-aligned hex string below 2^40, like "0x09010000"`);
+      out.assignRtc = { vm: a.vm as number, ipa };
+    }
+  }
+  if (top.vms !== undefined) {
+    if (!Array.isArray(top.vms)) throw new UserError(`${file}: vms must be an array`);
+    top.vms.forEach((v, k) => {
+      const o = obj(v, `vms[${k}]`);
+      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting'], `vms[${k}]`);
+      const c: VmFileConfig = {};
+      const str = (key: string): string | undefined => {
+        if (o[key] === undefined) return undefined;
+        if (typeof o[key] !== 'string') throw new UserError(`${file}: vms[${k}].${key} must be a string`);
+        return o[key] as string;
+      };
+      c.name = str('name');
+      const ram = str('ram');
+      if (ram !== undefined) {
+        c.ramSize = parseSize(ram, `${file}: vms[${k}].ram`);
+        if (c.ramSize < 64 * 1024 || c.ramSize % 4096 !== 0) throw new UserError(`${file}: vms[${k}].ram must be a multiple of 4K, at least 64K`);
+      }
+      c.ramPolicy = policy<RamPolicy>(str('ramPolicy'), ['eager', 'lazy'], `${file}: vms[${k}].ramPolicy`);
+      c.isv0 = policy<Isv0Policy>(str('isv0'), ['emulate', 'inject'], `${file}: vms[${k}].isv0`);
+      c.uartInput = str('uartInput');
+      if (o.semihosting !== undefined) {
+        if (typeof o.semihosting !== 'boolean') throw new UserError(`${file}: vms[${k}].semihosting must be true or false`);
+        c.semihosting = o.semihosting;
+      }
+      out.vms.push(c);
+    });
+  }
+  return out;
 }
