@@ -32,6 +32,7 @@ export interface HypFileConfig {
 export interface HypCliOptions {
   /** A machine description (--hyp-config); command-line options apply where it says nothing. */
   config?: HypFileConfig;
+  configFile?: string;
   maxInsns: number;
   ramSize?: number;
   ramPolicy?: string;
@@ -82,8 +83,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   const isv0 = policy<Isv0Policy>(o.isv0, ['emulate', 'inject'], '--hyp-isv0');
   if (o.slice !== undefined && o.slice < 1) throw new UserError('--hyp-slice: must be at least 1');
   const cfg = o.config;
-  if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
-  if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
+  if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
+  if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
   const per = (k: number): VmFileConfig => cfg?.vms[k] ?? {};
   const names = guests.map((_g, k) => per(k).name ?? `vm${k}`);
   let exits = 0;
@@ -256,6 +257,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
     guests,
     {
       config: o.hypConfig !== undefined ? parseHypConfig(readText(o.hypConfig), o.hypConfig, parseSize) : undefined,
+      configFile: o.hypConfig,
       maxInsns: o.maxInsns !== undefined ? count(o.maxInsns, '--max-insns') : Infinity,
       ramSize,
       ramPolicy: o.hypRam,

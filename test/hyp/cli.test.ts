@@ -1,7 +1,7 @@
 // `a64hv run --hyp`: guests as VMs from the command line, exit statistics in --stats-json, and
 // the wrong things (bad policies, options that make no sense for VMs, several guests without --hyp).
 import { describe, it, expect } from 'vitest';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
@@ -49,6 +49,27 @@ describe('a64hv run --hyp', () => {
       const r = await cli(['run', `${G}build/hello.elf`, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(/^a64hv: error: /);
+    }
+  });
+  it('--hyp-config sets per-VM names and policies; the file is validated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-'));
+    writeFileSync(
+      `${dir}/m.json`,
+      JSON.stringify({ slice: 500, vmidTagging: false, assignRtc: null, vms: [{ name: 'alpha', ram: '32M', ramPolicy: 'lazy' }, { name: 'beta', isv0: 'inject' }] }),
+    );
+    const r = await cli(['run', `${G}build/hello.elf`, `${G}build/hello.elf`, '--hyp', '--hyp-config', `${dir}/m.json`, '--stats-json', `${dir}/s.json`, '-q']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('[alpha] Hello');
+    expect(r.out).toContain('[beta] Hello');
+    const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8')).hyp;
+    expect([j.slice, j.vmidTagging]).toEqual([500, false]);
+    expect(j.vms.map((v: { ramPolicy: string; isv0Policy: string }) => [v.ramPolicy, v.isv0Policy])).toEqual([['lazy', 'emulate'], ['eager', 'inject']]);
+    expect(j.vms[0].assigned).toEqual([]);
+    for (const bad of ['{"vms":[{"ramPolicy":"maybe"}]}', '{"slise":5}', '{"vms":[{},{},{}]}', 'nope', '{"assignRtc":{"vm":0,"ipa":"0x123"}}']) {
+      writeFileSync(`${dir}/bad.json`, bad);
+      const e = await cli(['run', `${G}build/hello.elf`, '--hyp', '--hyp-config', `${dir}/bad.json`, '-q']);
+      expect(e.code, bad).toBe(2);
+      expect(e.err).toContain('bad.json');
     }
   });
 });
