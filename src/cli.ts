@@ -493,7 +493,10 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'x (by VA, IPA or PA), dis, tr (the two-stage walk), tlb, stats, vm, mmio, uart, reset, help, quit',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
+    .argument('[more...]', 'with --hyp: further guests, one VM each')
     .option('--script <file>', "read commands from FILE ('-' for stdin), echoing each one, then quit")
+    .option('--hyp', 'run the guest(s) as VMs under the hypervisor; the debugger looks at the VM on the CPU')
+    .option('--hyp-slice <n>', 'with --hyp: instructions per time slice (default 100000)')
     .option('--break <addr|symbol>', 'run to this breakpoint before the first prompt')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
@@ -501,9 +504,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--addr <addr>', 'load address of a raw binary or assembly')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED'))
-    .action(async (guest: string, opts: Record<string, unknown>) => {
+    .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
       const dbg = await import('./debug/cli-debug.js');
-      setCode(await dbg.replCommand(guest, opts, io));
+      setCode(await dbg.replCommand(guest, { ...opts, more }, io));
     });
 
   program

@@ -16,6 +16,10 @@ export interface DebugCliOptions {
   script?: string;
   break?: string;
   gdb?: string;
+  /** `repl --hyp`: run the guests as VMs under the hypervisor. */
+  hyp?: boolean;
+  hypSlice?: string;
+  more?: string[];
 }
 
 export interface DebugCliIo {
@@ -34,7 +38,17 @@ function parseRamSize(s: string): number {
 }
 
 function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
+  const more = o.more ?? [];
+  if (more.length > 0 && !o.hyp) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
+  let hyp: TargetOptions['hyp'];
+  if (o.hyp) {
+    if (o.addr !== undefined || (o.load ?? []).length > 0) throw new UserError('--addr and --load are not supported with --hyp');
+    const slice = o.hypSlice === undefined ? undefined : Number(o.hypSlice);
+    if (slice !== undefined && !(Number.isSafeInteger(slice) && slice >= 1)) throw new UserError(`--hyp-slice ${o.hypSlice}: expected a positive integer`);
+    hyp = { more, slice };
+  } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
   return {
+    hyp,
     guest,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
     uartInput: o.uartInput,

@@ -25,12 +25,31 @@ import { S2Out } from '../mmu/walk.js';
 import { FaultRecord } from '../mmu/faults.js';
 import type { S2Params } from '../mmu/walk.js';
 import { SYS } from '../cpu/sysregs.js';
+import { Hypervisor, type ExitRecord } from '../hyp/hypervisor.js';
+import { loadIntoVm } from '../hyp/load.js';
+import { prefixer } from '../hyp/cli-hyp.js';
+import { readGuestFile, SymbolTable } from '../loader/index.js';
+import { isElf, parseElf } from '../loader/elf.js';
+import { assembleSource } from '../loader/asm.js';
+import { UserError } from '../errors.js';
+import { basename } from 'node:path';
 
 export interface TargetOptions extends MachineOptions {
   guest: string;
   addr?: bigint;
   load?: string[];
+  /**
+   * Run GUEST (and these further guests) as VMs under the hypervisor (src/hyp), one VM each. The
+   * debugger then looks at the VM on the CPU; `vm`, `mmio` and `stats` show the hypervisor's view.
+   */
+  hyp?: { more: string[]; slice?: number };
 }
+
+/** Thrown by the hooks to leave Hypervisor.run (its loop would re-enter the CPU at the stop). */
+const DEBUG_STOP = new Error('debug stop');
+
+/** The last trapped device accesses kept for `mmio`. */
+const MMIO_LOG = 32;
 
 export type WatchKind = 'r' | 'w' | 'rw';
 
@@ -80,6 +99,15 @@ export class Session {
   interruptRequested = false;
   /** Last result of the machine (exit or error), once halted. */
   result: RunResult | null = null;
+  /** The hypervisor when the guests run as VMs (opts.hyp), else null. */
+  hv: Hypervisor | null = null;
+  /** Images of the VMs (index = VM number); img is the first. */
+  images: LoadedImage[] = [];
+  /** Recent exits of the hypervisor (data aborts first of all), oldest first. */
+  readonly exits: ExitRecord[] = [];
+  private readonly mmioLog: ExitRecord[] = [];
+  /** instret at the last watchpoint firing (hypervisor mode: detects a re-entry with no progress). */
+  private watchFiredAt = -1;
 
   private constructor(readonly opts: TargetOptions) {}
 
@@ -91,17 +119,71 @@ export class Session {
 
   /** (Re)create the machine from the guest file: `reset` starts from a clean board. */
   async boot(): Promise<void> {
-    const m = new Machine(this.opts);
-    const img = await loadImage(m, this.opts.guest, { addr: this.opts.addr });
-    for (const spec of this.opts.load ?? []) await loadData(m, spec);
-    m.boot(img.entry);
-    this.m = m;
-    this.img = img;
     this.result = null;
     this.lastStop = { kind: 'step' };
     this.watchSkipAt = -1;
+    this.exits.length = 0;
+    this.mmioLog.length = 0;
+    if (this.opts.hyp !== undefined) await this.bootHyp(this.opts.hyp);
+    else {
+      const m = new Machine(this.opts);
+      const img = await loadImage(m, this.opts.guest, { addr: this.opts.addr });
+      for (const spec of this.opts.load ?? []) await loadData(m, spec);
+      m.boot(img.entry);
+      this.m = m;
+      this.img = img;
+      this.images = [img];
+      this.hv = null;
+    }
     this.wrapFirmware();
     this.arm();
+  }
+
+  private async bootHyp(h: { more: string[]; slice?: number }): Promise<void> {
+    const guests = [this.opts.guest, ...h.more];
+    let hv: Hypervisor;
+    try {
+      hv = new Hypervisor({
+        vms: guests.map((_g, k) => ({
+          name: `vm${k}`,
+          ramSize: this.opts.ramSize,
+          semihosting: this.opts.semihosting,
+          cmdline: this.opts.cmdline,
+          uartInput: k === 0 ? this.opts.uartInput : undefined,
+        })),
+        slice: h.slice,
+        // Several VMs share the console: whole lines, prefixed with the VM's name.
+        onOutput: guests.length > 1 ? (vm, t) => this.prefix.write(vm, t) : (_vm, t) => this.opts.onOutput?.(t),
+        onExit: (e) => {
+          this.exits.push(e);
+          if (this.exits.length > MMIO_LOG) this.exits.shift();
+          if (e.cause.startsWith('mmio')) {
+            this.mmioLog.push(e);
+            if (this.mmioLog.length > MMIO_LOG) this.mmioLog.shift();
+          }
+        },
+      });
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+    this.images = [];
+    for (let k = 0; k < guests.length; k++) {
+      const entry = await loadIntoVm(hv.vms[k], guests[k]);
+      hv.boot(hv.vms[k], entry);
+      this.images.push({ entry: BigInt(entry), symbols: await guestSymbols(guests[k]), kind: 'elf' });
+    }
+    this.hv = hv;
+    this.m = hv.machine;
+    this.img = this.images[0];
+    // Put VM 0 on the CPU (no instruction runs) so that the first prompt shows where it starts.
+    hv.run(0);
+  }
+
+  private readonly prefix = prefixer({ write: (t: string) => this.opts.onOutput?.(t) });
+
+  /** Trapped device accesses the hypervisor handled (most recent last). */
+  get mmio(): readonly ExitRecord[] {
+    return this.mmioLog;
   }
 
   get cpu(): Cpu {
@@ -186,6 +268,9 @@ export class Session {
     for (const b of l) {
       if (hi32(b.addr) === hi) {
         this.hit = { kind: 'break', bp: b };
+        // At a block start nothing of the block has run: leaving by a throw is clean, and
+        // Hypervisor.run (which would re-enter the CPU) needs it. Inside a block: ST_DEBUG.
+        if (this.hv !== null && lo === cpu.pcLo && hi === cpu.pcHi) throw DEBUG_STOP;
         cpu.status = ST_DEBUG;
         return;
       }
@@ -199,6 +284,12 @@ export class Session {
       if (write ? w.kind === 'r' : w.kind === 'w') continue;
       if (a < w.addr + BigInt(w.len) && w.addr < a + BigInt(size)) {
         this.hit = { kind: 'watch', wp: w, addr: a > w.addr ? a : w.addr, size, write };
+        if (this.hv !== null) {
+          // Re-entered at the same instruction with no progress: leave Hypervisor.run (the
+          // instruction is restarted on resume, its earlier accesses made again).
+          if (this.cpu.instret === this.watchFiredAt) throw DEBUG_STOP;
+          this.watchFiredAt = this.cpu.instret;
+        }
         return true;
       }
     }
@@ -229,7 +320,32 @@ export class Session {
 
   // ---- run control ----
   get halted(): boolean {
-    return this.cpu.status === ST_HALT;
+    return this.hv !== null ? this.result !== null : this.cpu.status === ST_HALT;
+  }
+
+  /** Run up to n instructions on the machine or under the hypervisor. */
+  private engineRun(n: number): RunResult {
+    const hv = this.hv;
+    if (hv === null) return this.m.run(n);
+    const before = this.cpu.instret;
+    let r: { reason: 'done' | 'limit' };
+    try {
+      r = hv.run(n);
+    } catch (e) {
+      if (e !== DEBUG_STOP) throw e;
+      this.cpu.status = 0;
+      r = { reason: 'limit' };
+    }
+    const instructions = this.cpu.instret - before;
+    // The symbols are those of the VM now on the CPU.
+    if (hv.current !== null) this.img = this.images[hv.current.id] ?? this.img;
+    if (r.reason === 'limit') return { reason: 'limit', exitCode: 0, instructions };
+    // Every VM stopped: an error in any is the result, else the first exit status.
+    const failed = hv.vms.find((v) => v.stop?.kind === 'error');
+    if (failed) return { reason: 'error', exitCode: failed.stop!.code || 1, instructions, message: `${failed.name}: ${failed.stop!.message}` };
+    const first = hv.vms.find((v) => v.stop?.kind === 'exit') ?? hv.vms[0];
+    const st = first.stop;
+    return { reason: st?.kind === 'exit' ? 'exit' : 'halt', exitCode: st?.code ?? 0, instructions, message: st ? `${first.name}: ${st.message}` : undefined };
   }
 
   /**
@@ -263,7 +379,7 @@ export class Session {
    * instruction lets its access through.
    */
   private runSome(n: number, fromStop: boolean): Stop | null {
-    if (this.halted) return { kind: 'exit', result: this.result ?? this.m.run(0) };
+    if (this.halted) return { kind: 'exit', result: this.result ?? this.engineRun(0) };
     const cpu = this.cpu;
     let done = 0;
     if (fromStop && n > 0) {
@@ -273,7 +389,7 @@ export class Session {
       const before = cpu.instret;
       let r: RunResult;
       try {
-        r = this.m.run(1);
+        r = this.engineRun(1);
       } finally {
         cpu.tracer = tracer;
         this.watchSkipAt = -1;
@@ -285,7 +401,7 @@ export class Session {
     while (done < n) {
       this.hit = null;
       const before = cpu.instret;
-      const r = this.m.run(n - done);
+      const r = this.engineRun(n - done);
       done += cpu.instret - before;
       if (r.reason !== 'limit') return { kind: 'exit', result: (this.result = r) };
       if (this.hit !== null) return this.hit;
@@ -305,6 +421,7 @@ export class Session {
     }
     if (temp) this.arm();
     if (stop.kind === 'watch') this.watchSkipAt = this.cpu.instret;
+    this.prefix.flush();
     this.lastStop = stop;
     return stop;
   }
@@ -424,4 +541,12 @@ export class Session {
 
 export function fmt(v: bigint | number): string {
   return '0x' + v.toString(16);
+}
+
+/** The symbols of a guest file (ELF symbol table, assembly labels), for a VM's image. */
+async function guestSymbols(path: string): Promise<SymbolTable> {
+  const data = await readGuestFile(path);
+  if (isElf(data)) return parseElf(data, basename(path)).symbols;
+  if (/\.s$/i.test(path)) return (await assembleSource(new TextDecoder().decode(data), basename(path))).symbols;
+  return new SymbolTable();
 }

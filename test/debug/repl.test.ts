@@ -183,6 +183,38 @@ describe('REPL commands (scripted)', () => {
     expect(bad.stderr).toMatch(/--break nosuch: 'nosuch' is not an address/);
   });
 
+  it('--hyp: the VM on the CPU is debugged; vm lists VMs, mmio shows trapped accesses with their syndrome, stats the exits', async () => {
+    const HELLO = join(ROOT, 'guests', 'asm', 'hello.S');
+    const r = await script(HELLO, ['vm', 'step 20', 'mmio', 'stats', 'vm 1', 'watch msg+6 r 1', 'continue', 'delete', 'break power_off+4', 'continue', 'x/ipa msg 5', 'tr msg'], ['--hyp']);
+    expect(section(r.out, 'vm')).toMatch(/^\* VM 0 vm0 {2}VMID 1 {2}vCPU 0 {2}pc 0x40000000 {2}exits 0 {2}on the CPU/);
+    expect(section(r.out, 'step 20')).toMatch(/Hell=> 0x40000010 <wait_tx>/);
+    const mmio = section(r.out, 'mmio');
+    expect(mmio).toMatch(/exit 1 \[vm0\] ELR_EL2=0x40000010 EC=0x24 \(DABT\) .*mmio-read pl011 UARTFR \| ISV=1 SAS=2 \(4 B\).*SRT=3 \(w3\)/);
+    expect(mmio).toMatch(/mmio-write pl011 UARTDR .*WnR=1.*write 0x48/);
+    expect(section(r.out, 'stats')).toMatch(/hypervisor: 1 VM\(s\), 0 world switches\n {2}vm0: exits 8 \(\d+ cycles\): mmio-read pl011 UARTFR 4, mmio-write pl011 UARTDR 4/);
+    expect(section(r.out, 'vm 1')).toBe('error: vm 1: there are 1 VMs (0..0)\n');
+    // A watchpoint and a breakpoint inside a block stop exactly under the hypervisor too.
+    expect(section(r.out, 'continue')).toMatch(/watchpoint 1: read of 1 bytes at 0x4000003a by 0x40000008 <next_char>:.*ldrb w0, \[x1\], #1\n {2}value: 66/);
+    expect(section(r.out, 'continue', 1)).toMatch(/breakpoint 2, 0x40000024 <power_off\+0x4>\n=> 0x40000024 <power_off\+0x4>:  f2b08000  movk x0, #0x8400, lsl #16/);
+    expect(section(r.out, 'x/ipa msg 5')).toMatch(/^0x0000000040000034: 48 65 6c 6c 6f/);
+    expect(section(r.out, 'tr msg')).toMatch(/stage 1 off \+ stage 2, VMID 1/);
+    expect(r.code).toBe(1); // vm 1 failed
+  });
+
+  it('--hyp with two guests: VMs take turns, breakpoints hit in whichever runs, vm N shows a saved vCPU', async () => {
+    const HELLO = join(ROOT, 'guests', 'asm', 'hello.S');
+    const r = await script(HELLO, ['break power_off', 'continue', 'vm', 'continue', 'vm', 'vm 0', 'delete', 'continue'], ['--hyp', '--hyp-slice', '10', HELLO]);
+    expect(section(r.out, 'continue')).toMatch(/breakpoint 1, 0x40000020 <power_off>/);
+    expect(section(r.out, 'vm')).toMatch(/VM 0 vm0 .*\n.*VM 1 vm1 /);
+    expect(section(r.out, 'continue', 1)).toMatch(/breakpoint 1, 0x40000020 <power_off>/);
+    expect(r.out).toMatch(/\[vm0\] Hello from a64hv!/);
+    expect(r.out).toMatch(/\[vm1\] Hello from a64hv!/);
+    expect(section(r.out, 'continue', 2)).toMatch(/the guest halted with code 0/);
+    const bad = await script(HELLO, ['vm'], [HELLO]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/several guests .* need --hyp/);
+  });
+
   it('uart escapes: \\n \\r \\t \\\\ \\xHH', () => {
     expect([...unescape('a\\n\\r\\t\\\\\\x41\\q')]).toEqual([0x61, 10, 13, 9, 0x5c, 0x41, 0x5c, 0x71]);
   });
