@@ -49,7 +49,11 @@ for (let round = 0; round < rounds; round++) {
     const r = spawnSync('/usr/bin/python3', [gen, '--class', cls, '--cases', String(cases), '--seed', String(seed), '--out', dir], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    if (r.status !== 0) throw new Error(`gen.py failed (status ${r.status})`);
+    if (r.status !== 0) {
+      // unicorn can abort the whole process on a word it should take as UNDEFINED.
+      console.log(`round ${round} (seed ${seed}): gen.py failed (status ${r.status}, signal ${r.signal}); skipping the round`);
+      continue;
+    }
     for (const f of readdirSync(dir).sort()) {
       const v = parseVectors(readFileSync(join(dir, f)));
       const rep = new Replayer(v.codeBase, v.bufBase, v.bufSize);
@@ -66,6 +70,7 @@ for (let round = 0; round < rounds; round++) {
       }
       totals.set(v.cls, t);
     }
+    console.log(`round ${round} (seed ${seed}) done`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
