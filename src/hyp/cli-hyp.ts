@@ -149,6 +149,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       instructions: done,
       cycles: cpu.cycles,
       wallMs: Math.round(wallMs * 1000) / 1000,
+      mips: wallMs > 0 ? Math.round((done / 1000 / wallMs) * 1000) / 1000 : 0,
       exitReason: interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit',
       exitCode: code,
       tlb: mmuOf(cpu).tlb.snapshot(),
@@ -172,6 +173,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
     ['instructions', instructions.toLocaleString('en-US')],
     ['cycles (modelled)', Math.round(hv.cpu.cycles).toLocaleString('en-US')],
     ['wall time', `${wallMs.toFixed(1)} ms`],
+    ['MIPS', (wallMs > 0 ? instructions / 1000 / wallMs : 0).toFixed(2)],
     ['world switches', `${hv.switches}${hv.vmidTagging ? '' : ` (TLB flushed ${hv.tlbFlushes}x: no VMID tagging)`}`],
   );
   for (const v of hv.vms) {
