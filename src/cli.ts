@@ -474,15 +474,16 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
-      if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
-      if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       if (opts.break !== undefined || opts.gdb !== undefined) {
-        // The debugger (src/debug): the REPL stopped at --break, or the GDB stub.
+        // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
-        setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, opts, io) : dbg.replCommand(guest, opts, io)));
+        const o = { ...opts, more, hypSlice: opts.hypSlice };
+        setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
+      if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
     });
 

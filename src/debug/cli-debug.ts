@@ -19,6 +19,9 @@ export interface DebugCliOptions {
   /** `repl --hyp`: run the guests as VMs under the hypervisor. */
   hyp?: boolean;
   hypSlice?: string;
+  hypRam?: string;
+  hypIsv0?: string;
+  hypVmidTagging?: boolean;
   more?: string[];
 }
 
@@ -45,7 +48,17 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     if (o.addr !== undefined || (o.load ?? []).length > 0) throw new UserError('--addr and --load are not supported with --hyp');
     const slice = o.hypSlice === undefined ? undefined : Number(o.hypSlice);
     if (slice !== undefined && !(Number.isSafeInteger(slice) && slice >= 1)) throw new UserError(`--hyp-slice ${o.hypSlice}: expected a positive integer`);
-    hyp = { more, slice };
+    const pick = <T extends string>(v: string | undefined, allowed: T[], flag: string): T | undefined => {
+      if (v !== undefined && !(allowed as string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
+      return v as T | undefined;
+    };
+    hyp = {
+      more,
+      slice,
+      ram: pick(o.hypRam, ['eager', 'lazy'], '--hyp-ram'),
+      isv0: pick(o.hypIsv0, ['emulate', 'inject'], '--hyp-isv0'),
+      vmidTagging: o.hypVmidTagging,
+    };
   } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
   return {
     hyp,

@@ -68,7 +68,7 @@ export function hypervisorView(s: Session): HypervisorView {
     mmio: () => {
       const log = s.mmio;
       if (log.length === 0) return 'no trapped device accesses yet';
-      return log.map((e, k) => formatExit(e, k + 1).trimEnd()).join('\n');
+      return log.map(({ n, e }) => formatExit(e, n).trimEnd()).join('\n');
     },
     exits: () =>
       [

@@ -42,7 +42,15 @@ export interface TargetOptions extends MachineOptions {
    * Run GUEST (and these further guests) as VMs under the hypervisor (src/hyp), one VM each. The
    * debugger then looks at the VM on the CPU; `vm`, `mmio` and `stats` show the hypervisor's view.
    */
-  hyp?: { more: string[]; slice?: number };
+  hyp?: HypTarget;
+}
+
+export interface HypTarget {
+  more: string[];
+  slice?: number;
+  ram?: 'eager' | 'lazy';
+  isv0?: 'emulate' | 'inject';
+  vmidTagging?: boolean;
 }
 
 /** Thrown by the hooks to leave Hypervisor.run (its loop would re-enter the CPU at the stop). */
@@ -105,7 +113,9 @@ export class Session {
   images: LoadedImage[] = [];
   /** Recent exits of the hypervisor (data aborts first of all), oldest first. */
   readonly exits: ExitRecord[] = [];
-  private readonly mmioLog: ExitRecord[] = [];
+  private readonly mmioLog: { n: number; e: ExitRecord }[] = [];
+  /** Exits handled since boot (numbers the mmio log). */
+  exitCount = 0;
   /** instret at the last watchpoint firing (hypervisor mode: detects a re-entry with no progress). */
   private watchFiredAt = -1;
 
@@ -124,6 +134,7 @@ export class Session {
     this.watchSkipAt = -1;
     this.exits.length = 0;
     this.mmioLog.length = 0;
+    this.exitCount = 0;
     if (this.opts.hyp !== undefined) await this.bootHyp(this.opts.hyp);
     else {
       const m = new Machine(this.opts);
@@ -139,7 +150,7 @@ export class Session {
     this.arm();
   }
 
-  private async bootHyp(h: { more: string[]; slice?: number }): Promise<void> {
+  private async bootHyp(h: HypTarget): Promise<void> {
     const guests = [this.opts.guest, ...h.more];
     let hv: Hypervisor;
     try {
@@ -150,15 +161,19 @@ export class Session {
           semihosting: this.opts.semihosting,
           cmdline: this.opts.cmdline,
           uartInput: k === 0 ? this.opts.uartInput : undefined,
+          ram: h.ram,
+          isv0: h.isv0,
         })),
         slice: h.slice,
+        vmidTagging: h.vmidTagging,
         // Several VMs share the console: whole lines, prefixed with the VM's name.
         onOutput: guests.length > 1 ? (vm, t) => this.prefix.write(vm, t) : (_vm, t) => this.opts.onOutput?.(t),
         onExit: (e) => {
+          this.exitCount++;
           this.exits.push(e);
           if (this.exits.length > MMIO_LOG) this.exits.shift();
           if (e.cause.startsWith('mmio')) {
-            this.mmioLog.push(e);
+            this.mmioLog.push({ n: this.exitCount, e });
             if (this.mmioLog.length > MMIO_LOG) this.mmioLog.shift();
           }
         },
@@ -182,7 +197,7 @@ export class Session {
   private readonly prefix = prefixer({ write: (t: string) => this.opts.onOutput?.(t) });
 
   /** Trapped device accesses the hypervisor handled (most recent last). */
-  get mmio(): readonly ExitRecord[] {
+  get mmio(): readonly { n: number; e: ExitRecord }[] {
     return this.mmioLog;
   }
 

@@ -138,6 +138,22 @@ describe.skipIf(!HAVE_GDB)('GDB stub with gdb-multiarch', () => {
   });
 });
 
+describe.skipIf(!HAVE_GDB)('GDB stub with the guest under the hypervisor (run --hyp --gdb)', () => {
+  it('breaks in the VM, reads its registers and memory (stage 2), monitor vm and mmio show the hypervisor', async () => {
+    const emu = await startEmulator(join(ROOT, 'guests', 'asm', 'hello.S'), ['--hyp']);
+    const out = await gdb(emu.port, ['break *0x40000024', 'continue', 'info registers x0 pc', 'x/s 0x40000034', 'monitor vm', 'monitor mmio', 'continue'], join(ROOT, 'guests', 'build', 'hello.elf'));
+    expect(out).toMatch(/Breakpoint 1, 0x0*40000024 in /);
+    expect(out).toMatch(/x0\s+0x8\s+8/); // movz x0, #8 done, movk not yet
+    expect(out).toMatch(/0x40000034 <msg>:\s+"Hello from a64hv!/);
+    expect(out).toMatch(/\* VM 0 vm0 {2}VMID 1 {2}vCPU 0 {2}pc 0x40000024/);
+    expect(out).toMatch(/\[vm0\] ELR_EL2=0x40000018 EC=0x24 \(DABT\) .*mmio-write pl011 UARTDR/);
+    expect(out).toMatch(/\[Inferior 1 \(Remote target\) exited normally\]/);
+    const r = await within(emu.exit, 30_000, 'emulator exit');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Hello from a64hv!');
+  });
+});
+
 describe('GDB stub flag errors', () => {
   it('--gdb needs a port number; --break and --gdb do not combine', () => {
     const a = spawnSync(A64HV, ['run', SORT, '--gdb', 'abc'], { encoding: 'utf8', timeout: 30_000 });
