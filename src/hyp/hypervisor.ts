@@ -486,7 +486,8 @@ export class Hypervisor implements Firmware {
   private pageIn(vm: Vm, cpu: Cpu): boolean {
     if (!cpu.excS2 || cpu.excTargetEl !== 2 || !isTranslationFault(cpu.excISS & 0x3f) || vm.config.ram !== 'lazy') return false;
     const ipa = (cpu.excIpaHi >>> 0) * 2 ** 32 + (cpu.excIpaLo >>> 0);
-    if (vm.ramPaOf(ipa) < 0) return false;
+    // Already mapped: the fault is something else, and retrying would loop.
+    if (vm.ramPaOf(ipa) < 0 || vm.isMapped(ipa)) return false;
     vm.mapRamPage(ipa);
     vm.stats.count('s2-ram-fault');
     return true;

@@ -191,6 +191,10 @@ export class Vm {
     this.mappedPages.add(page);
     return true;
   }
+  /** Has first touch mapped this RAM page already? */
+  isMapped(ipa: number): boolean {
+    return this.config.ram === 'eager' ? this.ramPaOf(ipa) >= 0 : this.mappedPages.has(Math.floor(ipa / 4096));
+  }
   get pagesMapped(): number {
     return this.config.ram === 'eager' ? this.config.ramSize / 4096 : this.mappedPages.size;
   }
