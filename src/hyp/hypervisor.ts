@@ -330,7 +330,7 @@ export class Hypervisor implements Firmware {
     const at = `IPA 0x${ipa.toString(16)}`;
     // First touch: a translation fault on the VM's own RAM (also from a stage-1 table walk) maps
     // the page; the ERET retries the instruction (ELR_EL2 unchanged).
-    if (isTranslationFault(iss.dfsc) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0) {
+    if (isTranslationFault(iss.dfsc) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0 && !vm.isMapped(ipa)) {
       vm.mapRamPage(ipa);
       return ['s2-ram-fault', `${at}: mapped page 0x${(Math.floor(ipa / 4096) * 4096).toString(16)}`];
     }
@@ -401,7 +401,7 @@ export class Hypervisor implements Firmware {
   private instructionAbort(vm: Vm, esr: number): string {
     const cpu = this.cpu;
     const ipa = currentFaultIpa(cpu);
-    if (isTranslationFault(esr & 0x3f) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0) {
+    if (isTranslationFault(esr & 0x3f) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0 && !vm.isMapped(ipa)) {
       vm.mapRamPage(ipa);
       return 's2-ram-fault';
     }
