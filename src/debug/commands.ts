@@ -257,8 +257,8 @@ export class Debugger {
         const text = line.trim().replace(/^\S+\s?/, '');
         if (text === '') throw new CommandError('uart: missing text');
         const bytes = unescape(text);
-        this.s.m.uart.feed(bytes);
-        return `fed ${bytes.length} byte(s) to the UART`;
+        this.s.uart(this.hypIndex).feed(bytes);
+        return `fed ${bytes.length} byte(s) to the UART${this.s.hv ? ` of VM ${this.hypIndex}` : ''}`;
       }
       case 'reset':
         await this.s.boot();

@@ -49,11 +49,11 @@ export function hypervisorView(s: Session): HypervisorView {
     select: (n) => {
       const v = hv.vms[n];
       if (v === undefined) throw new CommandError(`vm ${n}: there are ${hv.vms.length} VMs (0..${hv.vms.length - 1})`);
-      if (onCpu(n)) return `VM ${n} (${v.name}) is on the CPU: regs, x, tr, dis look at it`;
+      if (onCpu(n)) return `VM ${n} (${v.name}) is on the CPU: regs, x, tr, dis look at it; uart feeds it`;
       // Another VM: its saved vCPU context (read-only here; it runs when the hypervisor switches to it).
       const c = v.vcpu;
       const x = (k: number): bigint => (BigInt(c.r[2 * k + 1] >>> 0) << 32n) | BigInt(c.r[2 * k] >>> 0);
-      const lines = [`VM ${n} (${v.name}), ${state(n)}; saved vCPU context (the CPU runs VM ${hv.current?.id ?? '-'}):`];
+      const lines = [`VM ${n} (${v.name}), ${state(n)}; uart feeds it; saved vCPU context (the CPU runs VM ${hv.current?.id ?? '-'}):`];
       for (let k = 0; k < 32; k += 4) {
         lines.push(
           [0, 1, 2, 3]

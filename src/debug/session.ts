@@ -196,6 +196,14 @@ export class Session {
 
   private readonly prefix = prefixer({ write: (t: string) => this.opts.onOutput?.(t) });
 
+  /** The UART a `uart` command feeds: the machine's, or VM n's virtual PL011 under the hypervisor. */
+  uart(vm = 0): { feed(data: string | Uint8Array): void } {
+    if (this.hv === null) return this.m.uart;
+    const v = this.hv.vms[vm];
+    if (v === undefined) throw new UserError(`there is no VM ${vm}`);
+    return v.uart;
+  }
+
   /** Trapped device accesses the hypervisor handled (most recent last). */
   get mmio(): readonly { n: number; e: ExitRecord }[] {
     return this.mmioLog;

@@ -210,6 +210,10 @@ describe('REPL commands (scripted)', () => {
     expect(r.out).toMatch(/\[vm0\] Hello from a64hv!/);
     expect(r.out).toMatch(/\[vm1\] Hello from a64hv!/);
     expect(section(r.out, 'continue', 2)).toMatch(/the guest halted with code 0/);
+    // uart feeds the virtual PL011 of the VM picked with vm (VM 0 by default).
+    const ECHOVM = await script(ECHO, ['uart ab\\n', 'step 3000'], ['--hyp']);
+    expect(section(ECHOVM.out, 'uart ab\\n')).toBe('fed 3 byte(s) to the UART of VM 0\n');
+    expect(section(ECHOVM.out, 'step 3000')).toMatch(/> AB \(2 chars\)/);
     const bad = await script(HELLO, ['vm'], [HELLO]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/several guests .* need --hyp/);
