@@ -17,6 +17,8 @@ import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
 import { mmuOf } from './mmu/translate.js';
+import { runHypDemo } from './hyp/demo.js';
+import { PROFILES } from './cpu/timing.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
@@ -58,6 +60,7 @@ interface RunOptions {
   dump: string[];
   statsJson?: string;
   ram?: string;
+  timing?: string;
   uartInput?: string;
   addr?: string;
   semihosting: boolean;
@@ -250,8 +253,12 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
 
+  if (o.timing !== undefined && PROFILES[o.timing] === undefined) {
+    throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
+  }
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const m = new Machine({
+    timing: o.timing,
     ramSize,
     uartInput: o.uartInput,
     onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
@@ -319,6 +326,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     const stats = {
       instructions: done,
       cycles: m.cpu.cycles,
+      cpi: done > 0 ? Math.round((m.cpu.cycles / done) * 1000) / 1000 : 0,
+      timing: m.cpu.timing.profile.name,
       wallMs: Math.round(wallMs * 1000) / 1000,
       mips: Math.round(mips * 1000) / 1000,
       exitReason: interrupted ? 'interrupted' : result!.reason,
@@ -341,6 +350,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       ['guest', relativeName(guest)],
       ['instructions', done.toLocaleString('en-US')],
       ['cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
+      ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],
       ['exit', why],
@@ -456,8 +466,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
-    .option('--stats-json <file>', 'write {instructions, cycles, wallMs, mips, exitReason, exitCode, tlb} as JSON')
+    .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
@@ -513,8 +524,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   program
     .command('demo')
     .description(
-      'run the hello-world guest (guests/asm/hello.S, assembled at load time), then a C guest ' +
-        '(guests/build/sort.elf), showing their output and figures (what npm start runs)',
+      'run the hello-world guest (guests/asm/hello.S, assembled at load time), a C guest ' +
+        '(guests/build/sort.elf), then a guest as a VM under the hypervisor with its UART ' +
+        'emulated by trap, showing output, decoded exits and figures (what npm start runs)',
     )
     .action(async () => {
       let code = 0;
@@ -524,6 +536,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         const c = await runGuest(g, { load: [], dump: [], semihosting: true }, io);
         if (code === 0) code = c;
       }
+      const h = await runHypDemo(io);
+      if (code === 0) code = h;
       setCode(code);
     });
   return program;

@@ -77,7 +77,8 @@ describe('a64hv CLI', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(stats, 'utf8'));
     expect(s).toMatchObject({ instructions: 2, exitReason: 'limit' });
-    expect(Object.keys(s).sort()).toEqual(['cycles', 'exitCode', 'exitReason', 'instructions', 'mips', 'tlb', 'wallMs']);
+    expect(Object.keys(s).sort()).toEqual(['cpi', 'cycles', 'exitCode', 'exitReason', 'instructions', 'mips', 'timing', 'tlb', 'wallMs']);
+    expect(s.timing).toBe('a57');
     // MMU off: no stage-1 walks; the TLB levels are reported with their geometry.
     expect(s.tlb.walks.s1Walks).toBe(0);
     expect(s.tlb.l1d.entries).toBe(32);
@@ -88,6 +89,20 @@ describe('a64hv CLI', () => {
     expect(j.x[2]).toBe('0x0000000009000000');
     expect(j.el).toBe(1);
     expect(j.nzcv).toBe('0x40000000'); // QEMU's reset PSTATE has Z set
+  });
+
+  it('--timing functional makes cycles equal instructions; an unknown profile is a usage error', async () => {
+    const stats = join(dir, 'stats-f.json');
+    const r = await cli('run', file('div.S', 'udiv x0, x1, x2\nudiv x0, x1, x2\n'), '--max-insns', '2', '--timing', 'functional', '--stats-json', stats, '-q');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect([s.instructions, s.cycles, s.cpi, s.timing]).toEqual([2, 2, 1, 'functional']);
+    const a = await cli('run', file('div2.S', 'udiv x0, x1, x2\nudiv x0, x1, x2\n'), '--max-insns', '2', '--stats-json', stats, '-q');
+    expect(a.code).toBe(0);
+    expect(JSON.parse(readFileSync(stats, 'utf8')).cycles).toBe(40); // a57: 64-bit UDIV costs 20
+    const bad = await cli('run', HELLO, '--timing', 'm1');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe("a64hv: error: --timing m1: unknown profile (known: a57, functional)\n");
   });
 
   it('--regs-in sets registers before the run (and round-trips --regs-out)', async () => {
@@ -240,7 +255,10 @@ describe('a64hv CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Hello from a64hv!/);
     expect(r.out).toMatch(/matches-qsort=yes/);
-    expect(r.err.match(/instructions/g)?.length).toBe(2);
+    // then the hypervisor: a trapped UART read decoded from ESR_EL2, and the exit counts
+    expect(r.err).toMatch(/mmio-read pl011 UARTDR \| ISV=1 SAS=2/);
+    expect(r.err).toMatch(/exits\s+│ \d+/);
+    expect(r.err.match(/instructions/g)?.length).toBe(4);
   });
 
   it('bin/a64hv launches the CLI and passes the guest exit status to the process', () => {
