@@ -266,3 +266,11 @@ describe('a64hv CLI', () => {
     expect(p.status).toBe(42);
   });
 });
+
+describe('README', () => {
+  it('carries the CLI reference as the CLI prints it (npm run readme:cli regenerates it)', async () => {
+    const { cliReference } = await import('./cli-reference.js');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(await cliReference());
+  });
+});
