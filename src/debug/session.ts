@@ -135,6 +135,7 @@ export class Session {
     this.exits.length = 0;
     this.mmioLog.length = 0;
     this.exitCount = 0;
+    this.watchFiredAt = -1;
     if (this.opts.hyp !== undefined) await this.bootHyp(this.opts.hyp);
     else {
       const m = new Machine(this.opts);
@@ -444,7 +445,9 @@ export class Session {
     }
     if (temp) this.arm();
     if (stop.kind === 'watch') this.watchSkipAt = this.cpu.instret;
-    this.prefix.flush();
+    this.watchFiredAt = -1;
+    // Several VMs' output goes out in whole lines; what is left of a line is shown at the end.
+    if (stop.kind === 'exit') this.prefix.flush();
     this.lastStop = stop;
     return stop;
   }

@@ -225,3 +225,42 @@ describe('memory access by the debugger', () => {
     expect(s.cpu.readX(1)).toBe(0x2an);
   });
 });
+
+describe('under the hypervisor', () => {
+  it('breakpoints on every symbol of two VMs leave instructions, cycles, exits, world switches and output unchanged', async () => {
+    const { Hypervisor } = await import('../../src/hyp/hypervisor.js');
+    const { loadIntoVm } = await import('../../src/hyp/load.js');
+    const PRINTF = join(ROOT, 'guests', 'build', 'printf.elf');
+    const out: string[] = ['', ''];
+    const hv = new Hypervisor({ vms: [{}, {}], slice: 5000, onOutput: (vm, t) => (out[vm.id] += t) });
+    hv.boot(hv.vms[0], await loadIntoVm(hv.vms[0], MMU));
+    hv.boot(hv.vms[1], await loadIntoVm(hv.vms[1], PRINTF));
+    expect(hv.run().reason).toBe('done');
+
+    let text = '';
+    const s = await Session.create({ guest: MMU, hyp: { more: [PRINTF], slice: 5000 }, onOutput: (t) => (text += t) });
+    for (const img of s.images) for (const name of img.symbols.names()) s.addBreakpoint(img.symbols.lookup(name)!);
+    let stops = 0;
+    for (;;) {
+      const st = await s.cont();
+      if (st.kind === 'exit') break;
+      expect(st.kind).toBe('break');
+      stops++;
+    }
+    expect(stops).toBeGreaterThan(50);
+    const shv = s.hv!;
+    expect(s.cpu.instret).toBe(hv.cpu.instret);
+    expect(s.cpu.cycles).toBe(hv.cpu.cycles);
+    expect(shv.switches).toBe(hv.switches);
+    for (const k of [0, 1]) {
+      expect(shv.vms[k].stats.toJSON()).toEqual(hv.vms[k].stats.toJSON());
+      expect([...shv.vms[k].vcpu.r]).toEqual([...hv.vms[k].vcpu.r]);
+      expect(shv.vms[k].stop).toEqual(hv.vms[k].stop);
+    }
+    const lines = (t: string, tag: string): string[] =>
+      t.split('\n').filter((l) => l.startsWith(tag)).map((l) => l.slice(tag.length));
+    expect(lines(text, '[vm0] ').join('\n')).toBe(out[0].trimEnd());
+    expect(lines(text, '[vm1] ').join('\n')).toBe(out[1].trimEnd());
+    expect(strip(mmuOf(s.cpu).tlb.snapshot())).toEqual(strip(mmuOf(hv.cpu).tlb.snapshot()));
+  });
+});
