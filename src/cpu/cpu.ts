@@ -554,6 +554,7 @@ export class Cpu extends CpuState {
   private deviceRead(pa: number, size: number, lo: number, hi: number): number {
     const bus = this.bus;
     bus.error = false;
+    this.cycles += this.timing.deviceAccess; // uncached, through the interconnect
     let v: number;
     if (size === 8) {
       v = bus.read(pa, 4) | 0;
@@ -570,6 +571,7 @@ export class Cpu extends CpuState {
   private deviceWrite(pa: number, size: number, vlo: number, vhi: number, lo: number, hi: number): void {
     const bus = this.bus;
     bus.error = false;
+    this.cycles += this.timing.deviceAccess;
     if (size === 8) {
       bus.write(pa, 4, vlo);
       bus.write(pa + 4, 4, vhi);

@@ -15,6 +15,12 @@ export interface TimingProfile {
   costs: [string, number][];
   /** Cycles charged for taking an exception (to EL1 in the guest or to EL2). */
   exceptionEntry: number;
+  /**
+   * Cycles for an access to a device region (MMIO): uncached, a round trip over the interconnect.
+   * An assumption (no published figure for QEMU's virt devices). Device-type accesses to RAM (as
+   * with the MMU off) are not charged: there is no cache model yet.
+   */
+  deviceAccess: number;
   /** MMU slow-path charges (an L1 TLB miss that hits the L2; each descriptor read of a walk). */
   tlb: { l2Hit: number; descRead: number };
 }
@@ -36,6 +42,7 @@ export const PROFILES: Record<string, TimingProfile> = {
       ['x 0 x 11111 xxxxxxxxxxxxxxxxxxxxxxxx', 4], // FMADD/FMSUB/FNMADD/FNMSUB (fused)
     ],
     exceptionEntry: 12,
+    deviceAccess: 40,
     tlb: { l2Hit: 3, descRead: 20 },
   },
   functional: {
@@ -43,6 +50,7 @@ export const PROFILES: Record<string, TimingProfile> = {
     description: 'every instruction one cycle, no event charges (cycles = instructions)',
     costs: [],
     exceptionEntry: 0,
+    deviceAccess: 0,
     tlb: { l2Hit: 0, descRead: 0 },
   },
 };
@@ -53,9 +61,11 @@ export const DEFAULT_PROFILE = 'a57';
 export class Timing {
   private readonly table: { mask: number; match: number; cycles: number }[];
   readonly exceptionEntry: number;
+  readonly deviceAccess: number;
   constructor(readonly profile: TimingProfile) {
     this.table = profile.costs.map(([p, cycles]) => ({ ...compilePattern(p), cycles }));
     this.exceptionEntry = profile.exceptionEntry;
+    this.deviceAccess = profile.deviceAccess;
   }
   /** Static cost of a decoded instruction (called once per instruction, at decode). */
   cost(ins: Insn): number {

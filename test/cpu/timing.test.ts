@@ -36,6 +36,11 @@ describe('timing profile a57 (the default)', () => {
     expect(m.cpu.instret).toBe(2);
     expect(m.cpu.cycles).toBe(2 + PROFILES.a57.exceptionEntry);
   });
+  it('an access to a device region (the PL011) is charged deviceAccess cycles; RAM is not', async () => {
+    const m = await runAsm('ldr w1, [x0, #0x18]\nldr w2, [x3]\nhlt #1', { x: { 0: 0x0900_0000n, 3: 0x4010_0000n } });
+    expect(m.cpu.haltReason).toBe('done');
+    expect(m.cpu.cycles).toBe(3 + PROFILES.a57.deviceAccess);
+  });
   it('the same program gives the same cycles on every run (determinism)', async () => {
     const src = 'mov x1, #100\nloop: udiv x2, x1, x1\nsubs x1, x1, #1\nb.ne loop\nhlt #1';
     const a = await runAsm(src);
