@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR, conditionHolds } from './common.js';
 import { fpOk, wrS, wrD, expandImm32, expandImm64Hi, f64View, f32View } from './fp-common.js';
+import { fp16Scalar } from './fp16.js';
 import {
   fp32,
   fp64,
@@ -697,4 +698,6 @@ export const fp: Encoding[] = [
       return false;
     },
   },
+  // FEAT_FP16 (ftype = 0b11): declined by the decoders above, decoded in fp16.ts.
+  ...fp16Scalar,
 ];
