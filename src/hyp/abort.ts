@@ -161,8 +161,27 @@ export function injectExternalAbort(cpu: Cpu, fetch: boolean, write: boolean): v
   const fromEl = (spsr >>> 2) & 3;
   const ec = fetch ? (fromEl === 0 ? EC_IABT_LOWER : EC_IABT_SAME) : fromEl === 0 ? EC_DABT_LOWER : EC_DABT_SAME;
   const iss = FSC_SEA | (!fetch && write ? 1 << 6 : 0);
-  cpu.setSys(SYS.ESR_EL1, ((ec << 26) | (1 << 25) | iss) | 0, 0);
   cpu.setSys(SYS.FAR_EL1, cpu.sysLo(SYS.FAR_EL2), cpu.sysHi(SYS.FAR_EL2));
+  enterGuestSync(cpu, ((ec << 26) | (1 << 25) | iss) | 0);
+}
+
+/**
+ * Inject UNDEFINED into the guest at EL1 (AArch64.UndefinedFault): ESR_EL1 EC 0x00 (unknown
+ * reason), IL=1, ISS 0; ELR_EL1 = ELR_EL2, the instruction itself (UNDEFINED's preferred return);
+ * SPSR_EL1 = SPSR_EL2. For a trapped access the hypervisor does not emulate.
+ */
+export function injectUndefined(cpu: Cpu): void {
+  enterGuestSync(cpu, 1 << 25);
+}
+
+/**
+ * A synchronous exception taken to the guest's EL1 on the hypervisor's ERET: ESR_EL1 = esr,
+ * ELR_EL1/SPSR_EL1 = the guest's return state, then ELR_EL2/SPSR_EL2 aim the ERET at the vector.
+ */
+function enterGuestSync(cpu: Cpu, esr: number): void {
+  const spsr = cpu.sysLo(SYS.SPSR_EL2);
+  const fromEl = (spsr >>> 2) & 3;
+  cpu.setSys(SYS.ESR_EL1, esr, 0);
   cpu.setSys(SYS.ELR_EL1, cpu.sysLo(SYS.ELR_EL2), cpu.sysHi(SYS.ELR_EL2));
   cpu.setSys(SYS.SPSR_EL1, spsr, 0);
   const off = fromEl === 0 ? 0x400 : (spsr & 1) !== 0 ? 0x200 : 0x000;

@@ -12,6 +12,7 @@ import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, type ExitRecord } from './hy
 import { loadIntoVm } from './load.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
+import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -21,6 +22,8 @@ export interface VmFileConfig {
   isv0?: Isv0Policy;
   uartInput?: string;
   semihosting?: boolean;
+  sysregTraps?: SysregTrap[];
+  idRegs?: Record<string, bigint>;
 }
 export interface HypFileConfig {
   slice?: number;
@@ -39,6 +42,8 @@ export interface HypCliOptions {
   isv0?: string;
   slice?: number;
   vmidTagging: boolean;
+  /** --hyp-trap-sysregs: HCR_EL2 traps for every VM the machine description says nothing about. */
+  sysregTraps?: string;
   trace: boolean;
   uartInput?: string;
   semihosting: boolean;
@@ -49,7 +54,7 @@ export interface HypCliOptions {
 
 /** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
 export function formatExit(e: ExitRecord, n: number): string {
-  const ecName: Record<number, string> = { 0x24: 'DABT', 0x20: 'IABT', 0x16: 'HVC', 0x01: 'WFx' };
+  const ecName: Record<number, string> = { 0x24: 'DABT', 0x20: 'IABT', 0x16: 'HVC', 0x01: 'WFx', 0x18: 'SYS' };
   const esr = (e.esr >>> 0).toString(16).padStart(8, '0');
   const sync = e.ec === 0x24 || e.ec === 0x20 ? ` FAR_EL2=0x${e.far.toString(16)} HPFAR_EL2=0x${e.hpfar.toString(16)}` : '';
   return `exit ${n} [${e.vm.name}] ELR_EL2=0x${e.elr.toString(16)} EC=0x${e.ec.toString(16)} (${ecName[e.ec] ?? '?'}) ESR_EL2=0x${esr}${sync}: ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;
@@ -81,6 +86,12 @@ function policy<T extends string>(v: string | undefined, allowed: readonly T[], 
 export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Promise<number> {
   const ram = policy<RamPolicy>(o.ramPolicy, ['eager', 'lazy'], '--hyp-ram');
   const isv0 = policy<Isv0Policy>(o.isv0, ['emulate', 'inject'], '--hyp-isv0');
+  let traps: SysregTrap[] | undefined;
+  try {
+    traps = o.sysregTraps === undefined ? undefined : parseSysregTraps(o.sysregTraps);
+  } catch (e) {
+    throw new UserError(`--hyp-trap-sysregs: ${(e as Error).message}`);
+  }
   if (o.slice !== undefined && o.slice < 1) throw new UserError('--hyp-slice: must be at least 1');
   const cfg = o.config;
   if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
@@ -101,6 +112,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         semihosting: per(k).semihosting ?? o.semihosting,
         cmdline: o.cmdline,
         uartInput: per(k).uartInput ?? (k === 0 ? o.uartInput : undefined),
+        sysregTraps: per(k).sysregTraps ?? traps,
+        idRegs: per(k).idRegs,
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
@@ -217,6 +230,7 @@ export interface RunCommandOptions {
   hypVmidTagging?: boolean;
   hypTrace?: boolean;
   hypConfig?: string;
+  hypTrapSysregs?: string;
   maxInsns?: string;
   ram?: string;
   uartInput?: string;
@@ -266,6 +280,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       isv0: o.hypIsv0,
       slice: o.hypSlice !== undefined ? count(o.hypSlice, '--hyp-slice') : undefined,
       vmidTagging: o.hypVmidTagging ?? true,
+      sysregTraps: o.hypTrapSysregs,
       trace: o.hypTrace ?? false,
       uartInput: o.uartInput,
       semihosting: o.semihosting,
@@ -289,7 +304,8 @@ function readText(path: string): string {
  * A machine description for --hyp-config (JSON):
  *   { "slice": 100000, "vmidTagging": true, "assignRtc": { "vm": 0, "ipa": "0x09010000" } | null,
  *     "vms": [ { "name": "a", "ram": "64M", "ramPolicy": "eager"|"lazy", "isv0": "emulate"|"inject",
- *                "uartInput": "text", "semihosting": true }, ... ] }
+ *                "uartInput": "text", "semihosting": true, "sysregTraps": ["tid3", "tvm"],
+ *                "idRegs": { "ID_AA64ISAR0_EL1": "0x10000" } }, ... ] }
  * Every key is optional; vms[k] applies to the k-th guest on the command line. Unknown keys and
  * wrong types are errors.
  */
@@ -333,7 +349,7 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
     if (!Array.isArray(top.vms)) throw new UserError(`${file}: vms must be an array`);
     top.vms.forEach((v, k) => {
       const o = obj(v, `vms[${k}]`);
-      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting'], `vms[${k}]`);
+      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting', 'sysregTraps', 'idRegs'], `vms[${k}]`);
       const c: VmFileConfig = {};
       const str = (key: string): string | undefined => {
         if (o[key] === undefined) return undefined;
@@ -352,6 +368,27 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       if (o.semihosting !== undefined) {
         if (typeof o.semihosting !== 'boolean') throw new UserError(`${file}: vms[${k}].semihosting must be true or false`);
         c.semihosting = o.semihosting;
+      }
+      if (o.sysregTraps !== undefined) {
+        if (!Array.isArray(o.sysregTraps) || !o.sysregTraps.every((t) => typeof t === 'string')) throw new UserError(`${file}: vms[${k}].sysregTraps must be an array of trap names`);
+        try {
+          c.sysregTraps = parseSysregTraps(o.sysregTraps.join(','));
+        } catch (e) {
+          throw new UserError(`${file}: vms[${k}].sysregTraps: ${(e as Error).message}`);
+        }
+      }
+      if (o.idRegs !== undefined) {
+        const ids = obj(o.idRegs, `vms[${k}].idRegs`);
+        c.idRegs = {};
+        for (const [name, v] of Object.entries(ids)) {
+          try {
+            idRegKey(name);
+          } catch (e) {
+            throw new UserError(`${file}: vms[${k}].idRegs: ${(e as Error).message}`);
+          }
+          if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v)) throw new UserError(`${file}: vms[${k}].idRegs.${name} must be a hex string like "0x10000"`);
+          c.idRegs[name] = BigInt(v);
+        }
       }
       out.vms.push(c);
     });

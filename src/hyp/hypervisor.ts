@@ -6,13 +6,15 @@
 //                           into the guest (an access outside everything the VM owns);
 //   stage-2 instr aborts -> first-touch RAM or an injected abort;
 //   HVC                  -> PSCI and the hypervisor's own calls (hypercalls.ts);
-//   WFI (HCR_EL2.TWI)    -> the rest of the slice goes to another VM.
+//   WFI (HCR_EL2.TWI)    -> the rest of the slice goes to another VM;
+//   MSR/MRS/SYS (EC 0x18) -> trapped by the VM's policy (TID3, TVM...): emulated (sysreg.ts), or
+//                           UNDEFINED injected into the guest.
 // After a handler returns, the CPU ERETs to ELR_EL2/SPSR_EL2 (cpu/exceptions.ts eretFromEl2).
 import type { Cpu, Firmware } from '../cpu/cpu.js';
 import { Machine, VIRT } from '../machine.js';
 import { SYS } from '../cpu/sysregs.js';
 import { ST_HALT } from '../cpu/state.js';
-import { EC_DABT_LOWER, EC_IABT_LOWER, EC_HVC64, EC_WFX, eretFromEl2 } from '../cpu/exceptions.js';
+import { EC_DABT_LOWER, EC_IABT_LOWER, EC_HVC64, EC_SYSREG, EC_WFX, eretFromEl2 } from '../cpu/exceptions.js';
 import { ACC_FETCH, translateQuiet } from '../mmu/translate.js';
 import { tlbiVmallS12E1 } from '../mmu/maintenance.js';
 import {
@@ -21,6 +23,7 @@ import {
   esrEc,
   formatIss,
   injectExternalAbort,
+  injectUndefined,
   isTranslationFault,
   skipInstruction,
   storeValue,
@@ -28,6 +31,7 @@ import {
   type DataAbortIss,
   type Word64,
 } from './abort.js';
+import { decodeSysregIss, emulateSysreg, formatSysregIss, sysregName } from './sysreg.js';
 import { decodeMemOp, emulateMemOp, type MmioPort } from './isv0.js';
 import { psciCall } from './psci.js';
 import { SEMIHOST_HLT_IMM } from './firmware.js';
@@ -141,6 +145,8 @@ export class Hypervisor implements Firmware {
       semihosting: v.semihosting ?? true,
       uartInput: v.uartInput,
       cmdline: v.cmdline,
+      sysregTraps: v.sysregTraps,
+      idRegs: v.idRegs,
     }));
     const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
     const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0);
@@ -182,7 +188,7 @@ export class Hypervisor implements Firmware {
     const [lo, hi] = vm.vttbr(this.vmidTagging ? vm.vmid : SHARED_VMID);
     cpu.setSys(SYS.VTTBR_EL2, lo, hi);
     cpu.setSys(SYS.VTCR_EL2, vm.s2.vtcr(), 0);
-    cpu.setSys(SYS.HCR_EL2, HCR_GUEST, 0);
+    cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps, 0);
     // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped.
     cpu.elChanged();
     cpu.contextChanged();
@@ -298,6 +304,9 @@ export class Hypervisor implements Firmware {
         break;
       case EC_WFX:
         cause = this.wfx(vm, esr);
+        break;
+      case EC_SYSREG:
+        [cause, detail] = this.sysregTrap(vm, esr);
         break;
       default:
         cause = `unexpected EC 0x${ec.toString(16)}`;
@@ -468,6 +477,24 @@ export class Hypervisor implements Firmware {
       this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
     }
     return wfe ? 'wfe' : 'wfi';
+  }
+
+  /**
+   * EC 0x18: an MSR, MRS or System instruction trapped by the VM's HCR_EL2 trap bits. Emulated on
+   * the guest's behalf (ID reads from the VM's virtual ID file, EL1 register writes with the
+   * translation regime refreshed, TLBI, cache maintenance), then ELR_EL2 += 4. Anything not
+   * emulated gets UNDEFINED at the guest's EL1, as the bare instruction would if it did not exist.
+   */
+  private sysregTrap(vm: Vm, esr: number): [string, string] {
+    const cpu = this.cpu;
+    const iss = decodeSysregIss(esr);
+    const r = emulateSysreg(cpu, iss, vm.idRegs);
+    if (r === null) {
+      injectUndefined(cpu);
+      return [`sysreg-undef ${sysregName(iss)}`, `${formatSysregIss(iss)}: not emulated: UNDEFINED injected at EL1`];
+    }
+    skipInstruction(cpu);
+    return [r.cause, `${formatSysregIss(iss)}: ${r.detail}, ELR_EL2 += 4`];
   }
 
   /** HLT #0xF000: semihosting for the VM (its console; its IPA space through its stage 1 and 2). */

@@ -12,6 +12,8 @@ import type { VirtualDevice, AssignedDevice } from './vdev/vdev.js';
 import { pl011RegName } from './vdev/pl011-names.js';
 import { VirtioMmioId } from './vdev/virtio-id.js';
 import { ExitStats } from './stats.js';
+import { buildIdRegs, hcrTrapBits, SYSREG_TRAPS, type SysregTrap } from './sysreg.js';
+import type { Word64 } from './abort.js';
 
 /** The guest-visible layout: QEMU virt's (facts from its memory map). */
 export const IPA_UART = 0x0900_0000;
@@ -37,6 +39,10 @@ export interface VmConfig {
   /** Bytes for the virtual UART's receiver from the start. */
   uartInput?: string;
   cmdline?: string;
+  /** HCR_EL2 system-register traps this VM runs with (sysreg.ts SYSREG_TRAPS); default none. */
+  sysregTraps?: SysregTrap[];
+  /** Virtual ID register file: values TID3-trapped reads return (implies the tid3 trap). */
+  idRegs?: Record<string, bigint | number>;
 }
 
 /** Why a VM stopped. */
@@ -116,6 +122,10 @@ export class Vm {
   readonly vcpu = new VcpuContext();
   readonly s2: TableBuilder;
   readonly semihost: Semihosting;
+  /** The HCR_EL2 trap bits this VM runs with (its sysregTraps; TID3 too when it has ID overrides). */
+  readonly hcrTraps: number;
+  /** The virtual ID register file, by encoding (sysKey): overrides of the hardware's values. */
+  readonly idRegs: Map<number, Word64>;
   /** Guest RAM pages mapped by stage 2 (lazy policy), by IPA page number. */
   private readonly mappedPages = new Set<number>();
   /** Everything the guest printed (virtual UART and semihosting). */
@@ -137,6 +147,8 @@ export class Vm {
     poolEnd: number,
     private readonly onOutput: (vm: Vm, text: string) => void,
   ) {
+    this.idRegs = buildIdRegs(config.idRegs);
+    this.hcrTraps = hcrTrapBits(config.sysregTraps ?? []) | (this.idRegs.size > 0 ? SYSREG_TRAPS.tid3 : 0);
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
     if (config.uartInput) this.uart.feed(config.uartInput);
     this.vdevs = [

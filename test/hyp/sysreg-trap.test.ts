@@ -1,0 +1,243 @@
+// Trapped MSR/MRS/System instructions (EC 0x18) under the hypervisor: the ISS decode (ARM ARM
+// D17.2.37, "ISS encoding for an exception from MSR, MRS, or System instruction execution in
+// AArch64 state"), the per-VM policies (TID3 answered from a virtual ID register file; TVM/TRVM
+// EL1 translation registers accessed on the guest's behalf; TTLB), ELR_EL2 += 4, UNDEFINED
+// injected at EL1 for what is not emulated, and the exit counts.
+import { describe, it, expect } from 'vitest';
+import { runVms, OFF, X, type VmRun } from './hyp-helpers.js';
+import { decodeSysregIss, emulateSysreg, parseSysregTraps, sysregName, idRegKey, type SysregIss } from '../../src/hyp/sysreg.js';
+import { sysTrapIss } from '../../src/cpu/isa/system.js';
+import { SYS } from '../../src/cpu/sysregs.js';
+import { parseHypConfig } from '../../src/hyp/cli-hyp.js';
+import type { VmConfig } from '../../src/hyp/vm.js';
+
+/** x23 = address of the instruction at label `here`; vectors record ESR/ELR_EL1 in x20/x22. */
+const guest = (body: string): string => `
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  ${body}
+  mov x6, #7
+  ${OFF}
+  .ltorg
+  .balign 0x800
+vectors:
+  .space 0x200
+  mrs x20, esr_el1
+  mrs x22, elr_el1
+  ${OFF}`;
+
+async function run(body: string, vm: Partial<VmConfig> = {}, setup?: (r: VmRun) => void): Promise<VmRun> {
+  return runVms([guest(body)], { vms: [{ ramSize: 32 << 20, ...vm }] }, 100_000, setup);
+}
+const sysExits = (r: VmRun) => r.exits.filter((e) => e.ec === 0x18);
+
+describe('EC 0x18 ISS decode (D17.2.37)', () => {
+  it('every field at its position: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Direction[0]', () => {
+    // MRS/MSR with distinct values in every field: o0=1 (Op0=3)/0 (Op0=2), op1=5, CRn=9, CRm=12, op2=6, Rt=17.
+    const enc = (l: number, op0: number, op1: number, crn: number, crm: number, op2: number, rt: number): number =>
+      (0xd5000000 | (l << 21) | (op0 << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt) >>> 0;
+    for (const [l, op0] of [[1, 3], [0, 2], [1, 2], [0, 3]]) {
+      const i = decodeSysregIss(sysTrapIss(enc(l, op0, 5, 9, 12, 6, 17)));
+      expect(i).toEqual({ op0, op2: 6, op1: 5, crn: 9, rt: 17, crm: 12, read: l === 1 });
+    }
+    // SYS (Op0=1): TLBI VAE1, x3 = SYS #0, C8, C7, #1, x3.
+    expect(decodeSysregIss(sysTrapIss(enc(0, 1, 0, 8, 7, 1, 3)))).toEqual({ op0: 1, op2: 1, op1: 0, crn: 8, rt: 3, crm: 7, read: false });
+    expect(decodeSysregIss(sysTrapIss(enc(0, 1, 0, 8, 7, 1, 31))).rt).toBe(31);
+  });
+
+  it('names: registers, SYS operations, and generic S<op0>_<op1>_C<n>_C<m>_<op2>', () => {
+    const n = (op0: number, op1: number, crn: number, crm: number, op2: number): string => sysregName({ op0, op1, crn, crm, op2, rt: 0, read: true });
+    expect(n(3, 0, 0, 6, 0)).toBe('ID_AA64ISAR0_EL1');
+    expect(n(3, 0, 2, 0, 1)).toBe('TTBR1_EL1');
+    expect(n(1, 0, 8, 7, 0)).toBe('TLBI VMALLE1');
+    expect(n(1, 3, 7, 4, 1)).toBe('DC ZVA');
+    expect(n(3, 1, 15, 2, 0)).toBe('S3_1_C15_C2_0');
+  });
+});
+
+describe('TID3: ID registers from the VM virtual ID register file', () => {
+  it('MRS X5, ID_AA64ISAR0_EL1: the exact ESR_EL2, the override in X5 (LSE hidden), ELR_EL2 += 4', async () => {
+    const r = await run('mrs x5, id_aa64isar0_el1\n mrs x7, id_aa64mmfr0_el1', { idRegs: { ID_AA64ISAR0_EL1: 0x10000n } });
+    expect(X(r, 5)).toBe(0x10000n); // Atomic [23:20] = 0: no LSE; CRC32 kept
+    expect(X(r, 7)).toBe(0x00100024n); // no override: the hardware's value, still trapped
+    expect(X(r, 6)).toBe(7n); // resumed after the MRS and ran to the end
+    const e = sysExits(r);
+    // EC 0x18, IL=1, ISS = Op0 3<<20 | Rt 5<<5 | CRm 6<<1 | Direction 1.
+    expect(e[0].esr >>> 0).toBe(0x623000ad);
+    expect(e[0].cause).toBe('sysreg-read ID_AA64ISAR0_EL1');
+    expect(e[1].cause).toBe('sysreg-read ID_AA64MMFR0_EL1');
+    expect(e[1].elr).toBe(e[0].elr + 4n);
+    expect(r.vm.stats.get('sysreg-read ID_AA64ISAR0_EL1')).toBe(1);
+    expect(r.vm.stats.get('sysreg-read ID_AA64MMFR0_EL1')).toBe(1);
+    expect(r.hv.cpu.sys64(SYS.ID_AA64ISAR0_EL1)).toBe(0x210000n); // the hardware register is untouched
+  });
+
+  it('a VM without the policy reads the hardware value with no exit', async () => {
+    const r = await run('mrs x5, id_aa64isar0_el1');
+    expect(X(r, 5)).toBe(0x210000n);
+    expect(sysExits(r)).toHaveLength(0);
+  });
+
+  it('reserved ID space: RAZ, or the override given by its generic name; MRS XZR discards', async () => {
+    const r = await run('mrs x5, s3_0_c0_c3_7\n mrs x8, s3_0_c0_c3_6\n mov x9, #3\n mrs xzr, id_aa64isar0_el1', {
+      sysregTraps: ['tid3'],
+      idRegs: { S3_0_C0_C3_7: 0x1234_5678_9abc_def0n },
+    });
+    expect(X(r, 5)).toBe(0x123456789abcdef0n);
+    expect(X(r, 8)).toBe(0n);
+    expect(X(r, 9)).toBe(3n);
+    const last = sysExits(r)[2];
+    expect(decodeSysregIss(last.esr)).toMatchObject({ rt: 31, read: true });
+    expect(last.detail).toContain('discarded (XZR)');
+  });
+
+  it('Rt=31 read leaves every register unchanged; Rt=n writes exactly Xn', async () => {
+    const r = await run('nop');
+    const cpu = r.hv.cpu;
+    const before = Int32Array.from(cpu.r);
+    const ids = r.vm.idRegs;
+    ids.set(idRegKey('ID_AA64ISAR0_EL1'), { lo: 0x10000, hi: 0 });
+    const iss: SysregIss = { op0: 3, op1: 0, crn: 0, crm: 6, op2: 0, rt: 31, read: true };
+    expect(emulateSysreg(cpu, iss, ids)).not.toBeNull();
+    expect(Array.from(cpu.r)).toEqual(Array.from(before));
+    expect(emulateSysreg(cpu, { ...iss, rt: 4 }, ids)).not.toBeNull();
+    expect(cpu.readX(4)).toBe(0x10000n);
+    expect(Array.from(cpu.r).filter((v, k) => v !== before[k] && k !== 8 && k !== 9)).toEqual([]);
+  });
+
+  it('only ID group 3 registers can be overridden', () => {
+    expect(() => idRegKey('TTBR0_EL1')).toThrow(/not an ID register/);
+    expect(() => idRegKey('MIDR_EL1')).toThrow(/not an ID register/);
+    expect(idRegKey('id_aa64pfr0_el1')).toBe(idRegKey('S3_0_C0_C4_0'));
+  });
+});
+
+// Stage 1 for the TVM tests, written by the test into guest RAM (IPA = RAM PA window):
+// table A (0x4010_0000): [0] 0-1G Device, [1] 1G-2G identity, [2] VA 2G-3G -> IPA 0x4000_0000 (1G block)
+// table B (0x4010_1000): [0], [1] the same, [2] -> level 2 (0x4010_2000) whose [1] maps VA 0x8020_0000 -> IPA 0x4040_0000.
+// So VA 0x8030_0000 reads IPA 0x4030_0000 under A and IPA 0x4050_0000 under B.
+function tables(r: VmRun): void {
+  const vm = r.vm;
+  const d64 = (ipa: number, v: bigint): void => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, v, true);
+    vm.load(ipa, b);
+  };
+  for (const t of [0x4010_0000, 0x4010_1000]) {
+    d64(t, 0x401n); // Device-nGnRnE (AttrIndx 0), AF
+    d64(t + 8, 0x4000_0000n | 0xf05n); // Normal (AttrIndx 1), inner shareable, AF, nG
+  }
+  d64(0x4010_0000 + 16, 0x4000_0000n | 0xf05n);
+  d64(0x4010_1000 + 16, 0x4010_2000n | 3n);
+  d64(0x4010_2000 + 8, 0x4040_0000n | 0xf05n);
+  d64(0x4030_0000, 0xaaaan);
+  d64(0x4050_0000, 0xbbbbn);
+}
+const TVM_BODY = `
+  movz x1, #0xff00
+  msr mair_el1, x1
+  ldr x2, =0x200803519
+  msr tcr_el1, x2
+  ldr x3, =0x0001000040100000
+  msr ttbr0_el1, x3
+  isb
+  mrs x2, sctlr_el1
+  orr x2, x2, #1
+  msr sctlr_el1, x2
+  isb
+  ldr x10, =0x80300000
+  ldr x11, [x10]
+  ldr x4, =0x0002000040101000
+  msr ttbr0_el1, x4
+  isb
+  ldr x12, [x10]
+  ldr x5, =0x1122334455667788
+  msr contextidr_el1, x5
+  mrs x13, contextidr_el1
+  msr contextidr_el1, xzr
+  mrs x14, contextidr_el1`;
+
+describe('TVM: EL1 translation registers written on the guest behalf', () => {
+  it('the writes reach the registers and a TTBR0 switch changes the translation at once', async () => {
+    const r = await run(TVM_BODY, { sysregTraps: ['tvm'] }, tables);
+    expect(X(r, 6)).toBe(7n);
+    expect(X(r, 11)).toBe(0xaaaan); // through table A
+    expect(X(r, 12)).toBe(0xbbbbn); // through table B: the fast cache and TLB saw the switch
+    expect(X(r, 13)).toBe(0x55667788n); // CONTEXTIDR_EL1 keeps 32 bits (its writable mask)
+    expect(X(r, 14)).toBe(0n); // MSR from XZR writes zero
+    const cpu = r.hv.cpu;
+    expect(cpu.sys64(SYS.TTBR0_EL1)).toBe(0x0002000040101000n);
+    expect(cpu.sys64(SYS.TCR_EL1)).toBe(0x200803519n);
+    expect(cpu.sys64(SYS.MAIR_EL1)).toBe(0xff00n);
+    expect(cpu.sysLo(SYS.SCTLR_EL1) & 1).toBe(1);
+    const s = r.vm.stats;
+    expect(s.get('sysreg-write TTBR0_EL1')).toBe(2);
+    expect(s.get('sysreg-write MAIR_EL1')).toBe(1);
+    expect(s.get('sysreg-write TCR_EL1')).toBe(1);
+    expect(s.get('sysreg-write SCTLR_EL1')).toBe(1);
+    expect(s.get('sysreg-write CONTEXTIDR_EL1')).toBe(2);
+    expect(s.sum('sysreg-read')).toBe(0); // TVM traps writes only
+    // The decoded write: MSR TTBR0_EL1, X4 = Op0 3, Op1 0, CRn 2, CRm 0, Op2 0, Rt 4, Direction 0.
+    const sw = sysExits(r).filter((e) => e.cause === 'sysreg-write TTBR0_EL1')[1];
+    expect(decodeSysregIss(sw.esr)).toEqual({ op0: 3, op1: 0, crn: 2, crm: 0, op2: 0, rt: 4, read: false });
+    expect(sw.detail).toContain('TTBR0_EL1 = 0x2000040101000 (was 0x1000040100000)');
+    const z = sysExits(r).filter((e) => e.cause === 'sysreg-write CONTEXTIDR_EL1')[1];
+    expect(decodeSysregIss(z.esr).rt).toBe(31);
+  });
+
+  it('the same guest without traps: same results, no EC 0x18 exits', async () => {
+    const r = await run(TVM_BODY, {}, tables);
+    expect([X(r, 11), X(r, 12), X(r, 13), X(r, 14)]).toEqual([0xaaaan, 0xbbbbn, 0x55667788n, 0n]);
+    expect(sysExits(r)).toHaveLength(0);
+  });
+
+  it('TRVM: reads answered from the live vCPU register', async () => {
+    const r = await run('ldr x3, =0x0001000040100000\n msr ttbr0_el1, x3\n mrs x4, ttbr0_el1', { sysregTraps: ['trvm'] });
+    expect(X(r, 4)).toBe(0x0001000040100000n);
+    expect(r.vm.stats.get('sysreg-read TTBR0_EL1')).toBe(1);
+    expect(r.vm.stats.sum('sysreg-write')).toBe(0);
+  });
+});
+
+describe('System instructions and what is not emulated', () => {
+  it('TTLB: TLBI performed, counted per operation', async () => {
+    const r = await run('tlbi vmalle1\n mov x3, #0x1000\n tlbi vae1, x3\n dsb sy', { sysregTraps: ['ttlb'] });
+    expect(X(r, 6)).toBe(7n);
+    expect(r.vm.stats.get('sys TLBI VMALLE1')).toBe(1);
+    expect(r.vm.stats.get('sys TLBI VAE1')).toBe(1);
+  });
+
+  it('DC ZVA under TDZ is not emulated: UNDEFINED at EL1 (EC 0x00, IL=1, ELR_EL1 = the DC)', async () => {
+    const r = await run('adr x23, here\n mov x10, #0x40200000\nhere: dc zva, x10', { sysregTraps: ['tdz'] });
+    expect(X(r, 20)).toBe(0x0200_0000n); // ESR_EL1: EC 0 (unknown reason), IL 1, ISS 0
+    expect(X(r, 22)).toBe(X(r, 23)); // preferred return: the instruction itself
+    expect(X(r, 6)).toBe(0n); // the guest did not continue past it
+    expect(r.vm.stats.get('sysreg-undef DC ZVA')).toBe(1);
+    expect(r.vm.stop?.kind).toBe('halt'); // the VM is alive: its vector powered it off
+  });
+
+  it('an unknown register in a trapped ISS: not emulated, Xt untouched', async () => {
+    const r = await run('nop');
+    const cpu = r.hv.cpu;
+    cpu.r[10] = 0x55;
+    const iss: SysregIss = { op0: 3, op1: 1, crn: 15, crm: 2, op2: 0, rt: 5, read: true }; // IMPLEMENTATION DEFINED space
+    expect(emulateSysreg(cpu, iss, r.vm.idRegs)).toBeNull();
+    expect(emulateSysreg(cpu, { ...iss, read: false }, r.vm.idRegs)).toBeNull();
+    expect(emulateSysreg(cpu, { op0: 3, op1: 4, crn: 1, crm: 1, op2: 0, rt: 5, read: false }, r.vm.idRegs)).toBeNull(); // HCR_EL2: never the guest's
+    expect(cpu.r[10]).toBe(0x55);
+  });
+});
+
+describe('policy configuration', () => {
+  it('trap names, and --hyp-config sysregTraps/idRegs', () => {
+    expect(parseSysregTraps('tid3, TVM,tid3')).toEqual(['tid3', 'tvm']);
+    expect(() => parseSysregTraps('tid3,bogus')).toThrow(/unknown trap 'bogus'/);
+    const size = (s: string): number => Number(s);
+    const c = parseHypConfig('{"vms":[{"sysregTraps":["tvm"],"idRegs":{"ID_AA64ISAR0_EL1":"0x10000"}}]}', 'f.json', size);
+    expect(c.vms[0]).toEqual({ sysregTraps: ['tvm'], idRegs: { ID_AA64ISAR0_EL1: 0x10000n } });
+    expect(() => parseHypConfig('{"vms":[{"sysregTraps":["nope"]}]}', 'f.json', size)).toThrow(/unknown trap/);
+    expect(() => parseHypConfig('{"vms":[{"idRegs":{"SCTLR_EL1":"0x1"}}]}', 'f.json', size)).toThrow(/not an ID register/);
+    expect(() => parseHypConfig('{"vms":[{"idRegs":{"ID_AA64ISAR0_EL1":65536}}]}', 'f.json', size)).toThrow(/hex string/);
+  });
+});
