@@ -1121,6 +1121,24 @@ class Reference:
         if not ok:
             self.bad = 'unicorn LSE min/max bug (sub-64-bit operand)'
 
+    def survives(self, seed, c):
+        """Run the case in a forked child first: unicorn 2.0.1 aborts the whole process (QEMU's
+        g_assert_not_reached in the AdvSIMD FP16 decoders, e.g. disas_simd_two_reg_misc_fp16 on
+        0x6ef80a46, disas_simd_three_reg_same_fp16 on 0x2ed61f96) on some unallocated words."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 1)  # QEMU's assertion message
+                os.dup2(null, 2)
+                self.run(seed, c)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status)
+
     def run(self, seed, c):
         uc = self.uc
         self.words = c.words
@@ -1228,7 +1246,10 @@ def generate(cls, ncases, seed, ref):
         c = gen_case(cls, rng, cseed)
         if c is None:
             continue
-        res, err = ref.run(cseed, c)
+        if cls == 'undef' and not ref.survives(cseed, c):
+            res, err = None, 'unicorn aborted'
+        else:
+            res, err = ref.run(cseed, c)
         if res is None:
             rejected += 1
             key = err.split(' at ')[0] if err else '?'
