@@ -42,7 +42,7 @@ export interface HypCliOptions {
   isv0?: string;
   slice?: number;
   vmidTagging: boolean;
-  /** --hyp-trap-sysregs: HCR_EL2 traps for every VM the machine description says nothing about. */
+  /** --hyp-traps: HCR_EL2 traps for every VM the machine description says nothing about. */
   sysregTraps?: string;
   trace: boolean;
   uartInput?: string;
@@ -90,7 +90,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   try {
     traps = o.sysregTraps === undefined ? undefined : parseSysregTraps(o.sysregTraps);
   } catch (e) {
-    throw new UserError(`--hyp-trap-sysregs: ${(e as Error).message}`);
+    throw new UserError(`--hyp-traps: ${(e as Error).message}`);
   }
   if (o.slice !== undefined && o.slice < 1) throw new UserError('--hyp-slice: must be at least 1');
   const cfg = o.config;
@@ -230,7 +230,7 @@ export interface RunCommandOptions {
   hypVmidTagging?: boolean;
   hypTrace?: boolean;
   hypConfig?: string;
-  hypTrapSysregs?: string;
+  hypTraps?: string;
   maxInsns?: string;
   ram?: string;
   uartInput?: string;
@@ -280,7 +280,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       isv0: o.hypIsv0,
       slice: o.hypSlice !== undefined ? count(o.hypSlice, '--hyp-slice') : undefined,
       vmidTagging: o.hypVmidTagging ?? true,
-      sysregTraps: o.hypTrapSysregs,
+      sysregTraps: o.hypTraps,
       trace: o.hypTrace ?? false,
       uartInput: o.uartInput,
       semihosting: o.semihosting,

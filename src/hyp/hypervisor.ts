@@ -494,7 +494,7 @@ export class Hypervisor implements Firmware {
       return [`sysreg-undef ${sysregName(iss)}`, `${formatSysregIss(iss)}: not emulated: UNDEFINED injected at EL1`];
     }
     skipInstruction(cpu);
-    return [r.cause, `${formatSysregIss(iss)}: ${r.detail}, ELR_EL2 += 4`];
+    return [r.cause, `${formatSysregIss(iss, false)}: ${r.detail}, ELR_EL2 += 4`];
   }
 
   /** HLT #0xF000: semihosting for the VM (its console; its IPA space through its stage 1 and 2). */

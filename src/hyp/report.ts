@@ -16,6 +16,9 @@ export function hypStatsJson(hv: Hypervisor): object {
       ramPa: '0x' + v.ramPa.toString(16),
       ramPolicy: v.config.ram,
       isv0Policy: v.config.isv0,
+      // HCR_EL2 trap bits the VM runs with, and its virtual ID register overrides (sysreg.ts).
+      hcrTraps: '0x' + (v.hcrTraps >>> 0).toString(16),
+      idRegs: Object.fromEntries(Object.entries(v.config.idRegs ?? {}).map(([k, x]) => [k, '0x' + BigInt(x).toString(16)])),
       pagesMapped: v.pagesMapped,
       stop: v.stop,
       exits: v.stats.toJSON(),

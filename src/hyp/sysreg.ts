@@ -144,9 +144,9 @@ export function sysregName(i: SysregIss): string {
 }
 
 /** One line for the exit log: every ISS field, then the register's name. */
-export function formatSysregIss(i: SysregIss): string {
+export function formatSysregIss(i: SysregIss, withName = true): string {
   const rt = i.rt === 31 ? 'xzr' : `x${i.rt}`;
-  return `Op0=${i.op0} Op1=${i.op1} CRn=${i.crn} CRm=${i.crm} Op2=${i.op2} Rt=${i.rt} (${rt}) Direction=${+i.read} (${i.read ? 'read' : 'write'}) ${sysregName(i)}`;
+  return `Op0=${i.op0} Op1=${i.op1} CRn=${i.crn} CRm=${i.crm} Op2=${i.op2} Rt=${i.rt} (${rt}) Direction=${+i.read} (${i.read ? 'read' : 'write'})${withName ? ' ' + sysregName(i) : ''}`;
 }
 
 const hex64 = (v: Word64): string =>

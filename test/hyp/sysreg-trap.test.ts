@@ -10,6 +10,10 @@ import { sysTrapIss } from '../../src/cpu/isa/system.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 import { parseHypConfig } from '../../src/hyp/cli-hyp.js';
 import type { VmConfig } from '../../src/hyp/vm.js';
+import { main } from '../../src/cli.js';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** x23 = address of the instruction at label `here`; vectors record ESR/ELR_EL1 in x20/x22. */
 const guest = (body: string): string => `
@@ -239,5 +243,85 @@ describe('policy configuration', () => {
     expect(() => parseHypConfig('{"vms":[{"sysregTraps":["nope"]}]}', 'f.json', size)).toThrow(/unknown trap/);
     expect(() => parseHypConfig('{"vms":[{"idRegs":{"SCTLR_EL1":"0x1"}}]}', 'f.json', size)).toThrow(/not an ID register/);
     expect(() => parseHypConfig('{"vms":[{"idRegs":{"ID_AA64ISAR0_EL1":65536}}]}', 'f.json', size)).toThrow(/hex string/);
+  });
+});
+
+describe('from the command line', () => {
+  const G = new URL('../../guests/', import.meta.url).pathname;
+  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+    return { code, out, err };
+  }
+
+  it('--hyp-traps tvm: a guest switching address spaces shows up decoded in --hyp-trace and counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-sys-'));
+    const r = await cli(['run', `${G}asm/hyp-asid.S`, `${G}asm/hyp-asid.S`, '--hyp', '-q', '--hyp-traps', 'tvm', '--hyp-trace', '--stats-json', `${dir}/s.json`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('[vm0] vm1: round 3 ok');
+    expect(r.out).toContain('[vm1] vm2: round 3 ok');
+    expect(r.err).toMatch(
+      /\[vm1\] ELR_EL2=0x[0-9a-f]+ EC=0x18 \(SYS\) ESR_EL2=0x62300840: sysreg-write TTBR0_EL1 \| Op0=3 Op1=0 CRn=2 CRm=0 Op2=0 Rt=2 \(x2\) Direction=0 \(write\): TTBR0_EL1 = 0x5000040100000 \(was 0x0\), ELR_EL2 \+= 4/,
+    );
+    const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8'));
+    for (const v of j.hyp.vms) {
+      expect(v.hcrTraps).toBe('0x4000000');
+      expect(v.exits.byCause['sysreg-write TTBR0_EL1']).toBe(1);
+      expect(v.exits.byCause['sysreg-write SCTLR_EL1']).toBe(1);
+      expect(v.exits.byCause['sysreg-read SCTLR_EL1']).toBeUndefined(); // TVM traps writes only
+    }
+  });
+
+  it('--hyp-config idRegs hides LSE from one VM only; bad trap names are usage errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-sys-'));
+    writeFileSync(`${dir}/m.json`, JSON.stringify({ vms: [{ idRegs: { ID_AA64ISAR0_EL1: '0x10000' } }, {}] }));
+    const r = await cli(['run', `${G}build/hello.elf`, `${G}build/hello.elf`, '--hyp', '-q', '--hyp-config', `${dir}/m.json`, '--stats-json', `${dir}/s.json`]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8'));
+    expect(j.hyp.vms[0].hcrTraps).toBe('0x40000'); // TID3, implied by the override
+    expect(j.hyp.vms[0].idRegs).toEqual({ ID_AA64ISAR0_EL1: '0x10000' });
+    expect(j.hyp.vms[1].hcrTraps).toBe('0x0');
+    const bad = await cli(['run', `${G}build/hello.elf`, '--hyp', '--hyp-traps', 'tvm,nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--hyp-traps: unknown trap 'nope'");
+  });
+});
+
+describe('UNDEFINED injected from EL0', () => {
+  it('an EL0 DC ZVA trapped by TDZ enters VBAR_EL1 + 0x400 with ESR_EL1 EC 0x00', async () => {
+    // SCTLR_EL1.DZE=1 lets EL0 use DC ZVA, so HCR_EL2.TDZ is the trap that fires (to EL2).
+    const body = `
+  mrs x2, sctlr_el1
+  orr x2, x2, #0x4000
+  msr sctlr_el1, x2
+  adr x3, el0
+  msr elr_el1, x3
+  msr spsr_el1, xzr
+  adr x23, here
+  mov x10, #0x40200000
+  eret
+el0:
+here: dc zva, x10
+  b .
+  .balign 0x800
+vec0:
+  .space 0x400
+  mrs x20, esr_el1
+  mrs x22, elr_el1
+  mrs x24, spsr_el1
+  ${OFF}`;
+    const src = `
+  adr x1, vec0
+  msr vbar_el1, x1
+  isb
+  ${body}`;
+    const r = await runVms([src], { vms: [{ ramSize: 32 << 20, sysregTraps: ['tdz'] }] }, 100_000);
+    const e = sysExits(r)[0];
+    expect(e.cause).toBe('sysreg-undef DC ZVA');
+    expect(decodeSysregIss(e.esr)).toEqual({ op0: 1, op1: 3, crn: 7, crm: 4, op2: 1, rt: 10, read: false });
+    expect(X(r, 20)).toBe(0x0200_0000n);
+    expect(X(r, 22)).toBe(X(r, 23));
+    expect(X(r, 24) & 0xfn).toBe(0n); // SPSR_EL1.M = EL0t: taken from EL0
   });
 });
