@@ -212,6 +212,45 @@ describe('System instructions and what is not emulated', () => {
     expect(r.vm.stats.get('sys TLBI VAE1')).toBe(1);
   });
 
+  it('TTLB: the trapped TLBI really invalidates (a remapped VA reads the new page only after it)', async () => {
+    // Table A's entry [2] is rewritten to B's level-2 table: without the TLBI the old 1 GiB block would stay in use.
+    const body = `
+  movz x1, #0xff00
+  msr mair_el1, x1
+  ldr x2, =0x200803519
+  msr tcr_el1, x2
+  ldr x3, =0x0001000040100000
+  msr ttbr0_el1, x3
+  isb
+  mrs x2, sctlr_el1
+  orr x2, x2, #1
+  msr sctlr_el1, x2
+  isb
+  ldr x10, =0x80300000
+  ldr x11, [x10]
+  ldr x4, =0x40102003
+  ldr x5, =0x40100010
+  str x4, [x5]
+  dsb sy
+  ldr x12, [x10]
+  tlbi vmalle1
+  dsb sy
+  isb
+  ldr x13, [x10]`;
+    const r = await run(body, { sysregTraps: ['ttlb'] }, tables);
+    expect([X(r, 11), X(r, 12), X(r, 13)]).toEqual([0xaaaan, 0xaaaan, 0xbbbbn]); // stale until the TLBI, as the architecture allows
+    expect(r.vm.stats.get('sys TLBI VMALLE1')).toBe(1);
+  });
+
+  it('TID2, TACR, TPU: CTR_EL0 read, ACTLR_EL1 written, IC IALLU completed', async () => {
+    const r = await run('mrs x3, ctr_el0\n mov x4, #0x5a\n msr actlr_el1, x4\n mrs x5, actlr_el1\n ic iallu\n isb', { sysregTraps: ['tid2', 'tacr', 'tpu'] });
+    expect(X(r, 3)).toBe(0x8444c004n);
+    expect(X(r, 5)).toBe(0x5an);
+    expect(X(r, 6)).toBe(7n);
+    const s = r.vm.stats;
+    expect([s.get('sysreg-read CTR_EL0'), s.get('sysreg-write ACTLR_EL1'), s.get('sysreg-read ACTLR_EL1'), s.get('sys IC IALLU')]).toEqual([1, 1, 1, 1]);
+  });
+
   it('DC ZVA under TDZ is not emulated: UNDEFINED at EL1 (EC 0x00, IL=1, ELR_EL1 = the DC)', async () => {
     const r = await run('adr x23, here\n mov x10, #0x40200000\nhere: dc zva, x10', { sysregTraps: ['tdz'] });
     expect(X(r, 20)).toBe(0x0200_0000n); // ESR_EL1: EC 0 (unknown reason), IL 1, ISS 0
