@@ -14,7 +14,24 @@
 //  - FPCR.AHP does not apply to FP16 data processing (it only selects the format of FCVT);
 //  - FPCR.DN selects the default NaN 0x7e00.
 import type { CpuState } from './state.js';
-import { IOC, DZC, OFC, UFC, IXC, FPCR_DN, FPCR_RMODE_SHIFT, RN, RP, RM, RZ, RA, f16FromBits, roundIntegral, toFixed } from './fpu.js';
+import {
+  IOC,
+  DZC,
+  OFC,
+  UFC,
+  IXC,
+  FPCR_DN,
+  FPCR_RMODE_SHIFT,
+  RN,
+  RP,
+  RM,
+  RA,
+  f16FromBits,
+  roundIntegral,
+  toFixed,
+  recipEstimate,
+  recipSqrtEstimate,
+} from './fpu.js';
 
 export const FPCR_FZ16 = 1 << 19;
 export const DEFAULT_NAN16 = 0x7e00;
@@ -309,4 +326,122 @@ export function expandImm16(imm8: number): number {
   return ((imm8 >>> 7) << 15) | ((b6 ^ 1) << 14) | ((b6 ? 3 : 0) << 12) | (((imm8 >>> 4) & 3) << 10) | ((imm8 & 0xf) << 6);
 }
 
-export { RZ };
+
+/**
+ * FPToFixed into a 16-bit lane (the Advanced SIMD half-precision FCVT* forms): saturates to
+ * int16/uint16 with IOC; IXC when inexact; a NaN gives 0 with IOC.
+ */
+export function toInt16(cpu: CpuState, h: number, fbits: number, signed: boolean, mode: number): number {
+  if (isNaN16(h)) {
+    cpu.fpsr |= IOC;
+    return 0;
+  }
+  const v = val16(cpu, h) * 2 ** fbits; // exact: < 2^32, at least 2^-24 apart
+  if (Math.abs(v) === Infinity) {
+    cpu.fpsr |= IOC;
+    return v < 0 ? (signed ? 0x8000 : 0) : signed ? 0x7fff : 0xffff;
+  }
+  const r = roundIntegral(v, mode);
+  const max = signed ? 32767 : 65535;
+  const min = signed ? -32768 : 0;
+  if (r > max || r < min) {
+    cpu.fpsr |= IOC;
+    return (r > max ? max : min) & 0xffff;
+  }
+  if (r !== v) cpu.fpsr |= IXC;
+  return r & 0xffff;
+}
+/** FixedToFP from a 16-bit lane (signed or unsigned) with fbits fraction bits, to half. */
+export function fromInt16(cpu: CpuState, x: number, signed: boolean, fbits: number): number {
+  const n = signed ? (x << 16) >> 16 : x & 0xffff;
+  if (n === 0) return 0;
+  return round16(cpu, n < 0 ? 1 : 0, Math.abs(n) * 2 ** -fbits, 0, rmode16(cpu));
+}
+
+/**
+ * FPRecipStepFused (2 + (-a)*b) and FPRSqrtStepFused ((3 + (-a)*b) / 2) on half bits, one
+ * rounding; infinity * 0 gives 2.0 / 1.5.
+ */
+export function step16(cpu: CpuState, a: number, b: number, sqrt: boolean): number {
+  a = (a ^ 0x8000) & 0xffff; // FPNeg(op1) first: a NaN op1 propagates with its sign flipped
+  if (isNaN16(a) || isNaN16(b)) return nans16(cpu, a, b);
+  const x = val16(cpu, a);
+  const y = val16(cpu, b);
+  const ix = Math.abs(x) === Infinity;
+  const iy = Math.abs(y) === Infinity;
+  if ((ix && y === 0) || (x === 0 && iy)) return sqrt ? 0x3e00 : 0x4000;
+  if (ix || iy) return ((a ^ b) & 0x8000) | 0x7c00;
+  const s = twoSum(sqrt ? 3 : 2, x * y); // the product is exact; s + eft is the exact sum
+  const mode = rmode16(cpu);
+  if (s === 0) return zero16(mode === RM ? 1 : 0);
+  const k = sqrt ? 0.5 : 1; // halving is exact (no binary64 underflow here)
+  return round16(cpu, s < 0 ? 1 : 0, Math.abs(s) * k, s < 0 ? -eft : eft, mode);
+}
+
+/** FPRecipEstimate (sqrt = false) and FPRSqrtEstimate (sqrt = true) for N = 16. */
+export function recipEst16(cpu: CpuState, h: number, sqrt: boolean): number {
+  if (isNaN16(h)) return nan16(cpu, h);
+  const sign = (h >>> 15) & 1;
+  const x = val16(cpu, h);
+  const ax = Math.abs(x);
+  if (sqrt) {
+    if (x === 0) {
+      cpu.fpsr |= DZC;
+      return (sign << 15) | 0x7c00;
+    }
+    if (sign) return invalid(cpu);
+    if (ax === Infinity) return 0;
+  } else {
+    if (ax === Infinity) return zero16(sign);
+    if (x === 0) {
+      cpu.fpsr |= DZC;
+      return (sign << 15) | 0x7c00;
+    }
+    if (ax < 2 ** -16) {
+      const mode = rmode16(cpu);
+      const toInf = mode === RN || (mode === RP && !sign) || (mode === RM && !!sign);
+      cpu.fpsr |= OFC | IXC;
+      return (sign << 15) | (toInf ? 0x7c00 : 0x7bff);
+    }
+    if (cpu.fpcr & FPCR_FZ16 && ax >= 2 ** 14) {
+      cpu.fpsr |= UFC;
+      return zero16(sign);
+    }
+  }
+  // The fraction as the top 10 of 52 bits (fraction<51:42>), and the biased exponent.
+  let frac = (h & 0x3ff) * 2 ** 42;
+  let exp = (h >>> 10) & 0x1f;
+  if (exp === 0) {
+    if (sqrt) {
+      while (frac < 2 ** 51) {
+        frac *= 2;
+        exp--;
+      }
+      frac = (frac * 2) % 2 ** 52;
+    } else if (frac < 2 ** 51) {
+      exp = -1;
+      frac = (frac * 4) % 2 ** 52;
+    } else frac = (frac * 2) % 2 ** 52;
+  }
+  if (sqrt) {
+    const scaled = (exp & 1) === 0 ? 256 + Math.floor(frac / 2 ** 44) : 128 + Math.floor(frac / 2 ** 45);
+    const resultExp = Math.floor((44 - exp) / 2);
+    return (resultExp << 10) | ((recipSqrtEstimate(scaled) & 0xff) << 2);
+  }
+  let resultExp = 29 - exp;
+  const est = recipEstimate(256 + Math.floor(frac / 2 ** 44)) & 0xff;
+  let rf = est << 2; // fraction<51:42>
+  if (resultExp === 0) rf = 0x200 | (est << 1);
+  else if (resultExp === -1) {
+    rf = 0x100 | est;
+    resultExp = 0;
+  }
+  return (sign << 15) | (resultExp << 10) | rf;
+}
+
+/** FPRecpX for N = 16: the exponent inverted (a zero exponent gives the largest), fraction 0. */
+export function recpX16(cpu: CpuState, h: number): number {
+  if (isNaN16(h)) return nan16(cpu, h);
+  const exp = (h >>> 10) & 0x1f;
+  return (h & 0x8000) | ((exp === 0 ? 0x1e : ~exp & 0x1f) << 10);
+}

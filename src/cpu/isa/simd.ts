@@ -18,5 +18,7 @@ import { simdLdst } from './simd-ldst.js';
 import { simdInt } from './simd-int.js';
 import { simdFp } from './simd-fp.js';
 import { simdElem } from './simd-elem.js';
+import { fp16Simd } from './fp16.js';
 
-export const simd: Encoding[] = [...simdLdst, ...simdInt, ...simdFp, ...simdElem];
+// FEAT_FP16 lanes (fp16.ts) last: the groups above decline half-precision encodings.
+export const simd: Encoding[] = [...simdLdst, ...simdInt, ...simdFp, ...simdElem, ...fp16Simd];
