@@ -58,9 +58,10 @@ def('MPIDR_EL1', [3, 0, 0, 0, 5], 1, {
   read: (c) => ((c.tmpHi = c.sysHi(SYS.VMPIDR_EL2)), c.sysLo(SYS.VMPIDR_EL2)),
 });
 def('REVIDR_EL1', [3, 0, 0, 0, 6], 1, { ro: true });
-// PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP[19:16] = 0 and
-// AdvSIMD[23:20] = 0: implemented with half-precision conversions but no FP16 arithmetic.
-def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00000011) });
+// PFR0: EL0 and EL1 AArch64 only; EL2/EL3 not visible to the guest; FP[19:16] = 1 and
+// AdvSIMD[23:20] = 1: implemented with half-precision arithmetic (FEAT_FP16, scalar and vector,
+// isa/fp16.ts; the two fields must agree).
+def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00110011) });
 def('ID_AA64PFR1_EL1', [3, 0, 0, 4, 1], 1, { ro: true });
 def('ID_AA64ZFR0_EL1', [3, 0, 0, 4, 4], 1, { ro: true });
 // DFR0: DebugVer=6 (Armv8.0 debug), no PMU.
@@ -174,8 +175,9 @@ function fpAccessOk(c: Cpu): boolean {
 def('FPCR', [3, 3, 4, 4, 0], 0, {
   el0Check: () => true,
   read: (c) => ((c.tmpHi = 0), fpAccessOk(c) ? c.fpcr : 0),
-  // Writable: AHP[26], DN[25], FZ[24], RMode[23:22]; trap enables are RAZ/WI (no trapping).
-  write: (c, lo) => void (fpAccessOk(c) && (c.fpcr = lo & 0x07c00000)),
+  // Writable: AHP[26], DN[25], FZ[24], RMode[23:22], FZ16[19] (FEAT_FP16); trap enables are
+  // RAZ/WI (no trapping).
+  write: (c, lo) => void (fpAccessOk(c) && (c.fpcr = lo & 0x07c80000)),
 });
 def('FPSR', [3, 3, 4, 4, 1], 0, {
   el0Check: () => true,

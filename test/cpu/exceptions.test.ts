@@ -157,7 +157,7 @@ describe('vector offsets (D1.3.5 Table D1-7)', () => {
     const m = await program({ 0x200: record }, 'msr s3_0_c0_c4_0, x0');
     expect(X(m.cpu, 1)).toBe(ESR_IL);
     expect(X(m.cpu, 2)).toBe(START + 4n);
-    expect(m.cpu.sys64(SYS.ID_AA64PFR0_EL1)).toBe(0x00000011n); // unchanged: FP and AdvSIMD implemented
+    expect(m.cpu.sys64(SYS.ID_AA64PFR0_EL1)).toBe(0x00110011n); // unchanged: FP and AdvSIMD with FEAT_FP16
   });
   it('MRS ID_AA64ISAR0_EL1 gives the table value; a reserved ID encoding reads 0', async () => {
     const m = await program({}, 'mrs x1, id_aa64isar0_el1\nmrs x2, s3_0_c0_c6_7\nhlt #1', 'hlt #2', { x: { 2: 5n } });

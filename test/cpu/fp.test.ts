@@ -260,7 +260,7 @@ describe('moves and register views', () => {
   });
   it('FPCR/FPSR via MRS/MSR keep only the implemented bits', async () => {
     const m = await runFp('mov x1, #-1\nmsr fpcr, x1\nmsr fpsr, x1\nmrs x2, fpcr\nmrs x3, fpsr');
-    expect(X(m.cpu, 2)).toBe(0x07c00000n);
+    expect(X(m.cpu, 2)).toBe(0x07c80000n); // AHP DN FZ RMode FZ16
     expect(X(m.cpu, 3)).toBe(0x0800009fn);
   });
   it('MRS FPCR traps with EC 0x07 while CPACR_EL1.FPEN = 0, leaving Xt unchanged', async () => {

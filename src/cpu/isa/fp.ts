@@ -1,8 +1,8 @@
 // Scalar floating point (ARM ARM C4.1.90, "Data Processing -- Scalar Floating-Point and Advanced
 // SIMD": FP data-processing 1/2/3 source, compare, conditional compare/select, immediate, and the
-// conversions between FP and integer or fixed point). Single (ftype 00) and double (01); half
-// precision (ftype 11) only where FCVT converts to or from it: FP16 arithmetic is not implemented
-// and stays UNDEFINED (ID_AA64PFR0_EL1.FP = 0).
+// conversions between FP and integer or fixed point). Single (ftype 00) and double (01), and FCVT
+// to or from half precision; every other half-precision form (ftype 11, FEAT_FP16) declines here
+// and is decoded by fp16.ts, whose encodings close the table.
 import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
@@ -478,7 +478,7 @@ function cvtfD(cpu: Cpu, i: Insn): void {
 }
 
 const vreg = (raw: number, lo: number): number => 4 * bits(raw, lo + 4, lo);
-/** ftype 00 = single, 01 = double; 10 and 11 (half: no FP16) are not implemented here. */
+/** ftype 00 = single, 01 = double; 11 (half) is fp16.ts's (except FCVT), 10 is unallocated. */
 const ftype = (raw: number): number => bits(raw, 23, 22);
 
 export const fp: Encoding[] = [
@@ -645,7 +645,7 @@ export const fp: Encoding[] = [
           i.exec = toFp ? fmovD1X : fmovXD;
           return;
         }
-        return false; // half-precision forms (FP16) and FJCVTZS: not implemented
+        return false; // half-precision forms: fp16.ts; FJCVTZS: not implemented
       }
       if (t > 1) return false;
       if (opc === 2 || opc === 3) {

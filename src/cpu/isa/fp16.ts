@@ -594,7 +594,7 @@ function fmovVecImmH(cpu: Cpu, i: Insn): void {
 
 export const fp16Simd: Encoding[] = [
   {
-    name: 'AdvSIMD modified immediate (FMOV half precision)',
+    name: 'AdvSIMD modified immediate (FP16 FMOV)',
     pattern: '0 q 0 0111100000 aaa 1111 1 1 bbbbb ddddd',
     decode(raw, i) {
       i.sf = bits(raw, 30, 30);

@@ -66,7 +66,7 @@ function fpIndex(raw: number, i: Insn): boolean {
   const sz = bits(raw, 22, 22);
   const h = bits(raw, 11, 11);
   const l = bits(raw, 21, 21);
-  if (bits(raw, 23, 23) === 0) return false; // size 00: FP16 (not implemented)
+  if (bits(raw, 23, 23) === 0) return false; // size 00: FP16 (fp16.ts)
   if (sz) {
     if (l) return false;
     i.imm = 3 | (h << 2);

@@ -686,7 +686,7 @@ function decodeFixed(raw: number, i: Insn, q: number, scalar: boolean): boolean 
   let esize: number;
   if (immh & 8) esize = 64;
   else if (immh & 4) esize = 32;
-  else return false; // half precision (FP16) and reserved
+  else return false; // half precision (FP16: fp16.ts) and reserved
   if (esize === 64 && !q && !scalar) return false;
   i.sf = q;
   i.imm2 = esize === 64 ? 1 : 0;

@@ -8,10 +8,12 @@
 //   simd-fp.ts    FP three same, pairwise, across lanes, two-register misc (incl. conversions,
 //                 estimates, FCVTL/FCVTN/FCVTXN), fixed-point conversions (vector and scalar)
 //   simd-elem.ts  vector/scalar x indexed element
+//   fp16.ts       FEAT_FP16: the half-precision forms of the FP groups (registered last; compared
+//                 with unicorn's MAX model in test/cpu/fp16-vectors.test.ts)
 //
-// Not implemented (UNDEFINED, and not advertised by the ID registers): FP16 arithmetic
-// (FEAT_FP16), dot product, complex numbers (FCMLA/FCADD), SQRDMLAH (FEAT_RDM), PMULL 1Q and the
-// AES/SHA/SHA3/SM3/SM4 instructions, BF16, I8MM, FRINT32/64.
+// Not implemented (UNDEFINED, and not advertised by the ID registers): dot product, complex
+// numbers (FCMLA/FCADD), SQRDMLAH (FEAT_RDM), PMULL 1Q and the AES/SHA/SHA3/SM3/SM4 instructions,
+// BF16, I8MM, FRINT32/64, FMLAL/FMLSL (FEAT_FHM).
 // Every other encoding of these groups agrees with unicorn: test/cpu/simd-vectors.test.ts.
 import type { Encoding } from '../decode.js';
 import { simdLdst } from './simd-ldst.js';
