@@ -33,8 +33,6 @@ export const FPCR_AHP = 1 << 26;
 export const FPCR_DN = 1 << 25;
 export const FPCR_FZ = 1 << 24;
 export const FPCR_RMODE_SHIFT = 22;
-/** Writable FPCR bits: AHP, DN, FZ, RMode (no FP16 arithmetic, so no FZ16). */
-export const FPCR_MASK = FPCR_AHP | FPCR_DN | FPCR_FZ | (3 << FPCR_RMODE_SHIFT);
 /** FZ or a directed rounding mode: the fast paths only handle FZ=0, RMode=RN. */
 const SLOW_FPCR = FPCR_FZ | (3 << FPCR_RMODE_SHIFT);
 
