@@ -1,12 +1,13 @@
 // Live differential fuzzing: generate fresh cases with gen.py (unicorn) and replay them at once.
-// Usage: npx tsx tools/difftest/live.ts [--cases N] [--seed S] [--class a,b] [--rounds R] [--show K]
+// Usage: npx tsx tools/difftest/live.ts [--cases N] [--seed S] [--class a,b] [--rounds R] [--show K] [--save DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Capstone, Const, loadCapstone } from 'capstone-wasm';
-import { parseVectors, Replayer, describeCase } from './replay.js';
+import { writeFileSync } from 'node:fs';
+import { parseVectors, Replayer, describeCase, encodeVectors, type VectorCase } from './replay.js';
 
 function arg(name: string, def: string): string {
   const k = process.argv.indexOf(`--${name}`);
@@ -26,6 +27,9 @@ const seed0 = intArg('seed', 1000);
 const rounds = intArg('rounds', 1);
 const show = intArg('show', 2);
 const cls = arg('class', 'all');
+/** --save DIR: write the disagreeing cases of each class to DIR/found-<class>.bin.gz. */
+const save = arg('save', '');
+const found = new Map<string, { codeBase: number; bufBase: number; bufSize: number; cases: VectorCase[] }>();
 const gen = fileURLToPath(new URL('./gen.py', import.meta.url));
 
 await loadCapstone();
@@ -65,6 +69,9 @@ for (let round = 0; round < rounds; round++) {
         t.insns += c.count;
         if (!res.ok) {
           t.bad++;
+          const f = found.get(v.cls) ?? { codeBase: v.codeBase, bufBase: v.bufBase, bufSize: v.bufSize, cases: [] };
+          f.cases.push(c);
+          found.set(v.cls, f);
           if (shown++ < show) console.log(`[${v.cls} seed ${seed}] ` + describeCase(c, res, disasm, v.codeBase));
         }
       }
@@ -73,6 +80,13 @@ for (let round = 0; round < rounds; round++) {
     console.log(`round ${round} (seed ${seed}) done`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (save) {
+  for (const [k, f] of found) {
+    const path = join(save, `found-${k}.bin.gz`);
+    writeFileSync(path, encodeVectors({ cls: `found-${k}`, ...f }));
+    console.log(`saved ${f.cases.length} disagreeing ${k} cases to ${path}`);
   }
 }
 let all = 0;

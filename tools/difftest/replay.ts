@@ -1,7 +1,7 @@
 // Differential vectors (written by tools/difftest/gen.py from unicorn runs): reading the binary
 // format and replaying a case on the real Machine. Shared by test/cpu/vectors.test.ts and
 // tools/difftest/live.ts. BigInt is fine here: this is a test tool, not the per-instruction path.
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Machine } from '../../src/machine.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 
@@ -316,4 +316,51 @@ export function describeCase(c: VectorCase, r: CaseResult, disasm: (w: number, a
   if (r.exception) lines.push(`  ${r.exception}`);
   for (const mm of r.mismatches.slice(0, 8)) lines.push(`  ${mm.what}: expected ${mm.expected}, got ${mm.actual}`);
   return lines.join('\n');
+}
+
+/** Write cases back in the vector format (used to keep the cases a live run found). */
+export function encodeVectors(v: VectorFile): Uint8Array {
+  const out: number[] = [];
+  const u8 = (x: number): void => void out.push(x & 0xff);
+  const u16 = (x: number): void => (u8(x), u8(x >>> 8));
+  const u32 = (x: number): void => (u16(x & 0xffff), u16(x >>> 16));
+  const u64 = (x: bigint): void => (u32(Number(x & 0xffffffffn)), u32(Number((x >> 32n) & 0xffffffffn)));
+  const bytes = (b: Uint8Array): void => b.forEach((x) => u8(x));
+  const hasFp = v.cases.some((c) => c.fp);
+  const undef = v.cases.some((c) => c.expectUndef);
+  bytes(new TextEncoder().encode('A64V'));
+  u8(FORMAT_VERSION);
+  const name = new TextEncoder().encode(v.cls);
+  u8(name.length);
+  bytes(name);
+  u32(v.cases.length);
+  u32(v.codeBase);
+  u32(v.bufBase);
+  u32(v.bufSize);
+  u8((hasFp ? 1 : 0) | (undef ? 2 : 0));
+  for (const c of v.cases) {
+    u32(c.seed);
+    u8(c.nzcvIn);
+    u8(c.words.length);
+    c.words.forEach(u32);
+    u8(c.over.size);
+    for (const [k, x] of [...c.over].sort((a, b) => a[0] - b[0])) (u8(k), u64(x));
+    u8(c.count);
+    u8(c.nzcvOut);
+    u16(c.pcOut);
+    u8(c.changed.size);
+    for (const [k, x] of c.changed) (u8(k), u64(x));
+    u16(c.mem.length);
+    for (const [off, b] of c.mem) (u16(off), u8(b.length), bytes(b));
+    if (hasFp) {
+      const f = c.fp!;
+      u32(f.fpcr);
+      u8(f.vover.size);
+      for (const [k, b] of f.vover) (u8(k), bytes(b));
+      u32(f.fpsr);
+      u8(f.vchanged.size);
+      for (const [k, b] of f.vchanged) (u8(k), bytes(b));
+    }
+  }
+  return gzipSync(new Uint8Array(out), { level: 9 });
 }
