@@ -622,7 +622,8 @@ export function fp64(cpu: CpuState, op: number, alo: number, ahi: number, blo: n
         if (aa < SAFE_HI && ab < SAFE_HI) {
           r = twoProd(a, b);
           const ar = Math.abs(r);
-          if (ar > SAFE_LO || a === 0 || b === 0) {
+          // An overflowed product goes to the bit-level path, which raises OFC (FPRoundBase).
+          if ((ar > SAFE_LO && ar < SAFE_HI) || a === 0 || b === 0) {
             if (eft !== 0) cpu.fpsr |= IXC;
             return f64Bits(cpu, r);
           }
@@ -724,14 +725,20 @@ function fmaNaN32(cpu: CpuState, c: number, a: number, b: number): number {
   else if (isSNaN32(a)) r = nan32(cpu, a);
   else if (isSNaN32(b)) r = nan32(cpu, b);
   else r = nan32(cpu, nc ? c : isNaN32(a) ? a : b);
-  if (nc && !isSNaN32(c) && infTimesZero(f32FromBits(a), f32FromBits(b))) {
+  if (nc && !isSNaN32(c) && infTimesZero(f32FromBits(a), f32FromBits(b), (cpu.fpcr & FPCR_FZ) !== 0, 2 ** -126)) {
     cpu.fpsr |= IOC;
     return DEFAULT_NAN32;
   }
   return r;
 }
-function infTimesZero(a: number, b: number): boolean {
-  return (Math.abs(a) === Infinity && b === 0) || (a === 0 && Math.abs(b) === Infinity);
+/**
+ * FPMulAdd's "(inf1 && zero2) || (zero1 && inf2)" on unpacked operands: under FPCR.FZ, FPUnpack
+ * has already flushed a denormal to zero, so Inf x denormal counts as Inf x 0 there.
+ */
+function infTimesZero(a: number, b: number, fz = false, minNormal = 0): boolean {
+  const za = a === 0 || (fz && Math.abs(a) < minNormal);
+  const zb = b === 0 || (fz && Math.abs(b) < minNormal);
+  return (Math.abs(a) === Infinity && zb) || (za && Math.abs(b) === Infinity);
 }
 
 /** Fused c + a*b in binary32 (bits in, bits out). */
@@ -786,7 +793,8 @@ export function fma64(cpu: CpuState, clo: number, chi: number, alo: number, ahi:
     else if (nc) r = nan64(cpu, clo, chi);
     else if (isNaN64(alo, ahi)) r = nan64(cpu, alo, ahi);
     else r = nan64(cpu, blo, bhi);
-    if (nc && !isSNaN64(clo, chi) && infTimesZero(f64FromBits(alo, ahi), f64FromBits(blo, bhi))) {
+    const fz = (cpu.fpcr & FPCR_FZ) !== 0;
+    if (nc && !isSNaN64(clo, chi) && infTimesZero(f64FromBits(alo, ahi), f64FromBits(blo, bhi), fz, 2 ** -1022)) {
       cpu.fpsr |= IOC;
       cpu.tmpHi = DEFAULT_NAN64_HI;
       return 0;
@@ -1066,7 +1074,8 @@ export function fast64(cpu: CpuState, op: number, a: number, b: number): number 
     case OP_MUL: {
       if (Math.abs(a) >= SAFE_HI || Math.abs(b) >= SAFE_HI) return NaN;
       const r = twoProd(a, b);
-      if (!(Math.abs(r) > SAFE_LO || a === 0 || b === 0)) return NaN;
+      const ar = Math.abs(r);
+      if (!((ar > SAFE_LO && ar < SAFE_HI) || a === 0 || b === 0)) return NaN; // overflow: OFC
       if (eft !== 0) cpu.fpsr |= IXC;
       return r;
     }
