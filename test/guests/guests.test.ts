@@ -88,6 +88,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'loop-short', file: 'build/loop-short.elf', maxInsns: 1_000_000, what: 'integer loop, checksum' },
   { name: 'printf', file: 'build/printf.elf', maxInsns: 10_000_000, what: 'picolibc printf over semihosting' },
   { name: 'float', file: 'build/float.elf', maxInsns: 20_000_000, what: 'double/float arithmetic, conversions, FMA, libm, FPCR rounding' },
+  { name: 'vecfp', file: 'build/vecfp.elf', maxInsns: 5_000_000, what: 'loops vectorised by gcc -O2 -ftree-vectorize: FMUL/FADD/FSUB .4s/.2d, FCVTZS fixed point, FCMGT' },
   { name: 'intops', file: 'build/intops.elf', maxInsns: 5_000_000, what: '__int128, SDIV/UDIV edges, CLZ/RBIT/CNT/REV, CRC32, bitfields, jump table, setjmp' },
   { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
