@@ -815,6 +815,7 @@ export class Cpu extends CpuState {
    */
   retireEmulated(): void {
     this.instret++;
+    this.cycles++; // its issue cycle; the emulation itself is the hypervisor's exit charge
     this.excStreak = 0;
   }
 

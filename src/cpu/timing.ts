@@ -23,6 +23,9 @@ export interface TimingProfile {
   deviceAccess: number;
   /** MMU slow-path charges (an L1 TLB miss that hits the L2; each descriptor read of a walk). */
   tlb: { l2Hit: number; descRead: number };
+  /** The hypervisor's charges: an exit to EL2 and back, and a world switch (src/hyp/stats.ts says why). */
+  hypExit: number;
+  worldSwitch: number;
 }
 
 export const PROFILES: Record<string, TimingProfile> = {
@@ -44,6 +47,8 @@ export const PROFILES: Record<string, TimingProfile> = {
     exceptionEntry: 12,
     deviceAccess: 40,
     tlb: { l2Hit: 3, descRead: 20 },
+    hypExit: 600,
+    worldSwitch: 1500,
   },
   functional: {
     name: 'functional',
@@ -52,6 +57,8 @@ export const PROFILES: Record<string, TimingProfile> = {
     exceptionEntry: 0,
     deviceAccess: 0,
     tlb: { l2Hit: 0, descRead: 0 },
+    hypExit: 0,
+    worldSwitch: 0,
   },
 };
 
@@ -62,7 +69,11 @@ export class Timing {
   private readonly table: { mask: number; match: number; cycles: number }[];
   readonly exceptionEntry: number;
   readonly deviceAccess: number;
+  readonly hypExit: number;
+  readonly worldSwitch: number;
   constructor(readonly profile: TimingProfile) {
+    this.hypExit = profile.hypExit;
+    this.worldSwitch = profile.worldSwitch;
     this.table = profile.costs.map(([p, cycles]) => ({ ...compilePattern(p), cycles }));
     this.exceptionEntry = profile.exceptionEntry;
     this.deviceAccess = profile.deviceAccess;

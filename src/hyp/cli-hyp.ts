@@ -50,6 +50,8 @@ export interface HypCliOptions {
   cmdline?: string;
   statsJson?: string;
   quiet?: boolean;
+  /** Timing profile of the machine (src/cpu/timing.ts). */
+  timing?: string;
 }
 
 /** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
@@ -116,6 +118,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         idRegs: per(k).idRegs,
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
+      timing: o.timing,
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
@@ -224,6 +227,7 @@ function feedStdin(vm: Vm, stdin: NodeJS.ReadableStream & { fd?: number }): () =
 /** The `run` command's options as commander parses them (the ones --hyp uses). */
 export interface RunCommandOptions {
   hyp?: boolean;
+  timing?: string;
   hypRam?: string;
   hypIsv0?: string;
   hypSlice?: string;
@@ -287,6 +291,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       cmdline: o.cmdline,
       statsJson: o.statsJson,
       quiet: o.quiet,
+      timing: o.timing,
     },
     io,
   );

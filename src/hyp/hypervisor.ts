@@ -50,7 +50,6 @@ import {
 import { Vm, IPA_RTC, type VmConfig } from './vm.js';
 import type { VirtualDevice } from './vdev/vdev.js';
 import { Pl031 } from './vdev/pl031.js';
-import { EXIT_COST_CYCLES, SWITCH_COST_CYCLES } from './stats.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
@@ -88,6 +87,8 @@ export interface HypervisorOptions {
   vms: (Partial<VmConfig> & { name?: string })[];
   /** Instructions per time slice (default 100 000). */
   slice?: number;
+  /** Timing profile of the machine (src/cpu/timing.ts; default a57). */
+  timing?: string;
   /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
   vmidTagging?: boolean;
   /**
@@ -152,7 +153,7 @@ export class Hypervisor implements Firmware {
     const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0);
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
-    this.machine = new Machine({ ramSize: total, semihosting: false });
+    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
     const onOutput = opts.onOutput ?? (() => {});
@@ -200,7 +201,7 @@ export class Hypervisor implements Firmware {
     if (this.current !== null && this.current !== vm) this.switches++;
     this.current = vm;
     vm.stats.switchesIn++;
-    cpu.cycles += SWITCH_COST_CYCLES;
+    cpu.cycles += cpu.timing.worldSwitch;
     this.sliceLeft = this.slice;
   }
 
@@ -289,7 +290,7 @@ export class Hypervisor implements Firmware {
     const rec: ExitRecord | null = this.onExit
       ? { vm, ec, esr, elr: cpu.sys64(SYS.ELR_EL2), far: cpu.sys64(SYS.FAR_EL2), hpfar: cpu.sys64(SYS.HPFAR_EL2), cause: '', detail: '' }
       : null;
-    cpu.cycles += EXIT_COST_CYCLES;
+    cpu.cycles += cpu.timing.hypExit;
     let cause: string;
     let detail = '';
     switch (ec) {
@@ -312,7 +313,7 @@ export class Hypervisor implements Firmware {
         cause = `unexpected EC 0x${ec.toString(16)}`;
         this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
     }
-    vm.stats.count(cause);
+    vm.stats.count(cause, cpu.timing.hypExit);
     if (rec !== null) {
       rec.cause = cause;
       rec.detail = detail;
@@ -516,7 +517,7 @@ export class Hypervisor implements Firmware {
     // Already mapped: the fault is something else, and retrying would loop.
     if (vm.ramPaOf(ipa) < 0 || vm.isMapped(ipa)) return false;
     vm.mapRamPage(ipa);
-    vm.stats.count('s2-ram-fault');
+    vm.stats.count('s2-ram-fault', cpu.timing.hypExit);
     return true;
   }
 

@@ -1,6 +1,5 @@
 // The hypervisor's statistics as JSON (--stats-json's "hyp" object, tests, the benchmark).
 import type { Hypervisor } from './hypervisor.js';
-import { EXIT_COST_CYCLES, SWITCH_COST_CYCLES } from './stats.js';
 
 export function hypStatsJson(hv: Hypervisor): object {
   return {
@@ -8,8 +7,9 @@ export function hypStatsJson(hv: Hypervisor): object {
     slice: hv.slice,
     worldSwitches: hv.switches,
     tlbFlushes: hv.tlbFlushes,
-    exitCostCycles: EXIT_COST_CYCLES,
-    switchCostCycles: SWITCH_COST_CYCLES,
+    timing: hv.cpu.timing.profile.name,
+    exitCostCycles: hv.cpu.timing.hypExit,
+    switchCostCycles: hv.cpu.timing.worldSwitch,
     vms: hv.vms.map((v) => ({
       name: v.name,
       vmid: v.vmid,

@@ -2,6 +2,7 @@
 // or write per device and register, HVC, WFI, stage-2 RAM faults, injected aborts...) with its
 // modelled cost in cycles.
 
+import { PROFILES } from '../cpu/timing.js';
 /**
  * Modelled cost of one exit, in cycles: exception entry to EL2, the save of the guest's
  * general-purpose registers, the handler's dispatch, and the ERET. An assumption in the range
@@ -9,9 +10,9 @@
  * cycles including the host kernel's save/restore; a TypeScript hypervisor has no host kernel, so
  * we charge the architectural part only). Emulation work itself is not charged separately.
  */
-export const EXIT_COST_CYCLES = 600;
+export const EXIT_COST_CYCLES = PROFILES.a57.hypExit;
 /** A world switch (EL1 system registers, VTTBR_EL2, FP/SIMD registers): an assumption too. */
-export const SWITCH_COST_CYCLES = 1500;
+export const SWITCH_COST_CYCLES = PROFILES.a57.worldSwitch;
 
 export class ExitStats {
   /** Exits by cause, e.g. "mmio-read pl011 UARTFR", "hvc psci", "wfi", "s2-ram-fault". */

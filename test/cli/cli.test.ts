@@ -105,6 +105,15 @@ describe('a64hv CLI', () => {
     expect(bad.err).toBe("a64hv: error: --timing m1: unknown profile (known: a57, functional)\n");
   });
 
+  it('--timing applies under --hyp too: functional charges nothing for exits and switches', async () => {
+    const stats = join(dir, 'stats-hf.json');
+    const r = await cli('run', join(ROOT, 'guests', 'build', 'hello.elf'), '--hyp', '--timing', 'functional', '--stats-json', stats, '-q');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(s.cycles).toBe(s.instructions);
+    expect([s.hyp.timing, s.hyp.exitCostCycles]).toEqual(['functional', 0]);
+  });
+
   it('--regs-in sets registers before the run (and round-trips --regs-out)', async () => {
     const regsIn = file('in.json', JSON.stringify({ x: Array.from({ length: 31 }, (_, k) => `0x${k.toString(16)}`), sp_el1: '0x40001000', nzcv: '0x20000000' }));
     const out = join(dir, 'out.json');
