@@ -2,7 +2,7 @@
 // access (MSR immediate), MRS/MSR (register), SYS (cache, TLB and address-translation
 // maintenance), ERET. Every one of them ends its block, so that a change of translation
 // registers, DAIF, SPSel or EL takes effect at the next block.
-import type { Encoding, Insn } from '../decode.js';
+import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR } from './common.js';
@@ -409,54 +409,27 @@ function execEret(cpu: Cpu, _i: Insn): void {
 
 // ---------------------------------------------------------------- the table
 
+/** An exception-generating instruction: imm16 in bits 20:5, always the end of its block. */
+function imm16(name: string, pattern: string, exec: ExecFn): Encoding {
+  return {
+    name,
+    pattern,
+    endsBlock: true,
+    decode(raw, i) {
+      i.imm = bits(raw, 20, 5);
+      i.exec = exec;
+    },
+  };
+}
+
 export const system: Encoding[] = [
   // Exception generation (C4.1.87: 11010100 opc imm16 op2 LL). DCPS1/2/3 (opc=101) are
   // UNDEFINED outside Debug state and TCANCEL needs FEAT_TME: both left unmatched.
-  {
-    name: 'SVC',
-    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 01',
-    endsBlock: true,
-    decode(raw, i) {
-      i.imm = bits(raw, 20, 5);
-      i.exec = execSvc;
-    },
-  },
-  {
-    name: 'HVC',
-    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 10',
-    endsBlock: true,
-    decode(raw, i) {
-      i.imm = bits(raw, 20, 5);
-      i.exec = execHvc;
-    },
-  },
-  {
-    name: 'SMC',
-    pattern: '11010100 000 iiiiiiiiiiiiiiii 000 11',
-    endsBlock: true,
-    decode(raw, i) {
-      i.imm = bits(raw, 20, 5);
-      i.exec = execSmc;
-    },
-  },
-  {
-    name: 'BRK',
-    pattern: '11010100 001 iiiiiiiiiiiiiiii 000 00',
-    endsBlock: true,
-    decode(raw, i) {
-      i.imm = bits(raw, 20, 5);
-      i.exec = execBrk;
-    },
-  },
-  {
-    name: 'HLT',
-    pattern: '11010100 010 iiiiiiiiiiiiiiii 000 00',
-    endsBlock: true,
-    decode(raw, i) {
-      i.imm = bits(raw, 20, 5);
-      i.exec = execHlt;
-    },
-  },
+  imm16('SVC', '11010100 000 iiiiiiiiiiiiiiii 000 01', execSvc),
+  imm16('HVC', '11010100 000 iiiiiiiiiiiiiiii 000 10', execHvc),
+  imm16('SMC', '11010100 000 iiiiiiiiiiiiiiii 000 11', execSmc),
+  imm16('BRK', '11010100 001 iiiiiiiiiiiiiiii 000 00', execBrk),
+  imm16('HLT', '11010100 010 iiiiiiiiiiiiiiii 000 00', execHlt),
   {
     // HINT #CRm:op2. Unimplemented hints (BTI, PACIASP/AUTIASP, ESB, CSDB, XPACLRI...) execute
     // as NOP, as the architecture requires of the hint space.
