@@ -2,13 +2,15 @@
 // fast translation cache for loads, stores and fetches. The fast cache is not the TLB model: it
 // only remembers VA page -> RAM offset for pages where that is safe, and is flushed whenever a
 // translation input changes (contextChanged).
-import { CpuState, ST_OK, ST_EXC, ST_HALT, ST_DEBUG, SP } from './state.js';
+import { CpuState, ST_OK, ST_EXC, ST_HALT, ST_DEBUG, ST_SYNC, SP } from './state.js';
 import { Decoder, Insn, F_ENDS_BLOCK, type Encoding } from './decode.js';
 import { NSYS, SYS, sysDefs } from './sysregs.js';
 import { takeException, EC_IABT_LOWER, EC_IABT_SAME, EC_DABT_LOWER, EC_DABT_SAME, EC_UNKNOWN } from './exceptions.js';
 import { EC_ILLEGAL_STATE, PSTATE_IL } from './exceptions.js';
 import type { Bus } from '../devices/bus.js';
 import { Timing, timingProfile, DEFAULT_PROFILE } from './timing.js';
+import { GenericTimer } from './timer.js';
+import { takeAsyncToEl2, VEC_IRQ, VEC_FIQ, VEC_SERROR } from './exceptions.js';
 import {
   translate,
   ACC_READ,
@@ -51,10 +53,32 @@ export interface Firmware {
   hlt(cpu: Cpu, imm: number): boolean;
   /** SMC #imm with no EL3: returns false to make it UNDEFINED. */
   smc?(cpu: Cpu, imm: number): boolean;
-  /** WFI (not trapped): wait for the next interrupt, e.g. by advancing time to the next timer
-   * event. Without this hook a WFI with no interrupt line pending stops the machine. */
+  /**
+   * WFI (not trapped) with no wake-up event pending and no timer deadline ahead: nothing in the
+   * machine can wake the PE. The firmware may wait for host input (cpu.requestYield()) or stop
+   * the machine; without this hook the machine stops ("WFI with no interrupt source").
+   */
   wfi?(cpu: Cpu): void;
+  /**
+   * A physical IRQ or FIQ routed to EL2 (HCR_EL2.IMO/FMO, ARM ARM D1.3.6): SPSR_EL2 and ELR_EL2
+   * are set; the firmware acknowledges its interrupt controller, then the CPU ERETs.
+   */
+  el2Interrupt?(cpu: Cpu, fiq: boolean): void;
 }
+
+// HCR_EL2 bits for interrupt routing and virtual interrupts (ARM ARM D13.2.46).
+const HCR_FMO = 1 << 3;
+const HCR_IMO = 1 << 4;
+const HCR_AMO = 1 << 5;
+const HCR_VF = 1 << 6;
+const HCR_VI = 1 << 7;
+const HCR_VSE = 1 << 8;
+const HCR_TGE = 1 << 27;
+/** Interrupt line bits for setInterruptLines (the GIC's outputs). */
+export const LINE_IRQ = 1;
+export const LINE_FIQ = 2;
+export const LINE_VIRQ = 4;
+export const LINE_VFIQ = 8;
 
 export class Cpu extends CpuState {
   readonly sys = new Int32Array(NSYS * 2);
@@ -89,9 +113,28 @@ export class Cpu extends CpuState {
   firmware: Firmware | null = null;
   /** The timing profile: static costs applied at decode, charges for events (src/cpu/timing.ts). */
   timing = new Timing(timingProfile(DEFAULT_PROFILE));
-  /** Set by devices (GIC) when the interrupt lines change; checked at block boundaries. */
+  /**
+   * Interrupt inputs from the GIC (setInterruptLines): physical IRQ/FIQ and the virtual CPU
+   * interface's vIRQ/vFIQ. Sampled at block boundaries (DESIGN.md), like the timer deadline.
+   */
   irqLine = 0;
   fiqLine = 0;
+  virqLine = 0;
+  vfiqLine = 0;
+  /** The Generic Timer (counter, EL1 physical, virtual and EL2 physical timers). */
+  readonly timer: GenericTimer;
+  /** Cycle count at which a timer output next changes (Infinity: none). */
+  timerDeadline = Infinity;
+  /**
+   * The run loop looks at interrupts and timers when cycles >= checkAt: 0 while any interrupt
+   * source is asserted (it may be masked: it is sampled again at every block), else the timer
+   * deadline. One compare per block on the hot path.
+   */
+  private checkAt = Infinity;
+  /** Cycles skipped by WFI waiting for a timer (part of `cycles`; reported so CPI can exclude it). */
+  idleCycles = 0;
+  /** Set by requestYield(): leave run() after the current instruction (the firmware waits for the host). */
+  private yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
   /**
@@ -118,6 +161,7 @@ export class Cpu extends CpuState {
     this.ramBase = bus.ramBase;
     this.ramSize = bus.ramSize;
     this.codePage = new Uint8Array(bus.ramSize >>> 12);
+    this.timer = new GenericTimer(this);
     this.reset();
   }
 
@@ -183,25 +227,88 @@ export class Cpu extends CpuState {
       this.spBank[2 * n + 1] = hi;
     }
   }
-  /** Physical (kind 0) or virtual (kind 1) count: modelled cycles / 16 (1 GHz core, 62.5 MHz counter). */
-  readCounter(kind: number): number {
-    let v = Math.floor(this.cycles / 16);
-    if (kind === 1) {
-      v -= (this.sysHi(SYS.CNTVOFF_EL2) >>> 0) * 4294967296 + (this.sysLo(SYS.CNTVOFF_EL2) >>> 0);
-    }
-    this.tmpHi = Math.floor(v / 4294967296) | 0;
-    return v | 0;
-  }
   el0CounterOk(kind: number): boolean {
     // CNTKCTL_EL1.EL0PCTEN (bit 0) / EL0VCTEN (bit 1).
     return (this.sysLo(SYS.CNTKCTL_EL1) & (kind === 0 ? 1 : 2)) !== 0;
   }
+  /**
+   * ISR_EL1 (D13.2.73): A, I, F pending. At EL1/EL0 with HCR_EL2.AMO/IMO/FMO set the bit shows the
+   * virtual interrupt (HCR_EL2.VSE/VI/VF or the GIC's virtual line), otherwise the physical one.
+   */
   readIsr(): number {
     this.tmpHi = 0;
-    return (this.irqLine ? 1 << 7 : 0) | (this.fiqLine ? 1 << 6 : 0);
+    const hcr = this.sysLo(SYS.HCR_EL2);
+    const virt = this.el < 2 && (hcr & HCR_TGE) === 0;
+    const i = virt && hcr & HCR_IMO ? (hcr & HCR_VI) !== 0 || this.virqLine !== 0 : this.irqLine !== 0;
+    const f = virt && hcr & HCR_FMO ? (hcr & HCR_VF) !== 0 || this.vfiqLine !== 0 : this.fiqLine !== 0;
+    const a = virt && hcr & HCR_AMO ? (hcr & HCR_VSE) !== 0 : false;
+    return (a ? 1 << 8 : 0) | (i ? 1 << 7 : 0) | (f ? 1 << 6 : 0);
   }
   interruptMaskChanged(): void {
     /* interrupts are sampled at block boundaries; DAIF writes end their block */
+  }
+
+  /** The GIC's outputs changed (LINE_* bits). */
+  setInterruptLines(lines: number): void {
+    this.irqLine = lines & LINE_IRQ;
+    this.fiqLine = lines & LINE_FIQ;
+    this.virqLine = lines & LINE_VIRQ;
+    this.vfiqLine = lines & LINE_VFIQ;
+    this.interruptsChanged();
+  }
+  /** The timer's next event moved (GenericTimer.changed). */
+  setTimerDeadline(at: number): void {
+    this.timerDeadline = at;
+    this.interruptsChanged();
+  }
+  /**
+   * Re-evaluate when the run loop must look at interrupts: after a line, HCR_EL2 (VI/VF/VSE,
+   * IMO/FMO/AMO) or timer change. The hypervisor calls it after writing HCR_EL2 with setSys.
+   */
+  interruptsChanged(): void {
+    const any = this.irqLine | this.fiqLine | this.virqLine | this.vfiqLine | (this.sysLo(SYS.HCR_EL2) & (HCR_VI | HCR_VF | HCR_VSE));
+    this.checkAt = any !== 0 ? 0 : this.timerDeadline;
+  }
+
+  /**
+   * A WFI wake-up event is pending (D1.6.2 "Wait for Interrupt"): a physical interrupt even if
+   * masked by PSTATE, or at EL1/EL0 a virtual one enabled by HCR_EL2.IMO/FMO/AMO.
+   */
+  wfiWakeup(): boolean {
+    if ((this.irqLine | this.fiqLine) !== 0) return true;
+    if (this.el >= 2) return false;
+    const hcr = this.sysLo(SYS.HCR_EL2);
+    if (hcr & HCR_TGE) return false;
+    return (
+      ((hcr & HCR_IMO) !== 0 && ((hcr & HCR_VI) !== 0 || this.virqLine !== 0)) ||
+      ((hcr & HCR_FMO) !== 0 && ((hcr & HCR_VF) !== 0 || this.vfiqLine !== 0)) ||
+      ((hcr & HCR_AMO) !== 0 && (hcr & HCR_VSE) !== 0)
+    );
+  }
+
+  /**
+   * WFI that was not trapped: with a wake-up event pending it completes at once; otherwise the PE
+   * sleeps until the next timer event (modelled time skips there, counted in idleCycles); with no
+   * timer armed nothing can wake it but the host (the firmware's wfi hook) or it sleeps forever.
+   */
+  waitForInterrupt(): void {
+    if (this.wfiWakeup()) return;
+    if (this.timerDeadline !== Infinity) {
+      if (this.timerDeadline > this.cycles) {
+        this.idleCycles += this.timerDeadline - this.cycles;
+        this.cycles = this.timerDeadline;
+      }
+      return;
+    }
+    const fw = this.firmware;
+    if (fw !== null && fw.wfi !== undefined) fw.wfi(this);
+    else this.halt('WFI with no interrupt source');
+  }
+
+  /** Leave run() after the current instruction completes (e.g. to wait for host input). */
+  requestYield(): void {
+    this.yieldRequested = true;
+    if (this.status === ST_OK) this.status = ST_SYNC;
   }
 
   /** Any translation input changed (SCTLR/TCR/TTBR/MAIR/HCR/VTTBR, TLBI, EL change). */
@@ -702,7 +809,11 @@ export class Cpu extends CpuState {
     let prev: Block | null = null;
     while (budget > 0) {
       if (this.status === ST_HALT) break;
-      if ((this.irqLine | this.fiqLine) !== 0 && this.takeInterrupt()) prev = null;
+      if (this.cycles >= this.checkAt && this.asyncEvents()) {
+        // Taken (to EL1, or to EL2 and back): run at least one block before sampling again.
+        prev = null;
+        if (this.status === ST_HALT) break;
+      }
       const pcLo = this.pcLo;
       const pcHi = this.pcHi;
       let b: Block;
@@ -803,6 +914,11 @@ export class Cpu extends CpuState {
         this.cycles += b.costs[k + 1];
         this.pcLo = this.npcLo;
         this.pcHi = this.npcHi;
+        this.excStreak = 0;
+        if (this.yieldRequested) {
+          this.yieldRequested = false;
+          break;
+        }
       }
     }
     return this.instret - start;
@@ -852,20 +968,64 @@ export class Cpu extends CpuState {
     this.invalidateAllCode();
   }
 
-  /** IRQ/FIQ entry when unmasked (ARM ARM D1.3.6). Returns true if one was taken. */
+  /**
+   * At a block boundary with cycles >= checkAt: let a due timer change its outputs, then take
+   * the highest-priority interrupt that is routed and unmasked. Returns true if one was taken.
+   */
+  private asyncEvents(): boolean {
+    if (this.cycles >= this.timerDeadline) this.timer.changed();
+    if (this.checkAt !== 0) return false;
+    return this.takeInterrupt();
+  }
+
+  /**
+   * Asynchronous exception routing and masking (ARM ARM D1.3.6, Tables D1-11/D1-12, pseudocode
+   * AArch64.TakePhysicalIRQException / AArch64.TakeVirtualIRQException; no EL3, HCR_EL2.E2H=0):
+   * - a physical IRQ/FIQ with HCR_EL2.IMO/FMO (or TGE) set goes to EL2 from EL0/EL1 and is not
+   *   masked by PSTATE.I/F there; otherwise it goes to EL1, masked by PSTATE.I/F;
+   * - virtual IRQ/FIQ/SError (HCR_EL2.VI/VF/VSE or the GIC's virtual CPU interface) exist only
+   *   at EL0/EL1 with IMO/FMO/AMO set and TGE clear, are taken to EL1 and masked by PSTATE.
+   * FIQ before IRQ before SError; physical before virtual.
+   */
   private takeInterrupt(): boolean {
-    // PSTATE.I/F mask at EL1/EL0 (no EL2 routing for the guest yet).
-    if (this.fiqLine && !(this.daif & 1)) {
-      this.cycles += this.timing.exceptionEntry;
-      takeException(this, this.pcLo, this.pcHi, 0x100);
-      return true;
+    if (this.el >= 2) return false;
+    const hcr = this.sysLo(SYS.HCR_EL2);
+    const tge = (hcr & HCR_TGE) !== 0;
+    if (this.fiqLine !== 0) {
+      if (tge || hcr & HCR_FMO) return this.interruptToEl2(true);
+      if (!(this.daif & 1)) return this.interruptToEl1(VEC_FIQ);
     }
-    if (this.irqLine && !(this.daif & 2)) {
-      this.cycles += this.timing.exceptionEntry;
-      takeException(this, this.pcLo, this.pcHi, 0x80);
-      return true;
+    if (this.irqLine !== 0) {
+      if (tge || hcr & HCR_IMO) return this.interruptToEl2(false);
+      if (!(this.daif & 2)) return this.interruptToEl1(VEC_IRQ);
+    }
+    if (tge) return false;
+    if (hcr & HCR_FMO && (hcr & HCR_VF || this.vfiqLine !== 0) && !(this.daif & 1)) return this.interruptToEl1(VEC_FIQ);
+    if (hcr & HCR_IMO && (hcr & HCR_VI || this.virqLine !== 0) && !(this.daif & 2)) return this.interruptToEl1(VEC_IRQ);
+    if (hcr & HCR_AMO && hcr & HCR_VSE && !(this.daif & 4)) {
+      // A virtual SError (D1.3.6): ESR_EL1 EC 0x2F with ISS 0 (no FEAT_RAS: VSESR_EL2 absent);
+      // taking it clears HCR_EL2.VSE.
+      this.setSys(SYS.HCR_EL2, hcr & ~HCR_VSE, this.sysHi(SYS.HCR_EL2));
+      this.excEC = 0x2f;
+      this.excIL = 1;
+      this.excISS = 0;
+      this.excFarValid = 0;
+      this.interruptsChanged();
+      return this.interruptToEl1(VEC_SERROR);
     }
     return false;
+  }
+
+  private interruptToEl1(vec: number): boolean {
+    this.cycles += this.timing.exceptionEntry;
+    takeException(this, this.pcLo, this.pcHi, vec);
+    return true;
+  }
+
+  private interruptToEl2(fiq: boolean): boolean {
+    this.cycles += this.timing.exceptionEntry;
+    takeAsyncToEl2(this, this.pcLo, this.pcHi, fiq);
+    return true;
   }
 }
 

@@ -46,7 +46,7 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
   else base = cpu.spsel ? 0x200 : 0x0;
   cpu.setSys(SYS.SPSR_EL1, spsr | 0, 0);
   cpu.setSys(SYS.ELR_EL1, retLo, retHi);
-  if (vecKind === VEC_SYNC) {
+  if (vecKind === VEC_SYNC || vecKind === VEC_SERROR) {
     cpu.setSys(SYS.ESR_EL1, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
     if (cpu.excFarValid) cpu.setSys(SYS.FAR_EL1, cpu.excFarLo, cpu.excFarHi);
   }
@@ -79,6 +79,25 @@ function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
     return;
   }
   cpu.firmware.el2Exception(cpu);
+  if (cpu.status === 2 /* ST_HALT */) return;
+  eretFromEl2(cpu);
+}
+
+/**
+ * A physical IRQ/FIQ routed to EL2 (HCR_EL2.IMO/FMO): SPSR_EL2 and ELR_EL2 as for any exception
+ * entry (ESR_EL2 and FAR_EL2 are not written for interrupts), then the TypeScript firmware at
+ * EL2 handles it and returns to the interrupted context.
+ */
+export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: boolean): void {
+  cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
+  cpu.setSys(SYS.ELR_EL2, retLo, retHi);
+  cpu.exclValid = 0;
+  const fw = cpu.firmware;
+  if (fw === null || fw.el2Interrupt === undefined) {
+    cpu.halt(`physical ${fiq ? 'FIQ' : 'IRQ'} routed to EL2 (HCR_EL2.${fiq ? 'FMO' : 'IMO'}) with no hypervisor to take it`);
+    return;
+  }
+  fw.el2Interrupt(cpu, fiq);
   if (cpu.status === 2 /* ST_HALT */) return;
   eretFromEl2(cpu);
 }

@@ -21,6 +21,8 @@ export interface SysRegDef {
   /** Custom write, or a side effect after the stored value changed (`after`). */
   write?: (cpu: Cpu, lo: number, hi: number) => void;
   after?: (cpu: Cpu) => void;
+  /** A trap of EL0/EL1 accesses to EL2 (EC 0x18) other than the HCR_EL2 ones, e.g. CNTHCTL_EL2. */
+  el2Trap?: (cpu: Cpu) => boolean;
   slot: number;
 }
 
@@ -186,15 +188,29 @@ def('FPSR', [3, 3, 4, 4, 1], 0, {
   write: (c, lo) => void (fpAccessOk(c) && (c.fpsr = lo & 0x0800009f)),
 });
 
-// --- Generic timer (D11). The counter derives from modelled cycles, so it is deterministic. ---
-def('CNTFRQ_EL0', [3, 3, 14, 0, 0], 0, { reset: lo32(62_500_000), el0Check: () => true });
-def('CNTPCT_EL0', [3, 3, 14, 0, 1], 0, { ro: true, read: (c) => c.readCounter(0), el0Check: (c) => c.el0CounterOk(0) });
-def('CNTVCT_EL0', [3, 3, 14, 0, 2], 0, { ro: true, read: (c) => c.readCounter(1), el0Check: (c) => c.el0CounterOk(1) });
-def('CNTKCTL_EL1', [3, 0, 14, 1, 0], 1);
-def('CNTP_CTL_EL0', [3, 3, 14, 2, 1], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0 });
-def('CNTP_CVAL_EL0', [3, 3, 14, 2, 2], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0 });
-def('CNTV_CTL_EL0', [3, 3, 14, 3, 1], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0 });
-def('CNTV_CVAL_EL0', [3, 3, 14, 3, 2], 0, { el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0 });
+// --- Generic timer (D11; the model is src/cpu/timer.ts). The counter derives from modelled
+// cycles, so it is deterministic. EL0 access is gated by CNTKCTL_EL1 (trap to EL1), EL0/EL1 access
+// to the physical counter and timer by CNTHCTL_EL2.EL1PCTEN/EL1PCEN (trap to EL2, EC 0x18; D13.8
+// CNTHCTL_EL2 with HCR_EL2.E2H=0). The board's reset value of CNTHCTL_EL2 allows both, as a
+// firmware at EL2 would leave it (QEMU's virt has no EL2 and never traps them). ---
+const el0Pt = (c: Cpu): boolean => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0; // EL0PTEN
+const el0Vt = (c: Cpu): boolean => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0; // EL0VTEN
+const el2Pct = (c: Cpu): boolean => (c.sysLo(SYS.CNTHCTL_EL2) & 1) === 0; // !EL1PCTEN
+const el2Pt = (c: Cpu): boolean => (c.sysLo(SYS.CNTHCTL_EL2) & 2) === 0; // !EL1PCEN
+def('CNTFRQ_EL0', [3, 3, 14, 0, 0], 0, { reset: lo32(62_500_000), el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & 3) !== 0 });
+def('CNTPCT_EL0', [3, 3, 14, 0, 1], 0, { ro: true, read: (c) => c.timer.countOf(0), el0Check: (c) => c.el0CounterOk(0), el2Trap: el2Pct });
+def('CNTVCT_EL0', [3, 3, 14, 0, 2], 0, { ro: true, read: (c) => c.timer.countOf(1), el0Check: (c) => c.el0CounterOk(1) });
+def('CNTKCTL_EL1', [3, 0, 14, 1, 0], 1, { wmask: [0x3ff, 0] });
+def('CNTP_CTL_EL0', [3, 3, 14, 2, 1], 0, { read: (c) => c.timer.readCtl(0), write: (c, lo) => c.timer.writeCtl(0, lo), el0Check: el0Pt, el2Trap: el2Pt });
+def('CNTP_CVAL_EL0', [3, 3, 14, 2, 2], 0, { write: (c, lo, hi) => c.timer.writeCval(0, lo, hi), el0Check: el0Pt, el2Trap: el2Pt });
+def('CNTP_TVAL_EL0', [3, 3, 14, 2, 0], 0, { read: (c) => c.timer.readTval(0), write: (c, lo) => c.timer.writeTval(0, lo), el0Check: el0Pt, el2Trap: el2Pt });
+def('CNTV_CTL_EL0', [3, 3, 14, 3, 1], 0, { read: (c) => c.timer.readCtl(1), write: (c, lo) => c.timer.writeCtl(1, lo), el0Check: el0Vt });
+def('CNTV_CVAL_EL0', [3, 3, 14, 3, 2], 0, { write: (c, lo, hi) => c.timer.writeCval(1, lo, hi), el0Check: el0Vt });
+def('CNTV_TVAL_EL0', [3, 3, 14, 3, 0], 0, { read: (c) => c.timer.readTval(1), write: (c, lo) => c.timer.writeTval(1, lo), el0Check: el0Vt });
+def('CNTHCTL_EL2', [3, 4, 14, 1, 0], 2, { reset: lo32(3), wmask: [0xff, 0] });
+def('CNTHP_CTL_EL2', [3, 4, 14, 2, 1], 2, { read: (c) => c.timer.readCtl(2), write: (c, lo) => c.timer.writeCtl(2, lo) });
+def('CNTHP_CVAL_EL2', [3, 4, 14, 2, 2], 2, { write: (c, lo, hi) => c.timer.writeCval(2, lo, hi) });
+def('CNTHP_TVAL_EL2', [3, 4, 14, 2, 0], 2, { read: (c) => c.timer.readTval(2), write: (c, lo) => c.timer.writeTval(2, lo) });
 
 // --- EL2 state: not reachable by guest MSR/MRS (EL2 is the TypeScript hypervisor). ---
 def('HCR_EL2', [3, 4, 1, 1, 0], 2, { after: (c) => c.contextChanged() });
@@ -207,7 +223,7 @@ def('ELR_EL2', [3, 4, 4, 0, 1], 2);
 def('SPSR_EL2', [3, 4, 4, 0, 0], 2);
 def('VBAR_EL2', [3, 4, 12, 0, 0], 2);
 def('CPTR_EL2', [3, 4, 1, 1, 2], 2);
-def('CNTVOFF_EL2', [3, 4, 14, 0, 3], 2);
+def('CNTVOFF_EL2', [3, 4, 14, 0, 3], 2, { after: (c) => c.timer.changed() });
 def('VMPIDR_EL2', [3, 4, 0, 0, 5], 2, { reset: lo32(0x80000000) });
 def('VPIDR_EL2', [3, 4, 0, 0, 0], 2, { reset: lo32(0x411fd070) });
 

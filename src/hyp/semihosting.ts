@@ -49,7 +49,7 @@ const EINVAL = 22;
 const ESPIPE = 29;
 const ENOSYS = 38;
 
-/** Modelled core clock: 1 GHz (cycles are nanoseconds), as in Cpu.readCounter. */
+/** Modelled core clock: 1 GHz (cycles are nanoseconds), as in src/cpu/timer.ts. */
 const CORE_HZ = 1_000_000_000;
 
 /** ':semihosting-features' contents: magic "SHFB" and one byte, EXIT_EXTENDED | STDOUT_STDERR. */

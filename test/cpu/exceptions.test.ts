@@ -109,7 +109,7 @@ describe('exception entry from EL0 and return (SVC round trip)', () => {
   it('an IRQ unmasked by the ERET to EL0 is taken at VBAR+0x480 before the first EL0 instruction', async () => {
     const m = await program({ 0x480: 'mrs x1, elr_el1\nmrs x2, spsr_el1\nhlt #1' }, TO_EL0, 'add x0, x0, #1\nhlt #2', {
       x: { 21: SP_EL0, 23: 0n },
-      setup: (mm) => (mm.cpu.irqLine = 1), // masked while EL1 runs with DAIF = 0xF
+      setup: (mm) => mm.cpu.setInterruptLines(1), // masked while EL1 runs with DAIF = 0xF
     });
     expect(m.cpu.haltReason).toBe('done');
     expect(X(m.cpu, 1)).toBe(EL0);

@@ -1,7 +1,8 @@
 // System instructions (ARM ARM C4.1.87, C5): exception generation, hints, barriers, MSR
 // (immediate), MRS/MSR (register) with their access checks, SYS (DC, IC, TLBI, AT), ERET at EL0.
 import { describe, it, expect, vi, beforeEach } from 'vitest';
-import { runAsm, X, CODE_BASE, type RunOpts } from '../helpers.js';
+import { runAsm, X, CODE_BASE } from '../helpers.js';
+import { runVec, VBAR, type VecOpts } from './vec-helpers.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 import type { Machine } from '../../src/machine.js';
 import type { Cpu, Firmware } from '../../src/cpu/cpu.js';
@@ -42,7 +43,6 @@ beforeEach(() => {
 });
 
 const B = BigInt(CODE_BASE);
-const VBAR = 0x4000_0800;
 const ESR_IL = 1n << 25n;
 const UNDEF = ESR_IL; // EC 0 (Unknown reason), IL=1
 const SCTLR_RESET = 0x30d00800;
@@ -52,34 +52,6 @@ function sysInsn(l: number, op0: number, op1: number, crn: number, crm: number, 
   return (0xd5000000 | (l << 21) | (op0 << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt) >>> 0;
 }
 
-interface VecOpts extends RunOpts {
-  fw?: Partial<Firmware>;
-}
-/**
- * Runs `src` (under 2 KiB) with a vector table at VBAR_EL1 = 0x40000800 whose 16 entries each
- * stop the machine with haltReason 'vector 0x<offset>'. `hlt #1` stops with 'done'.
- */
-async function runVec(src: string, opts: VecOpts = {}): Promise<Machine> {
-  let table = '\n.balign 0x800\n';
-  for (let k = 0; k < 16; k++) table += `.balign 0x80\nhlt #${0x100 + k}\n`;
-  return runAsm(src + table, {
-    ...opts,
-    setup: (m) => {
-      m.cpu.setSys(SYS.VBAR_EL1, VBAR, 0);
-      m.cpu.firmware = {
-        el2Exception: (c) => c.halt(`EL2 EC 0x${c.excEC.toString(16)}`),
-        hlt: (c, imm) => {
-          if (imm === 1) c.halt('done', 0);
-          else if (imm >= 0x100) c.halt(`vector 0x${((imm - 0x100) * 0x80).toString(16)}`);
-          else return false;
-          return true;
-        },
-        ...opts.fw,
-      };
-      opts.setup?.(m);
-    },
-  });
-}
 const esr = (m: Machine): bigint => m.cpu.sys64(SYS.ESR_EL1);
 const elr = (m: Machine): bigint => m.cpu.sys64(SYS.ELR_EL1);
 
@@ -172,7 +144,7 @@ describe('hints', () => {
     expect(m.cpu.pc).toBe(B + 4n);
   });
   it('WFI completes when an interrupt line is pending, even if masked by PSTATE', async () => {
-    const m = await runVec('wfi\nhlt #1', { setup: (mm) => (mm.cpu.irqLine = 1) }); // DAIF = 0xf at reset
+    const m = await runVec('wfi\nhlt #1', { setup: (mm) => mm.cpu.setInterruptLines(1) }); // DAIF = 0xf at reset
     expect(m.cpu.haltReason).toBe('done');
   });
   it('WFI calls the firmware wfi hook when there is one', async () => {
@@ -350,7 +322,7 @@ describe('MRS / MSR (register)', () => {
   });
   it('MRS/MSR end their block: a DAIF write is seen by the interrupt check before the next instruction', async () => {
     // IRQ line up, masked. Unmasking with MSR DAIF must take the IRQ (VBAR+0x280) before `hlt #1`.
-    const m = await runVec('msr daif, xzr\nhlt #1', { setup: (mm) => (mm.cpu.irqLine = 1) });
+    const m = await runVec('msr daif, xzr\nhlt #1', { setup: (mm) => mm.cpu.setInterruptLines(1) });
     expect(m.cpu.haltReason).toBe('vector 0x280');
     expect(elr(m)).toBe(B + 4n);
   });

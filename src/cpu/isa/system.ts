@@ -113,15 +113,14 @@ function execNop(_cpu: Cpu, _i: Insn): void {}
 const wfxIss = (ti: number): number => (1 << 24) | (0xe << 20) | ti;
 
 // WFI (AArch64.CheckForWFxTrap): EL0 traps to EL1 when SCTLR_EL1.nTWI=0, then EL0/EL1
-// trap to EL2 when HCR_EL2.TWI=1 (EC 0x01). Otherwise wait: the firmware's wfi hook can advance
-// time to the next event; without one nothing can raise an interrupt line, so an idle WFI with no
-// line pending would wait forever and the machine stops. A pending line wakes WFI even when masked.
+// trap to EL2 when HCR_EL2.TWI=1 (EC 0x01). Otherwise the PE waits for a WFI wake-up event
+// (D1.6.2: an interrupt pending even if masked by PSTATE) in Cpu.waitForInterrupt, which skips
+// modelled time to the next timer event; the instruction ends its block so that the run loop
+// samples the interrupt lines right after it.
 function execWfi(cpu: Cpu, _i: Insn): void {
   if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWI) === 0) return cpu.raise(EC_WFX, wfxIss(0), 0);
   if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWI) !== 0) return cpu.raise(EC_WFX, wfxIss(0), 0, 2);
-  const fw = cpu.firmware;
-  if (fw !== null && fw.wfi !== undefined) fw.wfi(cpu);
-  else if ((cpu.irqLine | cpu.fiqLine) === 0) cpu.halt('WFI with no interrupt source');
+  cpu.waitForInterrupt();
 }
 // WFE: the same traps (nTWE, TWE). A single PE with no event stream: WFE completes at
 // once, which the architecture permits (a wake-up may happen for any reason).
@@ -197,6 +196,11 @@ function sysAccessOk(cpu: Cpu, i: Insn): boolean {
   // MRS/MSR SP_EL0 while PSTATE.SP selects SP_EL0 is UNDEFINED (ARM ARM, the SP_EL0 accessibility pseudocode).
   if (i.imm === SLOT_SP_EL0 && cpu.spsel === 0) {
     undef(cpu);
+    return false;
+  }
+  // Traps to EL2 by other controls (CNTHCTL_EL2.EL1PCTEN/EL1PCEN), from EL0 and EL1.
+  if (d.el2Trap !== undefined && cpu.el < 2 && d.el2Trap(cpu)) {
+    cpu.raise(EC_SYSREG, sysTrapIss(i.raw), 0, 2);
     return false;
   }
   return !trappedToEl2(cpu, i);
