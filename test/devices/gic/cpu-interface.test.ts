@@ -301,26 +301,28 @@ describe('preemption and binary point (3.3.3, 3.3.4)', () => {
     expect(r.rd(C(r), R.GICC_IAR)).toBe(1023);
   });
 
-  it('Group 1 uses GICC_ABPR (group priority [7:ABPR]) unless CBPR=1', () => {
-    const r = rig();
-    openCpu(r);
-    r.wr(C(r), R.GICC_CTLR, 3 | R.GICC_CTLR_ACKCTL);
-    r.wr(r.g.distributor, R.GICD_IGROUPR + 4, 6); // 33, 34 Group 1
-    r.wr(C(r), R.GICC_ABPR, 5); // group priority [7:5]
-    enable(r, 33, 0x78);
-    enable(r, 34, 0x70);
-    setPending(r, 33);
-    expect(r.rd(C(r), R.GICC_IAR)).toBe(33);
-    setPending(r, 34);
-    expect(r.g.lines(0)).toBe(0);
-    // CBPR=1: GICC_BPR (2, group priority [7:3]) applies to Group 1, but the running priority
-    // recorded at acknowledge (0x60) stays; 0x70 still cannot preempt it.
-    r.wr(C(r), R.GICC_CTLR, 3 | R.GICC_CTLR_ACKCTL | R.GICC_CTLR_CBPR);
-    expect(r.g.lines(0)).toBe(0);
-    r.wr(C(r), R.GICC_EOIR, 33);
-    setPending(r, 33);
-    expect(r.rd(C(r), R.GICC_IAR)).toBe(34);
-    expect(r.rd(C(r), R.GICC_RPR)).toBe(0x70);
-    expect(r.g.lines(0)).toBe(0); // 0x78 does not preempt 0x70
+  it('Group 1 uses GICC_ABPR (group priority [7:ABPR]) unless CBPR=1, which applies GICC_BPR ([7:BPR+1])', () => {
+    function run(cbpr: boolean) {
+      const r = rig();
+      openCpu(r);
+      r.wr(C(r), R.GICC_CTLR, 3 | R.GICC_CTLR_ACKCTL | (cbpr ? R.GICC_CTLR_CBPR : 0));
+      r.wr(r.g.distributor, R.GICD_IGROUPR + 4, 6); // 33, 34 Group 1
+      r.wr(C(r), R.GICC_ABPR, 4); // Group 1: group priority [7:4]
+      r.wr(C(r), R.GICC_BPR, 4); // with CBPR: group priority [7:5]
+      enable(r, 33, 0x78);
+      enable(r, 34, 0x68);
+      setPending(r, 33);
+      expect(r.rd(C(r), R.GICC_IAR)).toBe(33);
+      setPending(r, 34);
+      return r;
+    }
+    // ABPR=4: 0x68 -> 0x60 preempts 0x78 -> 0x70.
+    const a = run(false);
+    expect(a.rd(C(a), R.GICC_RPR)).toBe(0x70);
+    expect(a.g.lines(0)).toBe(R.LINE_IRQ);
+    // CBPR=1, BPR=4: both are group priority 0x60: no preemption.
+    const b = run(true);
+    expect(b.rd(C(b), R.GICC_RPR)).toBe(0x60);
+    expect(b.g.lines(0)).toBe(0);
   });
 });

@@ -229,6 +229,24 @@ describe('GICD_ITARGETSR (4.3.12)', () => {
   });
 });
 
+describe('SPI to several CPUs (1-N model, 1.4.3)', () => {
+  it('an SPI targeting CPUs 0 and 1 is signalled to both; once CPU 0 acknowledges it, CPU 1 no longer sees it', () => {
+    const r = rig({ cpus: 2 });
+    for (const c of [1, 0]) {
+      r.g.currentCpu = c;
+      openCpu(r);
+    }
+    enable(r, 40);
+    r.wr(r.g.distributor, R.GICD_ITARGETSR + 40, 3, 1);
+    r.g.setLevel(40, true);
+    expect([r.g.lines(0), r.g.lines(1)]).toEqual([R.LINE_IRQ, R.LINE_IRQ]);
+    expect(r.rd(r.g.cpuInterface, R.GICC_IAR)).toBe(40);
+    expect([r.g.lines(0), r.g.lines(1)]).toEqual([0, 0]);
+    r.g.currentCpu = 1;
+    expect(r.rd(r.g.cpuInterface, R.GICC_IAR)).toBe(1023);
+  });
+});
+
 describe('GICD_ICFGR (4.3.13)', () => {
   it('SGIs are read-only edge-triggered (0b10 each); bit 0 of every field is RAZ', () => {
     const r = rig();

@@ -167,6 +167,15 @@ describe('virtual interrupts from the List registers (5.1, 5.4)', () => {
     expect((r.rd(H(r), R.GICH_LR0) >>> 28) & 3).toBe(0);
   });
 
+  it('VMEOIMode=0: GICV_DIR is ignored (UNPREDICTABLE)', () => {
+    const r = rig();
+    vmOn(r);
+    r.wr(H(r), R.GICH_LR0, lr({ vid: 40 }));
+    r.rd(V(r), R.GICC_IAR);
+    r.wr(V(r), R.GICC_DIR, 40);
+    expect((r.rd(H(r), R.GICH_LR0) >>> 28) & 3).toBe(2);
+  });
+
   it('HW=1: deactivating the virtual interrupt deactivates PhysicalID in the Distributor (5.4.2)', () => {
     const r = rig();
     openCpu(r);
@@ -213,6 +222,21 @@ describe('virtual interrupts from the List registers (5.1, 5.4)', () => {
     r.wr(V(r), R.GICC_EOIR, 40);
     expect(r.rd(H(r), R.GICH_HCR) >>> 27).toBe(1);
     expect(r.rd(H(r), R.GICH_APR)).toBe(0);
+  });
+
+  it('an EOI that clears no GICH_APR bit does not increment EOICount (5.3.2)', () => {
+    const r = rig();
+    vmOn(r);
+    r.wr(V(r), R.GICC_EOIR, 40); // nothing active, no priority to drop
+    expect(r.rd(H(r), R.GICH_HCR) >>> 27).toBe(0);
+  });
+
+  it('VMEOIMode=1: a GICV_DIR that finds no List register increments EOICount', () => {
+    const r = rig();
+    vmOn(r);
+    r.wr(V(r), R.GICC_CTLR, 1 | R.GICC_CTLR_EOIMODE);
+    r.wr(V(r), R.GICC_DIR, 40);
+    expect(r.rd(H(r), R.GICH_HCR) >>> 27).toBe(1);
   });
 
   it('GICV_AIAR acknowledges only Group 1; GICV_IAR with AckCtl=0 gives 1022 for Group 1', () => {
@@ -302,6 +326,13 @@ describe('maintenance interrupt (5.3.5, GICH_MISR; PPI 25)', () => {
     r.wr(H(r), R.GICH_LR0, lr({ vid: 40, state: 2 }));
     expect(r.rd(H(r), R.GICH_MISR)).toBe(R.MISR_NP);
     r.wr(H(r), R.GICH_LR0 + 4, lr({ vid: 41, state: 1 }));
+    expect(r.rd(H(r), R.GICH_MISR)).toBe(0);
+  });
+
+  it('NP: an LR in the active and pending state (0b11) counts as pending (choice, see README)', () => {
+    const r = rig();
+    r.wr(H(r), R.GICH_HCR, R.HCR_EN | R.HCR_NPIE);
+    r.wr(H(r), R.GICH_LR0, lr({ vid: 40, state: 3 }));
     expect(r.rd(H(r), R.GICH_MISR)).toBe(0);
   });
 
