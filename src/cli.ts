@@ -278,7 +278,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
 
   let stopInput = (): void => {};
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin);
+  const input = new InputWait();
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input);
 
   if (o.trace) {
     tracer = await makeTracer(m, img, io.stderr, io.stdout);
@@ -299,6 +300,15 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       if (io.signal?.aborted) {
         interrupted = true;
         break;
+      }
+      if (m.firmware.idleForInput) {
+        // The guest sleeps in WFI until the UART receives something: wait for stdin.
+        m.firmware.idleForInput = false;
+        await new Promise<void>((res) => {
+          void input.next().then(res);
+          io.signal?.addEventListener('abort', () => res(), { once: true });
+        });
+        continue;
       }
       // Let stdin data and output writes through between slices.
       await new Promise((res) => setImmediate(res));
@@ -397,7 +407,7 @@ async function writeOut(path: string, data: string | Uint8Array): Promise<void> 
  * Feed host input to the UART: a regular file is read at once (deterministic), a pipe as data
  * arrives (the guest sees it at the next slice boundary). Returns a function that stops feeding.
  */
-function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }): () => void {
+function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
   if (stdin.fd === 0) {
     try {
       if (fstatSync(0).isFile()) {
@@ -408,12 +418,36 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }): 
       /* fall through to streaming */
     }
   }
-  const onData = (d: Buffer | string): void => m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+  // While the stream is open, a guest idle in WFI waits for it (BoardFirmware.wfi).
+  m.firmware.hostInputOpen = true;
+  const onData = (d: Buffer | string): void => {
+    m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    input.wake();
+  };
+  const onEnd = (): void => {
+    m.firmware.hostInputOpen = false;
+    input.wake();
+  };
   stdin.on('data', onData);
+  stdin.on('end', onEnd);
   return () => {
     stdin.removeListener('data', onData);
+    stdin.removeListener('end', onEnd);
     stdin.pause();
   };
+}
+
+/** A promise that resolves at the next stdin event (data or end). */
+class InputWait {
+  private waiter: (() => void) | null = null;
+  next(): Promise<void> {
+    return new Promise((res) => (this.waiter = res));
+  }
+  wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
 }
 
 // ---- the program ----

@@ -1,8 +1,10 @@
 // A machine: the QEMU-virt-compatible board (RAM, devices) with one CPU and its firmware.
-import { Bus } from './devices/bus.js';
+import { Bus, CountedDevice } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
 import { a64 } from './cpu/isa/index.js';
 import { Pl011 } from './devices/pl011.js';
+import { Gic } from './devices/gic/gic.js';
+import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
 
@@ -11,6 +13,8 @@ export const VIRT = {
   FLASH: 0x0000_0000,
   GIC_DIST: 0x0800_0000,
   GIC_CPU: 0x0801_0000,
+  GIC_HYP: 0x0803_0000,
+  GIC_VCPU: 0x0804_0000,
   UART0: 0x0900_0000,
   RTC: 0x0901_0000,
   FW_CFG: 0x0902_0000,
@@ -18,6 +22,22 @@ export const VIRT = {
   VIRTIO_MMIO: 0x0a00_0000,
   RAM: 0x4000_0000,
 } as const;
+
+/**
+ * Interrupt IDs on the virt board (facts from QEMU's virt memory map and its device tree): the
+ * timers' PPIs, the GIC's maintenance PPI, and the SPIs of the UART and RTC.
+ */
+export const INTID = {
+  MAINTENANCE: 25,
+  CNTHP: 26,
+  CNTV: 27,
+  CNTPS: 29,
+  CNTP: 30,
+  UART0: 33,
+  RTC: 34,
+} as const;
+/** Timer outputs (TIMER_PHYS, TIMER_VIRT, TIMER_HYP) to their PPIs. */
+const TIMER_PPI: Record<number, number> = { [TIMER_PHYS]: INTID.CNTP, [TIMER_VIRT]: INTID.CNTV, [TIMER_HYP]: INTID.CNTHP };
 
 export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
 
@@ -35,6 +55,11 @@ export interface MachineOptions {
   onLog?: (msg: string) => void;
   /** Timing profile (src/cpu/timing.ts): 'a57' (default) or 'functional'. */
   timing?: string;
+  /**
+   * The GIC's virtualization frames (GICH at 0x0803_0000, GICV at 0x0804_0000), as QEMU maps them
+   * with virtualization=on: the hypervisor's board. The bare board has none.
+   */
+  gicVirtualization?: boolean;
 }
 
 export interface RunResult {
@@ -53,6 +78,9 @@ export class Machine {
   readonly bus: Bus;
   readonly cpu: Cpu;
   readonly uart: Pl011;
+  readonly gic: Gic;
+  /** The GIC's virtual CPU interface as mapped (with gicVirtualization), counting accesses. */
+  readonly gicv: CountedDevice | null = null;
   readonly firmware: BoardFirmware;
   /** Everything the guest printed (PL011 and semihosting), in order. */
   output = '';
@@ -71,6 +99,17 @@ export class Machine {
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
     if (opts.onLog) this.uart.onUnknown = opts.onLog;
     this.bus.map(VIRT.UART0, 0x1000, this.uart);
+    // GICv2 (IHI 0048B) with the timer PPIs and the UART's SPI wired to it.
+    this.gic = new Gic({ cpus: 1, onLines: (_cpu, lines) => this.cpu.setInterruptLines(lines) });
+    this.bus.map(VIRT.GIC_DIST, 0x10000, this.gic.distributor);
+    this.bus.map(VIRT.GIC_CPU, 0x10000, this.gic.cpuInterface);
+    if (opts.gicVirtualization) {
+      this.bus.map(VIRT.GIC_HYP, 0x10000, this.gic.hypInterface);
+      this.gicv = new CountedDevice(this.gic.virtualCpuInterface);
+      this.bus.map(VIRT.GIC_VCPU, 0x10000, this.gicv);
+    }
+    this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
+    this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
     const ramEnd = VIRT.RAM + ramSize;
     this.firmware = new BoardFirmware(
@@ -114,6 +153,7 @@ export class Machine {
    */
   boot(entry: bigint): void {
     const cpu = this.cpu;
+    this.gic.reset();
     cpu.reset();
     this.firmware.reset();
     cpu.setElSpsel(1, 1);

@@ -187,10 +187,14 @@ export class Cpu extends CpuState {
     this.haltReason = '';
     this.exitCode = 0;
     this.excStreak = 0;
+    this.idleCycles = 0;
+    this.yieldRequested = false;
     this.pcLo = this.pcHi = 0;
     this.invalidateAllCode();
     resetMmu(this); // TLB contents do not survive a reset
     this.contextChanged();
+    // The timers' registers were reset (all disabled): their outputs drop, no deadline.
+    this.timer.changed();
   }
 
   // ---- system registers ----
@@ -292,17 +296,23 @@ export class Cpu extends CpuState {
    * timer armed nothing can wake it but the host (the firmware's wfi hook) or it sleeps forever.
    */
   waitForInterrupt(): void {
-    if (this.wfiWakeup()) return;
-    if (this.timerDeadline !== Infinity) {
-      if (this.timerDeadline > this.cycles) {
-        this.idleCycles += this.timerDeadline - this.cycles;
-        this.cycles = this.timerDeadline;
-      }
-      return;
-    }
+    if (this.wfiWakeup() || this.sleepUntilTimer()) return;
     const fw = this.firmware;
     if (fw !== null && fw.wfi !== undefined) fw.wfi(this);
     else this.halt('WFI with no interrupt source');
+  }
+
+  /**
+   * Sleep until the next timer event, if one is armed: modelled time skips to it (counted in
+   * idleCycles) and the run loop takes the interrupt at the next block. Returns false if none.
+   */
+  sleepUntilTimer(): boolean {
+    if (this.timerDeadline === Infinity) return false;
+    if (this.timerDeadline > this.cycles) {
+      this.idleCycles += this.timerDeadline - this.cycles;
+      this.cycles = this.timerDeadline;
+    }
+    return true;
   }
 
   /** Leave run() after the current instruction completes (e.g. to wait for host input). */
@@ -1000,6 +1010,11 @@ export class Cpu extends CpuState {
       if (!(this.daif & 2)) return this.interruptToEl1(VEC_IRQ);
     }
     if (tge) return false;
+    return this.takeVirtual(hcr);
+  }
+
+  /** The virtual interrupts (EL0/EL1 with HCR_EL2.TGE=0): see takeInterrupt. */
+  private takeVirtual(hcr: number): boolean {
     if (hcr & HCR_FMO && (hcr & HCR_VF || this.vfiqLine !== 0) && !(this.daif & 1)) return this.interruptToEl1(VEC_FIQ);
     if (hcr & HCR_IMO && (hcr & HCR_VI || this.virqLine !== 0) && !(this.daif & 2)) return this.interruptToEl1(VEC_IRQ);
     if (hcr & HCR_AMO && hcr & HCR_VSE && !(this.daif & 4)) {
@@ -1025,6 +1040,13 @@ export class Cpu extends CpuState {
   private interruptToEl2(fiq: boolean): boolean {
     this.cycles += this.timing.exceptionEntry;
     takeAsyncToEl2(this, this.pcLo, this.pcHi, fiq);
+    // The hypervisor's ERET lands in the guest with whatever virtual interrupt it injected
+    // pending: that is taken before the guest's next instruction (as the run loop would, but it
+    // first runs one block after an interrupt, in case EL2 left its own line asserted).
+    if (this.status === ST_OK && this.el < 2) {
+      const hcr = this.sysLo(SYS.HCR_EL2);
+      if ((hcr & HCR_TGE) === 0) this.takeVirtual(hcr);
+    }
     return true;
   }
 }

@@ -9,6 +9,23 @@ export interface Device {
   write(offset: number, size: number, value: number): void;
 }
 
+/** A device seen through a counter of the accesses that reach it (assigned devices' statistics). */
+export class CountedDevice implements Device {
+  accesses = 0;
+  constructor(readonly dev: Device) {}
+  get name(): string {
+    return this.dev.name;
+  }
+  read(offset: number, size: number): number {
+    this.accesses++;
+    return this.dev.read(offset, size);
+  }
+  write(offset: number, size: number, value: number): void {
+    this.accesses++;
+    this.dev.write(offset, size, value);
+  }
+}
+
 export interface Region {
   base: number;
   size: number;

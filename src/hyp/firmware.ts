@@ -70,6 +70,24 @@ export class BoardFirmware implements Firmware {
     return true;
   }
 
+  /**
+   * Set while the host's input stream (interactive stdin) is open: a WFI that nothing in the
+   * machine can wake then waits for the host instead of stopping the machine.
+   */
+  hostInputOpen = false;
+  /** Set by such a WFI: run() returned early and the caller should wait for host input. */
+  idleForInput = false;
+
+  /** A WFI with no interrupt pending and no timer armed (Cpu.waitForInterrupt). */
+  wfi(cpu: Cpu): void {
+    if (this.hostInputOpen) {
+      this.idleForInput = true;
+      cpu.requestYield();
+      return;
+    }
+    cpu.halt('WFI with no interrupt source');
+  }
+
   /** No EL3: SMC is UNDEFINED at EL1, as on QEMU's virt with the HVC PSCI conduit. */
   smc(_cpu: Cpu, _imm: number): boolean {
     return false;
