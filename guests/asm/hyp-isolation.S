@@ -77,7 +77,7 @@ targets:
     .quad 0x47fffff8             // the last doubleword of this VM's RAM: allowed
     .quad 0x48000000             // just past this VM's RAM
     .quad 0x49000000             // the physical address of the next VM's RAM
-    .quad 0x08000000             // the GIC distributor: a device not given to this VM
+    .quad 0x08030000             // the GIC's hypervisor interface (GICH): the hypervisor's own
     .quad 0x09010000             // the PL031 RTC: assigned to VM 0 by stage 2 (no exit)
     .quad 0
 

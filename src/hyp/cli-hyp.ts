@@ -199,7 +199,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
     for (const [cause, n] of [...s.byCause].sort((a, b) => b[1] - a[1])) t.push([`    ${cause}`, String(n)]);
     t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
     for (const a of v.assigned) {
-      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${hv.rtc.accesses} accesses, 0 exits`]);
+      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses?.() ?? 0} accesses, 0 exits`]);
     }
   }
   return t.toString() + '\n';

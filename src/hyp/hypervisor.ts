@@ -6,7 +6,11 @@
 //                           into the guest (an access outside everything the VM owns);
 //   stage-2 instr aborts -> first-touch RAM or an injected abort;
 //   HVC                  -> PSCI and the hypervisor's own calls (hypercalls.ts);
-//   WFI (HCR_EL2.TWI)    -> the rest of the slice goes to another VM;
+//   WFI (HCR_EL2.TWI)    -> the rest of the slice goes to another VM, or the VM sleeps until its
+//                           timer fires (no other VM to run);
+//   physical IRQ         -> (HCR_EL2.IMO) a VM's timer: forwarded as a hardware-mapped virtual
+//                           interrupt through the GIC list registers (vgic.ts); the GIC's
+//                           maintenance interrupt: list registers refilled;
 //   MSR/MRS/SYS (EC 0x18) -> trapped by the VM's policy (TID3, TVM...): emulated (sysreg.ts), or
 //                           UNDEFINED injected into the guest.
 // After a handler returns, the CPU ERETs to ELR_EL2/SPSR_EL2 (cpu/exceptions.ts eretFromEl2).
@@ -48,6 +52,8 @@ import {
   isPsciCall,
 } from './hypercalls.js';
 import { Vm, IPA_RTC, type VmConfig } from './vm.js';
+import type { Gic } from '../devices/gic/gic.js';
+import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
 import type { VirtualDevice } from './vdev/vdev.js';
 import { Pl031 } from './vdev/pl031.js';
 
@@ -60,11 +66,28 @@ export const MAX_VMS = HYP_SIZE / POOL_PER_VM;
 /** VM RAM windows are 2 MiB aligned, so eager stage 2 uses 2 MiB blocks. */
 const BLOCK = 0x20_0000;
 
-/** HCR_EL2 for running a VM: VM (stage 2 on), TWI (trap WFI: time slices), RW (EL1 is AArch64). */
+/**
+ * HCR_EL2 for running a VM: VM (stage 2 on), FMO/IMO/AMO (physical interrupts to EL2, virtual ones
+ * to the guest), TWI (trap WFI: time slices), RW (EL1 is AArch64).
+ */
 export const HCR_VM = 1 << 0;
+export const HCR_FMO = 1 << 3;
+export const HCR_IMO = 1 << 4;
+export const HCR_AMO = 1 << 5;
 export const HCR_TWI = 1 << 13;
 export const HCR_RW = 1 << 31;
-const HCR_GUEST = (HCR_VM | HCR_TWI | HCR_RW) | 0;
+const HCR_GUEST = (HCR_VM | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_RW) | 0;
+
+// The physical GIC's CPU interface, as the hypervisor uses it (IHI 0048B 4.4).
+const GICC_CTLR = 0x00;
+const GICC_PMR = 0x04;
+const GICC_IAR = 0x0c;
+const GICC_EOIR = 0x10;
+const GICC_DIR = 0x1000;
+const GICD_CTLR = 0x000;
+const GICD_ISENABLER0 = 0x100;
+/** Physical PPI names for the exit statistics. */
+const PPI_NAMES: Record<number, string> = { [PPI_CNTV]: 'cntv', [PPI_CNTP]: 'cntp', [PPI_MAINTENANCE]: 'maintenance' };
 /** VMID used by every VM when tagging is off. */
 const SHARED_VMID = 1;
 
@@ -119,6 +142,8 @@ export class Hypervisor implements Firmware {
   readonly cpu: Cpu;
   readonly vms: Vm[] = [];
   readonly rtc: Pl031;
+  /** The physical GIC: its distributor and CPU interface are the hypervisor's alone. */
+  readonly gic: Gic;
   readonly slice: number;
   readonly vmidTagging: boolean;
   readonly flushOnSwitch: boolean;
@@ -127,6 +152,9 @@ export class Hypervisor implements Firmware {
   switches = 0;
   tlbFlushes = 0;
   private sliceLeft = 0;
+  /** GICV accesses by VM (the physical frame is shared: counted per running VM). */
+  private readonly gicvBy = new Map<Vm, number>();
+  private gicvAtEnter = 0;
   private yieldPending = false;
   private started = false;
   private readonly onExit: ((e: ExitRecord) => void) | undefined;
@@ -153,22 +181,42 @@ export class Hypervisor implements Firmware {
     const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0);
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
-    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing });
+    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing, gicVirtualization: true });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
+    this.gic = this.machine.gic;
+    this.initGic();
     const onOutput = opts.onOutput ?? (() => {});
     let pa = HYP_BASE + HYP_SIZE;
     configs.forEach((c, k) => {
       const pool = HYP_BASE + k * POOL_PER_VM;
       // VMID 0 is left unused (a reset VTTBR_EL2 has VMID 0).
-      this.vms.push(new Vm(k, k + 1, c, this.machine.bus, pa, pool, pool + POOL_PER_VM, onOutput));
+      const vm = new Vm(k, k + 1, c, this.machine.bus, pa, pool, pool + POOL_PER_VM, onOutput);
+      vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
+      this.vms.push(vm);
       pa += windows[k];
     });
     // The physical RTC: a real device on the bus, given to one VM by stage 2 (no exits).
     this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
     this.machine.bus.map(VIRT.RTC, 0x1000, this.rtc);
     const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
-    if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000 });
+    if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
+  }
+
+  /**
+   * The physical GIC as the hypervisor runs it: distributor on, the timers' PPIs and the
+   * maintenance interrupt enabled; CPU interface on with EOImode=1, so that completing an
+   * interrupt (GICC_EOIR) only drops its priority and a forwarded timer interrupt stays active
+   * until the guest deactivates its virtual copy (GICH_LR.HW=1).
+   */
+  private initGic(): void {
+    const gicd = this.gic.distributor;
+    const gicc = this.gic.cpuInterface;
+    gicd.write(GICD_CTLR, 4, 3);
+    gicd.write(GICD_ISENABLER0, 4, ((1 << PPI_MAINTENANCE) | (1 << PPI_CNTV) | (1 << PPI_CNTP)) >>> 0);
+    gicc.write(GICC_PMR, 4, 0xff);
+    // EnableGrp0 | EnableGrp1 | EOImodeS | EOImodeNS.
+    gicc.write(GICC_CTLR, 4, 0x3 | (1 << 9) | (1 << 10));
   }
 
   /** Set a VM's boot state (entry point in its IPA space). */
@@ -185,14 +233,26 @@ export class Hypervisor implements Firmware {
   /** Load a VM onto the CPU: its vCPU context, its stage 2 (VTTBR_EL2), HCR_EL2. */
   private enter(vm: Vm): void {
     const cpu = this.cpu;
+    const prev = this.current;
+    if (prev !== null && prev !== vm) {
+      // The previous VM's GIC state leaves the list registers (vgic.ts save).
+      prev.vgic?.save(this.gic.distributor);
+      this.gicvBy.set(prev, this.gicvAccesses(prev));
+    }
     vm.vcpu.restore(cpu);
     const [lo, hi] = vm.vttbr(this.vmidTagging ? vm.vmid : SHARED_VMID);
     cpu.setSys(SYS.VTTBR_EL2, lo, hi);
     cpu.setSys(SYS.VTCR_EL2, vm.s2.vtcr(), 0);
     cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps, 0);
-    // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped.
+    // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped, the
+    // timers (their registers came with the vCPU context) and interrupt routing re-evaluated.
     cpu.elChanged();
     cpu.contextChanged();
+    vm.vgic?.restore(this.gic.distributor);
+    this.gicvAtEnter = this.machine.gicv?.accesses ?? 0;
+    vm.vgic?.flush();
+    cpu.timer.changed();
+    cpu.interruptsChanged();
     if (this.flushOnSwitch) {
       // Every VM shares one VMID: the previous VM's entries would alias this one's.
       tlbiVmallS12E1(cpu);
@@ -216,6 +276,12 @@ export class Hypervisor implements Firmware {
     vm.vcpu.save(cpu, cpu.pcLo, cpu.pcHi, cpu.getSpsr());
   }
 
+  /** Accesses VM `vm` made to its GIC CPU interface (the physical GICV, no exits). */
+  gicvAccesses(vm: Vm): number {
+    const live = this.current === vm ? (this.machine.gicv?.accesses ?? 0) - this.gicvAtEnter : 0;
+    return (this.gicvBy.get(vm) ?? 0) + live;
+  }
+
   /** The next runnable VM after the current one (round robin), or null. */
   private next(): Vm | null {
     const n = this.vms.length;
@@ -231,6 +297,7 @@ export class Hypervisor implements Firmware {
     this.leave();
     const v = this.next();
     if (v === null) {
+      if (this.current !== null) this.gicvBy.set(this.current, this.gicvAccesses(this.current));
       this.current = null;
       return;
     }
@@ -291,6 +358,7 @@ export class Hypervisor implements Firmware {
       ? { vm, ec, esr, elr: cpu.sys64(SYS.ELR_EL2), far: cpu.sys64(SYS.FAR_EL2), hpfar: cpu.sys64(SYS.HPFAR_EL2), cause: '', detail: '' }
       : null;
     cpu.cycles += cpu.timing.hypExit;
+    vm.vgic?.fold();
     let cause: string;
     let detail = '';
     switch (ec) {
@@ -314,9 +382,51 @@ export class Hypervisor implements Firmware {
         this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
     }
     vm.stats.count(cause, cpu.timing.hypExit);
+    if (this.current === vm) vm.vgic?.flush();
     if (rec !== null) {
       rec.cause = cause;
       rec.detail = detail;
+      this.onExit!(rec);
+    }
+  }
+
+  /**
+   * A physical IRQ while a VM runs (HCR_EL2.IMO): acknowledge everything the GIC has for us. A
+   * VM timer's PPI is forwarded to the running VM as a hardware-mapped virtual interrupt (its
+   * priority dropped with GICC_EOIR, left active for the guest to deactivate); the maintenance
+   * interrupt and anything else are completed here (GICC_EOIR, GICC_DIR). Then the list
+   * registers are refilled and the CPU returns to the guest.
+   */
+  el2Interrupt(cpu: Cpu, fiq: boolean): void {
+    const vm = this.current!;
+    const gicc = this.gic.cpuInterface;
+    const rec: ExitRecord | null = this.onExit
+      ? { vm, ec: -1, esr: 0, elr: cpu.sys64(SYS.ELR_EL2), far: 0n, hpfar: 0n, cause: '', detail: '' }
+      : null;
+    cpu.cycles += cpu.timing.hypExit;
+    const taken: string[] = [];
+    const complete: number[] = [];
+    for (let n = 0; n < 64; n++) {
+      const iar = gicc.read(GICC_IAR, 4);
+      const id = iar & 0x3ff;
+      if (id >= 1020) break; // 1023: spurious, nothing (more) pending for this CPU
+      gicc.write(GICC_EOIR, 4, iar); // priority drop; still active (EOImode=1)
+      if (vm.vgic !== null && vm.vgic.hw.has(id)) vm.vgic.injectHw(id);
+      else complete.push(iar);
+      taken.push(PPI_NAMES[id] ?? `intid ${id}`);
+    }
+    // The list registers are read back after acknowledging: that clears the maintenance
+    // condition (GICH_MISR), so the maintenance interrupt is not pending again once deactivated.
+    vm.vgic?.fold();
+    for (const iar of complete) gicc.write(GICC_DIR, 4, iar);
+    // One exit, named after the first interrupt it took (several can be taken in one exit).
+    vm.stats.count(taken.length === 0 ? 'irq spurious' : `irq ${taken[0]}`, cpu.timing.hypExit);
+    vm.vgic?.flush();
+    if (rec !== null) {
+      rec.cause = taken.length === 0 ? 'irq spurious' : `irq ${taken.join(', ')}`;
+      rec.detail = `physical ${fiq ? 'FIQ' : 'IRQ'}: ${taken.length === 0 ? 'spurious (GICC_IAR 1023)' : taken.join(', ')}${
+        taken.some((t) => t === 'cntv' || t === 'cntp') ? ' forwarded to the guest (GICH_LR.HW=1)' : ''
+      }`;
       this.onExit!(rec);
     }
   }
@@ -408,6 +518,23 @@ export class Hypervisor implements Firmware {
     return [`isv0-injected ${dev.name}`, `${at}: ISV=0, policy inject: abort injected`];
   }
 
+  /**
+   * PSCI SYSTEM_RESET from a VM: the VM restarts (its images reloaded, its vCPU at the entry
+   * point with its boot state, its virtual devices reset), as QEMU's virt board does on a reset;
+   * the other VMs are not affected. The exception return goes to the entry point.
+   */
+  private resetVm(vm: Vm): void {
+    const cpu = this.cpu;
+    vm.vgic?.fold();
+    vm.reset(cpu);
+    vm.vcpu.restore(cpu);
+    cpu.setSys(SYS.ELR_EL2, vm.vcpu.pcLo, vm.vcpu.pcHi);
+    cpu.setSys(SYS.SPSR_EL2, vm.vcpu.spsr, 0);
+    cpu.invalidateAllCode(); // the reloaded images were written behind the CPU's back
+    cpu.contextChanged();
+    cpu.timer.changed();
+  }
+
   private instructionAbort(vm: Vm, esr: number): string {
     const cpu = this.cpu;
     const ipa = currentFaultIpa(cpu);
@@ -424,8 +551,12 @@ export class Hypervisor implements Firmware {
     const fid = cpu.r[0] >>> 0;
     if (isPsciCall(fid)) {
       const s = psciCall(cpu);
+      if (s !== null && s.kind === 'reset') {
+        this.resetVm(vm);
+        return ['hvc psci', `SYSTEM_RESET: ${vm.name} restarts at 0x${vm.entry.toString(16)} (reset ${vm.resets})`];
+      }
       if (s !== null) {
-        const msg = s.kind === 'off' ? 'PSCI SYSTEM_OFF' : s.kind === 'reset' ? 'reset (PSCI SYSTEM_RESET)' : 'PSCI CPU_OFF of the only CPU';
+        const msg = s.kind === 'off' ? 'PSCI SYSTEM_OFF' : 'PSCI CPU_OFF of the only CPU';
         this.stopVm(vm, 'halt', 0, msg);
         return ['hvc psci', msg];
       }
@@ -469,12 +600,14 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     const wfe = (esr & 1) === 1;
     skipInstruction(cpu);
+    // A virtual interrupt already pending is a wake-up event: the WFI completes at once.
+    if (!wfe && vm.vgic !== null && vm.vgic.hasPending()) return 'wfi';
     if (this.runnable().length > 1) {
-      // Nothing to wait for in this VM: give the rest of the slice to the others.
+      // Nothing to do in this VM now: give the rest of the slice to the others.
       this.yieldPending = true;
       cpu.halt('yield');
-    } else if (!wfe && (cpu.irqLine | cpu.fiqLine) === 0) {
-      // As on the bare-metal board: no interrupt source can ever wake it.
+    } else if (!wfe && !cpu.sleepUntilTimer() && (cpu.irqLine | cpu.fiqLine) === 0) {
+      // The only VM, with no timer armed: as on the bare-metal board, nothing can ever wake it.
       this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
     }
     return wfe ? 'wfe' : 'wfi';

@@ -26,7 +26,7 @@ export function hypStatsJson(hv: Hypervisor): object {
         name: a.name,
         ipa: '0x' + a.ipa.toString(16),
         pa: '0x' + a.pa.toString(16),
-        accesses: hv.rtc.accesses,
+        accesses: a.accesses?.() ?? 0,
         // Assigned devices are mapped by stage 2: no access to them ever exits.
         exits: v.stats.sum(`mmio-read ${a.name}`) + v.stats.sum(`mmio-write ${a.name}`),
       })),

@@ -2,7 +2,7 @@
 // tables written as real descriptors into hypervisor-owned memory, its vCPU's saved context, its
 // console and its exit statistics.
 import type { Cpu } from '../cpu/cpu.js';
-import type { Bus } from '../devices/bus.js';
+import type { Bus, Device } from '../devices/bus.js';
 import { Pl011 } from '../devices/pl011.js';
 import { NSLOTS } from '../cpu/state.js';
 import { sysDefs } from '../cpu/sysregs.js';
@@ -14,12 +14,21 @@ import { VirtioMmioId } from './vdev/virtio-id.js';
 import { ExitStats } from './stats.js';
 import { buildIdRegs, hcrTrapBits, SYSREG_TRAPS, type SysregTrap } from './sysreg.js';
 import type { Word64 } from './abort.js';
+import { Vgic } from './vgic.js';
+import { VgicDistributor } from './vdev/vgic-dist.js';
 
 /** The guest-visible layout: QEMU virt's (facts from its memory map). */
 export const IPA_UART = 0x0900_0000;
 export const IPA_RTC = 0x0901_0000;
 export const IPA_VIRTIO = 0x0a00_0000;
 export const IPA_RAM = 0x4000_0000;
+/** The guest's GIC: its distributor (trapped) and CPU interface (the physical GICV, assigned). */
+export const IPA_GICD = 0x0800_0000;
+export const IPA_GICC = 0x0801_0000;
+/** Where the physical GIC's virtual CPU interface is (QEMU virt's GIC_VCPU). */
+export const PA_GICV = 0x0804_0000;
+/** The virtual UART's interrupt: SPI 1, as on QEMU's virt. */
+export const INTID_UART = 33;
 /** Stage-2 input address size: 40 bits (1 TiB of IPA space), 4 KiB granule, start level 1. */
 export const IPA_BITS = 40;
 
@@ -133,6 +142,13 @@ export class Vm {
   stop: VmStop | null = null;
   /** Highest IPA written by the loader (SYS_HEAPINFO puts the heap above it). */
   imageEnd = IPA_RAM;
+  /** The VM's virtual GIC, once the hypervisor gave it one (attachGic). */
+  vgic: Vgic | null = null;
+  /** What the loader put where, and the entry point: a PSCI SYSTEM_RESET loads them again. */
+  private readonly loaded: { ipa: number; data: Uint8Array }[] = [];
+  entry = IPA_RAM;
+  /** Times the guest reset itself (PSCI SYSTEM_RESET). */
+  resets = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(
@@ -222,12 +238,39 @@ export class Vm {
     this.assigned.push(dev);
   }
 
+  /**
+   * Give the VM a GICv2: the distributor at IPA_GICD emulated by trap (vdev/vgic-dist.ts), the
+   * CPU interface at IPA_GICC being the physical GIC's virtual CPU interface (stage 2 maps it:
+   * acknowledging and completing interrupts costs no exit), and the virtual UART's line on SPI 1.
+   */
+  attachGic(gich: Device, gicvAccesses?: () => number): void {
+    const vgic = new Vgic(gich);
+    this.vgic = vgic;
+    this.vdevs.push({ name: 'gicd', ipa: IPA_GICD, size: 0x10000, dev: vgic.dist, regName: VgicDistributor.regName });
+    this.assign({ name: 'gicv', ipa: IPA_GICC, pa: PA_GICV, size: 0x10000, accesses: gicvAccesses });
+    this.uart.onIrq = (level) => vgic.dist.setLevel(INTID_UART, level);
+  }
+
+  /**
+   * PSCI SYSTEM_RESET: the images are loaded again (as QEMU reloads its ROM images on a reset;
+   * the rest of RAM keeps its contents), the vCPU gets its boot state and the virtual devices
+   * their reset state. The caller folds the VM's list registers first if it is running.
+   */
+  reset(cpu: Cpu): void {
+    for (const c of this.loaded) this.bus.load(this.ramPaOf(c.ipa), c.data);
+    this.boot(cpu, this.entry);
+    this.vgic?.dist.reset();
+    this.virtio.status = 0;
+    this.resets++;
+  }
+
   /** Copy bytes into guest RAM at an IPA (the loader; the pages count as touched). */
   load(ipa: number, data: Uint8Array): void {
     if (this.ramPaOf(ipa) < 0 || this.ramPaOf(ipa + data.length - 1) < 0) {
       throw new Error(`0x${ipa.toString(16)}+${data.length} is outside ${this.name}'s RAM`);
     }
     this.bus.load(this.ramPaOf(ipa), data);
+    this.loaded.push({ ipa, data: data.slice() });
     if (this.config.ram === 'lazy') {
       for (let p = Math.floor(ipa / 4096); p <= Math.floor((ipa + data.length - 1) / 4096); p++) this.mapRamPage(p * 4096);
     }
@@ -242,6 +285,7 @@ export class Vm {
     c.vr.fill(0);
     c.el = 1;
     c.spsel = 1;
+    this.entry = entry;
     c.pcLo = entry | 0;
     c.pcHi = Math.floor(entry / 2 ** 32) | 0;
     c.spsr = 0x4000_0000 | 0x3c5;

@@ -64,7 +64,7 @@ describe('a64hv run --hyp', () => {
     const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8')).hyp;
     expect([j.slice, j.vmidTagging]).toEqual([500, false]);
     expect(j.vms.map((v: { ramPolicy: string; isv0Policy: string }) => [v.ramPolicy, v.isv0Policy])).toEqual([['lazy', 'emulate'], ['eager', 'inject']]);
-    expect(j.vms[0].assigned).toEqual([]);
+    expect(j.vms[0].assigned.map((a: { name: string }) => a.name)).toEqual(['gicv']); // no RTC (assignRtc: null)
     for (const bad of ['{"vms":[{"ramPolicy":"maybe"}]}', '{"slise":5}', '{"vms":[{},{},{}]}', 'nope', '{"assignRtc":{"vm":0,"ipa":"0x123"}}']) {
       writeFileSync(`${dir}/bad.json`, bad);
       const e = await cli(['run', `${G}build/hello.elf`, '--hyp', '--hyp-config', `${dir}/bad.json`, '-q']);

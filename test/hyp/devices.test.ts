@@ -52,8 +52,8 @@ describe('assigned PL031 RTC (stage 2 maps the real device: no exits)', () => {
     expect(X(r, 12)).toBe(1_700_000_000n);
     expect(r.vm.stats.total).toBe(1); // only the PSCI call
     expect(r.hv.rtc.accesses).toBe(5); // 4 guest reads + the setup write
-    const j = hypStatsJson(r.hv) as { vms: { assigned: { exits: number; accesses: number }[] }[] };
-    expect(j.vms[0].assigned[0]).toMatchObject({ exits: 0, accesses: 5 });
+    const j = hypStatsJson(r.hv) as { vms: { assigned: { name: string; exits: number; accesses: number }[] }[] };
+    expect(j.vms[0].assigned.find((a) => a.name === 'pl031')).toMatchObject({ exits: 0, accesses: 5 });
   });
   it('can be given at an IPA other than its PA; the VM it is not assigned to gets an abort there', async () => {
     const moved = src.replace('#0x0901, lsl #16', '#0x0b00, lsl #16');

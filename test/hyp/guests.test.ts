@@ -61,7 +61,7 @@ describe('hyp-isolation.S: reading what is not the VM\'s own', () => {
     for (const vm of hv.vms) hv.boot(vm, await loadIntoVm(vm, `${G}asm/hyp-isolation.S`));
     hv.run(1_000_000);
     const abort = (a: string): string => `read ${a}: synchronous external abort, ESR_EL1 0x96000010 FAR_EL1 ${a}\n`;
-    const common = `read 0x47fffff8: ok\n${abort('0x48000000')}${abort('0x49000000')}${abort('0x08000000')}`;
+    const common = `read 0x47fffff8: ok\n${abort('0x48000000')}${abort('0x49000000')}${abort('0x08030000')}`;
     expect(hv.vms[0].output).toBe(`${common}read 0x09010000: ok\n`); // the RTC is assigned to VM 0
     expect(hv.vms[1].output).toBe(`${common}${abort('0x09010000')}`);
     expect(hv.vms.map((v) => v.stats.get('isolation-abort'))).toEqual([3, 4]);

@@ -32,7 +32,7 @@ describe('isolation', () => {
           mov x24, x20
           ldr x5, [x9]
           mov x25, x20
-          movz x9, #0x0800, lsl #16
+          movz x9, #0x0803, lsl #16
           ldr w5, [x9]
           mov x26, x21`),
         `movz x9, #0x4300, lsl #16\nldr x5, [x9]\n${OFF}`,
@@ -47,7 +47,7 @@ describe('isolation', () => {
     expect(x(23)).toBe(3n);
     expect(x(24)).toBe(0x9600_0050n); // EC 0x25, IL, WnR, FSC 0x10 synchronous external abort
     expect(x(25)).toBe(0x9600_0010n);
-    expect(x(26)).toBe(0x0800_0000n); // FAR_EL1 = the VA
+    expect(x(26)).toBe(0x0803_0000n); // FAR_EL1 = the VA (the hypervisor's GICH frame)
     expect(r.hv.vms[0].stats.get('isolation-abort')).toBe(3);
     // VM1's memory at its IPA 0x4300_0000 did not receive VM0's store.
     expect(r.hv.machine.bus.read(r.hv.vms[1].ramPa + 0x300_0000, 4)).toBe(0);

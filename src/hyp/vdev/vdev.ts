@@ -21,6 +21,8 @@ export interface AssignedDevice {
   readonly ipa: number;
   readonly pa: number;
   readonly size: number;
+  /** Accesses that reached the device (none of them an exit). */
+  accesses?: () => number;
 }
 
 /** Name a register from a table of offsets, or "+0xNN" when it has no name. */

@@ -1,0 +1,170 @@
+// A VM's virtual GIC (GICv2 with the Virtualization Extensions, IHI 0048B chapter 5): the
+// distributor is emulated by trap (vdev/vgic-dist.ts); the CPU interface is the physical GIC's
+// virtual CPU interface (GICV), which the guest reaches with no exit through stage 2, and which
+// the hypervisor drives through the list registers in the GICH frame.
+//
+// The hypervisor keeps the distributor state authoritative between a guest's exits: at every
+// exit it folds the list registers back into it (what the guest acknowledged, completed), and
+// before every return to the guest it flushes the highest-priority pending and all active
+// interrupts into the list registers (5.3 "GIC virtual interface control registers").
+//  - Interrupts of the VM's timers are hardware-mapped (GICH_LR.HW=1, PhysicalID): the
+//    hypervisor acknowledges the physical one and drops its priority (EOImode=1) but leaves it
+//    active; the guest's deactivation of the virtual interrupt deactivates the physical one.
+//  - Level-sensitive software interrupts (a virtual device's line) get GICH_LR.EOI=1: their EOI
+//    raises a maintenance interrupt, so the hypervisor resamples the line.
+//  - With more pending interrupts than list registers, GICH_HCR.UIE asks for a maintenance
+//    interrupt when the list registers run (nearly) empty, to refill them.
+import type { Device } from '../devices/bus.js';
+import { VgicDistributor, VGIC_IRQS } from './vdev/vgic-dist.js';
+
+// GICH register offsets (IHI 0048B 5.3, Table 5-1).
+export const GICH_HCR = 0x00;
+export const GICH_VTR = 0x04;
+export const GICH_VMCR = 0x08;
+export const GICH_MISR = 0x10;
+export const GICH_EISR0 = 0x20;
+export const GICH_ELRSR0 = 0x30;
+export const GICH_APR = 0xf0;
+export const GICH_LR0 = 0x100;
+
+const HCR_EN = 1 << 0;
+const HCR_UIE = 1 << 1;
+
+// GICH_LRn fields (5.3.11).
+const LR_HW = 1 << 31;
+const LR_GRP1 = 1 << 30;
+const LR_PENDING = 1 << 28;
+const LR_ACTIVE = 2 << 28;
+const LR_EOI = 1 << 19;
+
+/** Physical INTIDs of the timers' PPIs on the virt board, forwarded to the VM as the same INTIDs. */
+export const PPI_CNTV = 27;
+export const PPI_CNTP = 30;
+export const PPI_MAINTENANCE = 25;
+
+export class Vgic {
+  readonly dist = new VgicDistributor();
+  /** Number of list registers (GICH_VTR.ListRegs + 1). */
+  readonly nLr: number;
+  /** The INTID held by each list register, or -1. */
+  private readonly lrIntid: Int32Array;
+  /** Hardware-mapped virtual INTIDs -> physical INTID. */
+  readonly hw = new Map<number, number>([
+    [PPI_CNTV, PPI_CNTV],
+    [PPI_CNTP, PPI_CNTP],
+  ]);
+  /** Saved while another VM runs: the guest's GICV control (VMCR) and active priorities (APR). */
+  private vmcr = 0;
+  private apr = 0;
+  /** Physical hardware-mapped interrupts that were active when the VM was switched out. */
+  private savedPhysActive: number[] = [];
+  /** Something changed since the last flush. */
+  private dirty = true;
+  /** Interrupts delivered into list registers, for the statistics. */
+  injected = 0;
+
+  constructor(private readonly gich: Device) {
+    this.nLr = (gich.read(GICH_VTR, 4) & 0x3f) + 1;
+    this.lrIntid = new Int32Array(this.nLr).fill(-1);
+    this.dist.onChange = () => (this.dirty = true);
+  }
+
+  /** A physical interrupt mapped to this VM fired: make the virtual one pending. */
+  injectHw(intid: number): void {
+    this.dist.pending[intid] = 1;
+    this.dirty = true;
+  }
+
+  /** Any virtual interrupt pending or active (a WFI wakes; the vCPU has work). */
+  hasPending(): boolean {
+    const d = this.dist;
+    for (let i = 0; i < VGIC_IRQS; i++) if (d.isPending(i) && d.enabled[i] && this.groupEnabled(i)) return true;
+    for (let k = 0; k < this.nLr; k++) if (this.lrIntid[k] >= 0 && (this.gich.read(GICH_LR0 + 4 * k, 4) & LR_PENDING) !== 0) return true;
+    return false;
+  }
+
+  private groupEnabled(i: number): boolean {
+    return (this.dist.ctlr & (this.dist.group[i] ? 2 : 1)) !== 0;
+  }
+
+  /**
+   * At an exit: read back what the guest did with the list registers, into the distributor
+   * state, and empty them.
+   */
+  fold(): void {
+    const d = this.dist;
+    for (let k = 0; k < this.nLr; k++) {
+      const id = this.lrIntid[k];
+      if (id < 0) continue;
+      const lr = this.gich.read(GICH_LR0 + 4 * k, 4);
+      const pending = (lr & LR_PENDING) !== 0;
+      const active = (lr & LR_ACTIVE) !== 0;
+      d.active[id] = active ? 1 : 0;
+      // Acknowledged (no longer pending in the LR): the latch is consumed; an SGI's source too.
+      // A level-sensitive software interrupt's pending state is its line (resampled at flush),
+      // so the LR keeps a latch alive only if software had set one (GICD_ISPENDR).
+      if (this.hw.has(id) || d.edge[id]) d.pending[id] = pending ? 1 : 0;
+      else d.pending[id] = pending && d.pending[id] ? 1 : 0;
+      if (id < 16 && !pending) d.sgiSources[id] = 0;
+      this.gich.write(GICH_LR0 + 4 * k, 4, 0);
+      this.lrIntid[k] = -1;
+      this.dirty = true;
+    }
+  }
+
+  /** Before returning to the guest: fill the list registers; enable the virtual interface. */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const d = this.dist;
+    const cand: number[] = [];
+    for (let i = 0; i < VGIC_IRQS; i++) {
+      if (d.active[i]) cand.push(i);
+      else if (d.isPending(i) && d.enabled[i] && this.groupEnabled(i)) cand.push(i);
+    }
+    // Active ones first (they must be in an LR to be completed), then by priority, then INTID.
+    cand.sort((a, b) => d.active[b] - d.active[a] || d.priority[a] - d.priority[b] || a - b);
+    const n = Math.min(cand.length, this.nLr);
+    for (let k = 0; k < n; k++) {
+      const id = cand[k];
+      const pending = d.isPending(id) && !(d.active[id] && d.edge[id] === 0);
+      let lr = id | ((d.priority[id] >>> 3) << 23) | (d.group[id] ? LR_GRP1 : 0);
+      lr |= (pending ? LR_PENDING : 0) | (d.active[id] ? LR_ACTIVE : 0);
+      const phys = this.hw.get(id);
+      if (phys !== undefined) {
+        // Pending and active together is not allowed with HW=1 (5.3.11): keep it active.
+        if (d.active[id]) lr &= ~LR_PENDING;
+        lr |= LR_HW | (phys << 10);
+      } else if (d.edge[id] === 0) lr |= LR_EOI; // resample the line at its EOI
+      // (SGIs: CPUID = 0, the only source.)
+      if (pending && !d.active[id]) this.injected++;
+      this.gich.write(GICH_LR0 + 4 * k, 4, lr >>> 0);
+      this.lrIntid[k] = id;
+    }
+    this.gich.write(GICH_HCR, 4, HCR_EN | (cand.length > this.nLr ? HCR_UIE : 0));
+  }
+
+  /** World switch out: fold, save the guest's GICV state, park its active hardware interrupts. */
+  save(gicd: Device): void {
+    this.fold();
+    this.vmcr = this.gich.read(GICH_VMCR, 4);
+    this.apr = this.gich.read(GICH_APR, 4);
+    this.gich.write(GICH_HCR, 4, 0);
+    this.gich.write(GICH_APR, 4, 0);
+    // A physical interrupt this VM has not completed must not block the next VM's (its timer
+    // uses the same PPI): remember it and clear its active state (GICD_ICACTIVER0).
+    const act = gicd.read(0x300, 4);
+    this.savedPhysActive = [...this.hw.values()].filter((p) => (act >>> p) & 1);
+    for (const p of this.savedPhysActive) gicd.write(0x380, 4, (1 << p) >>> 0);
+    this.dirty = true;
+  }
+
+  /** World switch in: the reverse of save (the flush happens at the return to the guest). */
+  restore(gicd: Device): void {
+    this.gich.write(GICH_VMCR, 4, this.vmcr);
+    this.gich.write(GICH_APR, 4, this.apr);
+    for (const p of this.savedPhysActive) gicd.write(0x300, 4, (1 << p) >>> 0);
+    this.savedPhysActive = [];
+    this.dirty = true;
+  }
+}
