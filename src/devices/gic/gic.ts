@@ -162,6 +162,40 @@ export class Gic {
     this.update();
   }
 
+  /** Human-readable state of one CPU's view (for a debugger or log): no side effects. */
+  dump(cpu = 0): string[] {
+    const hex = (v: number) => '0x' + (v >>> 0).toString(16);
+    const ids = (pred: (id: number) => boolean) => {
+      const out: number[] = [];
+      for (let id = 0; id < this.irqs; id++) if (pred(id)) out.push(id);
+      return out.join(' ') || '-';
+    };
+    const s = (id: number) => this.slot(cpu, id);
+    const run = this.running(cpu);
+    const vrun = this.vRunning(cpu);
+    const lines: string[] = [
+      `GICD_CTLR=${hex(this.gicdCtlr)} GICC_CTLR=${hex(this.cCtlr[cpu])} PMR=${hex(this.cPmr[cpu])} ` +
+        `BPR=${this.cBpr[cpu]} ABPR=${this.cAbpr[cpu]} RPR=${hex(run === 0x100 ? 0xff : run)} ` +
+        `APR0=${hex(this.apr[cpu])} NSAPR0=${hex(this.nsapr[cpu])} lines=${hex(this.out[cpu])}`,
+      `enabled: ${ids((id) => id >= 16 && this.enabled[s(id)] === 1)}`,
+      `pending: ${ids((id) => this.isPending(cpu, id) && this.targetsCpu(cpu, id))}`,
+      `active:  ${ids((id) => this.active[s(id)] === 1)}`,
+      `GICH_HCR=${hex(this.hcr[cpu])} VMCR=${hex(this.vmcr[cpu])} MISR=${hex(this.misr(cpu))} ` +
+        `APR=${hex(this.hapr[cpu])} vRPR=${hex(vrun === 0x100 ? 0xff : vrun)}`,
+    ];
+    for (let i = 0; i < R.NUM_LRS; i++) {
+      const lr = this.lr[cpu * R.NUM_LRS + i];
+      if (lr === 0) continue;
+      const st = ['invalid', 'pending', 'active', 'pending+active'][this.lrState(lr)];
+      const hw = lr & R.LR_HW ? ` HW pINTID=${(lr >>> 10) & 0x3ff}` : lr & R.LR_EOI ? ' EOI' : '';
+      lines.push(
+        `LR${i}=${hex(lr)}: vINTID=${lr & 0x3ff} ${st} prio=${hex(this.lrPriority(lr))} ` +
+          `grp${lr & R.LR_GRP1 ? 1 : 0}${hw}`,
+      );
+    }
+    return lines;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Interrupt state helpers
 

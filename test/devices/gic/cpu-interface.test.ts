@@ -326,3 +326,18 @@ describe('preemption and binary point (3.3.3, 3.3.4)', () => {
     expect(b.g.lines(0)).toBe(0);
   });
 });
+
+describe('dump (debugging aid)', () => {
+  it('lists enabled, pending and active INTIDs and valid List registers without side effects', () => {
+    const r = rig();
+    openCpu(r);
+    enable(r, 33);
+    setPending(r, 33);
+    r.wr(r.g.hypInterface, R.GICH_LR0 + 4, (1 << 28) | (20 << 23) | 40);
+    const text = r.g.dump(0).join('\n');
+    expect(text).toMatch(/enabled: 33\n/);
+    expect(text).toMatch(/pending: 33\n/);
+    expect(text).toMatch(/LR1=0x1a000028: vINTID=40 pending prio=0xa0 grp0/);
+    expect(r.rd(r.g.distributor, R.GICD_ISPENDR + 4)).toBe(2); // still pending: dump acknowledged nothing
+  });
+});
