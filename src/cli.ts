@@ -337,6 +337,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       instructions: done,
       cycles: m.cpu.cycles,
       cpi: done > 0 ? Math.round((m.cpu.cycles / done) * 1000) / 1000 : 0,
+      // Cycles spent asleep in WFI until a timer fired (included in cycles and CPI).
+      idleCycles: m.cpu.idleCycles,
+      interrupts: m.cpu.interruptsTaken,
       timing: m.cpu.timing.profile.name,
       wallMs: Math.round(wallMs * 1000) / 1000,
       mips: Math.round(mips * 1000) / 1000,
@@ -361,6 +364,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       ['instructions', done.toLocaleString('en-US')],
       ['cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
       ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
+      ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
+        ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
+        : []),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],
       ['exit', why],

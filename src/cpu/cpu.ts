@@ -133,6 +133,8 @@ export class Cpu extends CpuState {
   private checkAt = Infinity;
   /** Cycles skipped by WFI waiting for a timer (part of `cycles`; reported so CPI can exclude it). */
   idleCycles = 0;
+  /** Asynchronous exceptions taken (IRQ, FIQ, virtual SError; to EL1 or EL2). */
+  interruptsTaken = 0;
   /** Set by requestYield(): leave run() after the current instruction (the firmware waits for the host). */
   private yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
@@ -188,6 +190,7 @@ export class Cpu extends CpuState {
     this.exitCode = 0;
     this.excStreak = 0;
     this.idleCycles = 0;
+    this.interruptsTaken = 0;
     this.yieldRequested = false;
     this.pcLo = this.pcHi = 0;
     this.invalidateAllCode();
@@ -1032,12 +1035,14 @@ export class Cpu extends CpuState {
   }
 
   private interruptToEl1(vec: number): boolean {
+    this.interruptsTaken++;
     this.cycles += this.timing.exceptionEntry;
     takeException(this, this.pcLo, this.pcHi, vec);
     return true;
   }
 
   private interruptToEl2(fiq: boolean): boolean {
+    this.interruptsTaken++;
     this.cycles += this.timing.exceptionEntry;
     takeAsyncToEl2(this, this.pcLo, this.pcHi, fiq);
     // The hypervisor's ERET lands in the guest with whatever virtual interrupt it injected

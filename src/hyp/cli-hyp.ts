@@ -198,6 +198,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
     t.push([`  exits`, `${s.total} (${s.cycles.toLocaleString('en-US')} cycles modelled)`]);
     for (const [cause, n] of [...s.byCause].sort((a, b) => b[1] - a[1])) t.push([`    ${cause}`, String(n)]);
     t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
+    if (v.vgic !== null && v.vgic.injected > 0) t.push([`  virtual interrupts`, `${v.vgic.injected} injected (GICH list registers)`]);
     for (const a of v.assigned) {
       t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses?.() ?? 0} accesses, 0 exits`]);
     }

@@ -20,6 +20,9 @@ export function hypStatsJson(hv: Hypervisor): object {
       hcrTraps: '0x' + (v.hcrTraps >>> 0).toString(16),
       idRegs: Object.fromEntries(Object.entries(v.config.idRegs ?? {}).map(([k, x]) => [k, '0x' + BigInt(x).toString(16)])),
       pagesMapped: v.pagesMapped,
+      // Virtual interrupts delivered through the GIC list registers, and PSCI resets.
+      interruptsInjected: v.vgic?.injected ?? 0,
+      resets: v.resets,
       stop: v.stop,
       exits: v.stats.toJSON(),
       assigned: v.assigned.map((a) => ({
