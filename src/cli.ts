@@ -22,6 +22,7 @@ import { PROFILES } from './cpu/timing.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
+import { InputWait } from './host-input.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -443,18 +444,6 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, i
   };
 }
 
-/** A promise that resolves at the next stdin event (data or end). */
-class InputWait {
-  private waiter: (() => void) | null = null;
-  next(): Promise<void> {
-    return new Promise((res) => (this.waiter = res));
-  }
-  wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-}
 
 // ---- the program ----
 const EXIT_HELP = `

@@ -12,6 +12,7 @@ import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, type ExitRecord } from './hy
 import { loadIntoVm } from './load.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
+import { InputWait } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
@@ -130,7 +131,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   for (let k = 0; k < guests.length; k++) hv.boot(hv.vms[k], await loadIntoVm(hv.vms[k], guests[k]));
 
   let stopInput = (): void => {};
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv.vms[0], io.stdin);
+  const input = new InputWait();
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input);
   const t0 = performance.now();
   let done = 0;
   let interrupted = false;
@@ -144,6 +146,15 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       if (io.signal?.aborted) {
         interrupted = true;
         break;
+      }
+      if (hv.idleForInput) {
+        // The first VM sleeps in WFI until its UART receives something: wait for stdin.
+        hv.idleForInput = false;
+        await new Promise<void>((res) => {
+          void input.next().then(res);
+          io.signal?.addEventListener('abort', () => res(), { once: true });
+        });
+        continue;
       }
       await new Promise((res) => setImmediate(res));
     }
@@ -206,7 +217,8 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
   return t.toString() + '\n';
 }
 
-function feedStdin(vm: Vm, stdin: NodeJS.ReadableStream & { fd?: number }): () => void {
+function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
+  const vm = hv.vms[0];
   if (stdin.fd === 0) {
     try {
       if (fstatSync(0).isFile()) {
@@ -217,10 +229,21 @@ function feedStdin(vm: Vm, stdin: NodeJS.ReadableStream & { fd?: number }): () =
       /* fall through to streaming */
     }
   }
-  const onData = (d: Buffer | string): void => vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+  // While the stream is open, the first VM idle in WFI waits for it (Hypervisor.wfx).
+  hv.hostInputOpen = true;
+  const onData = (d: Buffer | string): void => {
+    vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    input.wake();
+  };
+  const onEnd = (): void => {
+    hv.hostInputOpen = false;
+    input.wake();
+  };
   stdin.on('data', onData);
+  stdin.on('end', onEnd);
   return () => {
     stdin.removeListener('data', onData);
+    stdin.removeListener('end', onEnd);
     stdin.pause();
   };
 }

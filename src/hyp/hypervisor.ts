@@ -152,6 +152,13 @@ export class Hypervisor implements Firmware {
   switches = 0;
   tlbFlushes = 0;
   private sliceLeft = 0;
+  /**
+   * Set while the host's input stream (interactive stdin, the first VM's UART) is open: a WFI
+   * of that VM with nothing else to wake it waits for the host instead of stopping the VM.
+   */
+  hostInputOpen = false;
+  /** Set by such a WFI: run() returned early and the caller should wait for host input. */
+  idleForInput = false;
   /** GICV accesses by VM (the physical frame is shared: counted per running VM). */
   private readonly gicvBy = new Map<Vm, number>();
   private gicvAtEnter = 0;
@@ -215,8 +222,8 @@ export class Hypervisor implements Firmware {
     gicd.write(GICD_CTLR, 4, 3);
     gicd.write(GICD_ISENABLER0, 4, ((1 << PPI_MAINTENANCE) | (1 << PPI_CNTV) | (1 << PPI_CNTP)) >>> 0);
     gicc.write(GICC_PMR, 4, 0xff);
-    // EnableGrp0 | EnableGrp1 | EOImodeS | EOImodeNS.
-    gicc.write(GICC_CTLR, 4, 0x3 | (1 << 9) | (1 << 10));
+    // EnableGrp0 | EnableGrp1 | EOImode (bit 9: this GIC has no Security Extensions).
+    gicc.write(GICC_CTLR, 4, 0x3 | (1 << 9));
   }
 
   /** Set a VM's boot state (entry point in its IPA space). */
@@ -331,6 +338,7 @@ export class Hypervisor implements Firmware {
           this.yieldPending = false;
           eretFromEl2(cpu);
           this.reschedule();
+          if (this.idleForInput) break;
         } else {
           // The VM stopped: its own request (PSCI, semihosting exit) or an emulation error.
           if (vm.stop === null) vm.stop = { kind: 'error', code: cpu.exitCode || 1, message: why || 'halted' };
@@ -607,8 +615,15 @@ export class Hypervisor implements Firmware {
       this.yieldPending = true;
       cpu.halt('yield');
     } else if (!wfe && !cpu.sleepUntilTimer() && (cpu.irqLine | cpu.fiqLine) === 0) {
-      // The only VM, with no timer armed: as on the bare-metal board, nothing can ever wake it.
-      this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
+      if (this.hostInputOpen && vm === this.vms[0]) {
+        // Only the host can wake it (input for its UART): leave run() and let the caller wait.
+        this.idleForInput = true;
+        this.yieldPending = true;
+        cpu.halt('yield');
+      } else {
+        // The only VM, with no timer armed: as on the bare-metal board, nothing can ever wake it.
+        this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
+      }
     }
     return wfe ? 'wfe' : 'wfi';
   }

@@ -239,6 +239,69 @@ describe('a64hv CLI', () => {
     expect(code).toBe(42);
   });
 
+  // A guest that sleeps in WFI until the UART's receive interrupt (GIC SPI 33) wakes it, echoes
+  // two bytes from its IRQ handler and exits 42: on the bare board and as a VM under --hyp.
+  const IRQ_ECHO = `
+       adr x1, vectors
+       msr vbar_el1, x1
+       isb
+       movz x9, #0x0800, lsl #16
+       movz x10, #0x0801, lsl #16
+       movz x2, #0x0900, lsl #16
+       mov w1, #1
+       str w1, [x9]
+       str w1, [x10]
+       mov w1, #0xff
+       str w1, [x10, #4]
+       mov w1, #2
+       str w1, [x9, #0x104]
+       mov w1, #0x50
+       str w1, [x2, #0x38]
+       mov x4, #2
+       msr daifclr, #2
+     wait: cbz x4, done
+       wfi
+       b wait
+     done:
+       ${EXIT42}
+       .balign 0x800
+     vectors: .space 0x280
+       ldr w5, [x10, #0xc]
+     drain: ldr w3, [x2, #0x18]
+       tbnz w3, #4, drained
+       ldrb w0, [x2]
+       strb w0, [x2]
+       sub x4, x4, #1
+       b drain
+     drained: str w5, [x10, #0x10]
+       eret`;
+  for (const hyp of [false, true]) {
+    it(`a guest asleep in WFI waits for interactive stdin to raise its UART interrupt${hyp ? ' (--hyp)' : ''}`, async () => {
+      const { PassThrough } = await import('node:stream');
+      const guest = file('irq-echo.S', IRQ_ECHO);
+      const stdin = new PassThrough();
+      setTimeout(() => stdin.write('o'), 30);
+      setTimeout(() => stdin.end('k'), 80);
+      let out = '';
+      const code = await main(['run', guest, '-q', ...(hyp ? ['--hyp'] : [])], {
+        stdout: { write: (s: string) => (out += s) },
+        stderr: { write: () => true },
+        stdin,
+      });
+      expect(out).toBe('ok');
+      expect(code).toBe(42);
+    });
+  }
+  it('with stdin at its end, a WFI nothing can wake stops the guest with an error', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stdin = new PassThrough();
+    stdin.end();
+    let err = '';
+    const code = await main(['run', file('irq-echo2.S', IRQ_ECHO), '-q'], { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, stdin });
+    expect(code).toBe(1);
+    expect(err).toContain('WFI with no interrupt source');
+  });
+
   it('--trace prints address, symbol+offset, disassembly and changed registers', async () => {
     const r = await cli('run', HELLO, '--trace', '--max-insns', '3', '-q');
     const lines = r.err.trim().split('\n');
