@@ -3,7 +3,7 @@
 import { Session, fmt, type Stop, type WatchKind } from './session.js';
 import { loadDisassembler, withSymbol, type Disassembler } from './disasm.js';
 import { SP } from '../cpu/state.js';
-import { sysDefs } from '../cpu/sysregs.js';
+import { sysDefs, SYS } from '../cpu/sysregs.js';
 import { mmuOf } from '../mmu/translate.js';
 import { translateDebug, formatTranslation, tlbEntries, ACC_READ, ACC_WRITE, ACC_FETCH } from '../mmu/debug.js';
 import { hypervisorView } from './hyp-view.js';
@@ -36,6 +36,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'stats', aliases: [], args: '', help: 'instructions, cycles, TLB and walk counters, hypervisor exits' },
   { name: 'vm', aliases: [], args: '[n]', help: 'list VMs, or pick the vCPU of VM n to look at' },
   { name: 'mmio', aliases: [], args: '', help: 'recent trapped device accesses with their decoded syndrome' },
+  { name: 'gic', aliases: ['irq'], args: '', help: 'interrupts: the GIC (enabled/pending/active, CPU interface, list registers), the timers, the PE lines; under --hyp the VM\'s virtual distributor' },
   { name: 'uart', aliases: [], args: 'TEXT', help: 'feed TEXT to the PL011 receiver (\\n, \\r, \\t, \\xHH escapes)' },
   { name: 'reset', aliases: [], args: '', help: 'reload the guest and restart from its entry point (breakpoints kept)', runs: true },
   { name: 'help', aliases: ['h', '?'], args: '[command]', help: 'this list, or one command' },
@@ -253,6 +254,8 @@ export class Debugger {
         return this.vm(args[0]);
       case 'mmio':
         return hypervisorView(this.s).mmio();
+      case 'gic':
+        return this.gic();
       case 'uart': {
         const text = line.trim().replace(/^\S+\s?/, '');
         if (text === '') throw new CommandError('uart: missing text');
@@ -443,6 +446,44 @@ export class Debugger {
       `  walks: stage 1 ${w.s1Walks} (${w.s1DescReads} descriptor reads), stage 2 ${w.s2Walks} (${w.s2DescReads} reads), faults S1 ${w.s1Faults} S2 ${w.s2Faults}`,
       hypervisorView(this.s).exits(),
     ].join('\n');
+  }
+
+  /** The interrupt picture: physical GIC, timers, CPU lines; with a hypervisor, the VM's vGIC. */
+  private gic(): string {
+    const m = this.s.m;
+    const cpu = this.s.cpu;
+    const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
+    const out = ['physical GIC (GICv2):', ...m.gic.dump(0).map((l) => '  ' + l)];
+    const t = cpu.timer;
+    const names = ['CNTP (EL1 physical, PPI 30)', 'CNTV (virtual, PPI 27)', 'CNTHP (EL2, PPI 26)'];
+    out.push(`timers: CNTPCT=${t.physicalCount()}${cpu.timerDeadline !== Infinity ? `, next event at cycle ${cpu.timerDeadline}` : ', none armed'}`);
+    for (let k = 0; k < 3; k++) {
+      const ctl = t.readCtl(k);
+      const slot = [SYS.CNTP_CVAL_EL0, SYS.CNTV_CVAL_EL0, SYS.CNTHP_CVAL_EL2][k];
+      const cval = cpu.sysLo(slot);
+      const cvalHi = cpu.sysHi(slot);
+      const en = ctl & 1 ? `ENABLE${ctl & 2 ? ' IMASK' : ''}${ctl & 4 ? ' ISTATUS' : ''}` : 'disabled';
+      out.push(`  ${names[k].padEnd(28)} CTL=${hex(ctl)} (${en}) CVAL=0x${(cvalHi >>> 0).toString(16)}${(cval >>> 0).toString(16).padStart(8, '0')} output ${t.level[k] ? 'high' : 'low'}`);
+    }
+    out.push(`PE: IRQ ${cpu.irqLine ? 1 : 0} FIQ ${cpu.fiqLine ? 1 : 0} vIRQ ${cpu.virqLine ? 1 : 0} vFIQ ${cpu.vfiqLine ? 1 : 0}, PSTATE.DAIF=${cpu.daif.toString(2).padStart(4, '0')}, HCR_EL2=${hex(cpu.sysLo(SYS.HCR_EL2))}, ${cpu.interruptsTaken} interrupts taken`);
+    const hv = this.s.hv;
+    if (hv !== null) {
+      const vm = hv.vms[this.hypIndex];
+      const d = vm.vgic?.dist;
+      if (d !== undefined) {
+        const ids = (pred: (i: number) => boolean): string => {
+          const r: number[] = [];
+          for (let i = 0; i < 288; i++) if (pred(i)) r.push(i);
+          return r.join(' ') || '-';
+        };
+        out.push(`VM ${vm.id} (${vm.name}) virtual distributor (trapped at IPA 0x8000000): GICD_CTLR=${hex(d.ctlr)}, ${vm.vgic!.injected} interrupts injected`);
+        out.push(`  enabled: ${ids((i) => i >= 16 && d.enabled[i] === 1)}`);
+        out.push(`  pending: ${ids((i) => d.isPending(i))}`);
+        out.push(`  active:  ${ids((i) => d.active[i] === 1)}`);
+        out.push(hv.current === vm ? '  (its list registers are the physical GICH ones above)' : '  (not on the CPU: its list registers are folded into the state above)');
+      }
+    }
+    return out.join('\n');
   }
 
   private vm(arg?: string): string {
