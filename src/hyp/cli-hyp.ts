@@ -58,6 +58,10 @@ export interface HypCliOptions {
 /** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
 export function formatExit(e: ExitRecord, n: number): string {
   const ecName: Record<number, string> = { 0x24: 'DABT', 0x20: 'IABT', 0x16: 'HVC', 0x01: 'WFx', 0x18: 'SYS' };
+  if (e.ec < 0) {
+    // An asynchronous exception (a physical IRQ with HCR_EL2.IMO): no syndrome, only ELR_EL2.
+    return `exit ${n} [${e.vm.name}] ELR_EL2=0x${e.elr.toString(16)} IRQ (physical, HCR_EL2.IMO): ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;
+  }
   const esr = (e.esr >>> 0).toString(16).padStart(8, '0');
   const sync = e.ec === 0x24 || e.ec === 0x20 ? ` FAR_EL2=0x${e.far.toString(16)} HPFAR_EL2=0x${e.hpfar.toString(16)}` : '';
   return `exit ${n} [${e.vm.name}] ELR_EL2=0x${e.elr.toString(16)} EC=0x${e.ec.toString(16)} (${ecName[e.ec] ?? '?'}) ESR_EL2=0x${esr}${sync}: ${e.cause}${e.detail ? ' | ' + e.detail : ''}\n`;

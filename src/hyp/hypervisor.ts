@@ -94,6 +94,7 @@ const SHARED_VMID = 1;
 /** One handled exit, for the exit log (`--hyp-trace`, the demo). */
 export interface ExitRecord {
   vm: Vm;
+  /** ESR_EL2.EC of a synchronous exit; -1 for a physical interrupt (no syndrome). */
   ec: number;
   esr: number;
   /** ELR_EL2 at entry (the guest PC of the trapped instruction, or after an HVC). */

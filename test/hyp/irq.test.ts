@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { runVms, OFF, X } from './hyp-helpers.js';
 import { SYS } from '../../src/cpu/sysregs.js';
+import { formatExit } from '../../src/hyp/cli-hyp.js';
 
 /** GICD (trapped) in x9, GICC (= GICV, assigned) in x10; enable PPI 27 and the CPU interface. */
 const GIC_INIT = `
@@ -68,6 +69,7 @@ describe('virtual timer interrupts through the vGIC', () => {
     // The exit record of a physical IRQ: EC -1 (not a synchronous exception) and the decoded cause.
     const irq = r.exits.find((e) => e.cause === 'irq cntv')!;
     expect(irq.detail).toMatch(/forwarded to the guest \(GICH_LR.HW=1\)/);
+    expect(formatExit(irq, 9)).toMatch(/^exit 9 \[vm0\] ELR_EL2=0x4000[0-9a-f]+ IRQ \(physical, HCR_EL2.IMO\): irq cntv \| physical IRQ: cntv forwarded/);
   });
   it('WFI with the timer armed sleeps (modelled time skips to the deadline) instead of stopping the VM', async () => {
     const r = await runVms([timerGuest(2, 50_000)], {}, 200_000);
