@@ -124,3 +124,44 @@ export function placeLinux(ram: LinuxRam, hdr: ImageHeader, initrd: Uint8Array |
   ram.load(lay.kernel, hdr.image);
   if (initrd !== null && initrd.length > 0) ram.load(lay.initrdStart, initrd);
 }
+
+/** What the kernel finds in the device tree's /chosen node. */
+export interface LinuxChosen {
+  bootargs: string;
+  /** Physical range of the initrd, or null without one (linux,initrd-start / linux,initrd-end). */
+  initrd: { start: number; end: number } | null;
+}
+
+export interface LinuxBoot {
+  /** The kernel's first instruction (booting.rst: jump to the first byte of the Image). */
+  entry: number;
+  /** x0 at entry: the DTB's physical address (x1..x3 must be zero). */
+  dtb: number;
+  layout: LinuxLayout;
+  /** End of everything placed (exclusive). */
+  end: number;
+}
+
+/**
+ * Place a kernel, its initrd and a device tree built for them. `makeDtb` receives /chosen and
+ * returns the blob (at most 2 MiB, booting.rst), which goes to layout.dtb.
+ */
+export function loadLinux(
+  ram: LinuxRam,
+  data: Uint8Array,
+  name: string,
+  opts: { initrd?: Uint8Array; append?: string },
+  makeDtb: (chosen: LinuxChosen) => Uint8Array,
+): LinuxBoot {
+  const hdr = parseImage(data, name);
+  const initrd = opts.initrd ?? null;
+  const lay = planLayout(hdr, initrd?.length ?? 0, DTB_MAX, ram, name);
+  placeLinux(ram, hdr, initrd, lay);
+  const dtb = makeDtb({
+    bootargs: opts.append ?? '',
+    initrd: initrd !== null && initrd.length > 0 ? { start: lay.initrdStart, end: lay.initrdEnd } : null,
+  });
+  if (dtb.length > DTB_MAX) throw new UserError(`${name}: device tree of ${dtb.length} bytes exceeds the 2 MiB booting.rst allows`);
+  ram.load(lay.dtb, dtb);
+  return { entry: lay.kernel, dtb: lay.dtb, layout: lay, end: lay.dtb + dtb.length };
+}

@@ -2,7 +2,7 @@
 // placement at a 2 MiB aligned base + text_offset, the initrd and DTB beside it).
 import { describe, it, expect } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { isArm64Image, parseImage, planLayout, placeLinux, DTB_MAX, ARM64_MAGIC } from '../../src/loader/linux.js';
+import { isArm64Image, parseImage, planLayout, placeLinux, loadLinux, DTB_MAX, ARM64_MAGIC, type LinuxChosen } from '../../src/loader/linux.js';
 import { Bus } from '../../src/devices/bus.js';
 
 const MiB = 1024 * 1024;
@@ -70,5 +70,27 @@ describe('placement', () => {
     expect(bus.readBytes(lay.kernel + 64, 1)[0]).toBe(0xaa);
     expect([...bus.readBytes(lay.initrdStart, 3)]).toEqual([1, 2, 3]);
     expect(bus.readBytes(lay.kernel + 0x1000, 4).every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('loadLinux', () => {
+  it('hands /chosen (bootargs, initrd range) to the DT builder and puts the blob at the DTB address', () => {
+    const bus = new Bus(0x4000_0000, 16 * MiB);
+    let seen: LinuxChosen | null = null;
+    const b = loadLinux(bus, makeImage(), 'k', { initrd: new Uint8Array(100), append: 'console=ttyAMA0' }, (c) => {
+      seen = c;
+      return new Uint8Array([0xd0, 0x0d, 0xfe, 0xed]);
+    });
+    expect(seen).toEqual({ bootargs: 'console=ttyAMA0', initrd: { start: b.layout.initrdStart, end: b.layout.initrdStart + 100 } });
+    expect(b.entry).toBe(0x4020_0000);
+    expect([...bus.readBytes(b.dtb, 4)]).toEqual([0xd0, 0x0d, 0xfe, 0xed]);
+    expect(b.end).toBe(b.dtb + 4);
+  });
+  it('without an initrd /chosen has none; an oversized DTB is refused', () => {
+    const bus = new Bus(0x4000_0000, 16 * MiB);
+    let seen: LinuxChosen | null = null;
+    loadLinux(bus, makeImage(), 'k', {}, (c) => ((seen = c), new Uint8Array(8)));
+    expect(seen).toEqual({ bootargs: '', initrd: null });
+    expect(() => loadLinux(bus, makeImage(), 'k', {}, () => new Uint8Array(DTB_MAX + 8))).toThrow(/exceeds the 2 MiB/);
   });
 });
