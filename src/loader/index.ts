@@ -9,6 +9,7 @@ import { SymbolTable } from './symbols.js';
 import { isElf, parseElf, loadElfSegments } from './elf.js';
 import { loadRaw, DEFAULT_RAW_ADDR } from './raw.js';
 import { assembleSource } from './asm.js';
+import { isArm64Image, loadLinux, type LinuxChosen } from './linux.js';
 
 export { UserError } from '../errors.js';
 export { SymbolTable } from './symbols.js';
@@ -16,12 +17,23 @@ export { SymbolTable } from './symbols.js';
 export interface LoadedImage {
   entry: bigint;
   symbols: SymbolTable;
-  kind: 'elf' | 'raw' | 'asm';
+  kind: 'elf' | 'raw' | 'asm' | 'linux';
+  /** x0 at entry (a Linux Image: the DTB's address; booting.rst wants x1..x3 zero, as boot leaves them). */
+  x0?: bigint;
 }
+
+/** Builds the board's device tree for a Linux boot: memory from the bus, /chosen as given. */
+export type LinuxDtbBuilder = (board: { ramBase: number; ramSize: number }, chosen: LinuxChosen) => Uint8Array;
 
 export interface LoadOptions {
   /** Load address for raw binaries (default 0x40000000) and assembly (overrides the base comment). */
   addr?: bigint;
+  /** An initrd for a Linux Image (placed in RAM, its range in the DT's /chosen). */
+  initrd?: string;
+  /** The kernel command line (/chosen bootargs) for a Linux Image. */
+  append?: string;
+  /** The board's DT generator; a Linux Image cannot boot without one. */
+  linuxDtb?: LinuxDtbBuilder;
 }
 
 export async function readGuestFile(path: string): Promise<Uint8Array> {
@@ -45,6 +57,19 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
     m.noteLoaded(end);
     return { entry: elf.entry, symbols: elf.symbols, kind: 'elf' };
   }
+  if (isArm64Image(data)) {
+    // An arm64 Linux Image (raw or gzip-compressed): the booting.rst protocol.
+    if (opts.addr !== undefined) throw new UserError(`${name}: a Linux Image is placed by the boot protocol; --addr applies to raw binaries only`);
+    const makeDtb = opts.linuxDtb;
+    if (makeDtb === undefined) throw new UserError(`${name}: a Linux Image needs the board's device tree, which this command cannot build`);
+    const initrd = opts.initrd !== undefined ? await readGuestFile(opts.initrd) : undefined;
+    const b = loadLinux(bus, data, name, { initrd, append: opts.append }, (chosen) => makeDtb(bus, chosen));
+    m.noteLoaded(b.end);
+    return { entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'linux', x0: BigInt(b.dtb) };
+  }
+  if (opts.initrd !== undefined || opts.append !== undefined) {
+    throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)`);
+  }
   if (/\.(elf|axf)$/i.test(path)) {
     // Named as an ELF but without the magic: report it rather than run the bytes as a raw image.
     throw new UserError(`${name}: not an ELF file (bad magic ${[...data.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') || 'in an empty file'})`);
@@ -59,6 +84,12 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
   const addr = opts.addr ?? DEFAULT_RAW_ADDR;
   m.noteLoaded(loadRaw(bus, data, addr, name));
   return { entry: addr, symbols: new SymbolTable(), kind: 'raw' };
+}
+
+/** Start the CPU at a loaded image's entry with its boot registers (Machine.boot, then x0). */
+export function bootLoaded(m: Machine, img: LoadedImage): void {
+  m.boot(img.entry);
+  if (img.x0 !== undefined) m.cpu.writeX(0, img.x0);
 }
 
 /** `--load FILE@ADDR`: extra raw data. */

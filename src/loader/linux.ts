@@ -7,7 +7,7 @@
 //   0x00 code0/code1 (branch to stext)  0x08 text_offset (u64)  0x10 image_size (u64)
 //   0x18 flags (u64): bit 0 big-endian, bits 2:1 page size, bit 3 placement anywhere
 //   0x20..0x37 reserved   0x38 magic "ARM\x64"   0x3c PE header offset (EFI stub)
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, constants } from 'node:zlib';
 import { UserError, hex } from '../errors.js';
 
 export const ARM64_MAGIC = 0x644d5241; // "ARM\x64" at offset 0x38
@@ -36,8 +36,9 @@ export function isArm64Image(data: Uint8Array): boolean {
   let d = data;
   if (isGzip(d)) {
     try {
-      // Decompressing the first bytes only: the whole kernel is inflated later, once.
-      d = gunzipSync(d, { finishFlush: 2 /* Z_SYNC_FLUSH */, maxOutputLength: 1 << 30 }).subarray(0, HEADER_SIZE);
+      // Inflate only the start (a sync flush returns what a truncated stream has): the whole
+      // kernel is inflated later, once.
+      d = gunzipSync(d.subarray(0, 4096), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, HEADER_SIZE);
     } catch {
       return false;
     }

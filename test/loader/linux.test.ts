@@ -4,6 +4,12 @@ import { describe, it, expect } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { isArm64Image, parseImage, planLayout, placeLinux, loadLinux, DTB_MAX, ARM64_MAGIC, type LinuxChosen } from '../../src/loader/linux.js';
 import { Bus } from '../../src/devices/bus.js';
+import { Machine } from '../../src/machine.js';
+import { SYS } from '../../src/cpu/sysregs.js';
+import { loadImage, bootLoaded } from '../../src/loader/index.js';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const MiB = 1024 * 1024;
 
@@ -93,4 +99,39 @@ describe('loadLinux', () => {
     expect(seen).toEqual({ bootargs: '', initrd: null });
     expect(() => loadLinux(bus, makeImage(), 'k', {}, () => new Uint8Array(DTB_MAX + 8))).toThrow(/exceeds the 2 MiB/);
   });
+});
+
+describe('loadImage with a Linux Image', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a64hv-linux-'));
+  const kernel = join(dir, 'vmlinuz');
+  const initrd = join(dir, 'initrd');
+  const raw = join(dir, 'raw.bin');
+  writeFileSync(kernel, gzipSync(makeImage()));
+  writeFileSync(initrd, new Uint8Array([9, 8, 7]));
+  writeFileSync(raw, new Uint8Array(64));
+  const fakeDtb = (): Uint8Array => new Uint8Array([0xd0, 0x0d, 0xfe, 0xed]);
+  it('is recognised by content; boot enters at the first byte with x0 = DTB, x1..x3 = 0, EL1h, DAIF masked, MMU off', async () => {
+    const m = new Machine();
+    let chosen: LinuxChosen | null = null;
+    let board: { ramBase: number; ramSize: number } | null = null;
+    const img = await loadImage(m, kernel, { initrd, append: 'quiet', linuxDtb: (b, c) => ((board = b), (chosen = c), fakeDtb()) });
+    bootLoaded(m, img);
+    expect(img.kind).toBe('linux');
+    expect(board).toMatchObject({ ramBase: 0x4000_0000, ramSize: 128 * MiB });
+    expect(chosen!.bootargs).toBe('quiet');
+    expect(m.cpu.pc).toBe(0x4020_0000n);
+    expect(m.cpu.readX(0)).toBe(img.x0);
+    expect([...m.bus.readBytes(Number(img.x0), 4)]).toEqual([0xd0, 0x0d, 0xfe, 0xed]);
+    expect([m.cpu.readX(1), m.cpu.readX(2), m.cpu.readX(3)]).toEqual([0n, 0n, 0n]);
+    expect([m.cpu.el, m.cpu.spsel, m.cpu.daif]).toEqual([1, 1, 0xf]);
+    expect(m.cpu.sysLo(SYS.SCTLR_EL1) & 0b101).toBe(0); // SCTLR_EL1.M and .C clear
+    expect([...m.bus.readBytes(chosen!.initrd!.start, 3)]).toEqual([9, 8, 7]);
+  });
+  it('user errors: no DT generator, --addr, --initrd/--append with a non-Linux image, missing initrd', async () => {
+    await expect(loadImage(new Machine(), kernel, {})).rejects.toThrow(/vmlinuz: a Linux Image needs the board's device tree/);
+    await expect(loadImage(new Machine(), kernel, { addr: 0x4000_0000n, linuxDtb: fakeDtb })).rejects.toThrow(/--addr applies to raw binaries only/);
+    await expect(loadImage(new Machine(), raw, { append: 'x' })).rejects.toThrow(/raw.bin: --initrd and --append apply to a Linux Image only/);
+    await expect(loadImage(new Machine(), kernel, { initrd: join(dir, 'nope'), linuxDtb: fakeDtb })).rejects.toThrow(/nope: no such file/);
+  });
+  it('cleanup', () => rmSync(dir, { recursive: true, force: true }));
 });
