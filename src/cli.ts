@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
-import { loadImage, loadData, parseAddress, type LoadedImage } from './loader/index.js';
+import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
+import { virtBoardDtb } from './loader/virt-dt.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
@@ -67,6 +68,8 @@ interface RunOptions {
   semihosting: boolean;
   cmdline?: string;
   quiet?: boolean;
+  initrd?: string;
+  append?: string;
 }
 
 /** Parse a size like 128M, 1G, 64K, 0x100000 or 1048576. */
@@ -273,9 +276,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       throw new UserError(`--dump ${d.spec}: ${hex(d.addr)}+${d.len} is outside RAM ${hex(m.bus.ramBase)}-${hex(m.bus.ramBase + m.bus.ramSize - 1)}`);
     }
   }
-  const img = await loadImage(m, guest, { addr: loadAddr });
+  const img = await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb(board, chosen) });
   for (const spec of o.load) await loadData(m, spec);
-  m.boot(img.entry);
+  bootLoaded(m, img);
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
 
   let stopInput = (): void => {};
@@ -482,7 +485,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'GUEST is chosen by content, then name: an ELF64 AArch64 executable (PT_LOAD segments copied to ' +
         'their physical addresses, entry e_entry); an assembly file .S/.s (assembled with keystone at ' +
         '0x40000000, or at the address of a "// a64hv: base=0x..." comment; entry at the label _start if ' +
-        'defined); or any other file as a raw binary (at --addr, default 0x40000000).\n\n' +
+        'defined); an arm64 Linux Image, raw or gzip-compressed (booted as its booting.rst says, with a ' +
+        'device tree of this board carrying --append and --initrd); or any other file as a raw binary ' +
+        '(at --addr, default 0x40000000).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
         'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
@@ -501,6 +506,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
+    .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
+    .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
     .option('-q, --quiet', 'do not print the figures table')
     .option('--hyp', 'run each guest as a VM under the hypervisor at EL2 (PL011 emulated by trap; see src/hyp/README.md)')
@@ -515,6 +522,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
+      if ((opts.initrd !== undefined || opts.append !== undefined) && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
+        throw new UserError('--initrd and --append work with a plain run only (not with --hyp, --break or --gdb yet)');
+      }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
