@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
+import { loadBiosFile } from './loader/bios.js';
+import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
@@ -70,6 +72,7 @@ interface RunOptions {
   quiet?: boolean;
   initrd?: string;
   append?: string;
+  bios?: boolean;
 }
 
 /** Parse a size like 128M, 1G, 64K, 0x100000 or 1048576. */
@@ -276,7 +279,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       throw new UserError(`--dump ${d.spec}: ${hex(d.addr)}+${d.len} is outside RAM ${hex(m.bus.ramBase)}-${hex(m.bus.ramBase + m.bus.ramSize - 1)}`);
     }
   }
-  const img = await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb(board, chosen) });
+  const img: LoadedImage = o.bios
+    ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const }))
+    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb(board, chosen) });
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
@@ -506,6 +511,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
+    .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
@@ -532,6 +538,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         const o = { ...opts, more, hypSlice: opts.hypSlice };
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
+      }
+      if (opts.bios && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
+        throw new UserError('--bios works with a plain run only (not with --hyp, --break, --gdb, --initrd or --addr)');
       }
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
