@@ -2,8 +2,8 @@
 // powers off (PSCI SYSTEM_OFF). The kernel is not in the repository: the test runs when
 // A64HV_KERNEL names an arm64 Image (raw or gzip) or scripts/fetch-linux.sh has put Debian's at
 // .cache/linux/Image; otherwise it is skipped with the reason printed.
-// cryptomgr.notests skips the crypto self-tests (two thirds of the boot: the FFDHE/RSA multi-
-// precision arithmetic of lib/mpi): about 0.27 billion instructions instead of 0.86 (Debian 6.1,
+// cryptomgr.notests skips the crypto self-tests (two thirds of the boot, mostly in a multi-
+// precision multiply-subtract loop, lib/mpi-style): about 0.27 billion instructions instead of 0.86 (Debian 6.1,
 // 128 MiB), 13-18 s.
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
