@@ -166,6 +166,19 @@ export function injectExternalAbort(cpu: Cpu, fetch: boolean, write: boolean): v
 }
 
 /**
+ * Inject a data abort with fault status `fsc` into the guest at EL1, for an access the hypervisor
+ * performed on the guest's behalf (a trapped DC ZVA): ESR_EL1 EC 0x24 (from EL0) / 0x25 (from
+ * EL1), IL=1, ISV=0, WnR for writes, CM=0; FAR_EL1 = the VA (farLo, farHi); the return state and
+ * vector as injectExternalAbort.
+ */
+export function injectDataAbort(cpu: Cpu, fsc: number, write: boolean, farLo: number, farHi: number): void {
+  const fromEl = (cpu.sysLo(SYS.SPSR_EL2) >>> 2) & 3;
+  const ec = fromEl === 0 ? EC_DABT_LOWER : EC_DABT_SAME;
+  cpu.setSys(SYS.FAR_EL1, farLo, farHi);
+  enterGuestSync(cpu, ((ec << 26) | (1 << 25) | (fsc & 0x3f) | (write ? 1 << 6 : 0)) | 0);
+}
+
+/**
  * Inject UNDEFINED into the guest at EL1 (AArch64.UndefinedFault): ESR_EL1 EC 0x00 (unknown
  * reason), IL=1, ISS 0; ELR_EL1 = ELR_EL2, the instruction itself (UNDEFINED's preferred return);
  * SPSR_EL1 = SPSR_EL2. For a trapped access the hypervisor does not emulate.

@@ -8,7 +8,10 @@ import type { Cpu } from '../cpu/cpu.js';
 import { sysByKey, sysByName, sysKey, isRazIdSpace, type SysRegDef } from '../cpu/sysregs.js';
 import { TLBI_EL1_OPS } from '../cpu/isa/system.js';
 import { tlbi } from '../mmu/maintenance.js';
-import type { Word64 } from './abort.js';
+import { walkOnlyMmu, MODE_WALK, MODE_S1ONLY, ACC_WRITE, FSC_ALIGNMENT } from '../mmu/translate.js';
+import { isDevice } from '../mmu/attrs.js';
+import { SYS } from '../cpu/sysregs.js';
+import { injectDataAbort, injectExternalAbort, isTranslationFault, type Word64 } from './abort.js';
 
 /** The fields of an EC 0x18 ISS. */
 export interface SysregIss {
@@ -51,7 +54,7 @@ export const SYSREG_TRAPS = {
   tpu: 1 << 24, // DC CVAU, IC IVAU/IALLU/IALLUIS
   ttlb: 1 << 25, // TLBI at EL1
   tvm: 1 << 26, // writes to the EL1 virtual memory controls (SCTLR, TTBR0/1, TCR, MAIR, CONTEXTIDR...)
-  tdz: 1 << 28, // DC ZVA: prohibited (DCZID_EL0.DZP reads 1); not emulated, the guest gets UNDEFINED
+  tdz: 1 << 28, // DC ZVA (DCZID_EL0.DZP reads 1): zeroed on the guest's behalf
   trvm: 1 << 30, // reads of the EL1 virtual memory controls
 } as const;
 export type SysregTrap = keyof typeof SYSREG_TRAPS;
@@ -118,8 +121,9 @@ const IC_ALL = new Map<number, string>([
   [sysOpKey(0, 7, 1, 0), 'IC IALLUIS'],
   [sysOpKey(0, 7, 5, 0), 'IC IALLU'],
 ]);
+const DC_ZVA = sysOpKey(3, 7, 4, 1);
 const OTHER_SYS = new Map<number, string>([
-  [sysOpKey(3, 7, 4, 1), 'DC ZVA'],
+  [DC_ZVA, 'DC ZVA'],
   [sysOpKey(0, 7, 8, 0), 'AT S1E1R'],
   [sysOpKey(0, 7, 8, 1), 'AT S1E1W'],
   [sysOpKey(0, 7, 8, 2), 'AT S1E0R'],
@@ -161,6 +165,24 @@ function xt(cpu: Cpu, rt: number): Word64 {
 export interface SysregResult {
   cause: string;
   detail: string;
+  /**
+   * 'next' (or absent): the instruction completed, the caller sets ELR_EL2 += 4. 'fault': it took
+   * an exception that was injected into the guest (ELR_EL2/SPSR_EL2 already aim at the guest's
+   * vector): the caller must leave them alone. Only returned to a caller that passed a SysEnv.
+   */
+  resume?: 'next' | 'fault';
+}
+
+/**
+ * What the emulation of a guest memory access (DC ZVA) needs from the hypervisor. Passing one
+ * also says the caller honours SysregResult.resume.
+ */
+export interface SysEnv {
+  /**
+   * A stage-2 translation fault at `ipa`: map it if it is the VM's lazily mapped RAM (first
+   * touch, as a data abort would) and return true; false if it is anything else.
+   */
+  pageIn(ipa: number): boolean;
 }
 
 /**
@@ -169,9 +191,9 @@ export interface SysregResult {
  * hypervisor does not emulate (the caller injects UNDEFINED); otherwise the caller moves ELR_EL2
  * past the instruction.
  */
-export function emulateSysreg(cpu: Cpu, i: SysregIss, idRegs: ReadonlyMap<number, Word64>): SysregResult | null {
+export function emulateSysreg(cpu: Cpu, i: SysregIss, idRegs: ReadonlyMap<number, Word64>, env?: SysEnv): SysregResult | null {
   const name = sysregName(i);
-  if (i.op0 === 1) return i.read ? null : emulateSysOp(cpu, i, name);
+  if (i.op0 === 1) return i.read ? null : emulateSysOp(cpu, i, name, env);
   if (i.op0 < 2) return null;
   const key = sysKey(i.op0, i.op1, i.crn, i.crm, i.op2);
   const d = sysByKey.get(key);
@@ -220,10 +242,14 @@ function writeReg(cpu: Cpu, d: SysRegDef, v: Word64, name: string): SysregResult
   return { cause: `sysreg-write ${name}`, detail: `${name} = ${hex64({ lo, hi })} (was ${hex64(old)})` };
 }
 
-/** SYS (DC, IC, TLBI) on the guest's behalf. DC ZVA and AT are not emulated. */
-function emulateSysOp(cpu: Cpu, i: SysregIss, name: string): SysregResult | null {
+/**
+ * SYS (DC, IC, TLBI, DC ZVA) on the guest's behalf. AT is not emulated: no HCR_EL2 control traps
+ * it in this CPU model (HCR_EL2.AT needs FEAT_NV).
+ */
+function emulateSysOp(cpu: Cpu, i: SysregIss, name: string, env: SysEnv | undefined): SysregResult | null {
   const k = sysKey(1, i.op1, i.crn, i.crm, i.op2);
   const v = xt(cpu, i.rt);
+  if (k === DC_ZVA) return dcZva(cpu, v, env);
   if (i.op1 === 0 && i.crn === 8) {
     const op = TLBI_EL1_OPS.get((i.crm << 3) | i.op2);
     if (op === undefined) return null;
@@ -240,4 +266,67 @@ function emulateSysOp(cpu: Cpu, i: SysregIss, name: string): SysregResult | null
     return { cause: `sys ${name}`, detail: `${name}: decoded code dropped` };
   }
   return null;
+}
+
+/** DCZID_EL0.BS = 4: DC ZVA zeroes 4 << 4 = 64 bytes. */
+const ZVA_BYTES = 64;
+/** Stage-2 page-ins one DC ZVA may need: its stage-1 tables (levels 0-3) and the block itself. */
+const MAX_PAGE_INS = 5;
+
+/**
+ * DC ZVA, Xt under HCR_EL2.TDZ (ARM ARM C5.3 DC ZVA, D7.4.10 "Data cache zero"): the guest's
+ * Xt goes through its stage 1 and stage 2 as a write at the guest's EL, then the naturally
+ * aligned 64-byte block containing it is zeroed. The instruction's faults are the guest's, in the
+ * pseudocode's order (AArch64.S1Translate, alignment included, before AArch64.S2Translate):
+ *  - a stage-1 fault, or an Alignment fault when stage 1 says Device (DC ZVA on any Device
+ *    memory, also with the stage-1 MMU off), goes to its EL1 as a data abort with WnR=1 and CM=0
+ *    (DC ZVA is a store for faults and permissions, not cache maintenance), FAR_EL1 = Xt, as
+ *    execDcZva reports them on the bare-metal board;
+ *  - a stage-2 translation fault on lazily mapped RAM (also on a stage-1 table walk) pages in, as
+ *    the data abort would; anything else at stage 2 (a device, a hole, another VM's memory, a
+ *    stage-2 Device mapping) gets the external abort the hypervisor gives such a data abort.
+ * Without `env` the caller cannot take 'fault': a fault then falls back to UNDEFINED (null).
+ */
+function dcZva(cpu: Cpu, x: Word64, env: SysEnv | undefined): SysregResult | null {
+  const m = walkOnlyMmu(cpu);
+  const el = ((cpu.sysLo(SYS.SPSR_EL2) >>> 2) & 3) === 0 ? 0 : 1;
+  const at = `Xt = ${hex64(x)}`;
+  let pagesIn = 0;
+  const resolve = (mode: number): boolean => {
+    for (;;) {
+      if (m.resolve(x.lo, x.hi, ACC_WRITE, el, mode)) return true;
+      const f = m.fault;
+      if (env === undefined || f.stage !== 2 || !isTranslationFault(f.fsc) || pagesIn >= MAX_PAGE_INS || !env.pageIn(f.ipa)) return false;
+      pagesIn++;
+    }
+  };
+  const paged = (): string => (pagesIn > 0 ? `, ${pagesIn} page${pagesIn > 1 ? 's' : ''} mapped` : '');
+  // Stage 1 alone first: its faults and its memory type decide before stage 2 is looked at.
+  let ok = resolve(MODE_S1ONLY);
+  const s1Device = ok && isDevice(m.s1Attrs & 0xff);
+  if ((!ok && m.fault.stage === 1) || s1Device) {
+    if (env === undefined) return null;
+    const fsc = s1Device ? FSC_ALIGNMENT : m.fault.fsc;
+    injectDataAbort(cpu, fsc, true, x.lo, x.hi);
+    const why = s1Device ? 'Device memory: alignment fault' : `stage-1 fault (FSC 0x${fsc.toString(16)})`;
+    return { cause: 'sys DC ZVA', detail: `DC ZVA, ${at}: ${why}${paged()}, data abort (WnR=1) injected at EL1`, resume: 'fault' };
+  }
+  if (ok) ok = resolve(MODE_WALK);
+  if (!ok || isDevice(m.attrs & 0xff)) {
+    if (env === undefined) return null;
+    const where = ok ? `Device at stage 2 (IPA 0x${m.ipa.toString(16)})` : `stage-2 fault at IPA 0x${m.fault.ipa.toString(16)}`;
+    injectExternalAbort(cpu, false, true);
+    cpu.setSys(SYS.FAR_EL1, x.lo, x.hi); // FAR_EL2 is not set by an EC 0x18 trap: the VA is Xt
+    return { cause: 'sys DC ZVA', detail: `DC ZVA, ${at}: ${where}${paged()}: synchronous external abort injected at EL1`, resume: 'fault' };
+  }
+  const pa = m.pa - (m.pa % ZVA_BYTES);
+  for (let k = 0; k < ZVA_BYTES; k += 4) cpu.bus.write(pa + k, 4, 0);
+  // Decoded code on that page is stale now (a store would drop it too).
+  const off = cpu.bus.ramOffset(pa);
+  if (off >= 0) cpu.invalidateCodePage(off >>> 12);
+  return {
+    cause: 'sys DC ZVA',
+    detail: `DC ZVA, ${at}: zeroed PA 0x${pa.toString(16)}..0x${(pa + ZVA_BYTES - 1).toString(16)}${paged()}`,
+    resume: 'next',
+  };
 }
