@@ -5,6 +5,7 @@ import { parseAddress } from '../loader/index.js';
 import { repl } from './repl.js';
 import { Session, type TargetOptions } from './session.js';
 import { serveGdb } from './gdbstub.js';
+import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 
 export interface DebugCliOptions {
   ram?: string;
@@ -22,6 +23,8 @@ export interface DebugCliOptions {
   hypRam?: string;
   hypIsv0?: string;
   hypVmidTagging?: boolean;
+  /** `--hyp-traps tvm,tid3`: the HCR_EL2 system-register traps every VM runs with (as `run --hyp`). */
+  hypTraps?: string;
   more?: string[];
 }
 
@@ -52,14 +55,22 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
       if (v !== undefined && !(allowed as string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
       return v as T | undefined;
     };
+    let traps: SysregTrap[] | undefined;
+    try {
+      traps = o.hypTraps === undefined ? undefined : parseSysregTraps(o.hypTraps);
+    } catch (e) {
+      throw new UserError(`--hyp-traps: ${(e as Error).message}`);
+    }
     hyp = {
       more,
       slice,
       ram: pick(o.hypRam, ['eager', 'lazy'], '--hyp-ram'),
       isv0: pick(o.hypIsv0, ['emulate', 'inject'], '--hyp-isv0'),
       vmidTagging: o.hypVmidTagging,
+      traps,
     };
   } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
+  else if (o.hypTraps !== undefined) throw new UserError('--hyp-traps needs --hyp');
   return {
     hyp,
     guest,

@@ -28,6 +28,7 @@ import { SYS } from '../cpu/sysregs.js';
 import { Hypervisor, type ExitRecord } from '../hyp/hypervisor.js';
 import { loadIntoVm } from '../hyp/load.js';
 import { prefixer } from '../hyp/cli-hyp.js';
+import type { SysregTrap } from '../hyp/sysreg.js';
 import { readGuestFile, SymbolTable } from '../loader/index.js';
 import { isElf, parseElf } from '../loader/elf.js';
 import { assembleSource } from '../loader/asm.js';
@@ -51,6 +52,8 @@ export interface HypTarget {
   ram?: 'eager' | 'lazy';
   isv0?: 'emulate' | 'inject';
   vmidTagging?: boolean;
+  /** HCR_EL2 system-register traps of every VM (`--hyp-traps`): the exits show in `stats`. */
+  traps?: SysregTrap[];
 }
 
 /** Thrown by the hooks to leave Hypervisor.run (its loop would re-enter the CPU at the stop). */
@@ -164,6 +167,7 @@ export class Session {
           uartInput: k === 0 ? this.opts.uartInput : undefined,
           ram: h.ram,
           isv0: h.isv0,
+          sysregTraps: h.traps,
         })),
         slice: h.slice,
         vmidTagging: h.vmidTagging,

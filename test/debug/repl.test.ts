@@ -219,6 +219,40 @@ describe('REPL commands (scripted)', () => {
     expect(bad.err).toMatch(/several guests .* need --hyp/);
   });
 
+  it('--hyp-traps: the VMs run with those HCR_EL2 traps, and the trapped accesses show in stats', async () => {
+    // TVM traps the MSR TTBR0_EL1 writes, TID3 the ID register read (ARM ARM D19.2 HCR_EL2).
+    const g = join(dir, 'traps.S');
+    writeFileSync(
+      g,
+      `_start:
+  ldr x1, =0x40100000
+  msr ttbr0_el1, x1
+  mrs x2, id_aa64isar0_el1
+  msr ttbr0_el1, xzr
+here:
+  movz x0, #0x0008
+  movk x0, #0x8400, lsl #16
+  hvc #0
+`,
+    );
+    const r = await script(g, ['break here', 'continue', 'regs', 'stats'], ['--hyp', '--hyp-traps', 'tvm,tid3']);
+    expect(section(r.out, 'continue')).toMatch(/breakpoint 1, 0x[0-9a-f]+ <here>/);
+    expect(section(r.out, 'regs')).toMatch(/x1 0x0000000040100000/);
+    const st = section(r.out, 'stats');
+    expect(st).toMatch(/vm0: exits 3 \(\d+ cycles\): sysreg-write TTBR0_EL1 2, sysreg-read ID_AA64ISAR0_EL1 1/);
+    // The same session without the option: no trap, no exit.
+    const plain = await script(g, ['break here', 'continue', 'stats'], ['--hyp']);
+    expect(section(plain.out, 'stats')).toMatch(/vm0: exits 0 /);
+    // Wrong names and a missing --hyp are one-line usage errors, in the REPL and under run --gdb alike.
+    const bad = await script(g, ['stats'], ['--hyp', '--hyp-traps', 'tvm,nope']);
+    expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/--hyp-traps: unknown trap 'nope'/)]);
+    const noHyp = await script(g, ['stats'], ['--hyp-traps', 'tvm']);
+    expect([noHyp.code, noHyp.err]).toEqual([2, expect.stringMatching(/--hyp-traps needs --hyp/)]);
+    let err = '';
+    const gdb = await main(['run', g, '--hyp', '--gdb', '0', '--hyp-traps', 'bogus'], { stdout: { write: () => true }, stderr: { write: (t: string) => (err += t) } });
+    expect([gdb, err]).toEqual([2, expect.stringMatching(/--hyp-traps: unknown trap 'bogus'/)]);
+  });
+
   it('uart escapes: \\n \\r \\t \\\\ \\xHH', () => {
     expect([...unescape('a\\n\\r\\t\\\\\\x41\\q')]).toEqual([0x61, 10, 13, 9, 0x5c, 0x41, 0x5c, 0x71]);
   });
