@@ -638,11 +638,13 @@ export class Hypervisor implements Firmware {
   private sysregTrap(vm: Vm, esr: number): [string, string] {
     const cpu = this.cpu;
     const iss = decodeSysregIss(esr);
-    const r = emulateSysreg(cpu, iss, vm.idRegs);
+    const r = emulateSysreg(cpu, iss, vm.idRegs, { pageIn: (ipa) => this.pageInIpa(vm, ipa) });
     if (r === null) {
       injectUndefined(cpu);
       return [`sysreg-undef ${sysregName(iss)}`, `${formatSysregIss(iss)}: not emulated: UNDEFINED injected at EL1`];
     }
+    // The emulated instruction faulted (DC ZVA): the exception is already injected into the guest.
+    if (r.resume === 'fault') return [r.cause, `${formatSysregIss(iss, false)}: ${r.detail}`];
     skipInstruction(cpu);
     return [r.cause, `${formatSysregIss(iss, false)}: ${r.detail}, ELR_EL2 += 4`];
   }
@@ -656,6 +658,14 @@ export class Hypervisor implements Firmware {
       const how = s.reason === 0x20026 ? `exit(${s.code})` : `exit with reason 0x${s.reason.toString(16)}`;
       this.stopVm(vm, 'exit', s.code, `semihosting ${how}`);
     }
+    return true;
+  }
+
+  /** First touch of the VM's lazily mapped RAM found by an emulated access (a trapped DC ZVA). */
+  private pageInIpa(vm: Vm, ipa: number): boolean {
+    if (vm.config.ram !== 'lazy' || vm.ramPaOf(ipa) < 0 || vm.isMapped(ipa)) return false;
+    vm.mapRamPage(ipa);
+    vm.stats.count('s2-ram-fault', this.cpu.timing.hypExit);
     return true;
   }
 

@@ -310,6 +310,16 @@ describe('TDZ: DC ZVA emulated', () => {
     expect(bare.vm.stats.get('sys DC ZVA')).toBe(0);
   });
 
+  it('on lazily mapped RAM the first touch happens inside the emulation (s2-ram-fault counted), then the zeroing', async () => {
+    // VA 0x8060_0040 -> IPA 0x4060_0040: a page nothing loaded or touched.
+    const r = await run(BODY.replace('0x80300048', '0x80600040'), { sysregTraps: ['tdz'], ram: 'lazy' }, zvaSetup);
+    expect(X(r, 6)).toBe(7n);
+    const e = sysExits(r).find((x) => x.cause === 'sys DC ZVA')!;
+    expect(e.detail).toMatch(/zeroed PA 0x[0-9a-f]+040\.\.0x[0-9a-f]+07f, 1 page mapped, ELR_EL2 \+= 4/);
+    expect(r.vm.isMapped(0x4060_0000)).toBe(true);
+    expect(r.vm.stats.get('s2-ram-fault')).toBeGreaterThan(0);
+  });
+
   it('zeroing a block of code drops its decoded copy: the next call runs the zeros (UDF)', async () => {
     const body = `${MMU_ON}
   bl blk
@@ -459,11 +469,11 @@ describe('from the command line', () => {
   });
 });
 
-describe('UNDEFINED injected from EL0', () => {
-  it('an EL0 DC ZVA trapped by TDZ enters VBAR_EL1 + 0x400 with ESR_EL1 EC 0x00', async () => {
+describe('DC ZVA fault injected from EL0', () => {
+  it('an EL0 DC ZVA trapped by TDZ, MMU off (Device memory): Alignment fault at VBAR_EL1 + 0x400, EC 0x24', async () => {
     // SCTLR_EL1.DZE=1 lets EL0 use DC ZVA, so HCR_EL2.TDZ is the trap that fires (to EL2). With the
-    // MMU off the DC faults (Device memory: Alignment); the hypervisor passes emulateSysreg no
-    // SysEnv yet, so the faulting DC ZVA falls back to UNDEFINED.
+    // MMU off every data access is Device-nGnRnE: DC ZVA takes an Alignment fault (C5.3 DC ZVA),
+    // reported by the hypervisor as the instruction would be, from EL0.
     const body = `
   mrs x2, sctlr_el1
   orr x2, x2, #0x4000
@@ -491,10 +501,11 @@ vec0:
   ${body}`;
     const r = await runVms([src], { vms: [{ ramSize: 32 << 20, sysregTraps: ['tdz'] }] }, 100_000);
     const e = sysExits(r)[0];
-    expect(e.cause).toBe('sysreg-undef DC ZVA');
+    expect(e.cause).toBe('sys DC ZVA');
     expect(decodeSysregIss(e.esr)).toEqual({ op0: 1, op1: 3, crn: 7, crm: 4, op2: 1, rt: 10, read: false });
-    expect(X(r, 20)).toBe(0x0200_0000n);
+    expect(X(r, 20)).toBe(0x9200_0061n); // EC 0x24 (lower EL), IL, WnR, DFSC alignment
     expect(X(r, 22)).toBe(X(r, 23));
     expect(X(r, 24) & 0xfn).toBe(0n); // SPSR_EL1.M = EL0t: taken from EL0
+    expect(e.detail).toContain('Device memory: alignment fault');
   });
 });
