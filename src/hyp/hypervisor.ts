@@ -415,18 +415,22 @@ export class Hypervisor implements Firmware {
     cpu.cycles += cpu.timing.hypExit;
     const taken: string[] = [];
     const complete: number[] = [];
+    const forward: number[] = [];
     for (let n = 0; n < 64; n++) {
       const iar = gicc.read(GICC_IAR, 4);
       const id = iar & 0x3ff;
       if (id >= 1020) break; // 1023: spurious, nothing (more) pending for this CPU
       gicc.write(GICC_EOIR, 4, iar); // priority drop; still active (EOImode=1)
-      if (vm.vgic !== null && vm.vgic.hw.has(id)) vm.vgic.injectHw(id);
+      if (vm.vgic !== null && vm.vgic.hw.has(id)) forward.push(id);
       else complete.push(iar);
       taken.push(PPI_NAMES[id] ?? `intid ${id}`);
     }
     // The list registers are read back after acknowledging: that clears the maintenance
     // condition (GICH_MISR), so the maintenance interrupt is not pending again once deactivated.
+    // The new hardware interrupts are made pending after that read-back, which would otherwise
+    // overwrite them with a stale LR (the guest's previous one, already completed).
     vm.vgic?.fold();
+    for (const id of forward) vm.vgic!.injectHw(id);
     for (const iar of complete) gicc.write(GICC_DIR, 4, iar);
     // One exit, named after the first interrupt it took (several can be taken in one exit).
     vm.stats.count(taken.length === 0 ? 'irq spurious' : `irq ${taken[0]}`, cpu.timing.hypExit);

@@ -91,6 +91,8 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'vecfp', file: 'build/vecfp.elf', maxInsns: 5_000_000, what: 'loops vectorised by gcc -O2 -ftree-vectorize: FMUL/FADD/FSUB .4s/.2d, FCVTZS fixed point, FCMGT' },
   { name: 'intops', file: 'build/intops.elf', maxInsns: 5_000_000, what: '__int128, SDIV/UDIV edges, CLZ/RBIT/CNT/REV, CRC32, bitfields, jump table, setjmp' },
   { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
+  { name: 'irq', file: 'build/irq.elf', maxInsns: 2_000_000, what: 'GICv2 distributor/CPU interface, virtual timer PPI 27, SGI priorities and preemption, PMR, PL011 RX interrupt' },
+  { name: 'irq-el0', file: 'build/irq-el0.elf', maxInsns: 2_000_000, what: 'virtual timer interrupt taken from EL0' },
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
   { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'echo', file: 'asm/echo.S', maxInsns: 200_000, what: 'the same guest from its source' },
@@ -98,6 +100,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'exceptions', file: 'asm/exceptions.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'mmu', file: 'asm/mmu.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'loop-short', file: 'asm/loop-short.S', maxInsns: 1_000_000, what: 'the same guest from its source' },
+  { name: 'irq', file: 'asm/irq.S', maxInsns: 2_000_000, what: 'the same guest from its source' },
 ];
 
 describe('guests match QEMU', () => {

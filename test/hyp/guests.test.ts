@@ -34,6 +34,10 @@ const cases: [string, string, RamPolicy][] = [
   ['intops', 'build/intops.elf', 'eager'],
   ['hyp-echo', 'build/hyp-echo.elf', 'eager'],
   ['hyp-echo', 'asm/hyp-echo.S', 'lazy'],
+  // Interrupts: GICD trapped and emulated, GICC is the GICV frame mapped by stage 2, the timer
+  // PPIs are hardware-mapped list registers, the PL011's RX interrupt a software one.
+  ['irq', 'build/irq.elf', 'eager'],
+  ['irq-el0', 'build/irq-el0.elf', 'lazy'], // the next tick arrives while the guest still holds the previous one active
 ];
 
 describe('foundation guests inside a VM (output identical to QEMU bare metal)', () => {
