@@ -60,9 +60,15 @@ import { Pl031 } from './vdev/pl031.js';
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
 export const HYP_SIZE = 0x0100_0000;
-/** Stage-2 table pool per VM, carved from the hypervisor memory. */
-const POOL_PER_VM = 0x10_0000;
-export const MAX_VMS = HYP_SIZE / POOL_PER_VM;
+export const MAX_VMS = 16;
+/**
+ * Stage-2 table pool for a VM, carved from the hypervisor memory: room for a level-3 table behind
+ * every 2 MiB of its RAM (first touch maps 4 KiB pages, so a VM that touches all its RAM needs
+ * them all: RAM / 512 bytes), plus 256 KiB for the upper levels and the device pages.
+ */
+export function s2PoolSize(ramSize: number): number {
+  return Math.ceil((ramSize / 512 + 0x4_0000) / 0x1_0000) * 0x1_0000;
+}
 /** VM RAM windows are 2 MiB aligned, so eager stage 2 uses 2 MiB blocks. */
 const BLOCK = 0x20_0000;
 
@@ -196,10 +202,12 @@ export class Hypervisor implements Firmware {
     this.initGic();
     const onOutput = opts.onOutput ?? (() => {});
     let pa = HYP_BASE + HYP_SIZE;
+    let pool = HYP_BASE;
     configs.forEach((c, k) => {
-      const pool = HYP_BASE + k * POOL_PER_VM;
       // VMID 0 is left unused (a reset VTTBR_EL2 has VMID 0).
-      const vm = new Vm(k, k + 1, c, this.machine.bus, pa, pool, pool + POOL_PER_VM, onOutput);
+      const poolEnd = pool + s2PoolSize(c.ramSize);
+      const vm = new Vm(k, k + 1, c, this.machine.bus, pa, pool, poolEnd, onOutput);
+      pool = poolEnd;
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
       this.vms.push(vm);
       pa += windows[k];

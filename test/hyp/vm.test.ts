@@ -211,3 +211,17 @@ describe('exit statistics', () => {
     expect(r.hv.cpu.instret).toBe(1 + 20 + 3); // the trapped loads count as retired instructions
   });
 });
+
+describe('stage-2 table pool', () => {
+  it('sized from the VM RAM: a 1000 MiB lazily mapped VM can first-touch every 2 MiB of it (one level-3 table each)', async () => {
+    const { Hypervisor, s2PoolSize } = await import('../../src/hyp/hypervisor.js');
+    // RAM / 512 bytes of level-3 tables (8 bytes per 4 KiB page) plus room for the upper levels.
+    expect(s2PoolSize(1000 << 20)).toBeGreaterThanOrEqual((1000 << 20) / 512 + 4 * 4096);
+    const hv = new Hypervisor({ vms: [{ ramSize: 1000 << 20, ram: 'lazy' }] });
+    const vm = hv.vms[0];
+    // Before pools were sized from RAM this ran out ("translation table pool exhausted") past ~500 MiB.
+    for (let ipa = 0x4000_0000; ipa < 0x4000_0000 + (1000 << 20); ipa += 0x20_0000) expect(vm.mapRamPage(ipa + 0x1000)).toBe(true);
+    expect(vm.pagesMapped).toBe(500);
+    expect(vm.isMapped(0x4000_0000 + (1000 << 20) - 0x20_0000 + 0x1000)).toBe(true);
+  });
+});
