@@ -158,19 +158,35 @@ export class Semihosting {
         // Block: {handle, buffer, length}. Returns the number of bytes NOT written.
         const h = this.handles.get(Number(word(0)));
         const buf = word(1);
-        const len = Number(word(2));
+        const len = word(2);
         if (h === undefined || h.kind === 'stdin' || h.kind === 'data') {
           this.errno = EBADF;
-          return BigInt(len);
+          return len;
         }
-        this.host.write(this.readBytes(cpu, buf, len), h.kind);
+        // In chunks, so that a length larger than the guest's memory costs no host memory: the
+        // first unreadable byte ends the write, and the result counts what was not written.
+        let done = 0n;
+        while (done < len) {
+          const n = Number(len - done < 0x1_0000n ? len - done : 0x1_0000n);
+          let bytes: Uint8Array;
+          try {
+            bytes = this.readBytes(cpu, buf + done, n);
+          } catch (e) {
+            if (!(e instanceof Fault)) throw e;
+            this.errno = EFAULT;
+            return len - done;
+          }
+          this.host.write(bytes, h.kind);
+          done += BigInt(n);
+        }
         return 0n;
       }
       case SYS_READ: {
         // Block: {handle, buffer, length}. Returns the number of bytes NOT read (len = EOF).
         const h = this.handles.get(Number(word(0)));
         const buf = word(1);
-        const len = Number(word(2));
+        const len64 = word(2);
+        const len = len64 > 0x1_0000_0000n ? 0x1_0000_0000 : Number(len64); // at most what a host read can give
         let data: number[];
         if (h?.kind === 'stdin') data = this.host.read(len);
         else if (h?.kind === 'data') {
@@ -181,7 +197,7 @@ export class Semihosting {
           return -1n;
         }
         this.writeBytes(cpu, buf, data);
-        return BigInt(len - data.length);
+        return len64 - BigInt(data.length);
       }
       case SYS_READC: {
         // Non-blocking: with no input available, -1 (the spec's call would wait).

@@ -66,6 +66,29 @@ describe('semihosting', () => {
     expect(m.cpu.readX(22)).toBe(0xffff_ffff_ffff_ffffn); // FLEN of a terminal: -1
   });
 
+  it('SYS_WRITE with a length beyond memory writes up to the first unreadable byte and returns the rest (errno EFAULT), no host failure', async () => {
+    // 2^63 bytes from the last 64 KiB of RAM (128 MiB board): one chunk is written, the next runs
+    // past the end of RAM (a fault), so the call returns 2^63 - 64 Ki; the guest goes on.
+    const src = `
+      ${sh(1, 'adr x1, open_blk', 'x19')}
+      adr x1, write_blk
+      str x19, [x1]
+      ${sh(5, '', 'x20')}
+      ${sh(0x13, '', 'x21')}
+      b exit_ok
+      .balign 8
+      open_blk: .quad tt, 4, 3
+      write_blk: .quad 0, 0x47ff0000, 0x8000000000000000
+      tt: .asciz ":tt"
+      .balign 4
+      ${EXIT}`;
+    const { m, r } = await runBoard(src);
+    expect(r).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(m.cpu.readX(20)).toBe(0x8000_0000_0000_0000n - 0x1_0000n);
+    expect(m.output.length).toBe(0x1_0000);
+    expect(m.cpu.readX(21)).toBe(14n); // SYS_ERRNO: EFAULT
+  });
+
   it('handles are allocated from 1 as QEMU does; an unopened handle returns len and errno EBADF', async () => {
     const src = `
       ${sh(1, 'adr x1, open_w', 'x19')}
