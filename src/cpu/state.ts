@@ -54,6 +54,8 @@ export class CpuState {
   /** For a stage-2 fault: the faulting IPA (HPFAR_EL2 source), set by the MMU. */
   excIpaLo = 0;
   excIpaHi = 0;
+  /** For a stage-2 fault on a stage-1 walk: the stage-1 level being read (FaultRecord.s1Level). */
+  excS1Level = 0;
   haltReason = '';
   exitCode = 0;
 

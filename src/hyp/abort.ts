@@ -69,6 +69,8 @@ export const isAccessFlagFault = (fsc: number): boolean => (fsc & 0x3c) === 0x08
 export const isPermissionFault = (fsc: number): boolean => (fsc & 0x3c) === 0x0c;
 /** Synchronous External abort, not on a translation table walk. */
 export const FSC_SEA = 0x10;
+/** Synchronous external abort on a translation table walk, level in [1:0]. */
+export const FSC_SEA_WALK = 0x14;
 
 /** A short text for a fault status code (statistics and the demo's trace). */
 export function fscName(fsc: number): string {
@@ -152,7 +154,9 @@ const SPSR_EL1H_MASKED = 0x3c5;
  * Inject a synchronous external abort into the guest at EL1, as if the access had been answered
  * with an external abort (ARM ARM D1.3, AArch64.TakeException to EL1): ESR_EL1 gets the data or
  * instruction abort class for the EL the guest was at (0x24/0x20 from EL0, 0x25/0x21 from EL1),
- * IL=1, FSC 0x10, WnR for writes; FAR_EL1 = FAR_EL2 (the VA); ELR_EL1/SPSR_EL1 = the guest's return
+ * IL=1, FSC 0x10, WnR for writes; when the stage-2 fault was on the guest's own stage-1 walk
+ * (ESR_EL2 EC 0x20/0x24 with S1PTW), the abort is on that walk: FSC 0b0101LL with the stage-1
+ * level (AArch64.ReportDataAbort/EncodeLDFSC for an external abort on a table walk), S1PTW=0; FAR_EL1 = FAR_EL2 (the VA); ELR_EL1/SPSR_EL1 = the guest's return
  * state (ELR_EL2/SPSR_EL2). The hypervisor's ERET then enters the guest's vector: VBAR_EL1 + 0x000
  * (from EL1t), 0x200 (EL1h) or 0x400 (from EL0).
  */
@@ -160,7 +164,11 @@ export function injectExternalAbort(cpu: Cpu, fetch: boolean, write: boolean): v
   const spsr = cpu.sysLo(SYS.SPSR_EL2);
   const fromEl = (spsr >>> 2) & 3;
   const ec = fetch ? (fromEl === 0 ? EC_IABT_LOWER : EC_IABT_SAME) : fromEl === 0 ? EC_DABT_LOWER : EC_DABT_SAME;
-  const iss = FSC_SEA | (!fetch && write ? 1 << 6 : 0);
+  const esr2 = cpu.sysLo(SYS.ESR_EL2);
+  const ec2 = esr2 >>> 26;
+  const onWalk = (ec2 === 0x20 || ec2 === 0x24) && (esr2 & (1 << 7)) !== 0;
+  const fsc = onWalk ? FSC_SEA_WALK | (cpu.excS1Level & 3) : FSC_SEA;
+  const iss = fsc | (!fetch && write ? 1 << 6 : 0);
   cpu.setSys(SYS.FAR_EL1, cpu.sysLo(SYS.FAR_EL2), cpu.sysHi(SYS.FAR_EL2));
   enterGuestSync(cpu, ((ec << 26) | (1 << 25) | iss) | 0);
 }

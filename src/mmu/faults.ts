@@ -32,17 +32,24 @@ export class FaultRecord {
   s1ptw = false;
   /** For stage-2 faults: the IPA whose translation faulted (HPFAR_EL2 source). */
   ipa = 0;
+  /**
+   * With s1ptw: the stage-1 level whose descriptor read faulted. ESR_EL2 does not carry it, but a
+   * hypervisor answering the walk with an external abort reports it (FSC 0b0101LL).
+   */
+  s1Level = 0;
   clear(): void {
     this.fsc = -1;
     this.stage = 1;
     this.s1ptw = false;
     this.ipa = 0;
+    this.s1Level = 0;
   }
   set(fsc: number, stage: number, s1ptw: boolean, ipa: number): void {
     this.fsc = fsc;
     this.stage = stage;
     this.s1ptw = s1ptw;
     this.ipa = ipa;
+    this.s1Level = 0;
   }
 }
 
@@ -91,4 +98,5 @@ export function deliverFault(cpu: Cpu, f: FaultRecord, acc: number, lo: number, 
   cpu.excFarHi = hi;
   cpu.excIpaLo = f.ipa % 4294967296 | 0;
   cpu.excIpaHi = Math.floor(f.ipa / 4294967296) | 0;
+  cpu.excS1Level = f.s1ptw ? f.s1Level : 0;
 }

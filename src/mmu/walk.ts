@@ -333,11 +333,15 @@ export class Walker {
       const da = table + idx * 8;
       let dpa = da;
       if (s2.enabled) {
-        if (!this.s2Translate(da, s2, s2o, f, true)) return false;
+        if (!this.s2Translate(da, s2, s2o, f, true)) {
+          f.s1Level = level;
+          return false;
+        }
         // Stage-1 walks read their tables: stage-2 read permission needed (AArch64.S2CheckPermissions
         // for a walk), and with HCR_EL2.PTW a walk to stage-2 Device memory is a Permission fault.
         if ((s2o.perms & P_S2R) === 0 || (s2.ptw && isDevice(s2o.attrs & 0xff))) {
           f.set(FSC_PERMISSION + s2o.level, 2, true, da);
+          f.s1Level = level;
           if (this.trace !== null) this.step(1, level, table, da, s2o.pa, 0, 0, false, `stage 2 denies the walk read: permission fault (S1PTW), level ${s2o.level}`);
           if (this.useCaches) ws.s2Faults++;
           return false;

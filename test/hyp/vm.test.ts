@@ -124,6 +124,40 @@ describe('RAM mapped on first touch', () => {
     expect(X(r, 20)).toBe(0x9600_0006n); // EC 0x25, IL, translation fault level 2 (stage 1)
     expect(X(r, 23)).toBe(1n);
   });
+  it('a stage-1 walk reading outside the VM is an external abort on the walk at EL1: FSC 0b0101LL with the stage-1 level', async () => {
+    // L1[2] (VA 0x8000_0000) points at a level-2 table at IPA 0x2000_0000, which the VM does not
+    // own: the level-2 descriptor read takes a stage-2 fault (S1PTW); the hypervisor answers it as
+    // an external abort on that read: ESR_EL1 EC 0x25, IL, FSC 0x16 (level 2), FAR_EL1 = the VA.
+    const src = withVectors(`
+      movz x1, #0x4010, lsl #16
+      movz x2, #0x0705
+      movk x2, #0x4000, lsl #16
+      str x2, [x1, #8]
+      movz x2, #0x0003
+      movk x2, #0x2000, lsl #16
+      str x2, [x1, #16]
+      movz x2, #0xff00
+      msr mair_el1, x2
+      movz x2, #0x3519
+      movk x2, #0x0080, lsl #16
+      movk x2, #0x0002, lsl #32
+      msr tcr_el1, x2
+      msr ttbr0_el1, x1
+      isb
+      mrs x2, sctlr_el1
+      orr x2, x2, #1
+      msr sctlr_el1, x2
+      isb
+      movz x9, #0x8000, lsl #16
+      add x9, x9, #0x48
+      str x5, [x9]`);
+    const r = await runVms([src], { vms: [{ ramSize: 32 << 20, ram: 'eager' }] }, 10_000);
+    const walk = r.exits.find((e) => (e.esr & (1 << 7)) !== 0)!; // S1PTW
+    expect(walk.hpfar).toBe((0x2000_0000n >> 12n) << 4n);
+    expect(X(r, 20)).toBe(0x9600_0016n); // EC 0x25, IL, FSC 0x16: external abort on the level-2 walk (WnR 0: the walk reads)
+    expect(X(r, 21)).toBe(0x8000_0048n);
+    expect(X(r, 23)).toBe(1n);
+  });
   it('eager RAM takes no stage-2 faults', async () => {
     const r = await runVms([`movz x9, #0x4100, lsl #16\nstr x9, [x9]\n${OFF}`], {}, 10_000);
     expect(r.vm.stats.get('s2-ram-fault')).toBe(0);
