@@ -202,7 +202,7 @@ export class Hypervisor implements Firmware {
     this.initGic();
     const onOutput = opts.onOutput ?? (() => {});
     let pa = HYP_BASE + HYP_SIZE;
-    let pool = HYP_BASE;
+    let pool: number = HYP_BASE;
     configs.forEach((c, k) => {
       // VMID 0 is left unused (a reset VTTBR_EL2 has VMID 0).
       const poolEnd = pool + s2PoolSize(c.ramSize);
