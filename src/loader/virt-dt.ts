@@ -1,8 +1,10 @@
-// The device tree of OUR virt board, exactly as src/machine.ts builds it: node names and
-// properties follow QEMU's virt device tree (facts, so software written for QEMU finds the same
-// paths), but only devices a64hv has are described. Bindings: Linux's
-// Documentation/devicetree/bindings (arm/psci, timer/arm,arch_timer, interrupt-controller/arm,gic,
-// serial/pl011, clock/fixed-clock), and the Devicetree Specification v0.4 for memory, cpus, chosen.
+// The device tree of a virt-layout machine, built from a description of what it really has: the
+// bare board (virtBoardDtb, from what src/machine.ts maps) and a VM (src/hyp/vm-dt.ts, from the
+// VM's device list). Node names and properties follow QEMU's virt device tree (facts, so software
+// written for QEMU finds the same paths), but only devices that exist are described. Bindings:
+// Linux's Documentation/devicetree/bindings (arm/psci, timer/arm,arch_timer,
+// interrupt-controller/arm,gic, serial/pl011, rtc/arm,pl031, virtio/mmio, clock/fixed-clock), and
+// the Devicetree Specification v0.4 for memory, cpus, chosen.
 import { FdtBuilder } from './fdt.js';
 import { VIRT, INTID } from '../machine.js';
 
@@ -20,26 +22,57 @@ export interface VirtDtChosen {
   initrd?: { start: number; end: number } | null;
 }
 
+/** A machine as its device tree describes it (addresses are physical, or IPAs for a VM). */
+export interface VirtDtDesc {
+  ramBase: number;
+  ramSize: number;
+  /** GICv2 frames: distributor, CPU interface, and (with the Virtualization Extensions) GICH, GICV. */
+  gic: { dist: number; cpu: number; hyp?: number; vcpu?: number };
+  /** PL011 at this address with this SPI INTID (the stdout-path). */
+  uart?: { base: number; intid: number };
+  /** PL031 RTC; intid omitted when its interrupt line is not connected. */
+  rtc?: { base: number; intid?: number };
+  /** virtio-mmio transports; intid omitted when nothing can raise their interrupt. */
+  virtio?: { base: number; size: number; intid?: number }[];
+}
+
 /** GIC interrupt specifier cells (arm,gic binding): type 0 = SPI, 1 = PPI. */
 const GIC_SPI = 0;
 const GIC_PPI = 1;
-/** Flags: 4 = level-sensitive, active high; PPIs also carry the CPU mask in bits [15:8] (one CPU: 0x01). */
+/** Flags: 4 = level-sensitive, active high; 1 = rising edge; PPIs also carry the CPU mask in bits [15:8] (one CPU: 0x01). */
 const IRQ_LEVEL_HIGH = 4;
+const IRQ_EDGE_RISING = 1;
 const PPI_CPU0 = 0x100;
 /** The PL011's reference clock as QEMU's DT gives it (24 MHz fixed clock "apb-pclk"). */
 export const APB_PCLK_HZ = 24_000_000;
 
-const spi = (intid: number): number[] => [GIC_SPI, intid - 32, IRQ_LEVEL_HIGH];
+const spi = (intid: number, flags = IRQ_LEVEL_HIGH): number[] => [GIC_SPI, intid - 32, flags];
 const ppi = (intid: number): number[] => [GIC_PPI, intid - 16, PPI_CPU0 | IRQ_LEVEL_HIGH];
 const reg64 = (...pairs: number[]): { u64: number[] } => ({ u64: pairs });
 
+/** The bare board (src/machine.ts): what it maps, at QEMU virt's addresses. */
+export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
+  return {
+    ramBase: board.ramBase,
+    ramSize: board.ramSize,
+    gic: board.gicVirtualization
+      ? { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU, hyp: VIRT.GIC_HYP, vcpu: VIRT.GIC_VCPU }
+      : { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU },
+    uart: { base: VIRT.UART0, intid: INTID.UART0 },
+  };
+}
+
 /** Build the board's DTB. */
 export function virtBoardDtb(board: VirtDtBoard, chosen: VirtDtChosen = {}): Uint8Array {
+  return virtDtb(virtBoardDesc(board), chosen);
+}
+
+/** Build the DTB of a machine described by `d`. */
+export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
   const t = new FdtBuilder();
   const root = t.root;
   // Nodes referenced by phandle first, so their handles exist when others point at them.
-  const gicName = `intc@${VIRT.GIC_DIST.toString(16)}`;
-  const uartName = `pl011@${VIRT.UART0.toString(16)}`;
+  const gicName = `intc@${d.gic.dist.toString(16)}`;
   root.prop('#address-cells', [2]).prop('#size-cells', [2]);
   root.prop('compatible', 'linux,dummy-virt').prop('model', 'linux,dummy-virt');
 
@@ -54,12 +87,13 @@ export function virtBoardDtb(board: VirtDtBoard, chosen: VirtDtChosen = {}): Uin
     .prop('cpu_on', [0xc400_0003])
     .prop('migrate', [0xc400_0005]);
 
-  root.node(`memory@${board.ramBase.toString(16)}`).prop('device_type', 'memory').prop('reg', reg64(board.ramBase, board.ramSize));
+  root.node(`memory@${d.ramBase.toString(16)}`).prop('device_type', 'memory').prop('reg', reg64(d.ramBase, d.ramSize));
 
   // GICv2: distributor and CPU interface (and with virtualization the GICH/GICV frames).
   const gic = root.node(gicName);
-  const gicReg = [VIRT.GIC_DIST, 0x10000, VIRT.GIC_CPU, 0x10000];
-  if (board.gicVirtualization) gicReg.push(VIRT.GIC_HYP, 0x10000, VIRT.GIC_VCPU, 0x10000);
+  const virt = d.gic.hyp !== undefined && d.gic.vcpu !== undefined;
+  const gicReg = [d.gic.dist, 0x10000, d.gic.cpu, 0x10000];
+  if (virt) gicReg.push(d.gic.hyp!, 0x10000, d.gic.vcpu!, 0x10000);
   gic
     .prop('compatible', 'arm,cortex-a15-gic')
     .prop('#interrupt-cells', [3])
@@ -67,21 +101,42 @@ export function virtBoardDtb(board: VirtDtBoard, chosen: VirtDtChosen = {}): Uin
     // No children and no interrupt-map: 0 address cells (dtc's interrupt_provider check wants the property).
     .prop('#address-cells', [0])
     .prop('reg', reg64(...gicReg));
-  if (board.gicVirtualization) gic.prop('interrupts', ppi(INTID.MAINTENANCE));
+  if (virt) gic.prop('interrupts', ppi(INTID.MAINTENANCE));
   const gicH = gic.phandle();
   root.prop('interrupt-parent', [gicH]);
 
-  const clk = root.node('apb-pclk');
-  clk.prop('compatible', 'fixed-clock').prop('#clock-cells', [0]).prop('clock-frequency', [APB_PCLK_HZ]).prop('clock-output-names', 'clk24mhz');
-  const clkH = clk.phandle();
+  let clkH = 0;
+  if (d.uart !== undefined || d.rtc !== undefined) {
+    const clk = root.node('apb-pclk');
+    clk.prop('compatible', 'fixed-clock').prop('#clock-cells', [0]).prop('clock-frequency', [APB_PCLK_HZ]).prop('clock-output-names', 'clk24mhz');
+    clkH = clk.phandle();
+  }
 
-  root
-    .node(uartName)
-    .prop('compatible', ['arm,pl011', 'arm,primecell'])
-    .prop('reg', reg64(VIRT.UART0, 0x1000))
-    .prop('interrupts', spi(INTID.UART0))
-    .prop('clocks', [clkH, clkH])
-    .prop('clock-names', ['uartclk', 'apb_pclk']);
+  let uartName: string | undefined;
+  if (d.uart !== undefined) {
+    uartName = `pl011@${d.uart.base.toString(16)}`;
+    root
+      .node(uartName)
+      .prop('compatible', ['arm,pl011', 'arm,primecell'])
+      .prop('reg', reg64(d.uart.base, 0x1000))
+      .prop('interrupts', spi(d.uart.intid))
+      .prop('clocks', [clkH, clkH])
+      .prop('clock-names', ['uartclk', 'apb_pclk']);
+  }
+
+  if (d.rtc !== undefined) {
+    const rtc = root.node(`pl031@${d.rtc.base.toString(16)}`);
+    rtc.prop('compatible', ['arm,pl031', 'arm,primecell']).prop('reg', reg64(d.rtc.base, 0x1000));
+    if (d.rtc.intid !== undefined) rtc.prop('interrupts', spi(d.rtc.intid));
+    rtc.prop('clocks', [clkH]).prop('clock-names', 'apb_pclk');
+  }
+
+  for (const v of d.virtio ?? []) {
+    const n = root.node(`virtio_mmio@${v.base.toString(16)}`);
+    n.prop('dma-coherent');
+    if (v.intid !== undefined) n.prop('interrupts', spi(v.intid, IRQ_EDGE_RISING));
+    n.prop('reg', reg64(v.base, v.size)).prop('compatible', 'virtio,mmio');
+  }
 
   const cpus = root.node('cpus');
   cpus.prop('#address-cells', [1]).prop('#size-cells', [0]);
@@ -95,7 +150,7 @@ export function virtBoardDtb(board: VirtDtBoard, chosen: VirtDtChosen = {}): Uin
     .prop('always-on');
 
   const ch = root.node('chosen');
-  ch.prop('stdout-path', `/${uartName}`);
+  if (uartName !== undefined) ch.prop('stdout-path', `/${uartName}`);
   if (chosen.bootargs) ch.prop('bootargs', chosen.bootargs);
   if (chosen.initrd) {
     ch.prop('linux,initrd-start', reg64(chosen.initrd.start)).prop('linux,initrd-end', reg64(chosen.initrd.end));
