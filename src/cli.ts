@@ -528,8 +528,12 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
-      if ((opts.initrd !== undefined || opts.append !== undefined) && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
-        throw new UserError('--initrd and --append work with a plain run only (not with --hyp, --break or --gdb yet)');
+      if ((opts.initrd !== undefined || opts.append !== undefined) && (opts.break !== undefined || opts.gdb !== undefined)) {
+        throw new UserError('--initrd and --append do not work with --break or --gdb yet');
+      }
+      // Before the debugger, which would load GUEST as an ordinary image.
+      if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
+        throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
@@ -538,9 +542,6 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         const o = { ...opts, more, hypSlice: opts.hypSlice };
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
-      }
-      if (opts.bios && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
-        throw new UserError('--bios works with a plain run only (not with --hyp, --break, --gdb, --initrd or --addr)');
       }
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);

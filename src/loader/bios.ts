@@ -49,6 +49,30 @@ export function biosImage(data: Uint8Array, name: string): Uint8Array {
   return img.subarray(0, end);
 }
 
+/** RAM to place firmware in: the board's bus, or a VM's RAM in its IPA space. */
+export interface BiosRam {
+  ramBase: number;
+  ramSize: number;
+  load(addr: number, data: Uint8Array): void;
+}
+
+/**
+ * Copy the flash image to RAM + BIOS_RAM_OFFSET (where it runs) and the device tree `makeDtb`
+ * builds to the start of RAM. The flash itself is the caller's (a bus device, or stage 2).
+ */
+export function placeBios(ram: BiosRam, image: Uint8Array, name: string, makeDtb: () => Uint8Array): { entry: number; dtb: number } {
+  const entry = ram.ramBase + BIOS_RAM_OFFSET;
+  if (entry + image.length > ram.ramBase + ram.ramSize) {
+    throw new UserError(`--bios ${name}: ${image.length} bytes at ${hex(entry)} do not fit in RAM (try a larger --ram)`);
+  }
+  ram.load(entry, image);
+  const dtb = makeDtb();
+  if (dtb.length > BIOS_RAM_OFFSET - BIOS_DTB_OFFSET) throw new Error(`device tree of ${dtb.length} bytes overlaps the firmware`);
+  const at = ram.ramBase + BIOS_DTB_OFFSET;
+  ram.load(at, dtb);
+  return { entry, dtb: at };
+}
+
 /**
  * Map the flash, copy the image to RAM, write the board's device tree at the start of RAM.
  * The caller boots at `entry` (Machine.boot: EL1h, DAIF masked, like QEMU without EL2/EL3).
@@ -56,19 +80,12 @@ export function biosImage(data: Uint8Array, name: string): Uint8Array {
 export function loadBios(m: Machine, data: Uint8Array, name: string, bootargs = ''): BiosBoot {
   const image = biosImage(data, name);
   const bus = m.bus;
-  const entry = bus.ramBase + BIOS_RAM_OFFSET;
-  if (entry + image.length > bus.ramBase + bus.ramSize) {
-    throw new UserError(`--bios ${name}: ${image.length} bytes at ${hex(entry)} do not fit in RAM (try a larger --ram)`);
-  }
   const flash = new FlashRom(image);
   flash.onUnknown = null;
+  const b = placeBios(bus, image, name, () => virtBoardDtb({ ramBase: bus.ramBase, ramSize: bus.ramSize, gicVirtualization: m.gicv !== null }, { bootargs }));
   bus.map(VIRT.FLASH, flash.size, flash);
-  bus.load(entry, image);
-  const dtb = virtBoardDtb({ ramBase: bus.ramBase, ramSize: bus.ramSize, gicVirtualization: m.gicv !== null }, { bootargs });
-  const at = bus.ramBase + BIOS_DTB_OFFSET;
-  bus.load(at, dtb);
-  m.noteLoaded(entry + image.length);
-  return { entry, dtb: at, image };
+  m.noteLoaded(b.entry + image.length);
+  return { ...b, image };
 }
 
 /** `--bios FILE` from the command line. */

@@ -73,7 +73,8 @@ done:
     expect((await run(['run', '--bios', empty, '-q'])).err).toBe(`a64hv: error: --bios ${empty}: empty file\n`);
     const tiny = join(dir, 'tiny.bin');
     writeFileSync(tiny, new Uint8Array(4));
-    expect((await run(['run', '--bios', '--hyp', tiny])).err).toMatch(/^a64hv: error: --bios works with a plain run only/);
+    expect((await run(['run', '--bios', '--gdb', '0', tiny])).err).toMatch(/^a64hv: error: --bios does not go with --break, --gdb/);
+    expect((await run(['run', '--bios', '--hyp', tiny, tiny])).err).toBe('a64hv: error: --bios with --hyp runs one firmware VM; got 2 guests\n');
   });
 
   it.skipIf(!existsSync('/usr/lib/u-boot/qemu_arm64/u-boot.bin'))('U-Boot: the prompt and a command from --uart-input', async () => {

@@ -88,14 +88,14 @@ describe('run with a Linux Image', () => {
     expect(propCells(chosen, 'linux,initrd-start')).toEqual([0, lay.initrdStart]);
     expect(propCells(chosen, 'linux,initrd-end')).toEqual([0, lay.initrdStart + 5000]);
   });
-  it('user errors (exit 2, one line): --append with a non-Linux guest, --initrd with --hyp, a missing initrd', async () => {
+  it('user errors (exit 2, one line): --append with a non-Linux guest, --initrd with --break, a missing initrd', async () => {
     const guest = file('g.S', 'hlt #1\n');
     let r = await cli('run', guest, '--append', 'x');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^a64hv: .*g\.S: --initrd and --append apply to a Linux Image only/);
-    r = await cli('run', file('k1', kernel), '--hyp', '--initrd', guest);
+    r = await cli('run', file('k1', kernel), '--break', '0x40200000', '--initrd', guest);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--initrd and --append work with a plain run only/);
+    expect(r.err).toMatch(/--initrd and --append do not work with --break or --gdb yet/);
     r = await cli('run', file('k2', kernel), '--initrd', join(dir, 'missing'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/missing: no such file\n$/);
