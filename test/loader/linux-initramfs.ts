@@ -62,7 +62,7 @@ export async function initElf(msg = INIT_MESSAGE): Promise<Uint8Array> {
 }
 
 /** cpio newc: "070701", then 13 eight-digit hex fields, the name (NUL-terminated), data; 4-byte padding. */
-function cpioNewc(entries: { name: string; mode: number; data?: Uint8Array; rdev?: [number, number] }[]): Uint8Array {
+export function cpioNewc(entries: { name: string; mode: number; data?: Uint8Array; rdev?: [number, number] }[]): Uint8Array {
   const parts: number[] = [];
   const pad = (): void => {
     while (parts.length % 4) parts.push(0);
@@ -79,7 +79,7 @@ function cpioNewc(entries: { name: string; mode: number; data?: Uint8Array; rdev
     for (const c of hdr) parts.push(c.charCodeAt(0));
     parts.push(...name);
     pad();
-    parts.push(...data);
+    for (let k = 0; k < data.length; k++) parts.push(data[k]); // (spread overflows the stack for MBs)
     pad();
   }
   return new Uint8Array(parts);
