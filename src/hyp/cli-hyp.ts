@@ -9,7 +9,10 @@ import { UserError } from '../errors.js';
 import { mmuOf } from '../mmu/translate.js';
 import type { CliIo, Sink } from '../cli.js';
 import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, type ExitRecord } from './hypervisor.js';
-import { loadIntoVm } from './load.js';
+import { bootIntoVm, bootBiosInVm } from './load.js';
+import { biosImage } from '../loader/bios.js';
+import { isArm64Image } from '../loader/linux.js';
+import { readGuestFile } from '../loader/index.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 import { InputWait } from '../host-input.js';
@@ -53,6 +56,11 @@ export interface HypCliOptions {
   quiet?: boolean;
   /** Timing profile of the machine (src/cpu/timing.ts). */
   timing?: string;
+  /** --initrd (a file) and --append: for every guest that is a Linux Image. */
+  initrd?: string;
+  append?: string;
+  /** --bios: the one guest is firmware, flash at IPA 0 (as run --bios on the board). */
+  bios?: boolean;
 }
 
 /** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
@@ -84,6 +92,10 @@ export function prefixer(out: Sink, prefix = (vm: Vm): string => `[${vm.name}] `
   };
 }
 
+async function isLinux(path: string): Promise<boolean> {
+  return isArm64Image(await readGuestFile(path));
+}
+
 function policy<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
@@ -105,6 +117,10 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
   const per = (k: number): VmFileConfig => cfg?.vms[k] ?? {};
   const names = guests.map((_g, k) => per(k).name ?? `vm${k}`);
+  // A firmware image goes into the VM's flash, which the hypervisor maps when it creates the VM.
+  if (o.bios && guests.length > 1) throw new UserError(`--bios with --hyp runs one firmware VM; got ${guests.length} guests`);
+  const flash = o.bios ? biosImage(await readGuestFile(guests[0]), guests[0]) : undefined;
+  const initrd = o.initrd !== undefined ? await readGuestFile(o.initrd) : undefined;
   let exits = 0;
   const single = guests.length === 1;
   const pre = prefixer(io.stdout);
@@ -121,6 +137,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         uartInput: per(k).uartInput ?? (k === 0 ? o.uartInput : undefined),
         sysregTraps: per(k).sysregTraps ?? traps,
         idRegs: per(k).idRegs,
+        flash: k === 0 ? flash : undefined,
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
       timing: o.timing,
@@ -132,7 +149,18 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  for (let k = 0; k < guests.length; k++) hv.boot(hv.vms[k], await loadIntoVm(hv.vms[k], guests[k]));
+  if (flash !== undefined) bootBiosInVm(hv, hv.vms[0], flash, guests[0], o.append);
+  else {
+    const kinds: string[] = [];
+    for (let k = 0; k < guests.length; k++) {
+      // --initrd/--append go to each Linux Image; a guest of another kind with them is an error.
+      const linuxOpts = { initrd, append: o.append };
+      kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
+    }
+    if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux')) {
+      throw new UserError('--initrd and --append apply to a Linux Image only, and no guest is one');
+    }
+  }
 
   let stopInput = (): void => {};
   const input = new InputWait();
@@ -276,6 +304,9 @@ export interface RunCommandOptions {
   load?: string[];
   dump?: string[];
   addr?: string;
+  initrd?: string;
+  append?: string;
+  bios?: boolean;
 }
 
 function count(s: string, what: string): number {
@@ -320,6 +351,9 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       statsJson: o.statsJson,
       quiet: o.quiet,
       timing: o.timing,
+      initrd: o.initrd,
+      append: o.append,
+      bios: o.bios,
     },
     io,
   );

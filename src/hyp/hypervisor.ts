@@ -56,6 +56,8 @@ import type { Gic } from '../devices/gic/gic.js';
 import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
 import type { VirtualDevice } from './vdev/vdev.js';
 import { Pl031 } from './vdev/pl031.js';
+import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
+import { s2Leaf } from '../mmu/builder.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
@@ -114,7 +116,8 @@ export interface ExitRecord {
 }
 
 export interface HypervisorOptions {
-  vms: (Partial<VmConfig> & { name?: string })[];
+  /** `flash`: the content of flash bank 0 at IPA 0 (firmware started like qemu -bios). */
+  vms: (Partial<VmConfig> & { name?: string; flash?: Uint8Array })[];
   /** Instructions per time slice (default 100 000). */
   slice?: number;
   /** Timing profile of the machine (src/cpu/timing.ts; default a57). */
@@ -172,6 +175,10 @@ export class Hypervisor implements Firmware {
   private yieldPending = false;
   private started = false;
   private readonly onExit: ((e: ExitRecord) => void) | undefined;
+  /** x0 at boot, by VM (a Linux Image: its DTB), set again by a PSCI SYSTEM_RESET. */
+  private readonly bootX0 = new Map<Vm, number>();
+  /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
+  private readonly flash = new Map<Vm, VirtualDevice>();
 
   constructor(opts: HypervisorOptions) {
     if (opts.vms.length === 0) throw new Error('the hypervisor needs at least one VM');
@@ -192,7 +199,9 @@ export class Hypervisor implements Firmware {
       idRegs: v.idRegs,
     }));
     const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
-    const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0);
+    // A flash image needs RAM behind it (its pages, then one zero block for the rest of the banks).
+    const flashWindows = opts.vms.map((v) => (v.flash ? Math.ceil(v.flash.length / BLOCK) * BLOCK + BLOCK : 0));
+    const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0) + flashWindows.reduce((a, b) => a + b, 0);
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
     this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing, gicVirtualization: true });
@@ -211,6 +220,11 @@ export class Hypervisor implements Firmware {
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
       this.vms.push(vm);
       pa += windows[k];
+    });
+    opts.vms.forEach((v, k) => {
+      if (v.flash === undefined) return;
+      this.mapFlash(this.vms[k], v.flash, pa);
+      pa += flashWindows[k];
     });
     // The physical RTC: a real device on the bus, given to one VM by stage 2 (no exits).
     this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
@@ -235,9 +249,38 @@ export class Hypervisor implements Firmware {
     gicc.write(GICC_CTLR, 4, 0x3 | (1 << 9));
   }
 
-  /** Set a VM's boot state (entry point in its IPA space). */
-  boot(vm: Vm, entry: number): void {
+  /**
+   * Flash at IPA 0, as stage-2-mapped read-only memory rather than a trapped device: firmware reads
+   * it freely (U-Boot reads its environment there) with no exits, as KVM maps a ROM-mode pflash
+   * with a read-only memory slot. The image's pages are RAM at `pa` holding a copy; the rest of
+   * the two banks maps one zero 2 MiB block again and again. A write is a stage-2 permission
+   * fault, emulated as the board's flash does it (ignored, no CFI command set).
+   */
+  private mapFlash(vm: Vm, image: Uint8Array, pa: number): void {
+    if (image.length > FLASH_BANK_SIZE) throw new Error(`flash image of ${image.length} bytes exceeds a 64 MiB bank`);
+    this.machine.bus.load(pa, image);
+    const ro = s2Leaf({ s2ap: 1 }); // S2AP 0b01: read-only
+    const img = Math.ceil(image.length / BLOCK) * BLOCK;
+    vm.s2.map(VIRT.FLASH, pa, img, ro);
+    const zero = pa + img;
+    for (let ipa = VIRT.FLASH + img; ipa < VIRT.FLASH + 2 * FLASH_BANK_SIZE; ipa += BLOCK) vm.s2.map(ipa, zero, BLOCK, ro, 2);
+    const dev = new FlashRom(image);
+    this.flash.set(vm, { name: 'flash', ipa: VIRT.FLASH, size: dev.size, dev, regName: (off) => `+0x${off.toString(16)}` });
+  }
+
+  /** Set a VM's boot state (entry point in its IPA space; x0 for a Linux Image's DTB). */
+  boot(vm: Vm, entry: number, x0?: number): void {
     vm.boot(this.cpu, entry);
+    if (x0 !== undefined) this.bootX0.set(vm, x0);
+    else this.bootX0.delete(vm);
+    this.setBootX0(vm);
+  }
+
+  private setBootX0(vm: Vm): void {
+    const x0 = this.bootX0.get(vm);
+    if (x0 === undefined) return;
+    vm.vcpu.r[0] = x0 | 0;
+    vm.vcpu.r[1] = Math.floor(x0 / 2 ** 32) | 0;
   }
 
   // ---------------------------------------------------------------- scheduling and world switch
@@ -484,6 +527,11 @@ export class Hypervisor implements Firmware {
       }
       return iss.isv ? this.mmio(dev, iss, ipa) : this.mmioNoSyndrome(vm, dev, iss, ipa);
     }
+    const flash = this.flash.get(vm);
+    if (flash !== undefined && !iss.s1ptw && iss.wnr && ipa >= flash.ipa && ipa < flash.ipa + flash.size && isPermissionFault(iss.dfsc)) {
+      // A write to the read-only flash: emulated like a trapped device (the model ignores it).
+      return iss.isv ? this.mmio(flash, iss, ipa) : this.mmioNoSyndrome(vm, flash, iss, ipa);
+    }
     // Outside everything the VM owns (another VM's memory, the hypervisor's, a hole): the guest
     // gets a synchronous external abort, as if nothing answered on the bus.
     injectExternalAbort(cpu, false, iss.wnr);
@@ -523,7 +571,7 @@ export class Hypervisor implements Firmware {
       const op = pa < 0 ? null : decodeMemOp(raw);
       if (op !== null) {
         const port: MmioPort = {
-          covers: (a, size) => vm.vdevAt(a) === dev && vm.vdevAt(a + size - 1) === dev,
+          covers: (a, size) => a >= dev.ipa && a + size <= dev.ipa + dev.size,
           read: (a, size) => this.devRead(dev, a - dev.ipa, size),
           write: (a, size, v) => (this.devWrite(dev, a - dev.ipa, size, v), true),
         };
@@ -548,6 +596,7 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     vm.vgic?.fold();
     vm.reset(cpu);
+    this.setBootX0(vm);
     vm.vcpu.restore(cpu);
     cpu.setSys(SYS.ELR_EL2, vm.vcpu.pcLo, vm.vcpu.pcHi);
     cpu.setSys(SYS.SPSR_EL2, vm.vcpu.spsr, 0);
@@ -695,6 +744,11 @@ export class Hypervisor implements Firmware {
   smc(_cpu: Cpu, _imm: number): boolean {
     return false;
   }
+}
+
+/** DFSC 0b0011LL: permission fault at level LL. */
+function isPermissionFault(dfsc: number): boolean {
+  return (dfsc & 0x3c) === 0x0c;
 }
 
 function hexWord(v: Word64, size: number): string {

@@ -1,0 +1,126 @@
+// Loading guests into a VM (src/hyp/load.ts): an arm64 Linux Image is recognised by content (raw
+// or gzip) and placed as booting.rst says in the VM's IPA space (kernel at RAM + 2 MiB +
+// text_offset, initrd above its image_size, the VM's DTB on the next 2 MiB boundary), with x0 = the
+// DTB's IPA and x1..x3 = 0 — also after a PSCI SYSTEM_RESET. A synthetic "kernel" (a real Image
+// header, then code that checks the registers) stands in for Linux.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { assembleSource } from '../../src/loader/asm.js';
+import { parseImage, planLayout, DTB_MAX } from '../../src/loader/linux.js';
+import { readFdt, fdtFind, propCells, propStrings } from '../../src/loader/fdt.js';
+import { Hypervisor } from '../../src/hyp/hypervisor.js';
+import { bootIntoVm, loadIntoVm } from '../../src/hyp/load.js';
+
+// Image header: text_offset 0x10000 (so placement is visible), image_size 128K, flags LE/4K/anywhere.
+// The code checks x0 -> DTB magic and x1..x3 = 0, prints through the (trapped) PL011, and resets
+// once: a word at RAM + 48 MiB (loaded by nobody, so it survives the reset) counts the boots.
+const KERNEL = `
+_start:
+  b code
+  .long 0
+  .quad 0x10000
+  .quad 0x20000
+  .quad 0xa
+  .quad 0, 0, 0
+  .long 0x644d5241
+  .long 0
+code:
+  ldr w4, [x0]
+  rev w4, w4
+  movz w5, #0xd00d, lsl #16
+  movk w5, #0xfeed
+  cmp w4, w5
+  b.ne bad
+  orr x6, x1, x2
+  orr x6, x6, x3
+  cbnz x6, bad
+  adr x7, ok
+  b print
+bad:
+  adr x7, nok
+print:
+  mov x8, #0x09000000
+next:
+  ldrb w9, [x7], #1
+  cbz w9, done
+  strb w9, [x8]
+  b next
+done:
+  movz x10, #0x4300, lsl #16
+  ldr w11, [x10]
+  add w11, w11, #1
+  str w11, [x10]
+  movz x0, #0x8400, lsl #16
+  cmp w11, #2
+  mov x1, #8
+  mov x2, #9
+  csel x1, x1, x2, eq
+  orr x0, x0, x1
+  hvc #0
+ok:
+  .asciz "DTB ok\\n"
+nok:
+  .asciz "DTB bad\\n"
+`;
+
+const MiB = 1024 * 1024;
+let dir: string;
+let kernel: Uint8Array;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'a64hv-hyp-load-'));
+  kernel = (await assembleSource(KERNEL, 'kernel.S', 0x4021_0000n)).code;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a Linux Image in a VM', () => {
+  it('gzip Image: placed per booting.rst in the VM\'s RAM, x0 = the VM\'s DTB (also after SYSTEM_RESET), x1..x3 = 0', async () => {
+    const path = join(dir, 'vmlinuz');
+    writeFileSync(path, gzipSync(kernel));
+    const initrd = new Uint8Array(5000).fill(0xa5);
+    let out = '';
+    const hv = new Hypervisor({ vms: [{ ramSize: 64 * MiB }], onOutput: (_vm, t) => (out += t) });
+    const vm = hv.vms[0];
+    const b = await bootIntoVm(hv, vm, path, { initrd, append: 'console=ttyAMA0 quiet' });
+    const lay = planLayout(parseImage(kernel, 'k'), 5000, DTB_MAX, { ramBase: 0x4000_0000, ramSize: 64 * MiB }, 'k');
+    expect(b.kind).toBe('linux');
+    expect(b.entry).toBe(0x4021_0000); // RAM + 2 MiB + text_offset
+    expect(lay.kernel).toBe(0x4021_0000);
+    expect(b.x0).toBe(lay.dtb);
+    // In the VM's RAM (not at the same physical address): kernel, initrd and DTB.
+    const bus = hv.machine.bus;
+    expect(bus.read(vm.ramPaOf(b.entry), 4)).toBe(new DataView(kernel.buffer, kernel.byteOffset).getUint32(0, true));
+    expect(vm.ramPaOf(b.entry)).not.toBe(b.entry);
+    expect(bus.read(vm.ramPaOf(lay.initrdStart), 1)).toBe(0xa5);
+    const dtb = new Uint8Array(64 * 1024);
+    for (let i = 0; i < dtb.length; i++) dtb[i] = bus.read(vm.ramPaOf(lay.dtb) + i, 1);
+    const root = readFdt(dtb).root;
+    const chosen = fdtFind(root, '/chosen')!;
+    expect(propStrings(chosen, 'bootargs')).toEqual(['console=ttyAMA0 quiet']);
+    expect(propCells(chosen, 'linux,initrd-start')).toEqual([0, lay.initrdStart]);
+    expect(propCells(chosen, 'linux,initrd-end')).toEqual([0, lay.initrdStart + 5000]);
+    expect(propCells(fdtFind(root, '/memory@40000000')!, 'reg')).toEqual([0, 0x4000_0000, 0, 64 * MiB]);
+    hv.run(1_000_000);
+    expect(out).toBe('DTB ok\nDTB ok\n');
+    expect(vm.resets).toBe(1);
+    expect(vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+  });
+
+  it('a kernel that does not fit the VM\'s RAM is a one-line error; loadIntoVm (no boot registers) refuses an Image', async () => {
+    const path = join(dir, 'Image');
+    writeFileSync(path, kernel);
+    const hv = new Hypervisor({ vms: [{ ramSize: 2 * MiB }] });
+    await expect(bootIntoVm(hv, hv.vms[0], path)).rejects.toThrow(/Image: kernel .* need RAM up to 0x40600000; RAM ends at 0x40200000 \(use a larger --ram\)/);
+    const hv2 = new Hypervisor({ vms: [{ ramSize: 16 * MiB }] });
+    await expect(loadIntoVm(hv2.vms[0], path)).rejects.toThrow(/a Linux Image boots with x0 = its device tree/);
+  });
+
+  it('--initrd/--append with a guest that is not a Linux Image is a user error', async () => {
+    const path = join(dir, 'raw.bin');
+    writeFileSync(path, new Uint8Array(16));
+    const hv = new Hypervisor({ vms: [{ ramSize: 16 * MiB }] });
+    await expect(bootIntoVm(hv, hv.vms[0], path, { append: 'x' })).rejects.toThrow(/raw\.bin: --initrd and --append apply to a Linux Image only/);
+  });
+});
