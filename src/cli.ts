@@ -528,9 +528,6 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
-      if ((opts.initrd !== undefined || opts.append !== undefined) && (opts.break !== undefined || opts.gdb !== undefined)) {
-        throw new UserError('--initrd and --append do not work with --break or --gdb yet');
-      }
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
@@ -566,6 +563,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin)')
     .option('--addr <addr>', 'load address of a raw binary or assembly')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')
+    .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
+    .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED'))
     .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
       const dbg = await import('./debug/cli-debug.js');

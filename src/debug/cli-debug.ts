@@ -14,6 +14,9 @@ export interface DebugCliOptions {
   load?: string[];
   semihosting?: boolean;
   cmdline?: string;
+  /** With a Linux Image: the initramfs and the kernel command line, as `run` takes them. */
+  initrd?: string;
+  append?: string;
   script?: string;
   break?: string;
   gdb?: string;
@@ -49,6 +52,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
   let hyp: TargetOptions['hyp'];
   if (o.hyp) {
     if (o.addr !== undefined || (o.load ?? []).length > 0) throw new UserError('--addr and --load are not supported with --hyp');
+    if (o.initrd !== undefined || o.append !== undefined) throw new UserError('--initrd and --append are not supported by the debugger with --hyp');
     const slice = o.hypSlice === undefined ? undefined : Number(o.hypSlice);
     if (slice !== undefined && !(Number.isSafeInteger(slice) && slice >= 1)) throw new UserError(`--hyp-slice ${o.hypSlice}: expected a positive integer`);
     const pick = <T extends string>(v: string | undefined, allowed: T[], flag: string): T | undefined => {
@@ -80,6 +84,8 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     load: o.load ?? [],
     semihosting: o.semihosting ?? true,
     cmdline: o.cmdline,
+    initrd: o.initrd,
+    append: o.append,
   };
 }
 

@@ -16,7 +16,8 @@
 // * Memory is read and written by the debugger through quiet walks (no TLB fill, no statistics)
 //   and only in RAM: device registers are never read (a read may pop a FIFO).
 import { Machine, type MachineOptions, type RunResult } from '../machine.js';
-import { loadImage, loadData, type LoadedImage } from '../loader/index.js';
+import { loadImage, loadData, bootLoaded, type LoadedImage } from '../loader/index.js';
+import { virtBoardDtb } from '../loader/virt-dt.js';
 import { ST_DEBUG, ST_HALT, SP } from '../cpu/state.js';
 import type { Cpu, Firmware } from '../cpu/cpu.js';
 import type { Insn } from '../cpu/decode.js';
@@ -39,6 +40,9 @@ export interface TargetOptions extends MachineOptions {
   guest: string;
   addr?: bigint;
   load?: string[];
+  /** With a Linux Image: the initramfs file and the kernel command line (the board's DTB /chosen). */
+  initrd?: string;
+  append?: string;
   /**
    * Run GUEST (and these further guests) as VMs under the hypervisor (src/hyp), one VM each. The
    * debugger then looks at the VM on the CPU; `vm`, `mmio` and `stats` show the hypervisor's view.
@@ -142,9 +146,14 @@ export class Session {
     if (this.opts.hyp !== undefined) await this.bootHyp(this.opts.hyp);
     else {
       const m = new Machine(this.opts);
-      const img = await loadImage(m, this.opts.guest, { addr: this.opts.addr });
+      const img = await loadImage(m, this.opts.guest, {
+        addr: this.opts.addr,
+        initrd: this.opts.initrd,
+        append: this.opts.append,
+        linuxDtb: (board, chosen) => virtBoardDtb(board, chosen),
+      });
       for (const spec of this.opts.load ?? []) await loadData(m, spec);
-      m.boot(img.entry);
+      bootLoaded(m, img); // entry, and x0 = the DTB for a Linux Image
       this.m = m;
       this.img = img;
       this.images = [img];

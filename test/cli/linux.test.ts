@@ -88,17 +88,28 @@ describe('run with a Linux Image', () => {
     expect(propCells(chosen, 'linux,initrd-start')).toEqual([0, lay.initrdStart]);
     expect(propCells(chosen, 'linux,initrd-end')).toEqual([0, lay.initrdStart + 5000]);
   });
-  it('user errors (exit 2, one line): --append with a non-Linux guest, --initrd with --break, a missing initrd', async () => {
+  it('user errors (exit 2, one line): --append with a non-Linux guest, a missing initrd', async () => {
     const guest = file('g.S', 'hlt #1\n');
     let r = await cli('run', guest, '--append', 'x');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^a64hv: .*g\.S: --initrd and --append apply to a Linux Image only/);
-    r = await cli('run', file('k1', kernel), '--break', '0x40200000', '--initrd', guest);
+    r = await cli('repl', guest, '--append', 'x', '--script', file('s0', 'quit\n'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--initrd and --append do not work with --break or --gdb yet/);
+    expect(r.err).toMatch(/g\.S: --initrd and --append apply to a Linux Image only/);
     r = await cli('run', file('k2', kernel), '--initrd', join(dir, 'missing'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/missing: no such file\n$/);
     expect(r.err.split('\n').length).toBe(2);
+  });
+  it('the debugger boots an Image as run does (repl, also with --break; run --break/--gdb share its loader): x0 = DTB', async () => {
+    const vmlinuz = file('vmlinuz-dbg', gzipSync(kernel));
+    const initrd = file('initrd-dbg', new Uint8Array(100));
+    const script = file('dbg.txt', 'continue\n');
+    let r = await cli('repl', vmlinuz, '--initrd', initrd, '--append', 'console=ttyAMA0', '--script', script);
+    expect(r.out).toContain('DTB ok');
+    expect(r.out).toMatch(/\(linux, 0 symbols\), entry 0x40200000/);
+    r = await cli('repl', vmlinuz, '--initrd', initrd, '--break', '0x40200040', '--script', script);
+    expect(r.out).toMatch(/0x40200040/);
+    expect(r.out).toContain('DTB ok');
   });
 });
