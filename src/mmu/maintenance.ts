@@ -40,9 +40,24 @@ function matchesVa(a: TlbArray, e: number, lo: number, hi: number): boolean {
   return a.inHi[e] === hi && alignLo(a.inLo[e], s) === alignLo(lo, s);
 }
 
-function combined(m: Mmu): TlbArray[] {
-  return [m.tlb.l1i, m.tlb.l1d, m.tlb.l2];
+/**
+ * Remove the combined entries `pred` selects, telling the CPU's fast translation cache about each
+ * L1 entry that goes (it holds a subset of L1: Mmu.onL1Evict), so a TLBI by VA need not flush the
+ * whole fast cache. Modelled behaviour is unchanged; only host-side work is saved.
+ */
+function removeCombined(cpu: Cpu, m: Mmu, pred: (a: TlbArray, e: number) => boolean): void {
+  const { l1i, l1d, l2 } = m.tlb;
+  for (const a of [l1i, l1d]) {
+    const fetch = a === l1i;
+    a.removeWhere((e) => {
+      if (!pred(a, e)) return false;
+      cpu.dropFastPages(a.inLo[e], a.inHi[e], a.shift[e], fetch);
+      return true;
+    });
+  }
+  l2.removeWhere((e) => pred(l2, e));
 }
+
 /** Combined entries and the stage-1 walk cache. */
 function stage1(m: Mmu): TlbArray[] {
   return [m.tlb.l1i, m.tlb.l1d, m.tlb.l2, m.tlb.walk];
@@ -72,16 +87,12 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
         const w = m.tlb.walk;
         w.removeWhere((e) => w.vmid[e] === vmid && w.asid[e] === asid && matchesVa(w, e, lo, hi));
       }
-      for (const a of combined(m)) {
-        a.removeWhere(
-          (e) =>
-            a.vmid[e] === vmid &&
-            (a.regime[e] & RG_S1) !== 0 &&
-            (a.global[e] !== 0 || a.asid[e] === asid) &&
-            matchesVa(a, e, lo, hi),
-        );
-      }
-      break;
+      removeCombined(
+        cpu,
+        m,
+        (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && (a.global[e] !== 0 || a.asid[e] === asid) && matchesVa(a, e, lo, hi),
+      );
+      return; // the fast cache lost exactly the removed L1 pages
     }
     case 'VAAE1':
     case 'VAALE1': {
@@ -91,10 +102,8 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
         const w = m.tlb.walk;
         w.removeWhere((e) => w.vmid[e] === vmid && matchesVa(w, e, lo, hi));
       }
-      for (const a of combined(m)) {
-        a.removeWhere((e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
-      }
-      break;
+      removeCombined(cpu, m, (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
+      return; // as VAE1
     }
     case 'ASIDE1': {
       // Non-global entries of one ASID.

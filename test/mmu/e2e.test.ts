@@ -61,6 +61,42 @@ describe('fast cache vs the TLB model', () => {
     expect(X(m.cpu, 4)).toBe(0xaaaan); // the TLB still holds the old translation
     expect(X(m.cpu, 6)).toBe(0xbbbbn);
   });
+  it('a remapped code page runs the old code until TLBI VAE1, then the new one (fetch entries and block chains)', async () => {
+    // DATA_VA -> PAGE_A holds "movz x7, #1; ret", PAGE_B "movz x7, #2; ret". The call is made
+    // twice before the TLBI (the second time from a chained block) and once after.
+    const m = await runAsm(
+      `blr x0
+       mov x8, x7
+       str x3, [x2]
+       blr x0
+       mov x9, x7
+       tlbi vae1, x5
+       dsb ish
+       isb
+       blr x0
+       hlt #1`,
+      {
+        setup: (mm) => {
+          mmuOn(mm);
+          mm.bus.write(PAGE_A, 4, 0xd2800027);
+          mm.bus.write(PAGE_A + 4, 4, 0xd65f03c0);
+          mm.bus.write(PAGE_B, 4, 0xd2800047);
+          mm.bus.write(PAGE_B + 4, 4, 0xd65f03c0);
+          const da = tables.descAddr(DATA_VA, 3);
+          const [lo, hi] = tables.desc(DATA_VA, 3)!;
+          const cpu = mm.cpu;
+          cpu.writeX(0, BigInt(DATA_VA));
+          cpu.writeX(2, BigInt(da));
+          cpu.writeX(3, (BigInt(hi >>> 0) << 32n) | BigInt(((lo >>> 0) - PAGE_A + PAGE_B) >>> 0));
+          cpu.writeX(5, BigInt(DATA_VA / 4096));
+        },
+      },
+    );
+    expect(m.cpu.haltReason).toBe('done');
+    expect(X(m.cpu, 8)).toBe(1n);
+    expect(X(m.cpu, 9)).toBe(1n); // the TLB (and the fast cache behind it) still maps PAGE_A
+    expect(X(m.cpu, 7)).toBe(2n);
+  });
   it('a store to a read-only page faults even after loads filled the fast cache', async () => {
     const m = await runAsm(
       `ldr x1, [x0]
