@@ -60,8 +60,10 @@ export class Vgic {
   private savedPhysActive: number[] = [];
   /** Something changed since the last flush. */
   private dirty = true;
-  /** Interrupts delivered into list registers, for the statistics. */
+  /** Interrupts made pending in the list registers (each assertion once), for the statistics. */
   injected = 0;
+  /** INTIDs whose list register was still pending at the last fold (already counted as injected). */
+  private readonly listedPending = new Uint8Array(VGIC_IRQS);
 
   constructor(private readonly gich: Device) {
     this.nLr = (gich.read(GICH_VTR, 4) & 0x3f) + 1;
@@ -99,6 +101,7 @@ export class Vgic {
       const lr = this.gich.read(GICH_LR0 + 4 * k, 4);
       const pending = (lr & LR_PENDING) !== 0;
       const active = (lr & LR_ACTIVE) !== 0;
+      this.listedPending[id] = pending ? 1 : 0;
       d.active[id] = active ? 1 : 0;
       // Acknowledged (no longer pending in the LR): the latch is consumed; an SGI's source too.
       // A level-sensitive software interrupt's pending state is its line (resampled at flush),
@@ -124,6 +127,8 @@ export class Vgic {
     }
     // Active ones first (they must be in an LR to be completed), then by priority, then INTID.
     cand.sort((a, b) => d.active[b] - d.active[a] || d.priority[a] - d.priority[b] || a - b);
+    const wasListed = this.listedPending.slice();
+    this.listedPending.fill(0);
     const n = Math.min(cand.length, this.nLr);
     for (let k = 0; k < n; k++) {
       const id = cand[k];
@@ -136,8 +141,9 @@ export class Vgic {
         if (d.active[id]) lr &= ~LR_PENDING;
         lr |= LR_HW | (phys << 10);
       } else if (d.edge[id] === 0) lr |= LR_EOI; // resample the line at its EOI
-      // (SGIs: CPUID = 0, the only source.)
-      if (pending && !d.active[id]) this.injected++;
+      // (SGIs: CPUID = 0, the only source.) An interrupt listed again at every exit until the
+      // guest takes it is one injection, not one per exit.
+      if (pending && !d.active[id] && !wasListed[id]) this.injected++;
       this.gich.write(GICH_LR0 + 4 * k, 4, lr >>> 0);
       this.lrIntid[k] = id;
     }

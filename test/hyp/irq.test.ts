@@ -71,6 +71,43 @@ describe('virtual timer interrupts through the vGIC', () => {
     expect(irq.detail).toMatch(/forwarded to the guest \(GICH_LR.HW=1\)/);
     expect(formatExit(irq, 9)).toMatch(/^exit 9 \[vm0\] ELR_EL2=0x4000[0-9a-f]+ IRQ \(physical, HCR_EL2.IMO\): irq cntv \| physical IRQ: cntv forwarded/);
   });
+  it('an interrupt pending while the guest has IRQs masked is one injection, however many exits happen before it is taken', async () => {
+    // The timer fires with PSTATE.I set; five trapped GICD_TYPER reads (exits, each refilling the
+    // list registers) happen before the guest unmasks and takes it.
+    const masked = `
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  ${GIC_INIT}
+  mov x0, #1
+  msr cntv_tval_el0, x0
+  msr cntv_ctl_el0, x0
+fire:
+  mrs x0, cntv_ctl_el0
+  tbz x0, #2, fire
+  mov x3, #5
+again:
+  ldr w4, [x9, #4]
+  subs x3, x3, #1
+  b.ne again
+  msr daifclr, #2
+  isb
+  ${OFF}
+  .balign 0x800
+vectors:
+  .space 0x280
+  ldr w2, [x10, #0xc]
+  add x20, x20, #1
+  mov x0, #0
+  msr cntv_ctl_el0, x0
+  str w2, [x10, #0x10]
+  eret`;
+    const r = await runVms([masked], {}, 200_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(X(r, 20)).toBe(1n);
+    expect(r.vm.stats.get('mmio-read gicd GICD_TYPER')).toBe(5);
+    expect(r.vm.vgic!.injected).toBe(1);
+  });
   it('WFI with the timer armed sleeps (modelled time skips to the deadline) instead of stopping the VM', async () => {
     const r = await runVms([timerGuest(2, 50_000)], {}, 200_000);
     expect(X(r, 20)).toBe(2n);
