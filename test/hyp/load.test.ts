@@ -13,6 +13,7 @@ import { parseImage, planLayout, DTB_MAX } from '../../src/loader/linux.js';
 import { readFdt, fdtFind, propCells, propStrings } from '../../src/loader/fdt.js';
 import { Hypervisor } from '../../src/hyp/hypervisor.js';
 import { bootIntoVm, loadIntoVm } from '../../src/hyp/load.js';
+import { main } from '../../src/cli.js';
 
 // Image header: text_offset 0x10000 (so placement is visible), image_size 128K, flags LE/4K/anywhere.
 // The code checks x0 -> DTB magic and x1..x3 = 0, prints through the (trapped) PL011, and resets
@@ -122,5 +123,30 @@ describe('a Linux Image in a VM', () => {
     writeFileSync(path, new Uint8Array(16));
     const hv = new Hypervisor({ vms: [{ ramSize: 16 * MiB }] });
     await expect(bootIntoVm(hv, hv.vms[0], path, { append: 'x' })).rejects.toThrow(/raw\.bin: --initrd and --append apply to a Linux Image only/);
+  });
+
+  it('run IMAGE --hyp --initrd --append: the Image boots as a VM; --initrd/--append with no Linux guest among several is a one-line error', async () => {
+    const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+      return { code, out, err };
+    };
+    const img = join(dir, 'Image2');
+    writeFileSync(img, kernel);
+    const rd = join(dir, 'initrd');
+    writeFileSync(rd, new Uint8Array(100));
+    let r = await cli('run', img, '--hyp', '-q', '--ram', '64M', '--initrd', rd, '--append', 'console=ttyAMA0');
+    expect(r.out).toBe('DTB ok\nDTB ok\n');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const raw = join(dir, 'g.S');
+    writeFileSync(raw, 'hlt #1\n');
+    r = await cli('run', raw, raw, '--hyp', '-q', '--append', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('a64hv: error: --initrd and --append apply to a Linux Image only, and no guest is one\n');
+    r = await cli('run', raw, '--hyp', '-q', '--initrd', rd);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('a64hv: error: g.S: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)\n');
   });
 });
