@@ -16,6 +16,8 @@ export interface SysRegDef {
   wmask?: [number, number];
   /** EL0 access condition (e.g. SCTLR_EL1.UCT for CTR_EL0); false traps to EL1 with EC 0x18. */
   el0Check?: (cpu: Cpu) => boolean;
+  /** Readable at EL0 (subject to el0Check) but not writable there: MSR at EL0 is UNDEFINED. */
+  el0ReadOnly?: boolean;
   /** Custom read: returns lo, sets cpu.tmpHi. */
   read?: (cpu: Cpu) => number;
   /** Custom write, or a side effect after the stored value changed (`after`). */
@@ -211,7 +213,8 @@ const el0Pt = (c: Cpu): boolean => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 9)) !== 0; 
 const el0Vt = (c: Cpu): boolean => (c.sysLo(SYS.CNTKCTL_EL1) & (1 << 8)) !== 0; // EL0VTEN
 const el2Pct = (c: Cpu): boolean => (c.sysLo(SYS.CNTHCTL_EL2) & 1) === 0; // !EL1PCTEN
 const el2Pt = (c: Cpu): boolean => (c.sysLo(SYS.CNTHCTL_EL2) & 2) === 0; // !EL1PCEN
-def('CNTFRQ_EL0', [3, 3, 14, 0, 0], 0, { reset: lo32(62_500_000), el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & 3) !== 0 });
+// Written by firmware; EL0 may only read it (the MSR CNTFRQ_EL0 pseudocode: UNDEFINED at EL0).
+def('CNTFRQ_EL0', [3, 3, 14, 0, 0], 0, { reset: lo32(62_500_000), el0Check: (c) => (c.sysLo(SYS.CNTKCTL_EL1) & 3) !== 0, el0ReadOnly: true });
 def('CNTPCT_EL0', [3, 3, 14, 0, 1], 0, { ro: true, read: (c) => c.timer.countOf(0), el0Check: (c) => c.el0CounterOk(0), el2Trap: el2Pct });
 def('CNTVCT_EL0', [3, 3, 14, 0, 2], 0, { ro: true, read: (c) => c.timer.countOf(1), el0Check: (c) => c.el0CounterOk(1) });
 def('CNTKCTL_EL1', [3, 0, 14, 1, 0], 1, { wmask: [0x3ff, 0] });

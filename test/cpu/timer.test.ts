@@ -110,6 +110,14 @@ describe('access controls', () => {
     expect(m2.cpu.haltReason).toBe('done');
     expect(X(m2.cpu, 0)).toBe(62_500_000n);
   });
+  it('EL0 cannot write CNTFRQ_EL0: MSR is UNDEFINED (EC 0x00) even where EL0 may read it; EL1 writes it', async () => {
+    const m = await runVec('mov x0, #1000\nmsr cntfrq_el0, x0\nhlt #1', { el: 0, setup: (mm) => mm.cpu.setSys(SYS.CNTKCTL_EL1, 3, 0) });
+    expect(m.cpu.haltReason).toBe('vector 0x400');
+    expect(m.cpu.sys64(SYS.ESR_EL1)).toBe(1n << 25n);
+    expect(m.cpu.sys64(SYS.CNTFRQ_EL0)).toBe(62_500_000n);
+    const m1 = await runVec('mov x0, #1000\nmsr cntfrq_el0, x0\nmrs x1, cntfrq_el0\nhlt #1');
+    expect(X(m1.cpu, 1)).toBe(1000n);
+  });
   it('CNTHCTL_EL2.EL1PCEN=0 traps EL1 physical timer accesses to EL2; the virtual timer is not trapped', async () => {
     const trapped = await runVec('mrs x0, cntv_ctl_el0\nmrs x0, cntp_ctl_el0\nhlt #1', {
       setup: (mm) => mm.cpu.setSys(SYS.CNTHCTL_EL2, 1, 0), // EL1PCTEN=1, EL1PCEN=0

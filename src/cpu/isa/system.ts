@@ -229,6 +229,7 @@ function execMrsRaz(cpu: Cpu, i: Insn): void {
 }
 
 function execMsr(cpu: Cpu, i: Insn): void {
+  if (cpu.el === 0 && sysDefs[i.imm].el0ReadOnly === true) return undef(cpu);
   if (!sysAccessOk(cpu, i)) return;
   const d = sysDefs[i.imm];
   const lo = cpu.r[i.rn];
