@@ -126,7 +126,8 @@ def('ISR_EL1', [3, 0, 12, 1, 0], 1, { ro: true, read: (c) => c.readIsr() });
 def('CONTEXTIDR_EL1', [3, 0, 13, 0, 1], 1, { wmask: [-1, 0] });
 def('TPIDR_EL1', [3, 0, 13, 0, 4], 1);
 def('TPIDR_EL0', [3, 3, 13, 0, 2], 0);
-def('TPIDRRO_EL0', [3, 3, 13, 0, 3], 0, { el0Check: () => true });
+// TPIDRRO_EL0: read-only at EL0 (the MSR pseudocode: UNDEFINED there), RW at EL1.
+def('TPIDRRO_EL0', [3, 3, 13, 0, 3], 0, { el0ReadOnly: true });
 def('ELR_EL1', [3, 0, 4, 0, 1], 1);
 def('SPSR_EL1', [3, 0, 4, 0, 0], 1, { wmask: [-1, 0] });
 def('MDSCR_EL1', [2, 0, 0, 2, 2], 1);

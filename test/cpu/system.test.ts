@@ -234,6 +234,14 @@ describe('MRS / MSR (register)', () => {
   it('the RAZ ID space is not accessible at EL0 (UNDEFINED)', async () => {
     expectUndef(await runVec(`.long ${sysInsn(1, 3, 0, 0, 7, 7, 1)}`, { el: 0 }), B, '0x400');
   });
+  it('TPIDRRO_EL0: EL1 writes it, EL0 reads it, an EL0 write is UNDEFINED and leaves it unchanged', async () => {
+    const m1 = await runVec('mov x0, #0x55\nmsr tpidrro_el0, x0\nmrs x1, tpidrro_el0\nhlt #1');
+    expect(X(m1.cpu, 1)).toBe(0x55n);
+    const m0 = await runVec('mrs x1, tpidrro_el0\nmov x0, #7\nmsr tpidrro_el0, x0', { el: 0, setup: (mm) => mm.cpu.setSys(SYS.TPIDRRO_EL0, 0x66, 0) });
+    expect(X(m0.cpu, 1)).toBe(0x66n);
+    expectUndef(m0, B + 8n, '0x400');
+    expect(m0.cpu.sys64(SYS.TPIDRRO_EL0)).toBe(0x66n);
+  });
   it('other unknown encodings are UNDEFINED', async () => {
     expectUndef(await runVec(`.long ${sysInsn(1, 3, 0, 15, 0, 0, 1)}`)); // MRS S3_0_C15_C0_0
     expectUndef(await runVec(`.long ${sysInsn(0, 3, 0, 15, 0, 0, 1)}`)); // MSR S3_0_C15_C0_0
