@@ -594,7 +594,7 @@ export class Hypervisor implements Firmware {
    */
   private resetVm(vm: Vm): void {
     const cpu = this.cpu;
-    vm.vgic?.fold();
+    vm.vgic?.resetCpuInterface(this.gic.distributor);
     vm.reset(cpu);
     this.setBootX0(vm);
     vm.vcpu.restore(cpu);

@@ -16,6 +16,7 @@
 //    interrupt when the list registers run (nearly) empty, to refill them.
 import type { Device } from '../devices/bus.js';
 import { VgicDistributor, VGIC_IRQS } from './vdev/vgic-dist.js';
+import { MIN_ABPR, MIN_BPR, VMCR_VMABP_SHIFT, VMCR_VMBP_SHIFT } from '../devices/gic/regs.js';
 
 // GICH register offsets (IHI 0048B 5.3, Table 5-1).
 export const GICH_HCR = 0x00;
@@ -36,6 +37,10 @@ const LR_GRP1 = 1 << 30;
 const LR_PENDING = 1 << 28;
 const LR_ACTIVE = 2 << 28;
 const LR_EOI = 1 << 19;
+/** GICH_VMCR at reset: the guest's GICV_CTLR and PMR 0, binary points at their minimums (5.3.4). */
+const VMCR_RESET = (MIN_BPR << VMCR_VMBP_SHIFT) | (MIN_ABPR << VMCR_VMABP_SHIFT);
+const GICD_ISACTIVER0 = 0x300;
+const GICD_ICACTIVER0 = 0x380;
 
 /** Physical INTIDs of the timers' PPIs on the virt board, forwarded to the VM as the same INTIDs. */
 export const PPI_CNTV = 27;
@@ -54,7 +59,7 @@ export class Vgic {
     [PPI_CNTP, PPI_CNTP],
   ]);
   /** Saved while another VM runs: the guest's GICV control (VMCR) and active priorities (APR). */
-  private vmcr = 0;
+  private vmcr = VMCR_RESET;
   private apr = 0;
   /** Physical hardware-mapped interrupts that were active when the VM was switched out. */
   private savedPhysActive: number[] = [];
@@ -159,9 +164,31 @@ export class Vgic {
     this.gich.write(GICH_APR, 4, 0);
     // A physical interrupt this VM has not completed must not block the next VM's (its timer
     // uses the same PPI): remember it and clear its active state (GICD_ICACTIVER0).
-    const act = gicd.read(0x300, 4);
-    this.savedPhysActive = [...this.hw.values()].filter((p) => (act >>> p) & 1);
-    for (const p of this.savedPhysActive) gicd.write(0x380, 4, (1 << p) >>> 0);
+    this.savedPhysActive = this.deactivatePhys(gicd);
+    this.dirty = true;
+  }
+
+  /** Clear the active state of the hardware-mapped physical interrupts; returns those that were active. */
+  private deactivatePhys(gicd: Device): number[] {
+    const act = gicd.read(GICD_ISACTIVER0, 4);
+    const was = [...this.hw.values()].filter((p) => (act >>> p) & 1);
+    for (const p of was) gicd.write(GICD_ICACTIVER0, 4, (1 << p) >>> 0);
+    return was;
+  }
+
+  /**
+   * The VM was reset (PSCI SYSTEM_RESET) while on the CPU: its virtual CPU interface returns to
+   * its reset state (GICV_CTLR, PMR and the active priorities 0, no list register in use) and a
+   * hardware interrupt it had not completed is deactivated: its source, the vCPU's timer, was
+   * reset too, and left active it would block every later timer interrupt of this VM.
+   */
+  resetCpuInterface(gicd: Device): void {
+    this.fold();
+    this.gich.write(GICH_VMCR, 4, VMCR_RESET);
+    this.gich.write(GICH_APR, 4, 0);
+    this.deactivatePhys(gicd);
+    this.savedPhysActive = [];
+    this.listedPending.fill(0);
     this.dirty = true;
   }
 
@@ -169,7 +196,7 @@ export class Vgic {
   restore(gicd: Device): void {
     this.gich.write(GICH_VMCR, 4, this.vmcr);
     this.gich.write(GICH_APR, 4, this.apr);
-    for (const p of this.savedPhysActive) gicd.write(0x300, 4, (1 << p) >>> 0);
+    for (const p of this.savedPhysActive) gicd.write(GICD_ISACTIVER0, 4, (1 << p) >>> 0);
     this.savedPhysActive = [];
     this.dirty = true;
   }

@@ -209,4 +209,50 @@ off:
     expect(r.hv.machine.bus.read(r.vm.ramPaOf(0x4010_0000), 4)).toBe(3);
     expect(r.vm.stats.get('hvc psci')).toBe(3);
   });
+
+  it('resets the VM\'s GIC CPU interface too: a reset from inside the timer handler (not completed) leaves no active interrupt behind', async () => {
+    // First life: take the timer interrupt and, in the handler, SYSTEM_RESET without EOI (the
+    // physical PPI 27 is active, the guest's GICV has an active priority, its PMR and CTLR set).
+    // Second life: GICV_CTLR and GICV_PMR read 0 (their reset values, IHI 0048B 5.6), and after
+    // enabling again the timer interrupt arrives.
+    const src = `
+  ldr x19, =0x40100000
+  ldr w1, [x19]
+  add w1, w1, #1
+  str w1, [x19]
+  movz x10, #0x0801, lsl #16
+  ldr w23, [x10]                // GICV_CTLR as the reset left it
+  ldr w24, [x10, #4]            // GICV_PMR
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  ${GIC_INIT}
+  mov x0, #100
+  msr cntv_tval_el0, x0
+  mov x0, #1
+  msr cntv_ctl_el0, x0
+  msr daifclr, #2
+wait:
+  wfi
+  b wait
+  .balign 0x800
+vectors:
+  .space 0x280
+  ldr w2, [x10, #0xc]           // GICC_IAR
+  ldr w1, [x19]
+  cmp w1, #2
+  b.eq second
+  movz x0, #0x0009
+  movk x0, #0x8400, lsl #16
+  hvc #0                        // SYSTEM_RESET with the interrupt active
+second:
+  and w21, w2, #0x3ff
+  ${OFF}`;
+    const r = await runVms([src], {}, 100_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(r.vm.resets).toBe(1);
+    expect(X(r, 21)).toBe(27n);
+    expect(X(r, 23)).toBe(0n);
+    expect(X(r, 24)).toBe(0n);
+  });
 });
