@@ -177,6 +177,8 @@ export class Hypervisor implements Firmware {
   private readonly onExit: ((e: ExitRecord) => void) | undefined;
   /** x0 at boot, by VM (a Linux Image: its DTB), set again by a PSCI SYSTEM_RESET. */
   private readonly bootX0 = new Map<Vm, number>();
+  /** VMs idle in WFI while others could run, with their timer deadline (cycles; Infinity: none armed). */
+  private readonly idleUntil = new Map<Vm, number>();
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
   private readonly flash = new Map<Vm, VirtualDevice>();
 
@@ -341,15 +343,38 @@ export class Hypervisor implements Firmware {
     return (this.gicvBy.get(vm) ?? 0) + live;
   }
 
-  /** The next runnable VM after the current one (round robin), or null. */
+  /**
+   * The next runnable VM after the current one (round robin), or null. A VM that gave up the CPU
+   * in WFI is passed over until its timer deadline or a pending virtual interrupt wakes it; when
+   * every runnable VM is idle so, modelled time skips to the earliest deadline, as it does for a
+   * VM alone (rather than the VMs handing the CPU to each other once per WFI until then).
+   */
   private next(): Vm | null {
     const n = this.vms.length;
     const from = this.current === null ? -1 : this.current.id;
+    const cpu = this.cpu;
+    let sleeper: Vm | null = null;
+    let wake = Infinity;
     for (let k = 1; k <= n; k++) {
       const v = this.vms[(from + k + n) % n];
-      if (v.stop === null && v.vcpu.valid) return v;
+      if (v.stop !== null || !v.vcpu.valid) continue;
+      const d = this.idleUntil.get(v);
+      if (d === undefined || d <= cpu.cycles || (v.vgic !== null && v.vgic.hasPending())) {
+        this.idleUntil.delete(v);
+        return v;
+      }
+      if (sleeper === null || d < wake) {
+        sleeper = v;
+        wake = d;
+      }
     }
-    return null;
+    if (sleeper === null) return null;
+    this.idleUntil.delete(sleeper);
+    if (wake !== Infinity) {
+      cpu.idleCycles += wake - cpu.cycles;
+      cpu.cycles = wake;
+    }
+    return sleeper;
   }
 
   private reschedule(): void {
@@ -673,7 +698,9 @@ export class Hypervisor implements Firmware {
     // A virtual interrupt already pending is a wake-up event: the WFI completes at once.
     if (!wfe && vm.vgic !== null && vm.vgic.hasPending()) return 'wfi';
     if (this.runnable().length > 1) {
-      // Nothing to do in this VM now: give the rest of the slice to the others.
+      // Nothing to do in this VM now: give the rest of the slice to the others, and pass this VM
+      // over until its timer fires (next()). A WFE is not an idle wait here: it yields once.
+      if (!wfe) this.idleUntil.set(vm, cpu.timerDeadline);
       this.yieldPending = true;
       cpu.halt('yield');
     } else if (!wfe && !cpu.sleepUntilTimer() && (cpu.irqLine | cpu.fiqLine) === 0) {

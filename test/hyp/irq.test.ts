@@ -130,6 +130,21 @@ vectors:
     expect([x20(0), x20(1)]).toEqual([4, 2]);
     expect(r.hv.switches).toBeGreaterThan(2);
   });
+  it('two VMs idle in WFI at once: modelled time skips to the earlier deadline (no world switch per WFI while both wait)', async () => {
+    // 1 M and 1.5 M ticks (16 cycles each): both VMs spend nearly all the time in WFI. Before, each
+    // WFI handed the CPU to the other VM, which was in WFI too: ~15,000 exits and switches.
+    const guest = (ticks: number): string => timerGuest(2, 100).replace(/mov x0, #100/g, `ldr x0, =${ticks}`);
+    const r = await runVms([guest(1_000_000), guest(1_500_000)], {}, 5_000_000);
+    for (const vm of r.hv.vms) {
+      expect(vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+      expect(vm.stats.get('irq cntv')).toBe(2);
+      expect(vm.stats.get('wfi')).toBeLessThanOrEqual(3);
+    }
+    expect(r.hv.switches).toBeLessThan(10);
+    // The second VM's two periods (3 M ticks = 48 M cycles) passed, nearly all of it asleep.
+    expect(r.hv.cpu.cycles).toBeGreaterThan(48_000_000);
+    expect(r.hv.cpu.idleCycles).toBeGreaterThan(47_000_000);
+  });
 });
 
 describe('physical interrupt routing', () => {
