@@ -153,7 +153,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   else {
     const kinds: string[] = [];
     for (let k = 0; k < guests.length; k++) {
-      // --initrd/--append go to each Linux Image; a guest of another kind with them is an error.
+      // --initrd/--append go to every guest that is a Linux Image: with one guest that is not,
+      // bootIntoVm refuses them; among several, it is an error only if none is one.
       const linuxOpts = { initrd, append: o.append };
       kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
     }
