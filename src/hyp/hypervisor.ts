@@ -177,6 +177,8 @@ export class Hypervisor implements Firmware {
   private readonly onExit: ((e: ExitRecord) => void) | undefined;
   /** x0 at boot, by VM (a Linux Image: its DTB), set again by a PSCI SYSTEM_RESET. */
   private readonly bootX0 = new Map<Vm, number>();
+  /** Exit causes of trapped device registers, by device and (offset, direction). */
+  private readonly causes = new Map<VirtualDevice, Map<number, string>>();
   /** VMs idle in WFI while others could run, with their timer deadline (cycles; Infinity: none armed). */
   private readonly idleUntil = new Map<Vm, number>();
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
@@ -536,7 +538,7 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     const iss = decodeDataAbortIss(esr);
     const ipa = currentFaultIpa(cpu);
-    const at = `IPA 0x${ipa.toString(16)}`;
+    const at = this.onExit !== undefined ? `IPA 0x${ipa.toString(16)}` : '';
     // First touch: a translation fault on the VM's own RAM (also from a stage-1 table walk) maps
     // the page; the ERET retries the instruction (ELR_EL2 unchanged).
     if (isTranslationFault(iss.dfsc) && vm.config.ram === 'lazy' && vm.ramPaOf(ipa) >= 0 && !vm.isMapped(ipa)) {
@@ -568,21 +570,36 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     const off = ipa - dev.ipa;
     const size = 1 << iss.sas;
-    const reg = dev.regName(off);
-    let what: string;
+    const cause = this.mmioCause(dev, off, iss.wnr);
+    // The detail is for the exit log only: an exit-heavy guest (a console, a polling loop) would
+    // spend much of its exits formatting it.
+    const log = this.onExit !== undefined;
+    let what = '';
     if (iss.wnr) {
       const v = storeValue(cpu, iss);
       this.devWrite(dev, off, size, v);
-      what = `write ${hexWord(v, size)}`;
+      if (log) what = `write ${hexWord(v, size)}`;
     } else {
       const v = this.devRead(dev, off, size);
       writeLoadResult(cpu, iss, v);
-      const reg = iss.srt === 31 ? 'discarded (XZR)' : `${iss.sf ? 'x' : 'w'}${iss.srt} = 0x${(iss.sf ? cpu.readX(iss.srt) : BigInt(cpu.r[2 * iss.srt] >>> 0)).toString(16)}`;
-      what = `read ${hexWord(v, size)} -> ${reg}`;
+      if (log) {
+        const reg = iss.srt === 31 ? 'discarded (XZR)' : `${iss.sf ? 'x' : 'w'}${iss.srt} = 0x${(iss.sf ? cpu.readX(iss.srt) : BigInt(cpu.r[2 * iss.srt] >>> 0)).toString(16)}`;
+        what = `read ${hexWord(v, size)} -> ${reg}`;
+      }
     }
     skipInstruction(cpu);
-    what += `, ELR_EL2 += 4`;
-    return [`mmio-${iss.wnr ? 'write' : 'read'} ${dev.name} ${reg}`, `${formatIss(iss)} IPA 0x${ipa.toString(16)} ${dev.name}.${reg} ${what}`];
+    if (!log) return [cause, ''];
+    return [cause, `${formatIss(iss)} IPA 0x${ipa.toString(16)} ${dev.name}.${dev.regName(off)} ${what}, ELR_EL2 += 4`];
+  }
+
+  /** "mmio-read|write DEVICE REGISTER", made once per register and direction (a statistics key). */
+  private mmioCause(dev: VirtualDevice, off: number, write: boolean): string {
+    let m = this.causes.get(dev);
+    if (m === undefined) this.causes.set(dev, (m = new Map()));
+    const k = off * 2 + (write ? 1 : 0);
+    let c = m.get(k);
+    if (c === undefined) m.set(k, (c = `mmio-${write ? 'write' : 'read'} ${dev.name} ${dev.regName(off)}`));
+    return c;
   }
 
   /** ISV=0: decode the instruction from guest memory, or inject an abort (the VM's policy). */
