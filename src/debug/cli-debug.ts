@@ -52,7 +52,6 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
   let hyp: TargetOptions['hyp'];
   if (o.hyp) {
     if (o.addr !== undefined || (o.load ?? []).length > 0) throw new UserError('--addr and --load are not supported with --hyp');
-    if (o.initrd !== undefined || o.append !== undefined) throw new UserError('--initrd and --append are not supported by the debugger with --hyp');
     const slice = o.hypSlice === undefined ? undefined : Number(o.hypSlice);
     if (slice !== undefined && !(Number.isSafeInteger(slice) && slice >= 1)) throw new UserError(`--hyp-slice ${o.hypSlice}: expected a positive integer`);
     const pick = <T extends string>(v: string | undefined, allowed: T[], flag: string): T | undefined => {

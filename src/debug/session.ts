@@ -27,7 +27,8 @@ import { FaultRecord } from '../mmu/faults.js';
 import type { S2Params } from '../mmu/walk.js';
 import { SYS } from '../cpu/sysregs.js';
 import { Hypervisor, type ExitRecord } from '../hyp/hypervisor.js';
-import { loadIntoVm } from '../hyp/load.js';
+import { bootIntoVm } from '../hyp/load.js';
+import { isArm64Image } from '../loader/linux.js';
 import { prefixer } from '../hyp/cli-hyp.js';
 import type { SysregTrap } from '../hyp/sysreg.js';
 import { readGuestFile, SymbolTable } from '../loader/index.js';
@@ -196,10 +197,18 @@ export class Session {
       throw new UserError((e as Error).message);
     }
     this.images = [];
+    // --initrd/--append go to every guest that is a Linux Image, as `run --hyp` gives them.
+    const initrd = this.opts.initrd !== undefined ? await readGuestFile(this.opts.initrd) : undefined;
+    const linux = { initrd, append: this.opts.append };
+    const kinds: string[] = [];
     for (let k = 0; k < guests.length; k++) {
-      const entry = await loadIntoVm(hv.vms[k], guests[k]);
-      hv.boot(hv.vms[k], entry);
-      this.images.push({ entry: BigInt(entry), symbols: await guestSymbols(guests[k]), kind: 'elf' });
+      const isLinux = guests.length === 1 || isArm64Image(await readGuestFile(guests[k]));
+      const b = await bootIntoVm(hv, hv.vms[k], guests[k], isLinux ? linux : {});
+      kinds.push(b.kind);
+      this.images.push({ entry: BigInt(b.entry), symbols: await guestSymbols(guests[k]), kind: b.kind === 'linux' ? 'linux' : 'elf', x0: b.x0 !== undefined ? BigInt(b.x0) : undefined });
+    }
+    if ((initrd !== undefined || this.opts.append !== undefined) && !kinds.includes('linux')) {
+      throw new UserError('--initrd and --append apply to a Linux Image only, and no guest is one');
     }
     this.hv = hv;
     this.m = hv.machine;

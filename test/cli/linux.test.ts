@@ -111,5 +111,11 @@ describe('run with a Linux Image', () => {
     r = await cli('repl', vmlinuz, '--initrd', initrd, '--break', '0x40200040', '--script', script);
     expect(r.out).toMatch(/0x40200040/);
     expect(r.out).toContain('DTB ok');
+    // Under the hypervisor: the VM's own device tree in x0, the UART trapped.
+    r = await cli('repl', vmlinuz, '--hyp', '--initrd', initrd, '--append', 'console=ttyAMA0', '--script', script);
+    expect(r.out).toContain('DTB ok');
+    r = await cli('repl', file('g2.S', 'hlt #1\n'), '--hyp', '--append', 'x', '--script', script);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--initrd and --append apply to a Linux Image only/);
   });
 });
