@@ -147,7 +147,8 @@ export class Cpu extends CpuState {
   watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   private excStreak = 0;
-  private streakFirst = '';
+  /** The exception that began the current streak: PC lo, hi, EC, ISS. */
+  private readonly streakFirst = new Int32Array(4);
   private readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
   constructor(
@@ -958,13 +959,19 @@ export class Cpu extends CpuState {
       if (rlo === 0) rhi = (pcHi + 1) | 0;
     }
     if (this.excStreak === 0) {
-      // Remember the exception that started a possible chain: it is the one worth reporting.
-      this.streakFirst = `PC 0x${hex64(pcLo, pcHi)}, EC 0x${this.excEC.toString(16)}, ISS 0x${this.excISS.toString(16)}`;
+      // Remember the exception that started a possible chain: it is the one worth reporting
+      // (numbers only: the message is formatted if the chain ever halts the machine).
+      const f = this.streakFirst;
+      f[0] = pcLo;
+      f[1] = pcHi;
+      f[2] = this.excEC;
+      f[3] = this.excISS;
     }
     if (++this.excStreak > 8) {
+      const f = this.streakFirst;
       this.halt(
         `the guest is lost: ${this.excStreak} exceptions in a row with no instruction retired; ` +
-          `the first was at ${this.streakFirst}, the last at PC 0x${hex64(pcLo, pcHi)} ` +
+          `the first was at PC 0x${hex64(f[0], f[1])}, EC 0x${f[2].toString(16)}, ISS 0x${(f[3] >>> 0).toString(16)}, the last at PC 0x${hex64(pcLo, pcHi)} ` +
           `(EC 0x${this.excEC.toString(16)}); is VBAR_EL1 set and is the code mapped?`,
       );
       return;
