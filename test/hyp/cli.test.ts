@@ -27,6 +27,19 @@ describe('a64hv run --hyp', () => {
     expect(j.hyp.vms[0].assigned[0].exits).toBe(0);
     expect(j.exitReason).toBe('vms-stopped');
   });
+  it('the figures table lists the 16 most frequent exit causes and sums the rest; --stats-json keeps every one', async () => {
+    // 20 distinct GICD registers read once each (GICD_IPRIORITYR0..19), then PSCI SYSTEM_OFF.
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-'));
+    const src = `movz x1, #0x0800, lsl #16\n${Array.from({ length: 20 }, (_, k) => `ldr w2, [x1, #${0x400 + 4 * k}]`).join('\n')}\nmovz x0, #0x0008\nmovk x0, #0x8400, lsl #16\nhvc #0\n`;
+    writeFileSync(`${dir}/g.S`, src);
+    const r = await cli(['run', `${dir}/g.S`, '--hyp', '--stats-json', `${dir}/s.json`]);
+    expect(r.code).toBe(0);
+    const rows = r.err.split('\n').filter((l) => /│\s{5}\S/.test(l));
+    expect(rows.length).toBe(17);
+    expect(r.err).toMatch(/5 other causes\s*│ 5 \(each listed in --stats-json\)/);
+    const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8'));
+    expect(Object.keys(j.hyp.vms[0].exits.byCause).length).toBe(21);
+  });
   it('several guests start one VM each; output lines carry the VM name; the status is the guest\'s', async () => {
     const r = await cli(['run', `${G}build/hello.elf`, `${G}build/el0-svc.elf`, '--hyp', '-q', '--no-hyp-vmid-tagging']);
     expect(r.code).toBe(42); // el0-svc exits with 42
