@@ -4,6 +4,7 @@ import { Cpu } from './cpu/cpu.js';
 import { a64 } from './cpu/isa/index.js';
 import { Pl011 } from './devices/pl011.js';
 import { Gic } from './devices/gic/gic.js';
+import { Pl031 } from './devices/pl031.js';
 import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
@@ -78,6 +79,8 @@ export class Machine {
   readonly bus: Bus;
   readonly cpu: Cpu;
   readonly uart: Pl011;
+  /** PL031 real-time clock at 0x0901_0000. */
+  readonly rtc: Pl031;
   readonly gic: Gic;
   /** The GIC's virtual CPU interface as mapped (with gicVirtualization), counting accesses. */
   readonly gicv: CountedDevice | null = null;
@@ -108,6 +111,9 @@ export class Machine {
       this.gicv = new CountedDevice(this.gic.virtualCpuInterface);
       this.bus.map(VIRT.GIC_VCPU, 0x10000, this.gicv);
     }
+    // The RTC counts modelled seconds (1 GHz) from 0: deterministic, unlike a host clock.
+    this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
+    this.bus.map(VIRT.RTC, 0x1000, this.rtc);
     this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);

@@ -55,7 +55,7 @@ import { Vm, IPA_RTC, type VmConfig } from './vm.js';
 import type { Gic } from '../devices/gic/gic.js';
 import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
 import type { VirtualDevice } from './vdev/vdev.js';
-import { Pl031 } from './vdev/pl031.js';
+import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
 import { s2Leaf } from '../mmu/builder.js';
 
@@ -231,8 +231,7 @@ export class Hypervisor implements Firmware {
       pa += flashWindows[k];
     });
     // The physical RTC: a real device on the bus, given to one VM by stage 2 (no exits).
-    this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
-    this.machine.bus.map(VIRT.RTC, 0x1000, this.rtc);
+    this.rtc = this.machine.rtc;
     const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
     if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
   }

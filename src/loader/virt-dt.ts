@@ -59,6 +59,7 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
       ? { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU, hyp: VIRT.GIC_HYP, vcpu: VIRT.GIC_VCPU }
       : { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU },
     uart: { base: VIRT.UART0, intid: INTID.UART0 },
+    rtc: { base: VIRT.RTC }, // its match interrupt is not wired (src/devices/pl031.ts)
   };
 }
 

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { runVms, OFF, X } from './hyp-helpers.js';
 import { VIRTIO_MAGIC, A64HV_VENDOR } from '../../src/hyp/vdev/virtio-id.js';
 import { hypStatsJson } from '../../src/hyp/report.js';
-import { Pl031 } from '../../src/hyp/vdev/pl031.js';
+import { Pl031 } from '../../src/devices/pl031.js';
 
 describe('virtio-mmio identification block at IPA 0x0a00_0000 (trapped)', () => {
   it('MagicValue, Version 2, DeviceID 0 (no device), VendorID, the feature window, Status reset by 0', async () => {

@@ -23,7 +23,8 @@ if (missing.length > 0) console.log(`linux-busybox: skipped (missing ${missing.j
 const SCRIPT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
-mkdir -p /tmp
+mkdir -p /tmp /sys
+mount -t sysfs sys /sys
 echo "uname: $(uname -m) $(uname -s)"
 echo "arith: $((6*7)) $((0x7fffffff * 3)) $((-17 / 5)) $((-17 % 5))"
 echo "pipe: $(echo a64hv | tr a-z A-Z | rev)"
@@ -34,6 +35,7 @@ seq 1 20000 > /tmp/s; echo "sha256: $(sha256sum /tmp/s)"
 echo "sort: $(seq 1 300 | sort -rn | head -3 | tr '\\n' ' ')"
 sleep 1; echo "slept"
 echo "timer: $(grep -c arch_timer /proc/interrupts)"
+echo "rtc: $(cat /sys/class/rtc/rtc0/name), year $(date +%Y)"
 poweroff -f
 `;
 
@@ -75,6 +77,8 @@ describe.skipIf(missing.length > 0)('Linux boot to a busybox shell', () => {
       expect(out).toContain('sort: 300 299 298 \n');
       expect(out).toContain('slept\n');
       expect(out).toContain('timer: 1\n');
+      // The board's PL031 counts modelled time from 1970: the kernel set its clock from it.
+      expect(out).toContain('rtc: rtc-pl031 9010000.pl031, year 1970\n');
       expect(r.reason).toBe('halt');
       expect(r.message).toBe('PSCI SYSTEM_OFF');
       // The second of sleep passed in modelled time, mostly asleep in WFI.
