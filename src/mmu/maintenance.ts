@@ -45,17 +45,17 @@ function matchesVa(a: TlbArray, e: number, lo: number, hi: number): boolean {
  * L1 entry that goes (it holds a subset of L1: Mmu.onL1Evict), so a TLBI by VA need not flush the
  * whole fast cache. Modelled behaviour is unchanged; only host-side work is saved.
  */
-function removeCombined(cpu: Cpu, m: Mmu, pred: (a: TlbArray, e: number) => boolean): void {
+function removeCombined(cpu: Cpu, m: Mmu, lo: number, hi: number, pred: (a: TlbArray, e: number) => boolean): void {
   const { l1i, l1d, l2 } = m.tlb;
   for (const a of [l1i, l1d]) {
     const fetch = a === l1i;
-    a.removeWhere((e) => {
+    a.removeVa(lo, hi, (e) => {
       if (!pred(a, e)) return false;
       cpu.dropFastPages(a.inLo[e], a.inHi[e], a.shift[e], fetch);
       return true;
     });
   }
-  l2.removeWhere((e) => pred(l2, e));
+  l2.removeVa(lo, hi, (e) => pred(l2, e));
 }
 
 /** Combined entries and the stage-1 walk cache. */
@@ -90,6 +90,8 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
       removeCombined(
         cpu,
         m,
+        lo,
+        hi,
         (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && (a.global[e] !== 0 || a.asid[e] === asid) && matchesVa(a, e, lo, hi),
       );
       return; // the fast cache lost exactly the removed L1 pages
@@ -102,7 +104,7 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
         const w = m.tlb.walk;
         w.removeWhere((e) => w.vmid[e] === vmid && matchesVa(w, e, lo, hi));
       }
-      removeCombined(cpu, m, (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
+      removeCombined(cpu, m, lo, hi, (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
       return; // as VAE1
     }
     case 'ASIDE1': {

@@ -81,6 +81,8 @@ export class TlbArray {
   /** Valid entries per size: the set index depends on the size, so lookups probe each size in use. */
   private readonly perShift = new Int32Array(64);
   private shiftsInUse: number[] = [];
+  /** Valid entries smaller than their stage-1 page (split by a smaller stage-2 page). */
+  private split = 0;
   readonly stats = new TlbLevelStats();
   /** Called with the entry index before a valid entry is replaced (capacity eviction). */
   onEvict: ((e: number) => void) | null = null;
@@ -226,6 +228,7 @@ export class TlbArray {
   /** Mark entry e valid with the given input range; the caller fills the other fields. */
   commit(e: number, lo: number, hi: number, shift: number): void {
     this.valid[e] = 1;
+    if (this.s1shift[e] !== shift) this.split++;
     this.inLo[e] = lo & MASK[shift];
     this.inHi[e] = hi;
     this.shift[e] = shift;
@@ -254,7 +257,26 @@ export class TlbArray {
   remove(e: number): void {
     if (this.valid[e] === 0) return;
     this.valid[e] = 0;
+    if (this.s1shift[e] !== this.shift[e]) this.split--;
     if (--this.perShift[this.shift[e]] === 0) this.shiftsInUse = this.computeShifts();
+  }
+
+  /**
+   * Remove the entries `pred` selects among those that can hold VA (lo, hi) at their stage-1
+   * page size (TLBI by VA; pred does the exact match). While every entry is as large as its
+   * stage-1 page (no stage-2 splitting), only the set of (lo, hi) for each size in use can hold
+   * one; otherwise every entry is looked at.
+   */
+  removeVa(lo: number, hi: number, pred: (e: number) => boolean): void {
+    if (this.sets === 1 || this.split > 0) {
+      this.removeWhere(pred);
+      return;
+    }
+    const shifts = this.shiftsInUse;
+    for (let k = 0; k < shifts.length; k++) {
+      const base = this.setOf(lo, hi, shifts[k]);
+      for (let e = base; e < base + this.ways; e++) if (this.valid[e] !== 0 && pred(e)) this.remove(e);
+    }
   }
 
   /** Remove every entry for which pred(e) holds; returns how many. */
