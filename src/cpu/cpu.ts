@@ -80,6 +80,10 @@ export const LINE_FIQ = 2;
 export const LINE_VIRQ = 4;
 export const LINE_VFIQ = 8;
 
+/** Direct-mapped block cache size (a power of two). */
+const BC_SIZE = 1 << 14;
+const BC_MASK = BC_SIZE - 1;
+
 export class Cpu extends CpuState {
   readonly sys = new Int32Array(NSYS * 2);
   readonly decoder: Decoder;
@@ -104,6 +108,12 @@ export class Cpu extends CpuState {
 
   /** Decoded blocks by physical address, and the blocks on each RAM page (for invalidation). */
   private readonly blocks = new Map<number, Block>();
+  /**
+   * A direct-mapped cache in front of `blocks` (indexed by PA bits [15:2]): block lookups that
+   * chaining misses (returns, indirect branches, after exceptions) cost a compare, not a Map probe.
+   */
+  private readonly bcPa = new Float64Array(BC_SIZE).fill(-1);
+  private readonly bcBlock: (Block | null)[] = new Array<Block | null>(BC_SIZE).fill(null);
   private readonly pageBlocks = new Map<number, Block[]>();
   /** 1 for RAM pages holding decoded code: stores there take the slow path. */
   private readonly codePage: Uint8Array;
@@ -762,8 +772,12 @@ export class Cpu extends CpuState {
   }
 
   private getBlock(pa: number): Block {
+    const i = (pa >>> 2) & BC_MASK;
+    if (this.bcPa[i] === pa) return this.bcBlock[i]!;
     let b = this.blocks.get(pa);
     if (b === undefined) b = this.decodeBlock(pa);
+    this.bcPa[i] = pa;
+    this.bcBlock[i] = b;
     return b;
   }
 
@@ -801,13 +815,24 @@ export class Cpu extends CpuState {
   /** A store hit a page with decoded code: drop its blocks (self-modifying code, loaders). */
   invalidateCodePage(page: number): void {
     const list = this.pageBlocks.get(page);
-    if (list) for (const b of list) this.blocks.delete(b.pa);
+    if (list) {
+      for (const b of list) {
+        this.blocks.delete(b.pa);
+        const i = (b.pa >>> 2) & BC_MASK;
+        if (this.bcPa[i] === b.pa) {
+          this.bcPa[i] = -1;
+          this.bcBlock[i] = null;
+        }
+      }
+    }
     this.pageBlocks.delete(page);
     this.codePage[page] = 0;
     this.gen++;
   }
   invalidateAllCode(): void {
     this.blocks.clear();
+    this.bcPa.fill(-1);
+    this.bcBlock.fill(null);
     this.pageBlocks.clear();
     this.codePage.fill(0);
     this.gen++;
