@@ -9,10 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { Hypervisor } from '../../src/hyp/hypervisor.js';
 import { bootIntoVm } from '../../src/hyp/load.js';
-import { cpioNewc } from '../loader/linux-initramfs.js';
+import { busyboxInitramfs } from '../loader/linux-initramfs.js';
 
 const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.cache', 'linux');
 const KERNEL = process.env.A64HV_KERNEL ?? join(CACHE, 'Image');
@@ -37,18 +36,7 @@ describe.skipIf(missing.length > 0)('Linux with a busybox shell as a VM', () => 
   it(
     'shell, pipes, sleep in WFI, and console input by the virtual UART\'s RX interrupt',
     async () => {
-      const initrd = new Uint8Array(
-        gzipSync(
-          cpioNewc([
-            { name: 'bin', mode: 0o040755 },
-            { name: 'bin/busybox', mode: 0o100755, data: new Uint8Array(readFileSync(BUSYBOX)) },
-            { name: 'dev', mode: 0o040755 },
-            { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
-            { name: 'proc', mode: 0o040755 },
-            { name: 'init', mode: 0o100755, data: new TextEncoder().encode(SCRIPT) },
-          ]),
-        ),
-      );
+      const initrd = busyboxInitramfs(new Uint8Array(readFileSync(BUSYBOX)), SCRIPT);
       let out = '';
       let typed = false;
       const hv = new Hypervisor({

@@ -8,11 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { Machine } from '../../src/machine.js';
 import { loadLinux } from '../../src/loader/linux.js';
 import { virtBoardDtb } from '../../src/loader/virt-dt.js';
-import { cpioNewc } from './linux-initramfs.js';
+import { busyboxInitramfs } from './linux-initramfs.js';
 
 const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.cache', 'linux');
 const KERNEL = process.env.A64HV_KERNEL ?? join(CACHE, 'Image');
@@ -43,18 +42,7 @@ describe.skipIf(missing.length > 0)('Linux boot to a busybox shell', () => {
   it(
     'runs a shell script in user space: fork/exec, pipes, /proc, sleep, digests equal to the host\'s',
     async () => {
-      const initrd = new Uint8Array(
-        gzipSync(
-          cpioNewc([
-            { name: 'bin', mode: 0o040755 },
-            { name: 'bin/busybox', mode: 0o100755, data: new Uint8Array(readFileSync(BUSYBOX)) },
-            { name: 'dev', mode: 0o040755 },
-            { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
-            { name: 'proc', mode: 0o040755 },
-            { name: 'init', mode: 0o100755, data: new TextEncoder().encode(SCRIPT) },
-          ]),
-        ),
-      );
+      const initrd = busyboxInitramfs(new Uint8Array(readFileSync(BUSYBOX)), SCRIPT);
       const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false });
       const b = loadLinux(m.bus, new Uint8Array(readFileSync(KERNEL)), 'kernel', { initrd, append: 'console=ttyAMA0 panic=-1 cryptomgr.notests quiet' }, (c) =>
         virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize }, c),

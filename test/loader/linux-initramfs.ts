@@ -94,3 +94,19 @@ export async function buildInitramfs(msg = INIT_MESSAGE): Promise<Uint8Array> {
   ]);
   return new Uint8Array(gzipSync(cpio));
 }
+
+/**
+ * The gzip-compressed initramfs of a busybox system: /bin/busybox (a static binary), /dev/console,
+ * /proc, and /init = `script` (a `#!/bin/busybox sh` script).
+ */
+export function busyboxInitramfs(busybox: Uint8Array, script: string): Uint8Array {
+  const cpio = cpioNewc([
+    { name: 'bin', mode: 0o040755 },
+    { name: 'bin/busybox', mode: 0o100755, data: busybox },
+    { name: 'dev', mode: 0o040755 },
+    { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
+    { name: 'proc', mode: 0o040755 },
+    { name: 'init', mode: 0o100755, data: new TextEncoder().encode(script) },
+  ]);
+  return new Uint8Array(gzipSync(cpio));
+}
