@@ -522,7 +522,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--hyp-slice <n>', 'with --hyp: instructions per time slice (default 100000)')
     .addOption(new Option('--no-hyp-vmid-tagging', 'with --hyp: one VMID for all VMs, TLBI VMALLS12E1 on each world switch'))
     .option('--hyp-trace', 'with --hyp: print each exit (decoded ESR_EL2 syndrome, IPA, device register) to stderr')
-    .option('--hyp-config <file>', 'with --hyp: JSON machine description: slice, vmidTagging, assignRtc, and per-VM name/ram/ramPolicy/isv0/uartInput/sysregTraps/idRegs (src/hyp/README.md)')
+    .option('--hyp-config <file>', 'with --hyp: JSON machine description: slice, vmidTagging, assignRtc, and per-VM name/ram/ramPolicy/isv0/uartInput/sysregTraps/idRegs/initrd/append (src/hyp/README.md)')
     .option('--hyp-traps <list>', 'with --hyp: HCR_EL2 system-register traps for every VM, e.g. "tvm,tid3" (tid1 tid2 tid3 tacr tsw tpcp tpu ttlb tvm trvm tdz); emulated, shown by --hyp-trace')
     .option('--break <addr|symbol>', 'run to this breakpoint, then enter the debugger (see a64hv repl)')
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')

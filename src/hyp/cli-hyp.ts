@@ -1,6 +1,7 @@
 // `a64hv run GUEST [GUEST...] --hyp`: each guest runs as a VM under the hypervisor, its PL011
 // emulated by trap. Called by src/cli.ts; the figures table gains the exits by cause and
 // --stats-json an "hyp" object.
+import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { writeFile } from 'node:fs/promises';
 import { fstatSync, readFileSync } from 'node:fs';
@@ -28,6 +29,9 @@ export interface VmFileConfig {
   semihosting?: boolean;
   sysregTraps?: SysregTrap[];
   idRegs?: Record<string, bigint>;
+  /** For a Linux Image guest: its initramfs (a path, relative to the file) and command line. */
+  initrd?: string;
+  append?: string;
 }
 export interface HypFileConfig {
   slice?: number;
@@ -121,6 +125,13 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   if (o.bios && guests.length > 1) throw new UserError(`--bios with --hyp runs one firmware VM; got ${guests.length} guests`);
   const flash = o.bios ? biosImage(await readGuestFile(guests[0]), guests[0]) : undefined;
   const initrd = o.initrd !== undefined ? await readGuestFile(o.initrd) : undefined;
+  // Per-VM initrd/append from --hyp-config replace the command line's for that VM.
+  const cfgDir = o.configFile !== undefined ? dirname(o.configFile) : '.';
+  const vmInitrd: (Uint8Array | undefined)[] = [];
+  for (let k = 0; k < guests.length; k++) {
+    const f = per(k).initrd;
+    vmInitrd.push(f !== undefined ? await readGuestFile(resolve(cfgDir, f)) : initrd);
+  }
   let exits = 0;
   const single = guests.length === 1;
   const pre = prefixer(io.stdout);
@@ -154,9 +165,11 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
     const kinds: string[] = [];
     for (let k = 0; k < guests.length; k++) {
       // --initrd/--append go to every guest that is a Linux Image: with one guest that is not,
-      // bootIntoVm refuses them; among several, it is an error only if none is one.
-      const linuxOpts = { initrd, append: o.append };
-      kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
+      // bootIntoVm refuses them; among several, it is an error only if none is one. A VM's own
+      // initrd/append (--hyp-config) are for that guest: refused too if it is not an Image.
+      const own = per(k).initrd !== undefined || per(k).append !== undefined;
+      const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append };
+      kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || own || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
     }
     if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux')) {
       throw new UserError('--initrd and --append apply to a Linux Image only, and no guest is one');
@@ -382,9 +395,10 @@ function readText(path: string): string {
  *   { "slice": 100000, "vmidTagging": true, "assignRtc": { "vm": 0, "ipa": "0x09010000" } | null,
  *     "vms": [ { "name": "a", "ram": "64M", "ramPolicy": "eager"|"lazy", "isv0": "emulate"|"inject",
  *                "uartInput": "text", "semihosting": true, "sysregTraps": ["tid3", "tvm"],
- *                "idRegs": { "ID_AA64ISAR0_EL1": "0x10000" } }, ... ] }
- * Every key is optional; vms[k] applies to the k-th guest on the command line. Unknown keys and
- * wrong types are errors.
+ *                "idRegs": { "ID_AA64ISAR0_EL1": "0x10000" },
+ *                "initrd": "rootfs.cpio.gz", "append": "console=ttyAMA0" }, ... ] }
+ * Every key is optional; vms[k] applies to the k-th guest on the command line (initrd and append
+ * to a Linux Image guest; initrd relative to the file). Unknown keys and wrong types are errors.
  */
 export function parseHypConfig(text: string, file: string, parseSize: (s: string, what: string) => number): HypFileConfig {
   let j: unknown;
@@ -426,7 +440,7 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
     if (!Array.isArray(top.vms)) throw new UserError(`${file}: vms must be an array`);
     top.vms.forEach((v, k) => {
       const o = obj(v, `vms[${k}]`);
-      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting', 'sysregTraps', 'idRegs'], `vms[${k}]`);
+      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting', 'sysregTraps', 'idRegs', 'initrd', 'append'], `vms[${k}]`);
       const c: VmFileConfig = {};
       const str = (key: string): string | undefined => {
         if (o[key] === undefined) return undefined;
@@ -442,6 +456,8 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       c.ramPolicy = policy<RamPolicy>(str('ramPolicy'), ['eager', 'lazy'], `${file}: vms[${k}].ramPolicy`);
       c.isv0 = policy<Isv0Policy>(str('isv0'), ['emulate', 'inject'], `${file}: vms[${k}].isv0`);
       c.uartInput = str('uartInput');
+      c.initrd = str('initrd');
+      c.append = str('append');
       if (o.semihosting !== undefined) {
         if (typeof o.semihosting !== 'boolean') throw new UserError(`${file}: vms[${k}].semihosting must be true or false`);
         c.semihosting = o.semihosting;

@@ -149,4 +149,77 @@ describe('a Linux Image in a VM', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe('a64hv: error: g.S: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)\n');
   });
+
+  it('--hyp-config gives each Linux VM its own append and initrd (a path relative to the file)', async () => {
+    // A kernel that prints the /chosen bootargs it finds in its DTB: it scans for "BA=" and
+    // prints to the NUL, then powers off.
+    const src = `
+_start:
+  b code
+  .long 0
+  .quad 0
+  .quad 0x10000
+  .quad 0xa
+  .quad 0, 0, 0
+  .long 0x644d5241
+  .long 0
+code:
+  mov x7, x0
+  add x12, x0, #0x4000
+scan:
+  cmp x7, x12
+  b.hs off
+  ldrb w9, [x7]
+  cmp w9, #0x42
+  b.ne adv
+  ldrb w9, [x7, #1]
+  cmp w9, #0x41
+  b.ne adv
+  ldrb w9, [x7, #2]
+  cmp w9, #0x3d
+  b.eq print
+adv:
+  add x7, x7, #1
+  b scan
+print:
+  mov x8, #0x09000000
+next:
+  ldrb w9, [x7], #1
+  cbz w9, nl
+  strb w9, [x8]
+  b next
+nl:
+  mov w9, #10
+  strb w9, [x8]
+off:
+  movz x0, #0x8400, lsl #16
+  add x0, x0, #8
+  hvc #0
+`;
+    const img = join(dir, 'Image-ba');
+    writeFileSync(img, (await assembleSource(src, 'ba.S', 0x4020_0000n)).code);
+    const sub = join(dir, 'cfg');
+    rmSync(sub, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'rd1'), new Uint8Array(64));
+    writeFileSync(join(sub, 'vms.json'), JSON.stringify({ vms: [{ append: 'BA=first' }, { append: 'BA=second', initrd: 'rd1' }] }));
+    let out = '';
+    let err = '';
+    const code = await main(['run', img, img, '--hyp', '-q', '--hyp-config', join(sub, 'vms.json'), '--append', 'BA=cmdline'], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+    });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out.split('\n').filter((l) => l !== '').sort()).toEqual(['[vm0] BA=first', '[vm1] BA=second']);
+    // A VM's own initrd for a guest that is not an Image: refused, like --initrd.
+    writeFileSync(join(sub, 'bad.json'), JSON.stringify({ vms: [{}, { initrd: 'rd1' }] }));
+    const raw = join(dir, 'g2.S');
+    writeFileSync(raw, 'hlt #1\n');
+    err = '';
+    const c2 = await main(['run', img, raw, '--hyp', '-q', '--hyp-config', join(sub, 'bad.json')], { stdout: { write: () => true }, stderr: { write: (t: string) => (err += t) } });
+    expect(c2).toBe(2);
+    expect(err).toMatch(/g2\.S: --initrd and --append apply to a Linux Image only/);
+  });
 });
