@@ -4,6 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 const ROOT = join(__dirname, '..', '..');
 const A64HV = join(ROOT, 'bin', 'a64hv');
@@ -46,11 +47,11 @@ function startEmulator(guest: string, extra: string[] = []): Promise<Emu> {
   });
 }
 
-/** gdb-multiarch -batch with the guest's symbols and the given commands; killed after 60 s. */
-function gdb(port: number, cmds: string[], file = SORT): Promise<string> {
+/** gdb-multiarch -batch with the guest's symbols (none: null) and the given commands; killed after 60 s. */
+function gdb(port: number, cmds: string[], file: string | null = SORT): Promise<string> {
   const args = ['-batch', '-nx', '-ex', 'set architecture aarch64', '-ex', 'set confirm off', '-ex', `target remote 127.0.0.1:${port}`];
   for (const c of cmds) args.push('-ex', c);
-  args.push(file);
+  if (file !== null) args.push(file);
   const p = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(p);
   let text = '';
@@ -151,6 +152,25 @@ describe.skipIf(!HAVE_GDB)('GDB stub with the guest under the hypervisor (run --
     const r = await within(emu.exit, 30_000, 'emulator exit');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Hello from a64hv!');
+  });
+});
+
+const KERNEL = process.env.A64HV_KERNEL ?? join(ROOT, '.cache', 'linux', 'Image');
+const HAVE_KERNEL = existsSync(KERNEL);
+if (HAVE_GDB && !HAVE_KERNEL) console.warn(`test/debug/gdb.test.ts: the Linux case is SKIPPED: no kernel at ${KERNEL} (scripts/fetch-linux.sh)`);
+
+describe.skipIf(!HAVE_GDB || !HAVE_KERNEL)('GDB stub with a Linux kernel (run Image --gdb)', () => {
+  it('stops at the kernel entry with x0 = the DTB (booting.rst), steps, reads the DTB magic, kills', async () => {
+    const emu = await startEmulator(KERNEL, ['--append', 'console=ttyAMA0']);
+    const out = await gdb(emu.port, ['info registers pc x0 x1', 'stepi', 'info registers pc', 'x/wx $x0', 'kill'], null);
+    expect(out).toMatch(/pc\s+0x40200000\s/);
+    const x0 = /x0\s+(0x[0-9a-f]+)\s/.exec(out);
+    expect(x0, out).not.toBeNull();
+    expect(Number(x0![1]) % 0x20_0000).toBe(0); // the DTB on a 2 MiB boundary above the kernel
+    expect(out).toMatch(/x1\s+0x0\s+0/);
+    expect(out).toMatch(/pc\s+0x40200004\s/); // code0 (the "MZ" ccmp) stepped
+    expect(out).toMatch(/:\s+0xedfe0dd0/); // 0xd00dfeed, big-endian in memory
+    await within(emu.exit, 30_000, 'emulator exit');
   });
 });
 
