@@ -25,7 +25,7 @@ import { PROFILES } from './cpu/timing.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
-import { InputWait } from './host-input.js';
+import { InputWait, paceIdle } from './host-input.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -309,6 +309,13 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       if (io.signal?.aborted) {
         interrupted = true;
         break;
+      }
+      if (m.firmware.idleDeadline >= 0) {
+        // Interactive and idle with a timer armed: that time passes in real time (or until input).
+        const d = m.firmware.idleDeadline;
+        m.firmware.idleDeadline = -1;
+        await paceIdle(m.cpu, d, input, io.signal);
+        continue;
       }
       if (m.firmware.idleForInput) {
         // The guest sleeps in WFI until the UART receives something: wait for stdin.

@@ -60,6 +60,12 @@ export interface Firmware {
    */
   wfi?(cpu: Cpu): void;
   /**
+   * WFI with no wake-up event pending but a timer deadline ahead (cycle count `deadline`).
+   * Returning true means the firmware paces the idle time itself (it requested a yield and will
+   * advance modelled time with idle()); false lets the PE sleep to the deadline at once.
+   */
+  idle?(cpu: Cpu, deadline: number): boolean;
+  /**
    * A physical IRQ or FIQ routed to EL2 (HCR_EL2.IMO/FMO, ARM ARM D1.3.6): SPSR_EL2 and ELR_EL2
    * are set; the firmware acknowledges its interrupt controller, then the CPU ERETs.
    */
@@ -310,8 +316,10 @@ export class Cpu extends CpuState {
    * timer armed nothing can wake it but the host (the firmware's wfi hook) or it sleeps forever.
    */
   waitForInterrupt(): void {
-    if (this.wfiWakeup() || this.sleepUntilTimer()) return;
+    if (this.wfiWakeup()) return;
     const fw = this.firmware;
+    if (this.timerDeadline !== Infinity && fw !== null && fw.idle !== undefined && fw.idle(this, this.timerDeadline)) return;
+    if (this.sleepUntilTimer()) return;
     if (fw !== null && fw.wfi !== undefined) fw.wfi(this);
     else this.halt('WFI with no interrupt source');
   }
@@ -327,6 +335,13 @@ export class Cpu extends CpuState {
       this.cycles = this.timerDeadline;
     }
     return true;
+  }
+
+  /** Modelled time passes with the PE asleep (counted in idleCycles); the timer fires when due. */
+  idleFor(cycles: number): void {
+    if (cycles <= 0) return;
+    this.idleCycles += cycles;
+    this.cycles += cycles;
   }
 
   /** Leave run() after the current instruction completes (e.g. to wait for host input). */

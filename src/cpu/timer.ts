@@ -25,6 +25,8 @@ export const CTL_ENABLE = 1;
 export const CTL_IMASK = 2;
 export const CTL_ISTATUS = 4;
 
+/** Modelled core cycles per millisecond (the core runs at a modelled 1 GHz). */
+export const CYCLES_PER_MS = 1_000_000;
 /** Modelled core cycles per counter tick (1 GHz / 62.5 MHz). */
 export const CYCLES_PER_TICK = 16;
 export const COUNTER_HZ = 62_500_000;

@@ -16,7 +16,7 @@ import { isArm64Image } from '../loader/linux.js';
 import { readGuestFile } from '../loader/index.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
-import { InputWait } from '../host-input.js';
+import { InputWait, paceIdle } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
@@ -194,12 +194,10 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         break;
       }
       if (hv.idleForInput) {
-        // The first VM sleeps in WFI until its UART receives something: wait for stdin.
+        // The first VM sleeps in WFI until its timer or its UART receives something: that time
+        // passes in real time (paceIdle), input ending it early.
         hv.idleForInput = false;
-        await new Promise<void>((res) => {
-          void input.next().then(res);
-          io.signal?.addEventListener('abort', () => res(), { once: true });
-        });
+        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal);
         continue;
       }
       await new Promise((res) => setImmediate(res));

@@ -77,6 +77,20 @@ export class BoardFirmware implements Firmware {
   hostInputOpen = false;
   /** Set by such a WFI: run() returned early and the caller should wait for host input. */
   idleForInput = false;
+  /**
+   * Set (a cycle count) by a WFI with a timer armed while the host input is open: run() returned
+   * so that the caller lets that idle time pass in real time, or until input arrives, as a board
+   * on a desk would (idle()); -1 otherwise.
+   */
+  idleDeadline = -1;
+
+  /** A WFI with a timer deadline ahead (Cpu.waitForInterrupt): interactive runs pace it. */
+  idle(cpu: Cpu, deadline: number): boolean {
+    if (!this.hostInputOpen) return false;
+    this.idleDeadline = deadline;
+    cpu.requestYield();
+    return true;
+  }
 
   /** A WFI with no interrupt pending and no timer armed (Cpu.waitForInterrupt). */
   wfi(cpu: Cpu): void {

@@ -169,6 +169,11 @@ export class Hypervisor implements Firmware {
   hostInputOpen = false;
   /** Set by such a WFI: run() returned early and the caller should wait for host input. */
   idleForInput = false;
+  /**
+   * With idleForInput: the cycle count of the VM's next timer event (Infinity: none). The caller
+   * lets that idle time pass in real time, or until input arrives (host-input.ts paceIdle).
+   */
+  idleDeadline = Infinity;
   /** GICV accesses by VM (the physical frame is shared: counted per running VM). */
   private readonly gicvBy = new Map<Vm, number>();
   private gicvAtEnter = 0;
@@ -719,16 +724,16 @@ export class Hypervisor implements Firmware {
       if (!wfe) this.idleUntil.set(vm, cpu.timerDeadline);
       this.yieldPending = true;
       cpu.halt('yield');
+    } else if (!wfe && this.hostInputOpen && vm === this.vms[0] && (cpu.irqLine | cpu.fiqLine) === 0) {
+      // Interactive, and idle: leave run(); the caller waits in real time until the VM's timer
+      // deadline (if any) or host input for its UART, whichever comes first.
+      this.idleForInput = true;
+      this.idleDeadline = cpu.timerDeadline;
+      this.yieldPending = true;
+      cpu.halt('yield');
     } else if (!wfe && !cpu.sleepUntilTimer() && (cpu.irqLine | cpu.fiqLine) === 0) {
-      if (this.hostInputOpen && vm === this.vms[0]) {
-        // Only the host can wake it (input for its UART): leave run() and let the caller wait.
-        this.idleForInput = true;
-        this.yieldPending = true;
-        cpu.halt('yield');
-      } else {
-        // The only VM, with no timer armed: as on the bare-metal board, nothing can ever wake it.
-        this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
-      }
+      // The only VM, with no timer armed: as on the bare-metal board, nothing can ever wake it.
+      this.stopVm(vm, 'error', 1, 'WFI with no interrupt source');
     }
     return wfe ? 'wfe' : 'wfi';
   }

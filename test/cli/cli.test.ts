@@ -292,6 +292,35 @@ describe('a64hv CLI', () => {
       expect(code).toBe(42);
     });
   }
+  for (const hyp of [false, true]) {
+    it(`interactive and idle with a timer armed 1 s ahead: real time passes, input wakes it early${hyp ? ' (--hyp)' : ''}`, async () => {
+      // The virtual timer is enabled 1 s (modelled) ahead but its PPI is not enabled in the GIC.
+      // A non-interactive run would skip to that deadline at the first WFI; with stdin open the
+      // wait is real time, cut short by the input (after 30 and 80 ms), so the guest finishes
+      // with modelled time at about the real time elapsed, far below 1 s.
+      const { PassThrough } = await import('node:stream');
+      const armed = IRQ_ECHO.replace(
+        'mov x4, #2',
+        'movz x6, #0x03b9, lsl #16\nmovk x6, #0xaca0\nmsr cntv_tval_el0, x6\nmov x6, #1\nmsr cntv_ctl_el0, x6\nmov x4, #2',
+      );
+      const guest = file(`irq-echo-timer${hyp ? '-hyp' : ''}.S`, armed);
+      const stats = join(dir, `pace${hyp ? '-hyp' : ''}.json`);
+      const stdin = new PassThrough();
+      setTimeout(() => stdin.write('o'), 30);
+      setTimeout(() => stdin.end('k'), 80);
+      let out = '';
+      const code = await main(['run', guest, '-q', '--stats-json', stats, ...(hyp ? ['--hyp'] : [])], {
+        stdout: { write: (t: string) => (out += t) },
+        stderr: { write: () => true },
+        stdin,
+      });
+      expect(out).toBe('ok');
+      expect(code).toBe(42);
+      const cycles = JSON.parse(readFileSync(stats, 'utf8')).cycles as number;
+      expect(cycles).toBeGreaterThan(2e7); // at least the 30 ms before the first byte
+      expect(cycles).toBeLessThan(9e8); // not skipped to the 1 s deadline
+    });
+  }
   it('with stdin at its end, a WFI nothing can wake stops the guest with an error', async () => {
     const { PassThrough } = await import('node:stream');
     const stdin = new PassThrough();
