@@ -484,6 +484,19 @@ export class Cpu extends CpuState {
     }
     this.slowWrite(lo, hi, 4, v, 0);
   }
+  /**
+   * DC ZVA's 64-byte block at (lo, hi) (64-aligned) through the fast cache: a write entry for
+   * the page means Normal cacheable RAM, writable, not code and not watched, as the slow path
+   * would find. Returns false (nothing written) when the page has no entry.
+   */
+  zero64Fast(lo: number, hi: number): boolean {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.wTag[i] !== (lo & PAGE_MASK) || this.wHi[i] !== hi) return false;
+    const k = this.wOff[i] + (lo & 0xfc0);
+    this.ramU8.fill(0, k, k + 64);
+    return true;
+  }
+
   st64(lo: number, hi: number, vlo: number, vhi: number): void {
     const i = this.fcBase | ((lo >>> 12) & FC_MASK);
     if (this.wTag[i] === (lo & (PAGE_MASK | 7)) && this.wHi[i] === hi) {

@@ -299,6 +299,7 @@ function execDcZva(cpu: Cpu, i: Insn): void {
   if (!sysOpAllowed(cpu, i)) return;
   const xlo = cpu.r[i.rn];
   const xhi = cpu.r[i.rn + 1];
+  if (cpu.zero64Fast(xlo & ~63, xhi)) return;
   translate(cpu, xlo, xhi, ACC_WRITE, zvaTr);
   if (zvaTr.pa < 0) return;
   if (zvaTr.memType === MT_DEVICE) {
