@@ -76,8 +76,8 @@ def('ID_AA64AFR0_EL1', [3, 0, 0, 5, 4], 1, { ro: true });
 def('ID_AA64AFR1_EL1', [3, 0, 0, 5, 5], 1, { ro: true });
 // ISAR0: Atomic[23:20]=2 (LSE), CRC32[19:16]=1.
 def('ID_AA64ISAR0_EL1', [3, 0, 0, 6, 0], 1, { ro: true, reset: lo32(0x00210000) });
-// ISAR1: DPB[3:0]=1 (DC CVAP, a no-op on our coherent memory).
-def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true, reset: lo32(0x1) });
+// ISAR1: DPB[3:0]=1 (DC CVAP, a no-op on our coherent memory), LRCPC[23:20]=1 (LDAPR).
+def('ID_AA64ISAR1_EL1', [3, 0, 0, 6, 1], 1, { ro: true, reset: lo32(0x00100001) });
 def('ID_AA64ISAR2_EL1', [3, 0, 0, 6, 2], 1, { ro: true });
 // MMFR0: PARange=4 (44 bits: enough for a 4-level 4K stage 2, which AArch64.S2InvalidSL allows
 // only with PAMax >= 44), ASIDBits=2 (16), TGran16=1, TGran64=0 and TGran4=0 (supported).

@@ -185,14 +185,22 @@ describe('load-acquire / store-release', () => {
     expect(esrOf(m)).toBe((0x25n << 26n) | (1n << 25n) | 0x21n);
     expect(m.cpu.sys64(SYS.FAR_EL1)).toBe(DATA + 1n);
   });
-  it('LDLAR/STLLR (o0=0, FEAT_LOR) and LDAPR (FEAT_LRCPC) are UNDEFINED: not advertised', async () => {
-    const ldlar = hex(0xc8df7c00 | (0 << 5) | 1); // ldlar x1, [x0]
-    const ldapr = hex(0xf8bfc000 | (0 << 5) | 1); // ldapr x1, [x0]
-    for (const w of [ldlar, ldapr]) {
-      const m = await run(withVectors(w), { 0: DATA }, [], true);
-      expect(m.cpu.pc).toBe(VEC_HIT);
-      expect(esrOf(m)).toBe(1n << 25n);
-    }
+  it('LDLAR (o0=0, FEAT_LOR) is UNDEFINED: not advertised', async () => {
+    const m = await run(withVectors(hex(0xc8df7c00 | (0 << 5) | 1)), { 0: DATA }, [], true); // ldlar x1, [x0]
+    expect(m.cpu.pc).toBe(VEC_HIT);
+    expect(esrOf(m)).toBe(1n << 25n);
+  });
+  it('LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC) load like LDAR; with Rs != 11111 stay UNDEFINED', async () => {
+    // ldapr x1, [x0]; ldaprb w2, [x0]; ldaprh w3, [x0]; ldapr w4, [x0]
+    const src = [0xf8bfc001, 0x38bfc002, 0x78bfc003, 0xb8bfc004].map(hex).join('\n') + '\nhlt #1';
+    const m = await run(src, { 0: DATA, 2: M64 }, [[DATA, 0x8877_6655_4433_2211n, 8]]);
+    expect(X(m.cpu, 1)).toBe(0x8877_6655_4433_2211n);
+    expect(X(m.cpu, 2)).toBe(0x11n);
+    expect(X(m.cpu, 3)).toBe(0x2211n);
+    expect(X(m.cpu, 4)).toBe(0x4433_2211n);
+    const u = await run(withVectors(hex(0xf8a0c001)), { 0: DATA }, [], true); // Rs=0: unallocated
+    expect(u.cpu.pc).toBe(VEC_HIT);
+    expect(esrOf(u)).toBe(1n << 25n);
   });
 });
 

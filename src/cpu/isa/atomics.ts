@@ -7,7 +7,8 @@
 // pairs): an unaligned address takes an Alignment fault whatever the memory type
 // (ARM ARM B2.5.2 and AArch64.CheckAlignment), with FAR the address.
 //
-// Not implemented, left UNDEFINED because the ID registers do not advertise them: LDAPR (RCPC),
+// Also LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC, handled as LDAR).
+// Not implemented, left UNDEFINED because the ID registers do not advertise them:
 // LDLAR/STLLR (LOR), LDAPUR/STLUR (RCPC2), the 128-bit and tagged forms.
 //
 // Insn fields: rn = Rn|SP, rd = Rt (read for stores, written for loads), ra = Rt2 (pairs),
@@ -617,7 +618,20 @@ export const atomics: Encoding[] = [
     },
   },
   {
-    // o3:opc: 0xxx LDADD..LDUMIN, 1000 SWP; 1100 with A=1,R=0 is LDAPR (RCPC, not advertised).
+    // LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC): RCpc load-acquire; on one PE the same as LDAR.
+    name: 'LDAPR',
+    pattern: 'zz 111 0 00 1 0 1 11111 1 100 00 nnnnn ttttt',
+    decode(raw, i) {
+      const size = bits(raw, 31, 30);
+      const t = bits(raw, 4, 0);
+      i.rn = regSP(bits(raw, 9, 5));
+      i.rd = dstZR(t);
+      i.iss = issFor(size, 0, t, size === 3, 1);
+      i.exec = LDAR[size];
+    },
+  },
+  {
+    // o3:opc: 0xxx LDADD..LDUMIN, 1000 SWP; 1100 with A=1,R=0,Rs=11111 is LDAPR (above).
     name: 'LD<op>/ST<op>/SWP',
     pattern: 'zz 111 0 00 A R 1 sssss o ppp 00 nnnnn ttttt',
     decode(raw, i) {
