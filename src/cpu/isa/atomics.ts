@@ -509,6 +509,16 @@ const STLR: ExecFn[] = [stlr8, stlr16, stlr32, stlr64];
 const LDOP: ExecFn[] = [ldop8, ldop16, ldop32, ldop64];
 const CAS: ExecFn[] = [cas8, cas16, cas32, cas64];
 
+/** LDAR and LDAPR (one PE: RCpc and RCsc acquire are the same): size, Rt, Rn, the ISS for EL2. */
+function decodeLoadAcquire(raw: number, i: Insn): void {
+  const size = bits(raw, 31, 30);
+  const t = bits(raw, 4, 0);
+  i.rn = regSP(bits(raw, 9, 5));
+  i.rd = dstZR(t);
+  i.iss = issFor(size, 0, t, size === 3, 1);
+  i.exec = LDAR[size];
+}
+
 export const atomics: Encoding[] = [
   {
     name: 'STXR/STLXR',
@@ -596,14 +606,7 @@ export const atomics: Encoding[] = [
     // o0=0 would be LDLAR (FEAT_LOR, not implemented).
     name: 'LDAR',
     pattern: 'zz 001000 1 1 0 11111 1 11111 nnnnn ttttt',
-    decode(raw, i) {
-      const size = bits(raw, 31, 30);
-      const t = bits(raw, 4, 0);
-      i.rn = regSP(bits(raw, 9, 5));
-      i.rd = dstZR(t);
-      i.iss = issFor(size, 0, t, size === 3, 1);
-      i.exec = LDAR[size];
-    },
+    decode: decodeLoadAcquire,
   },
   {
     name: 'CAS/CASA/CASL/CASAL',
@@ -621,14 +624,7 @@ export const atomics: Encoding[] = [
     // LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC): RCpc load-acquire; on one PE the same as LDAR.
     name: 'LDAPR',
     pattern: 'zz 111 0 00 1 0 1 11111 1 100 00 nnnnn ttttt',
-    decode(raw, i) {
-      const size = bits(raw, 31, 30);
-      const t = bits(raw, 4, 0);
-      i.rn = regSP(bits(raw, 9, 5));
-      i.rd = dstZR(t);
-      i.iss = issFor(size, 0, t, size === 3, 1);
-      i.exec = LDAR[size];
-    },
+    decode: decodeLoadAcquire,
   },
   {
     // o3:opc: 0xxx LDADD..LDUMIN, 1000 SWP; 1100 with A=1,R=0,Rs=11111 is LDAPR (above).
