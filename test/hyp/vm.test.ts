@@ -19,6 +19,33 @@ vectors:
   eret`;
 const withVectors = (body: string): string => `adr x1, vectors\nmsr vbar_el1, x1\nisb\n${body}\n${OFF}\n.ltorg\n${VECTORS}`;
 
+/**
+ * Stage 1 on with TTBR0 tables at IPA 0x4010_0000: L1[1] an identity RAM block, L1[2] (VA
+ * 0x8000_0000) a table descriptor pointing at IPA `tableHi` << 16; x9 = VA 0x8000_0000.
+ */
+const walkTo = (tableHi: number): string => `
+      movz x1, #0x4010, lsl #16
+      movz x2, #0x0705
+      movk x2, #0x4000, lsl #16
+      str x2, [x1, #8]
+      movz x2, #0x0003
+      movk x2, #0x${tableHi.toString(16)}, lsl #16
+      str x2, [x1, #16]
+      movz x2, #0xff00
+      msr mair_el1, x2
+      movz x2, #0x3519
+      movk x2, #0x0080, lsl #16
+      movk x2, #0x0002, lsl #32
+      msr tcr_el1, x2
+      msr ttbr0_el1, x1
+      isb
+      mrs x2, sctlr_el1
+      orr x2, x2, #1
+      msr sctlr_el1, x2
+      isb
+      movz x9, #0x8000, lsl #16
+`;
+
 describe('isolation', () => {
   it("another VM's RAM (named by its PA), holes and the physical devices abort in the guest; the other VM is untouched", async () => {
     // VM0 has 32 MiB at PA 0x4100_0000; VM1's RAM is at PA 0x4300_0000. From VM0, IPA 0x4300_0000
@@ -96,27 +123,7 @@ describe('RAM mapped on first touch', () => {
   });
   it('a stage-1 table walk reaching an untouched page (S1PTW) maps it; the walk then sees zeros: a stage-1 fault at EL1', async () => {
     // L1[1]: RAM block (identity); L1[2] (VA 0x8000_0000): a table at IPA 0x4180_0000 never touched.
-    const src = withVectors(`
-      movz x1, #0x4010, lsl #16
-      movz x2, #0x0705
-      movk x2, #0x4000, lsl #16
-      str x2, [x1, #8]
-      movz x2, #0x0003
-      movk x2, #0x4180, lsl #16
-      str x2, [x1, #16]
-      movz x2, #0xff00
-      msr mair_el1, x2
-      movz x2, #0x3519
-      movk x2, #0x0080, lsl #16
-      movk x2, #0x0002, lsl #32
-      msr tcr_el1, x2
-      msr ttbr0_el1, x1
-      isb
-      mrs x2, sctlr_el1
-      orr x2, x2, #1
-      msr sctlr_el1, x2
-      isb
-      movz x9, #0x8000, lsl #16
+    const src = withVectors(`${walkTo(0x4180)}
       ldr x5, [x9]`);
     const r = await runVms([src], { vms: [{ ramSize: 32 << 20, ram: 'lazy' }] }, 10_000);
     const walk = r.exits.find((e) => (e.esr & (1 << 7)) !== 0)!; // S1PTW
@@ -128,27 +135,7 @@ describe('RAM mapped on first touch', () => {
     // L1[2] (VA 0x8000_0000) points at a level-2 table at IPA 0x2000_0000, which the VM does not
     // own: the level-2 descriptor read takes a stage-2 fault (S1PTW); the hypervisor answers it as
     // an external abort on that read: ESR_EL1 EC 0x25, IL, FSC 0x16 (level 2), FAR_EL1 = the VA.
-    const src = withVectors(`
-      movz x1, #0x4010, lsl #16
-      movz x2, #0x0705
-      movk x2, #0x4000, lsl #16
-      str x2, [x1, #8]
-      movz x2, #0x0003
-      movk x2, #0x2000, lsl #16
-      str x2, [x1, #16]
-      movz x2, #0xff00
-      msr mair_el1, x2
-      movz x2, #0x3519
-      movk x2, #0x0080, lsl #16
-      movk x2, #0x0002, lsl #32
-      msr tcr_el1, x2
-      msr ttbr0_el1, x1
-      isb
-      mrs x2, sctlr_el1
-      orr x2, x2, #1
-      msr sctlr_el1, x2
-      isb
-      movz x9, #0x8000, lsl #16
+    const src = withVectors(`${walkTo(0x2000)}
       add x9, x9, #0x48
       str x5, [x9]`);
     const r = await runVms([src], { vms: [{ ramSize: 32 << 20, ram: 'eager' }] }, 10_000);
