@@ -29,6 +29,7 @@ import {
   injectExternalAbort,
   injectUndefined,
   isTranslationFault,
+  isPermissionFault,
   skipInstruction,
   storeValue,
   writeLoadResult,
@@ -780,23 +781,14 @@ export class Hypervisor implements Firmware {
 
   /** A stage-2 translation fault while semihosting reads guest memory: first-touch RAM, retry. */
   private pageIn(vm: Vm, cpu: Cpu): boolean {
-    if (!cpu.excS2 || cpu.excTargetEl !== 2 || !isTranslationFault(cpu.excISS & 0x3f) || vm.config.ram !== 'lazy') return false;
-    const ipa = (cpu.excIpaHi >>> 0) * 2 ** 32 + (cpu.excIpaLo >>> 0);
-    // Already mapped: the fault is something else, and retrying would loop.
-    if (vm.ramPaOf(ipa) < 0 || vm.isMapped(ipa)) return false;
-    vm.mapRamPage(ipa);
-    vm.stats.count('s2-ram-fault', cpu.timing.hypExit);
-    return true;
+    if (!cpu.excS2 || cpu.excTargetEl !== 2 || !isTranslationFault(cpu.excISS & 0x3f)) return false;
+    // Already mapped (pageInIpa says no): the fault is something else, and retrying would loop.
+    return this.pageInIpa(vm, (cpu.excIpaHi >>> 0) * 2 ** 32 + (cpu.excIpaLo >>> 0));
   }
 
   smc(_cpu: Cpu, _imm: number): boolean {
     return false;
   }
-}
-
-/** DFSC 0b0011LL: permission fault at level LL. */
-function isPermissionFault(dfsc: number): boolean {
-  return (dfsc & 0x3c) === 0x0c;
 }
 
 function hexWord(v: Word64, size: number): string {
