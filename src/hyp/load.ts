@@ -55,7 +55,7 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
   if (isArm64Image(data)) {
     // booting.rst, in the VM's IPA space: the same placement as on the board, and a device tree
     // of the VM's own devices.
-    const ram = { ramBase: IPA_RAM, ramSize: vm.config.ramSize, load: (ipa: number, d: Uint8Array) => vm.load(ipa, d) };
+    const ram = vmRam(vm);
     const b = loadLinux(ram, data, name, opts, (chosen) => vmDtb(vm, chosen));
     return { entry: b.entry, x0: b.dtb, kind: 'linux' };
   }
@@ -79,8 +79,13 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
  * device tree at the start of RAM, as src/loader/bios.ts does on the board.
  */
 export function bootBiosInVm(hv: Hypervisor, vm: Vm, image: Uint8Array, name: string, bootargs = ''): VmBoot {
-  const ram = { ramBase: IPA_RAM, ramSize: vm.config.ramSize, load: (ipa: number, d: Uint8Array) => vm.load(ipa, d) };
+  const ram = vmRam(vm);
   const b = placeBios(ram, image, name, () => vmDtb(vm, { bootargs }));
   hv.boot(vm, b.entry);
   return { entry: b.entry, kind: 'bios' };
+}
+
+/** The VM's RAM as the board loaders place into it (IPA base, size, a load callback). */
+function vmRam(vm: Vm): { ramBase: number; ramSize: number; load: (ipa: number, d: Uint8Array) => void } {
+  return { ramBase: IPA_RAM, ramSize: vm.config.ramSize, load: (ipa, d) => vm.load(ipa, d) };
 }
