@@ -840,6 +840,34 @@ export class Cpu extends CpuState {
     return b;
   }
 
+  /**
+   * The PA that the load just completed at VA (lo, hi) read: from its fast-cache entry, or the
+   * slow path's translation of that same access. Used to tag the exclusive monitor by PA.
+   */
+  lastReadPa(lo: number, hi: number): number {
+    const i = this.fcBase | ((lo >>> 12) & FC_MASK);
+    if (this.rTag[i] === (lo & PAGE_MASK) && this.rHi[i] === hi) return this.ramBase + this.rOff[i] + (lo & 0xfff);
+    return this.tr.pa;
+  }
+
+  /**
+   * A bus master (DMA, through the SMMU or not) wrote [pa, pa + len): as for a CPU store, decoded
+   * code on those pages is dropped, and a reservation of the exclusive monitor on those bytes is
+   * cleared (ARM ARM B2.9.5: a write by another observer to the marked address clears the global
+   * monitor; with one PE the local monitor stands in for both).
+   */
+  dmaWritten(pa: number, len: number): void {
+    if (len <= 0) return;
+    const first = pa - this.ramBase;
+    const last = first + len - 1;
+    if (last >= 0 && first < this.ramSize) {
+      const p0 = Math.max(first, 0) >>> 12;
+      const p1 = Math.min(last, this.ramSize - 1) >>> 12;
+      for (let p = p0; p <= p1; p++) if (this.codePage[p]) this.invalidateCodePage(p);
+    }
+    if (this.exclValid !== 0 && this.exclPa >= 0 && pa < this.exclPa + this.exclSize && this.exclPa < pa + len) this.exclValid = 0;
+  }
+
   /** A store hit a page with decoded code: drop its blocks (self-modifying code, loaders). */
   invalidateCodePage(page: number): void {
     const list = this.pageBlocks.get(page);

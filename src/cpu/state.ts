@@ -75,6 +75,8 @@ export class CpuState {
   exclLo = 0;
   exclHi = 0;
   exclSize = 0;
+  /** Physical address of the reserved location (set with the monitor): DMA writes clear by PA. */
+  exclPa = -1;
 
   /** Retired instruction count (double: exact to 2^53) and modelled cycles. */
   instret = 0;

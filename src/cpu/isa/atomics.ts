@@ -43,6 +43,7 @@ function markExclusive(cpu: Cpu, lo: number, hi: number, size: number): void {
   cpu.exclLo = lo;
   cpu.exclHi = hi;
   cpu.exclSize = size;
+  cpu.exclPa = cpu.lastReadPa(lo, hi);
 }
 /** The monitor check of a store-exclusive. It always clears the monitor (ClearExclusiveLocal). */
 function exclusivePass(cpu: Cpu, lo: number, hi: number, size: number): boolean {
