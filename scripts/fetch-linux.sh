@@ -3,10 +3,12 @@
 # .cache/linux/Image, and Debian's static arm64 busybox to .cache/linux/busybox: the Linux boot
 # tests (test/loader/linux-*.test.ts) look for them there (or set A64HV_KERNEL / A64HV_BUSYBOX).
 # From the SAME linux-image .deb it also takes the modules the virtio disk path needs
-# (virtio_mmio, virtio_blk and what their modinfo `depends=` names, transitively) into
+# (virtio_mmio, virtio_blk, romfs for the test disk's file system, and what their modinfo
+# `depends=` names, transitively: romfs needs mtd) into
 # .cache/linux/modules/: plain .ko files (a .ko.xz/.ko.zst is decompressed here, busybox insmod
 # may not), `modules.load` (insmod order, dependencies first), `config` (the kernel's
-# /boot/config-*) and `release` (package, version, uname -r). A module's vermagic must match the
+# /boot/config-*), `release` (package, version, uname -r) and `wanted` (the list below: a cache
+# made for a shorter list is refetched). A module's vermagic must match the
 # kernel, so when modules are missing the package is the one the cached Image came from
 # ("Linux version R ... Debian V" inside it); if apt no longer has that version, the current
 # kernel replaces the Image too, so Image and modules always come from one package.
@@ -16,8 +18,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=.cache/linux
 mods="$dest/modules"
-WANT_MODULES="virtio_mmio virtio_blk"
-if [ -s "$dest/Image" ] && [ -s "$dest/busybox" ] && [ -s "$mods/modules.load" ]; then
+WANT_MODULES="virtio_mmio virtio_blk romfs"
+# The modules are there when they were made for this list.
+have_modules() { [ -s "$mods/modules.load" ] && [ "$(cat "$mods/wanted" 2>/dev/null)" = "$WANT_MODULES" ]; }
+if [ -s "$dest/Image" ] && [ -s "$dest/busybox" ] && have_modules; then
   echo "$dest/Image, $dest/busybox and $mods already there"; exit 0
 fi
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -61,11 +65,11 @@ if [ -s "$dest/Image" ]; then
   ver=$(echo "$banner" | awk '{ print $NF }')
   if [ -n "$rel" ] && [ -n "$ver" ] && apt-cache madison "linux-image-$rel:arm64" 2>/dev/null | awk -F'|' -v v="$ver" '{ gsub(/ /, "", $2) } $2 == v { f = 1 } END { exit !f }'; then
     pkg="linux-image-$rel"; spec="$pkg:arm64=$ver"
-  elif [ ! -s "$mods/modules.load" ]; then
+  elif ! have_modules; then
     echo "fetch-linux: the cached Image (${banner:-no version banner}) is not in apt any more; replacing it with $pkg"
   fi
 fi
-if [ ! -s "$dest/Image" ] || [ ! -s "$mods/modules.load" ]; then
+if [ ! -s "$dest/Image" ] || ! have_modules; then
   fetch "$spec" kernel
   root="$tmp/kernel/root"
   tree=$(echo "$root"/lib/modules/*)
@@ -75,6 +79,7 @@ if [ ! -s "$dest/Image" ] || [ ! -s "$mods/modules.load" ]; then
   : > "$new/modules.load"
   for m in $WANT_MODULES; do add_module "$m" "$tree" "$new"; done
   cp "$root"/boot/config-* "$new/config"
+  echo "$WANT_MODULES" > "$new/wanted"
   printf '%s %s %s\n' "$pkg" "$(dpkg-deb -f "$tmp"/kernel/*.deb Version)" "$(basename "$tree")" > "$new/release"
   zcat -f "$root"/boot/vmlinuz-* > "$tmp/Image"
   if ! cmp -s "$tmp/Image" "$dest/Image" 2>/dev/null; then
