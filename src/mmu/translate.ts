@@ -12,7 +12,10 @@ import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
 import { ACC_WRITE, ACC_FETCH, FaultRecord, FSC_ADDR_SIZE, FSC_TRANSLATION, FSC_PERMISSION, deliverFault } from './faults.js';
 import { combineS1S2, isDevice, mairAttr, s1DisabledAttrs, ATTR_NORMAL_NC, effectiveSh } from './attrs.js';
-import { S1Params, S1Out, S2Out, S2Params, Walker, PA_BITS, POW2, alignDown, levelShift, outputBits } from './walk.js';
+import { S1Params, S1Out, S2Out, S2Params, Walker, PA_BITS, alignDown } from './walk.js';
+import { decodeTcr, decodeVtcr, inS1Range, s1Perms } from './params.js';
+
+export { s1Perms } from './params.js';
 import {
   Tlb,
   TlbArray,
@@ -80,21 +83,6 @@ const S1_ALL = P_R1 | P_W1 | P_X1 | P_R0 | P_W0 | P_X0;
 const S2_ALL = P_S2R | P_S2W | P_S2X;
 /** Packed attrs of an entry: stage-1 attr|sh<<8 in bits 0..9, stage-2 in bits 10..19. */
 const A_S2_SHIFT = 10;
-
-/** Permissions of a stage-1 leaf (AArch64.S1ComputePermissions for EL1&0, no PAN). */
-export function s1Perms(ap: number, uxn: number, pxn: number, wxn: boolean): number {
-  const w1 = (ap & 2) === 0;
-  const r0 = (ap & 1) !== 0;
-  const w0 = r0 && w1;
-  let p = P_R1;
-  if (w1) p |= P_W1;
-  if (r0) p |= P_R0;
-  if (w0) p |= P_W0;
-  if (uxn === 0 && !(wxn && w0)) p |= P_X0;
-  // Memory writable at EL0 is never executable at EL1.
-  if (pxn === 0 && !(wxn && w1) && !w0) p |= P_X1;
-  return p;
-}
 
 /** The MMU state of one PE: TLB model, walker, scratch records (nothing allocated per access). */
 export class Mmu {
@@ -170,35 +158,7 @@ export class Mmu {
     k[3] = vttbrLo;
     k[4] = vttbrHi;
     k[5] = 1;
-    p.ptw = (hcrLo & 4) !== 0;
-    p.cd = (hcrHi & 1) !== 0;
-    p.id = (hcrHi & 2) !== 0;
-    // VTCR_EL2.VS (bit 19): 16-bit VMID, else VMID[7:0] only.
-    p.vmid = (vttbrHi >>> 16) & ((vtcr & (1 << 19)) !== 0 ? 0xffff : 0xff);
-    const tg = (vtcr >>> 14) & 3; // 00 4K, 01 64K, 10 16K
-    const g = tg === 1 ? 16 : tg === 2 ? 14 : 12;
-    p.g = g;
-    const stride = g - 3;
-    let txsz = vtcr & 63;
-    if (txsz < 16) txsz = 16; // below the minimum: treated as the minimum
-    if (txsz > 39) txsz = 39;
-    p.inputSize = 64 - txsz;
-    const sl0 = (vtcr >>> 6) & 3;
-    // AArch64.S2InvalidSL (Armv8.0, no FEAT_TTST/LPA2).
-    let valid = sl0 !== 3;
-    if (sl0 === 2) valid = g === 14 ? PA_BITS >= 42 : PA_BITS >= 44;
-    const start = g === 12 ? 2 - sl0 : 3 - sl0;
-    p.startLevel = start;
-    // AArch64.S2InconsistentSL: the start level resolves 1..stride+4 bits (up to 16 concatenated tables).
-    const bits = p.inputSize - levelShift(g, start);
-    if (bits < 1 || bits > stride + 4) valid = false;
-    p.valid = valid;
-    p.startBits = bits;
-    p.oaBits = outputBits((vtcr >>> 16) & 7);
-    const baddr = (vttbrHi & 0xffff) * 4294967296 + ((vttbrLo & ~1) >>> 0);
-    // The start table (or the concatenated tables) is aligned to its size, at least 64 bytes.
-    p.base = alignDown(baddr, Math.max(bits + 3, 6));
-    p.baseTooBig = p.base >= POW2[p.oaBits];
+    decodeVtcr(p, hcrLo, hcrHi, vtcr, vttbrLo, vttbrHi);
   }
 
   /**
@@ -231,48 +191,9 @@ export class Mmu {
       k[4] = asidHi;
       k[5] = sctlr;
       k[6] = 1;
-      this.decodeS1(p, upper, tcrLo, tcrHi, tLo, tHi, asidHi, sctlr);
+      decodeTcr(p, upper, tcrLo, tcrHi, tLo, tHi, asidHi, sctlr);
     }
-    // Bits [63:inputSize] must all equal VA[55] (after TBI).
-    const inputSize = p.inputSize;
-    const x = upper ? ~hi : hi;
-    if (inputSize >= 32) return x >>> (inputSize - 32) === 0;
-    return x === 0 && (upper ? ~lo : lo) >>> inputSize === 0;
-  }
-
-  /** AArch64.GetS1TTWParams for one VA range from the register values. */
-  private decodeS1(p: S1Params, upper: number, tcrLo: number, tcrHi: number, tLo: number, tHi: number, asidHi: number, sctlr: number): void {
-    let txsz: number;
-    let g: number;
-    if (upper === 0) {
-      txsz = tcrLo & 63;
-      const tg = (tcrLo >>> 14) & 3; // TG0: 00 4K, 01 64K, 10 16K, 11 reserved (4K)
-      g = tg === 1 ? 16 : tg === 2 ? 14 : 12;
-      p.epd = (tcrLo & (1 << 7)) !== 0;
-    } else {
-      txsz = (tcrLo >>> 16) & 63;
-      const tg = (tcrLo >>> 30) & 3; // TG1: 01 16K, 10 4K, 11 64K, 00 reserved (4K)
-      g = tg === 1 ? 14 : tg === 3 ? 16 : 12;
-      p.epd = (tcrLo & (1 << 23)) !== 0;
-    }
-    // TxSZ outside 16..39: treated as the nearest limit (a permitted Armv8.0 choice).
-    if (txsz < 16) txsz = 16;
-    if (txsz > 39) txsz = 39;
-    const inputSize = 64 - txsz;
-    p.ttbr1 = upper === 1;
-    p.g = g;
-    p.inputSize = inputSize;
-    const stride = g - 3;
-    const start = 4 - Math.ceil((inputSize - g) / stride);
-    p.startLevel = start;
-    p.startBits = inputSize - levelShift(g, start);
-    p.oaBits = outputBits(tcrHi & 7);
-    const baddr = (tHi & 0xffff) * 4294967296 + ((tLo & ~1) >>> 0);
-    p.base = alignDown(baddr, Math.max(p.startBits + 3, 6));
-    p.baseTooBig = p.base >= POW2[p.oaBits];
-    // TCR_EL1.A1 (bit 22) picks the TTBR holding the ASID; TCR_EL1.AS (bit 36) 16- or 8-bit ASIDs.
-    p.asid = (asidHi >>> 16) & ((tcrHi & (1 << 4)) !== 0 ? 0xffff : 0xff);
-    p.wxn = (sctlr & (1 << 19)) !== 0;
+    return inS1Range(p, upper, lo, hi);
   }
 
   /**
