@@ -61,8 +61,11 @@ export async function initElf(msg = INIT_MESSAGE): Promise<Uint8Array> {
   return f;
 }
 
+/** A cpio entry: a directory (mode 0o040xxx), a regular file (0o100xxx, with data) or a device node. */
+export type CpioEntry = { name: string; mode: number; data?: Uint8Array; rdev?: [number, number] };
+
 /** cpio newc: "070701", then 13 eight-digit hex fields, the name (NUL-terminated), data; 4-byte padding. */
-export function cpioNewc(entries: { name: string; mode: number; data?: Uint8Array; rdev?: [number, number] }[]): Uint8Array {
+export function cpioNewc(entries: CpioEntry[]): Uint8Array {
   const parts: number[] = [];
   const pad = (): void => {
     while (parts.length % 4) parts.push(0);
@@ -97,9 +100,10 @@ export async function buildInitramfs(msg = INIT_MESSAGE): Promise<Uint8Array> {
 
 /**
  * The gzip-compressed initramfs of a busybox system: /bin/busybox (a static binary), /dev/console,
- * /proc, and /init = `script` (a `#!/bin/busybox sh` script).
+ * /proc, and /init = `script` (a `#!/bin/busybox sh` script); `extra` entries (directories before
+ * the files in them) are added after those.
  */
-export function busyboxInitramfs(busybox: Uint8Array, script: string): Uint8Array {
+export function busyboxInitramfs(busybox: Uint8Array, script: string, extra: CpioEntry[] = []): Uint8Array {
   const cpio = cpioNewc([
     { name: 'bin', mode: 0o040755 },
     { name: 'bin/busybox', mode: 0o100755, data: busybox },
@@ -107,6 +111,7 @@ export function busyboxInitramfs(busybox: Uint8Array, script: string): Uint8Arra
     { name: 'dev/console', mode: 0o020600, rdev: [5, 1] },
     { name: 'proc', mode: 0o040755 },
     { name: 'init', mode: 0o100755, data: new TextEncoder().encode(script) },
+    ...extra,
   ]);
   return new Uint8Array(gzipSync(cpio));
 }
