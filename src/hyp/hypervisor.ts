@@ -15,7 +15,7 @@
 //                           UNDEFINED injected into the guest.
 // After a handler returns, the CPU ERETs to ELR_EL2/SPSR_EL2 (cpu/exceptions.ts eretFromEl2).
 import type { Cpu, Firmware } from '../cpu/cpu.js';
-import { Machine, VIRT } from '../machine.js';
+import { Machine, VIRT, STREAM_ID } from '../machine.js';
 import { SYS } from '../cpu/sysregs.js';
 import { ST_HALT } from '../cpu/state.js';
 import { EC_DABT_LOWER, EC_IABT_LOWER, EC_HVC64, EC_SYSREG, EC_WFX, eretFromEl2 } from '../cpu/exceptions.js';
@@ -59,11 +59,24 @@ import type { VirtualDevice } from './vdev/vdev.js';
 import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
 import { s2Leaf } from '../mmu/builder.js';
+import { HypSmmu, HYP_SMMU_MEM, type SmmuEvent } from './iommu.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
 export const HYP_SIZE = 0x0100_0000;
 export const MAX_VMS = 16;
+/**
+ * The hypervisor's SMMU structures (Stream table, command and event queues: iommu.ts) in the top
+ * MiB of its memory; the VMs' stage-2 pools grow from the bottom and must stay below.
+ */
+export const HYP_SMMU_BASE = HYP_BASE + HYP_SIZE - 0x10_0000;
+/** The SMMUv3 on QEMU's virt: register frame and its event queue interrupt (SPI 74). */
+export const PA_SMMU = 0x0905_0000;
+export const INTID_SMMU_EVENTQ = 106;
+/** Where a VM sees the DMA engine assigned to it unless told otherwise. */
+export const IPA_DMA_DEFAULT = 0x0a10_0000;
+/** How the hypervisor programs the SMMU for an assigned DMA stream. */
+export type SmmuMode = 'stage2' | 'bypass';
 /**
  * Stage-2 table pool for a VM, carved from the hypervisor memory: room for a level-3 table behind
  * every 2 MiB of its RAM (first touch maps 4 KiB pages, so a VM that touches all its RAM needs
@@ -95,8 +108,14 @@ const GICC_EOIR = 0x10;
 const GICC_DIR = 0x1000;
 const GICD_CTLR = 0x000;
 const GICD_ISENABLER0 = 0x100;
+const GICD_ICFGR = 0xc00;
 /** Physical PPI names for the exit statistics. */
-const PPI_NAMES: Record<number, string> = { [PPI_CNTV]: 'cntv', [PPI_CNTP]: 'cntp', [PPI_MAINTENANCE]: 'maintenance' };
+const PPI_NAMES: Record<number, string> = {
+  [PPI_CNTV]: 'cntv',
+  [PPI_CNTP]: 'cntp',
+  [PPI_MAINTENANCE]: 'maintenance',
+  [INTID_SMMU_EVENTQ]: 'smmu-eventq',
+};
 /** VMID used by every VM when tagging is off. */
 const SHARED_VMID = 1;
 
@@ -133,6 +152,16 @@ export interface HypervisorOptions {
   flushOnSwitch?: boolean;
   /** The physical PL031 RTC (at PA 0x0901_0000) is assigned to this VM at this IPA; null: to no VM. */
   assignRtc?: { vm: number; ipa: number } | null;
+  /**
+   * The DMA engine (PA 0x090f_0000, StreamID 32) is assigned to this VM: its register page mapped
+   * at this IPA by stage 2, its StreamID given an SMMU STE on the VM's stage 2. The VM's RAM must
+   * be eager (a DMA cannot take a first-touch fault). Default: no DMA engine for any VM.
+   */
+  assignDma?: { vm: number; ipa: number } | null;
+  /** `stage2` (default): the SMMU translates the stream by the VM's stage 2; `bypass`: STE.Config = bypass (DMA addresses are PAs). */
+  smmu?: SmmuMode;
+  /** Each SMMU event record read from the event queue, with the VM owning its StreamID. */
+  onSmmuEvent?: (vm: Vm | null, e: SmmuEvent) => void;
   /** Guest console output as it happens. */
   onOutput?: (vm: Vm, text: string) => void;
   /** Each exit, after it was handled. */
@@ -189,6 +218,11 @@ export class Hypervisor implements Firmware {
   private readonly idleUntil = new Map<Vm, number>();
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
   private readonly flash = new Map<Vm, VirtualDevice>();
+  /** The hypervisor's SMMU driver, when a DMA master is assigned; the owner of each StreamID. */
+  readonly iommu: HypSmmu | null = null;
+  readonly smmuMode: SmmuMode;
+  readonly streamOwner = new Map<number, Vm>();
+  private readonly onSmmuEvent: ((vm: Vm | null, e: SmmuEvent) => void) | undefined;
 
   constructor(opts: HypervisorOptions) {
     if (opts.vms.length === 0) throw new Error('the hypervisor needs at least one VM');
@@ -214,7 +248,24 @@ export class Hypervisor implements Firmware {
     const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0) + flashWindows.reduce((a, b) => a + b, 0);
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
-    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing, gicVirtualization: true });
+    const dmaTo = opts.assignDma ?? null;
+    this.smmuMode = opts.smmu ?? 'stage2';
+    this.onSmmuEvent = opts.onSmmuEvent;
+    if (dmaTo !== null && (!Number.isInteger(dmaTo.vm) || dmaTo.vm < 0 || dmaTo.vm >= opts.vms.length)) {
+      throw new Error(`assignDma: VM ${dmaTo.vm} is not one of the ${opts.vms.length} VMs`);
+    }
+    if (dmaTo !== null && (configs[dmaTo.vm].ram !== 'eager')) {
+      // A DMA to a page first touch has not mapped yet would abort: the SMMU cannot stall the
+      // engine while the hypervisor maps it (no stall model), so DMA VMs get all their RAM now.
+      throw new Error(`assignDma: ${configs[dmaTo.vm].name} must have eager RAM (ramPolicy "eager"): DMA cannot take first-touch faults`);
+    }
+    this.machine = new Machine({
+      ramSize: total,
+      semihosting: false,
+      timing: opts.timing,
+      gicVirtualization: true,
+      ...(dmaTo !== null ? { iommu: 'smmuv3' } : {}),
+    } as ConstructorParameters<typeof Machine>[0]);
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
     this.gic = this.machine.gic;
@@ -227,6 +278,7 @@ export class Hypervisor implements Firmware {
       const poolEnd = pool + s2PoolSize(c.ramSize);
       const vm = new Vm(k, k + 1, c, this.machine.bus, pa, pool, poolEnd, onOutput);
       pool = poolEnd;
+      if (pool > HYP_SMMU_BASE) throw new Error(`the VMs' stage-2 tables (${pool - HYP_BASE} bytes) do not fit in the hypervisor's memory`);
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
       this.vms.push(vm);
       pa += windows[k];
@@ -240,6 +292,58 @@ export class Hypervisor implements Firmware {
     this.rtc = this.machine.rtc;
     const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
     if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
+    if (dmaTo !== null) this.iommu = this.assignDma(this.vms[dmaTo.vm], dmaTo.ipa);
+  }
+
+  /**
+   * Give the DMA engine to `vm`: bring the SMMU up (iommu.ts), map the engine's register page at
+   * `ipa` by stage 2 (the guest programs it with no exit), and give its StreamID an STE on the
+   * VM's own stage 2 (or bypass, to show the problem). From then on every stage-2 change of the
+   * VM is followed by CMD_TLBI_S2_IPA + CMD_SYNC. The event queue's interrupt is taken at EL2.
+   */
+  private assignDma(vm: Vm, ipa: number): HypSmmu {
+    const m = this.machine as Machine & { smmu?: unknown };
+    if (m.dma === null || m.smmu === undefined || m.smmu === null) {
+      throw new Error('assignDma: this machine has no DMA engine behind an SMMU');
+    }
+    if (!(ipa % 4096 === 0) || ipa < 0 || ipa >= 2 ** 40 || vm.vdevAt(ipa) !== undefined || vm.ramPaOf(ipa) >= 0) {
+      throw new Error(`assignDma: IPA 0x${ipa.toString(16)} is not a free page-aligned IPA of ${vm.name}`);
+    }
+    const smmu = new HypSmmu(this.machine.bus, { base: PA_SMMU, memBase: HYP_SMMU_BASE });
+    smmu.init();
+    const sid = STREAM_ID.DMA_ENGINE;
+    const dma = m.dma;
+    vm.assign({ name: 'dma-engine', ipa, pa: VIRT.DMA_ENGINE, size: 0x1000, accesses: () => dma.stats.transfers });
+    if (this.smmuMode === 'bypass') smmu.attachBypass(sid, vm.name);
+    else smmu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
+    this.streamOwner.set(sid, vm);
+    vm.onS2Change = (at, size) => smmu.invalidateIpa(vm.vmid, at, size);
+    // The event queue's SPI: enabled, edge-triggered (GICD_ICFGR Int_config[1]).
+    const gicd = this.gic.distributor;
+    const id = INTID_SMMU_EVENTQ;
+    gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
+    const cfg = GICD_ICFGR + 4 * (id >> 4);
+    gicd.write(cfg, 4, (gicd.read(cfg, 4) | (2 << (2 * (id & 15)))) >>> 0);
+    return smmu;
+  }
+
+  /**
+   * Read the SMMU's event queue (on its interrupt, at every reschedule and when run() returns):
+   * each record goes to the VM owning its StreamID (exit log, figures) and to onSmmuEvent.
+   */
+  drainSmmuEvents(): number {
+    if (this.iommu === null) return 0;
+    const evs = this.iommu.drainEvents();
+    for (const e of evs) {
+      const vm = this.streamOwner.get(e.streamId) ?? null;
+      if (vm !== null) {
+        vm.dmaEventCount++;
+        vm.dmaEvents.push(e);
+        if (vm.dmaEvents.length > 64) vm.dmaEvents.shift();
+      }
+      this.onSmmuEvent?.(vm, e);
+    }
+    return evs.length;
   }
 
   /**
@@ -385,6 +489,7 @@ export class Hypervisor implements Firmware {
   }
 
   private reschedule(): void {
+    this.drainSmmuEvents();
     this.leave();
     const v = this.next();
     if (v === null) {
@@ -432,6 +537,7 @@ export class Hypervisor implements Firmware {
       }
       if (this.sliceLeft <= 0) this.reschedule();
     }
+    this.drainSmmuEvents();
     return { reason: this.current === null ? 'done' : 'limit', instructions: done };
   }
 
@@ -515,6 +621,7 @@ export class Hypervisor implements Firmware {
     vm.vgic?.fold();
     for (const id of forward) vm.vgic!.injectHw(id);
     for (const iar of complete) gicc.write(GICC_DIR, 4, iar);
+    if (taken.includes('smmu-eventq')) this.drainSmmuEvents();
     // One exit, named after the first interrupt it took (several can be taken in one exit).
     vm.stats.count(taken.length === 0 ? 'irq spurious' : `irq ${taken[0]}`, cpu.timing.hypExit);
     vm.vgic?.flush();

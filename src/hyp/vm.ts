@@ -16,6 +16,7 @@ import { buildIdRegs, hcrTrapBits, SYSREG_TRAPS, type SysregTrap } from './sysre
 import type { Word64 } from './abort.js';
 import { Vgic } from './vgic.js';
 import { VgicDistributor } from './vdev/vgic-dist.js';
+import type { SmmuEvent } from './iommu.js';
 
 /** The guest-visible layout: QEMU virt's (facts from its memory map). */
 export const IPA_UART = 0x0900_0000;
@@ -149,6 +150,14 @@ export class Vm {
   entry = IPA_RAM;
   /** Times the guest reset itself (PSCI SYSTEM_RESET). */
   resets = 0;
+  /**
+   * Told of every stage-2 change after creation (first-touch pages, assigned devices): the
+   * hypervisor sends the SMMU CMD_TLBI_S2_IPA + CMD_SYNC for a VM that owns a DMA stream.
+   */
+  onS2Change: ((ipa: number, size: number) => void) | null = null;
+  /** SMMU event records of the streams assigned to this VM (the last 64), and their number. */
+  readonly dmaEvents: SmmuEvent[] = [];
+  dmaEventCount = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(
@@ -217,6 +226,7 @@ export class Vm {
     if (this.mappedPages.has(page)) return true;
     this.s2.map(page * 4096, pa, 4096, s2Leaf(), 3);
     this.mappedPages.add(page);
+    this.onS2Change?.(page * 4096, 4096);
     return true;
   }
   /** Has first touch mapped this RAM page already? */
@@ -236,6 +246,7 @@ export class Vm {
   assign(dev: AssignedDevice): void {
     this.s2.map(dev.ipa, dev.pa, dev.size, s2Leaf({ memAttr: 0, xn: true }), 3);
     this.assigned.push(dev);
+    this.onS2Change?.(dev.ipa, dev.size);
   }
 
   /**
