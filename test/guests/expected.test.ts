@@ -17,7 +17,7 @@ function expected(name: string): { output: string; exitCode: number } {
 
 describe('expected files', () => {
   it('were recorded for every guest ELF the tests and benchmark use', () => {
-    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float', 'intops']) {
+    for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short', 'sort', 'sort-large', 'printf', 'float', 'intops', 'corelike']) {
       const e = expected(name);
       expect(e.output.length, name).toBeGreaterThan(0);
       expect(Number.isInteger(e.exitCode), name).toBe(true);
@@ -39,6 +39,8 @@ describe('expected files', () => {
     expect(mmu).toContain('after TLBI VAE1: 0xb0b0b0b0b0b0b0b0');
     expect(expected('loop-short').output).toMatch(/^loop checksum: 0x[0-9a-f]{16}\n$/);
     expect(expected('sort').output).toMatch(/PASS\n$/);
+    // corelike's self-checks (sorted list, state machine token classes) held on QEMU.
+    expect(expected('corelike').output).toMatch(/checksum=[0-9a-f]{4} failures=0\nPASS\n$/);
   });
 });
 
