@@ -8,6 +8,15 @@ import { Pl031 } from './devices/pl031.js';
 import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
+import { UserError } from './errors.js';
+import { DmaPort, type DmaTranslator } from './devices/dma-port.js';
+import { DmaEngine, DMA_ENGINE_SIZE } from './devices/dma-engine.js';
+import { VirtioMmio, VIRTIO_MMIO_SIZE, type VirtioBackend } from './devices/virtio/mmio.js';
+import { VirtioBlk } from './devices/virtio/blk.js';
+import { VirtioRng } from './devices/virtio/rng.js';
+import { VirtioConsole } from './devices/virtio/console.js';
+import { VirtioBank } from './devices/virtio/bank.js';
+import type { VirtDtBoard } from './loader/virt-dt.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -20,6 +29,8 @@ export const VIRT = {
   RTC: 0x0901_0000,
   FW_CFG: 0x0902_0000,
   GPIO: 0x0903_0000,
+  /** a64hv's DMA engine (src/devices/README-dma.md): a hole in QEMU's map (0x0903_0000 GPIO, 0x0904_0000 UART1, 0x0905_0000 SMMU, ... 0x090c_0000 are QEMU's). */
+  DMA_ENGINE: 0x090f_0000,
   VIRTIO_MMIO: 0x0a00_0000,
   RAM: 0x4000_0000,
 } as const;
@@ -36,7 +47,20 @@ export const INTID = {
   CNTP: 30,
   UART0: 33,
   RTC: 34,
+  /** The DMA engine: SPI 12, which QEMU's virt leaves unused (it takes SPIs 1-9, 16-47, 74-77, 112+). */
+  DMA_ENGINE: 44,
+  /** virtio-mmio slot n: SPI 16 + n (INTID 48 + n), as on QEMU's virt. */
+  VIRTIO_MMIO_BASE: 48,
 } as const;
+
+/** virtio-mmio transports: 32 slots of 0x200 bytes (QEMU's virt). */
+export const VIRTIO_SLOTS = 32;
+
+/**
+ * StreamIDs of the board's bus masters behind the SMMU (our scheme, within a small SIDSIZE):
+ * virtio-mmio slot n is StreamID n (0..31); the DMA engine is StreamID 32.
+ */
+export const STREAM_ID = { VIRTIO_BASE: 0, DMA_ENGINE: 32 } as const;
 /** Timer outputs (TIMER_PHYS, TIMER_VIRT, TIMER_HYP) to their PPIs. */
 const TIMER_PPI: Record<number, number> = { [TIMER_PHYS]: INTID.CNTP, [TIMER_VIRT]: INTID.CNTV, [TIMER_HYP]: INTID.CNTHP };
 
@@ -61,6 +85,23 @@ export interface MachineOptions {
    * with virtualization=on: the hypervisor's board. The bare board has none.
    */
   gicVirtualization?: boolean;
+  /** virtio-blk drives backed by host files, in virtio-mmio slots 0, 1, ... (--drive). */
+  drives?: { path: string; readonly?: boolean }[];
+  /** A virtio-rng device (deterministic bytes from this seed, or the default seed with true). */
+  virtioRng?: boolean | number;
+  /** A virtio-console device (its output goes where the PL011's goes). */
+  virtioConsole?: boolean;
+  /** The memory-to-memory DMA engine at 0x090f_0000 (default on). */
+  dmaEngine?: boolean;
+}
+
+/** A populated virtio-mmio slot. */
+export interface VirtioSlot {
+  slot: number;
+  base: number;
+  intid: number;
+  mmio: VirtioMmio;
+  backend: VirtioBackend;
 }
 
 export interface RunResult {
@@ -85,6 +126,12 @@ export class Machine {
   /** The GIC's virtual CPU interface as mapped (with gicVirtualization), counting accesses. */
   readonly gicv: CountedDevice | null = null;
   readonly firmware: BoardFirmware;
+  /** The DMA engine (null with dmaEngine: false). */
+  readonly dma: DmaEngine | null = null;
+  /** Populated virtio-mmio slots, in slot order. */
+  readonly virtio: VirtioSlot[] = [];
+  /** Every bus master's DMA port (the DMA engine's, then the virtio devices'). */
+  readonly dmaPorts: DmaPort[] = [];
   /** Everything the guest printed (PL011 and semihosting), in order. */
   output = '';
   /** Highest RAM address written by a loader (exclusive): SYS_HEAPINFO puts the heap above it. */
@@ -117,6 +164,7 @@ export class Machine {
     this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
+    this.addBusMasters(opts);
     const ramEnd = VIRT.RAM + ramSize;
     this.firmware = new BoardFirmware(
       {
@@ -134,6 +182,70 @@ export class Machine {
       opts.semihosting ?? true,
     );
     this.cpu.firmware = this.firmware;
+  }
+
+  /** A DMA port whose writes to RAM drop decoded code and clear exclusive reservations (Cpu.dmaWritten). */
+  private newPort(name: string, streamId: number): DmaPort {
+    const p = new DmaPort(this.bus, name, null, streamId, (pa, len) => this.cpu.dmaWritten(pa, len));
+    this.dmaPorts.push(p);
+    return p;
+  }
+
+  private addBusMasters(opts: MachineOptions): void {
+    const log = opts.onLog ?? ((): void => {});
+    if (opts.dmaEngine ?? true) {
+      const dma = new DmaEngine(
+        this.newPort('dma-engine', STREAM_ID.DMA_ENGINE),
+        (cycles) => (this.cpu.cycles += cycles),
+        (level) => this.gic.setLevel(INTID.DMA_ENGINE, level),
+      );
+      dma.onUnknown = log;
+      this.bus.map(VIRT.DMA_ENGINE, DMA_ENGINE_SIZE, dma);
+      (this as { dma: DmaEngine | null }).dma = dma;
+    }
+    const backends: [string, VirtioBackend][] = [];
+    for (const d of opts.drives ?? []) {
+      const blk = new VirtioBlk(d.path, d.readonly ?? false);
+      blk.onHostError = log;
+      backends.push([`virtio-blk ${d.path}`, blk]);
+    }
+    if (opts.virtioRng !== undefined && opts.virtioRng !== false) {
+      backends.push(['virtio-rng', new VirtioRng(typeof opts.virtioRng === 'number' ? opts.virtioRng : undefined)]);
+    }
+    if (opts.virtioConsole) backends.push(['virtio-console', new VirtioConsole((b) => this.emit(b))]);
+    if (backends.length === 0) return;
+    if (backends.length > VIRTIO_SLOTS) throw new UserError(`${backends.length} virtio devices: the board has ${VIRTIO_SLOTS} virtio-mmio slots`);
+    const bank = new VirtioBank(VIRTIO_SLOTS);
+    this.bus.map(VIRT.VIRTIO_MMIO, bank.size, bank);
+    backends.forEach(([name, backend], slot) => {
+      const base = VIRT.VIRTIO_MMIO + slot * VIRTIO_MMIO_SIZE;
+      const intid = INTID.VIRTIO_MMIO_BASE + slot;
+      const mmio = new VirtioMmio(backend, this.newPort(name, STREAM_ID.VIRTIO_BASE + slot), (level) => this.gic.setLevel(intid, level));
+      mmio.onLog = log;
+      bank.slots[slot] = mmio;
+      this.virtio.push({ slot, base, intid, mmio, backend });
+    });
+  }
+
+  /** Put an IOMMU in front of every bus master (each with its StreamID), or remove it (null). */
+  setIommu(t: DmaTranslator | null): void {
+    for (const p of this.dmaPorts) p.setTranslator(t);
+  }
+
+  /** What the device tree must describe of this machine (virt-dt.ts's board description). */
+  dtBoard(): VirtDtBoard {
+    return {
+      ramBase: this.bus.ramBase,
+      ramSize: this.bus.ramSize,
+      gicVirtualization: this.gicv !== null,
+      dmaEngine: this.dma ? { base: VIRT.DMA_ENGINE, size: DMA_ENGINE_SIZE, intid: INTID.DMA_ENGINE, streamId: STREAM_ID.DMA_ENGINE } : undefined,
+      virtio: this.virtio.map((v) => ({ base: v.base, size: VIRTIO_MMIO_SIZE, intid: v.intid, streamId: STREAM_ID.VIRTIO_BASE + v.slot })),
+    };
+  }
+
+  /** Close the host files behind virtio-blk drives (the machine is done). */
+  close(): void {
+    for (const v of this.virtio) if (v.backend instanceof VirtioBlk) v.backend.close();
   }
 
   private emit(bytes: Uint8Array): void {
@@ -160,6 +272,8 @@ export class Machine {
   boot(entry: bigint): void {
     const cpu = this.cpu;
     this.gic.reset();
+    this.dma?.reset();
+    for (const v of this.virtio) v.mmio.reset();
     cpu.reset();
     this.firmware.reset();
     cpu.setElSpsel(1, 1);

@@ -13,6 +13,20 @@ export interface VirtDtBoard {
   ramSize: number;
   /** The GIC's GICH/GICV frames are mapped (Machine's gicVirtualization): reg gets them, plus the maintenance PPI. */
   gicVirtualization?: boolean;
+  /** a64hv's DMA engine (src/devices/README-dma.md). */
+  dmaEngine?: VirtDtMaster;
+  /** Populated virtio-mmio transports. */
+  virtio?: VirtDtMaster[];
+  /** An SMMUv3 in front of the bus masters: each master's node gets iommus = <&smmu streamId>. */
+  smmu?: { base: number; size: number; intids: { eventq: number; priq: number; cmdqSync: number; gerror: number } };
+}
+
+/** A bus master's node: its frame, SPI and (behind an SMMU) StreamID. */
+export interface VirtDtMaster {
+  base: number;
+  size: number;
+  intid?: number;
+  streamId?: number;
 }
 
 export interface VirtDtChosen {
@@ -33,7 +47,9 @@ export interface VirtDtDesc {
   /** PL031 RTC; intid omitted when its interrupt line is not connected. */
   rtc?: { base: number; intid?: number };
   /** virtio-mmio transports; intid omitted when nothing can raise their interrupt. */
-  virtio?: { base: number; size: number; intid?: number }[];
+  virtio?: VirtDtMaster[];
+  dmaEngine?: VirtDtMaster;
+  smmu?: VirtDtBoard['smmu'];
 }
 
 /** GIC interrupt specifier cells (arm,gic binding): type 0 = SPI, 1 = PPI. */
@@ -60,6 +76,9 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
       : { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU },
     uart: { base: VIRT.UART0, intid: INTID.UART0 },
     rtc: { base: VIRT.RTC }, // its match interrupt is not wired (src/devices/pl031.ts)
+    virtio: board.virtio,
+    dmaEngine: board.dmaEngine,
+    smmu: board.smmu,
   };
 }
 
@@ -132,11 +151,39 @@ export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
     rtc.prop('clocks', [clkH]).prop('clock-names', 'apb_pclk');
   }
 
+  // SMMUv3 (Linux's iommu/arm,smmu-v3 binding; QEMU virt's node: edge-rising SPIs named eventq,
+  // priq, cmdq-sync, gerror; one cell per master: its StreamID).
+  let smmuH = 0;
+  if (d.smmu !== undefined) {
+    const s = d.smmu;
+    const n = root.node(`smmuv3@${s.base.toString(16)}`);
+    n.prop('compatible', 'arm,smmu-v3')
+      .prop('reg', reg64(s.base, s.size))
+      .prop('interrupts', [s.intids.eventq, s.intids.priq, s.intids.cmdqSync, s.intids.gerror].flatMap((i) => spi(i, IRQ_EDGE_RISING)))
+      .prop('interrupt-names', ['eventq', 'priq', 'cmdq-sync', 'gerror'])
+      .prop('dma-coherent')
+      .prop('#iommu-cells', [1]);
+    smmuH = n.phandle();
+  }
+  const iommus = (n: ReturnType<typeof root.node>, m: VirtDtMaster): void => {
+    if (smmuH !== 0 && m.streamId !== undefined) n.prop('iommus', [smmuH, m.streamId]);
+  };
+
   for (const v of d.virtio ?? []) {
     const n = root.node(`virtio_mmio@${v.base.toString(16)}`);
     n.prop('dma-coherent');
     if (v.intid !== undefined) n.prop('interrupts', spi(v.intid, IRQ_EDGE_RISING));
     n.prop('reg', reg64(v.base, v.size)).prop('compatible', 'virtio,mmio');
+    iommus(n, v);
+  }
+
+  if (d.dmaEngine !== undefined) {
+    // a64hv's own device (src/devices/README-dma.md): no Linux driver binds it.
+    const e = d.dmaEngine;
+    const n = root.node(`dma@${e.base.toString(16)}`);
+    n.prop('compatible', 'a64hv,dma-engine').prop('reg', reg64(e.base, e.size)).prop('dma-coherent');
+    if (e.intid !== undefined) n.prop('interrupts', spi(e.intid));
+    iommus(n, e);
   }
 
   const cpus = root.node('cpus');

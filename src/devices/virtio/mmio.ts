@@ -163,7 +163,8 @@ export class VirtioMmio implements Device {
     if (this.status & STATUS.DRIVER_OK) this.raise(INT_CONFIG_CHANGE);
   }
 
-  private reset(): void {
+  /** Device reset (4.2.3.1: the driver writes 0 to Status; also a board reset). */
+  reset(): void {
     this.status = 0;
     this.interruptStatus = 0;
     this.deviceFeaturesSel = this.driverFeaturesSel = this.queueSel = 0;
