@@ -79,7 +79,7 @@ export function romfsImage(volume: string, files: RomfsFile[]): Uint8Array {
   add(dot, TYPE_DIRECTORY, rootAt, new Uint8Array(0)); // the root directory: its entries start at itself
   add(dotdot, TYPE_HARDLINK, rootAt, new Uint8Array(0)); // the root's parent is the root
   for (const f of files) add(nameBytes(f.name), TYPE_REGULAR, 0, f.data);
-  const size = at;
+  const size = at; // the last file's data padded to 16 too: the image ends aligned
   const img = new Uint8Array(Math.max(size, 512));
   const v = new DataView(img.buffer);
   img.set(new TextEncoder().encode('-rom1fs-'), 0);
