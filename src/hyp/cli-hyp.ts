@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
 import { mmuOf } from '../mmu/translate.js';
 import type { CliIo, Sink } from '../cli.js';
-import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, type ExitRecord } from './hypervisor.js';
+import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, IPA_DMA_DEFAULT, type ExitRecord, type SmmuMode } from './hypervisor.js';
+import { formatEvent, type SmmuEvent } from './iommu.js';
 import { bootIntoVm, bootBiosInVm } from './load.js';
 import { biosImage } from '../loader/bios.js';
 import { isArm64Image } from '../loader/linux.js';
@@ -37,6 +38,10 @@ export interface HypFileConfig {
   slice?: number;
   vmidTagging?: boolean;
   assignRtc?: { vm: number; ipa: number } | null;
+  /** The DMA engine for one VM (its register page at `ipa`, its StreamID on that VM's stage 2). */
+  assignDma?: { vm: number; ipa: number } | null;
+  /** How the SMMU treats the assigned stream: "stage2" (default) or "bypass". */
+  smmu?: SmmuMode;
   vms: VmFileConfig[];
 }
 
@@ -65,6 +70,13 @@ export interface HypCliOptions {
   append?: string;
   /** --bios: the one guest is firmware, flash at IPA 0 (as run --bios on the board). */
   bios?: boolean;
+  /** --hyp-smmu stage2|bypass: how the SMMU treats the DMA stream assigned by --hyp-config. */
+  smmu?: string;
+}
+
+/** One SMMU event record as a line of the exit log. */
+export function formatSmmuEvent(vm: Vm | null, e: SmmuEvent, n: number): string {
+  return `smmu event ${n} [${vm?.name ?? 'no VM'}] ${formatEvent(e)}: transaction aborted\n`;
 }
 
 /** One exit as a line: VM, PC, EC, the decoded syndrome and what the hypervisor did. */
@@ -119,6 +131,9 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   const cfg = o.config;
   if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
   if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
+  if (cfg?.assignDma && cfg.assignDma.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignDma.vm ${cfg.assignDma.vm} is not one of the ${guests.length} VMs`);
+  const smmu = policy<SmmuMode>(o.smmu, ['stage2', 'bypass'], '--hyp-smmu') ?? cfg?.smmu;
+  if (smmu !== undefined && !cfg?.assignDma) throw new UserError('--hyp-smmu: no DMA stream to configure (give a VM the DMA engine with "assignDma" in --hyp-config)');
   const per = (k: number): VmFileConfig => cfg?.vms[k] ?? {};
   const names = guests.map((_g, k) => per(k).name ?? `vm${k}`);
   // A firmware image goes into the VM's flash, which the hypervisor maps when it creates the VM.
@@ -133,6 +148,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
     vmInitrd.push(f !== undefined ? await readGuestFile(resolve(cfgDir, f)) : initrd);
   }
   let exits = 0;
+  let smmuEvents = 0;
   const single = guests.length === 1;
   const pre = prefixer(io.stdout);
   let hv: Hypervisor;
@@ -154,6 +170,9 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       timing: o.timing,
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
+      assignDma: cfg?.assignDma,
+      smmu,
+      onSmmuEvent: o.trace ? (vm, e) => io.stderr.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
       onExit: o.trace ? (e) => io.stderr.write(formatExit(e, ++exits)) : undefined,
     });
@@ -264,8 +283,20 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
     t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
     if (v.vgic !== null && v.vgic.injected > 0) t.push([`  virtual interrupts`, `${v.vgic.injected} injected (GICH list registers)`]);
     for (const a of v.assigned) {
-      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses?.() ?? 0} accesses, 0 exits`]);
+      const what = a.name === 'dma-engine' ? 'transfers' : 'accesses';
+      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses?.() ?? 0} ${what}, 0 exits`]);
     }
+    if (v.dmaEventCount > 0) {
+      t.push([`  SMMU events (DMA aborted)`, String(v.dmaEventCount)]);
+      for (const e of v.dmaEvents.slice(0, 4)) t.push(['', formatEvent(e)]);
+    }
+  }
+  if (hv.iommu !== null) {
+    const sm = hv.iommu;
+    const streams = [...sm.streams].map(([sid, s]) => `StreamID ${sid} -> ${s.owner ?? '?'} (${s.config === 'stage2' ? `stage 2, VMID ${s.vmid}` : 'bypass'})`);
+    t.push(['SMMU (hypervisor driver)', streams.join('; ') || 'no streams assigned']);
+    t.push(['  commands', [...sm.commands].sort().map(([k, n]) => `${k} ${n}`).join(', ')]);
+    t.push(['  events', sm.eventsTotal === 0 ? '0' : [...sm.eventsByName].map(([k, n]) => `${k} ${n}`).join(', ')]);
   }
   return t.toString() + '\n';
 }
@@ -328,6 +359,7 @@ export interface RunCommandOptions {
   initrd?: string;
   append?: string;
   bios?: boolean;
+  hypSmmu?: string;
 }
 
 function count(s: string, what: string): number {
@@ -375,6 +407,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       initrd: o.initrd,
       append: o.append,
       bios: o.bios,
+      smmu: o.hypSmmu,
     },
     io,
   );
@@ -413,7 +446,7 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
     for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new UserError(`${file}: unknown key '${k}' in ${what} (expected ${allowed.join(', ')})`);
   };
   const top = obj(j, 'the file');
-  keys(top, ['slice', 'vmidTagging', 'assignRtc', 'vms'], 'the file');
+  keys(top, ['slice', 'vmidTagging', 'assignRtc', 'assignDma', 'smmu', 'vms'], 'the file');
   const out: HypFileConfig = { vms: [] };
   if (top.slice !== undefined) {
     if (!Number.isSafeInteger(top.slice) || (top.slice as number) < 1) throw new UserError(`${file}: slice must be a positive integer`);
@@ -433,6 +466,21 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       if (!(ipa % 4096 === 0) || ipa >= 2 ** 40) throw new UserError(`${file}: assignRtc.ipa must be a page-aligned hex string below 2^40, like "0x09010000"`);
       out.assignRtc = { vm: a.vm as number, ipa };
     }
+  }
+  if (top.assignDma !== undefined) {
+    if (top.assignDma === null) out.assignDma = null;
+    else {
+      const a = obj(top.assignDma, 'assignDma');
+      keys(a, ['vm', 'ipa'], 'assignDma');
+      if (!Number.isSafeInteger(a.vm) || (a.vm as number) < 0) throw new UserError(`${file}: assignDma.vm must be a VM index`);
+      const ipa = a.ipa === undefined ? IPA_DMA_DEFAULT : typeof a.ipa === 'string' && /^0x[0-9a-f]+$/i.test(a.ipa) ? Number(a.ipa) : NaN;
+      if (!(ipa % 4096 === 0) || ipa >= 2 ** 40) throw new UserError(`${file}: assignDma.ipa must be a page-aligned hex string below 2^40, like "0x0a100000"`);
+      out.assignDma = { vm: a.vm as number, ipa };
+    }
+  }
+  if (top.smmu !== undefined) {
+    if (top.smmu !== 'stage2' && top.smmu !== 'bypass') throw new UserError(`${file}: smmu must be "stage2" or "bypass"`);
+    out.smmu = top.smmu;
   }
   if (top.vms !== undefined) {
     if (!Array.isArray(top.vms)) throw new UserError(`${file}: vms must be an array`);

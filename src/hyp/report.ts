@@ -10,6 +10,8 @@ export function hypStatsJson(hv: Hypervisor): object {
     timing: hv.cpu.timing.profile.name,
     exitCostCycles: hv.cpu.timing.hypExit,
     switchCostCycles: hv.cpu.timing.worldSwitch,
+    // The hypervisor's SMMU driver: stream table, streams, commands issued and events read.
+    smmu: hv.iommu === null ? null : { mode: hv.smmuMode, ...hv.iommu.toJSON() },
     vms: hv.vms.map((v) => ({
       name: v.name,
       vmid: v.vmid,
@@ -23,6 +25,8 @@ export function hypStatsJson(hv: Hypervisor): object {
       // Virtual interrupts delivered through the GIC list registers, and PSCI resets.
       interruptsInjected: v.vgic?.injected ?? 0,
       resets: v.resets,
+      // SMMU event records of the DMA streams assigned to this VM (each an aborted transaction).
+      dmaEvents: v.dmaEventCount,
       stop: v.stop,
       exits: v.stats.toJSON(),
       assigned: v.assigned.map((a) => ({
