@@ -67,6 +67,8 @@ export class S1Params {
   /** TCR_EL1.EPDn: a TLB miss in this range faults instead of walking. */
   epd = false;
   wxn = false;
+  /** Access flag faults disabled (SMMU CD.AFFD): AF=0 is treated as AF=1. The PE never sets it. */
+  affd = false;
 }
 
 /** Stage-2 walk parameters (AArch64.GetS2TTWParams, VTCR_EL2/VTTBR_EL2), filled per translation. */
@@ -87,6 +89,8 @@ export class S2Params {
   /** HCR_EL2.CD / HCR_EL2.ID: stage-2 Normal memory is Non-cacheable for data / fetches. */
   cd = false;
   id = false;
+  /** Access flag faults disabled (SMMU STE.S2AFFD): AF=0 is treated as AF=1. The PE never sets it. */
+  affd = false;
 }
 
 /** Result of a successful stage-1 walk. */
@@ -149,8 +153,12 @@ export class Walker {
     public charge: (cycles: number) => void = () => {},
   ) {}
 
+  /** PA of the last descriptor read (the FetchAddr of an SMMU F_WALK_EABT event). */
+  lastDescPa = 0;
+
   private readDesc(pa: number): boolean {
     const bus = this.bus;
+    this.lastDescPa = pa;
     bus.error = false;
     this.dLo = bus.read(pa, 4) | 0;
     this.dHi = bus.read(pa + 4, 4) | 0;
@@ -261,7 +269,7 @@ export class Walker {
         bits = stride;
         continue;
       }
-      if ((dlo & (1 << 10)) === 0) {
+      if ((dlo & (1 << 10)) === 0 && !p.affd) {
         f.set(FSC_ACCESS_FLAG + level, 2, s1ptw, ipa);
         if (this.trace !== null) this.step(2, level, table, da, da, dlo, dhi, true, `AF=0: access flag fault, level ${level}`);
         return false;
@@ -400,7 +408,7 @@ export class Walker {
         continue;
       }
       // The Access flag fault has priority over permission faults (it is found by the walk).
-      if ((dlo & (1 << 10)) === 0) {
+      if ((dlo & (1 << 10)) === 0 && !p.affd) {
         f.set(FSC_ACCESS_FLAG + level, 1, false, 0);
         if (this.trace !== null) this.step(1, level, table, da, dpa, dlo, dhi, true, `AF=0: access flag fault, level ${level}`);
         return false;
