@@ -1,0 +1,190 @@
+// The hypervisor as the SMMU's second client: the DMA engine assigned to a VM, its StreamID
+// translated by the VM's own stage 2 (iommu.ts), against the same scenarios with the SMMU in
+// bypass. Memory is checked from the test, byte for byte: with the SMMU nothing leaks and nothing
+// changes; in bypass the copy lands at the wrong physical page and another VM's data is read
+// and overwritten.
+import { describe, it, expect } from 'vitest';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDmaScenario, DMA_GUEST, DMA_VICTIM, DMA_EVIL } from '../../src/hyp/dma-scenario.js';
+import { HYP_SMMU_BASE, type Hypervisor } from '../../src/hyp/hypervisor.js';
+import type { SmmuEvent } from '../../src/hyp/iommu.js';
+import { STREAM_ID } from '../../src/machine.js';
+import { main } from '../../src/cli.js';
+
+const SID = STREAM_ID.DMA_ENGINE;
+const bytes = (hv: Hypervisor, pa: number, n: number): Uint8Array => hv.machine.bus.readBytes(pa, n);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const SECRET = 'VM0 SECRET: the launch code is 0451; nobody else may read this.';
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+describe('DMA isolation: the engine assigned to a VM, the SMMU on its stage 2', () => {
+  it('copy: the guest programs IPAs with no exit, the bytes land where the VM put them', async () => {
+    const events: SmmuEvent[] = [];
+    const hv = await runDmaScenario('copy', 'stage2', { onSmmuEvent: (_vm, e) => events.push(e) });
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('dma: engine at IPA 0x0a100000, DMA_ID 0x31414d44');
+    expect(vm.output).toContain('STATUS 0x00000002 ERROR 0x00000000');
+    expect(vm.output).toContain('dma: copy ok');
+    // From the outside: IPA 0x4020_0000 (the VM's RAM at +2 MiB) holds IPA 0x4000_1000's bytes.
+    const src = bytes(hv, vm.ramPa + 0x1000, 256);
+    expect(text(src)).toMatch(/^The quick brown fox/);
+    expect(bytes(hv, vm.ramPa + 0x20_0000, 256)).toEqual(src);
+    // Hypervisor memory at the same numbers as PAs is untouched.
+    expect(bytes(hv, 0x4020_0000, 256).every((b) => b === 0)).toBe(true);
+    expect(events).toEqual([]);
+    // The engine's registers are mapped by stage 2: programming it cost no exit.
+    expect(vm.stats.sum('mmio-read dma') + vm.stats.sum('mmio-write dma') + vm.stats.sum('isolation')).toBe(0);
+    expect(hv.machine.dma!.stats.transfers).toBe(1);
+  });
+
+  it('the STE is the architecture\'s layout, from the VM\'s VTTBR_EL2/VTCR_EL2 (IHI 0070 5.2)', async () => {
+    const hv = await runDmaScenario('copy', 'stage2');
+    const vm = hv.vms[0];
+    const smmu = hv.iommu!;
+    const ste = smmu.steAddr(SID);
+    const w = (k: number): number => hv.machine.bus.read(ste + 4 * k, 4) >>> 0;
+    expect(ste).toBe(HYP_SMMU_BASE + SID * 64);
+    expect(w(0) & 1).toBe(1); // V
+    expect((w(0) >>> 1) & 7).toBe(0b110); // Config: stage 2 only
+    expect(w(4) & 0xffff).toBe(vm.vmid); // S2VMID [143:128]
+    expect(w(5) & 0x7ffff).toBe(vm.s2.vtcr() & 0x7ffff); // S2T0SZ..S2PS [178:160] = VTCR_EL2[18:0]
+    expect((w(5) >>> 19) & 1).toBe(1); // S2AA64 [179]
+    expect((w(5) >>> 26) & 1).toBe(1); // S2R [186]: faults are recorded
+    expect(w(6) + w(7) * 2 ** 32).toBe(vm.s2.root); // S2TTB [247:196]
+    // The other StreamIDs abort (V=1, Config=0): an unassigned master reaches nothing.
+    expect(hv.machine.bus.read(smmu.steAddr(0), 4)).toBe(1);
+    // Set up through the command queue: configuration invalidated, then synchronised.
+    expect(smmu.commands.get('CMD_CFGI_STE')).toBe(1);
+    expect(smmu.commands.get('CMD_CFGI_ALL')).toBe(1);
+    expect(smmu.commands.get('CMD_SYNC')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a stage-2 change after the STE is live sends CMD_TLBI_S2_IPA + CMD_SYNC', async () => {
+    const hv = await runDmaScenario('copy', 'stage2');
+    const vm = hv.vms[0];
+    const smmu = hv.iommu!;
+    const before = { tlbi: smmu.commands.get('CMD_TLBI_S2_IPA') ?? 0, sync: smmu.commands.get('CMD_SYNC')! };
+    vm.assign({ name: 'extra', ipa: 0x0a20_0000, pa: 0x0901_0000, size: 0x2000 });
+    expect(smmu.commands.get('CMD_TLBI_S2_IPA')).toBe(before.tlbi + 2); // one per 4 KiB page
+    expect(smmu.commands.get('CMD_SYNC')).toBe(before.sync + 1);
+    expect(smmu.cmdErrors).toBe(0);
+  });
+
+  it('attack: reads of hypervisor and VM 0 memory and a write into VM 0 all abort with events; no byte leaks or changes', async () => {
+    const events: SmmuEvent[] = [];
+    let strtab: Uint8Array | null = null;
+    let victimBefore: Uint8Array | null = null;
+    const hv = await runDmaScenario('attack', 'stage2', {
+      onSmmuEvent: (vm, e) => {
+        expect(vm?.name).toBe('evil');
+        events.push(e);
+      },
+      beforeRun: (h) => {
+        strtab = bytes(h, HYP_SMMU_BASE, 64 * 64);
+        victimBefore = bytes(h, h.vms[0].ramPa, 0x1000);
+      },
+    });
+    const [victim, evil] = hv.vms;
+    expect(victim.ramPa).toBe(0x4100_0000);
+    expect(evil.ramPa).toBe(0x4300_0000);
+    // Three aborted transactions, each named by the SMMU: StreamID, address, direction, stage 2.
+    expect(events.map((e) => [e.name, e.streamId, e.inputAddr, e.read, e.stage2])).toEqual([
+      ['F_TRANSLATION', SID, 0x40f0_0000, true, true],
+      ['F_TRANSLATION', SID, 0x4100_0100, true, true],
+      ['F_TRANSLATION', SID, 0x4100_0100, false, true],
+    ]);
+    expect(evil.dmaEventCount).toBe(3);
+    // The engine reported each: ERROR 1 (read abort) / 2 (write abort) with the address.
+    expect(evil.output).toContain('STATUS 0x00000004 ERROR 0x00000001 ERR_ADDR 0x40f00000');
+    expect(evil.output).toContain('STATUS 0x00000004 ERROR 0x00000001 ERR_ADDR 0x41000100');
+    expect(evil.output).toContain('STATUS 0x00000004 ERROR 0x00000002 ERR_ADDR 0x41000100');
+    expect(evil.output).not.toContain('SECRET');
+    expect(hv.machine.dma!.stats.errors).toBe(3);
+    // Memory, from the outside: VM 0 unchanged, the evil VM's buffer still the guard, the
+    // hypervisor's stream table unchanged.
+    expect(bytes(hv, victim.ramPa, 0x1000)).toEqual(victimBefore);
+    expect(text(bytes(hv, victim.ramPa + 0x100, 63))).toBe(SECRET);
+    expect(text(bytes(hv, evil.ramPa + 0x1_0000, 64))).toBe('#'.repeat(64));
+    expect(bytes(hv, HYP_SMMU_BASE, 64 * 64)).toEqual(strtab);
+    expect(victim.output).toContain('victim: my secret is intact');
+  });
+});
+
+describe('the same with the SMMU in bypass (STE.Config = 0b100): the seed\'s two problems', () => {
+  it('copy: the IPAs are taken as PAs; the copy reads and writes hypervisor memory, the VM\'s page stays empty', async () => {
+    let hypPage: Uint8Array | null = null;
+    const hv = await runDmaScenario('copy', 'bypass', { beforeRun: (h) => (hypPage = bytes(h, 0x4000_1000, 256)) });
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('dma: copy WRONG');
+    expect(bytes(hv, vm.ramPa + 0x20_0000, 256).every((b) => b === 0)).toBe(true);
+    // PA 0x4020_0000 (hypervisor memory) got the bytes at PA 0x4000_1000: the VM's stage-2 tables.
+    expect(hypPage!.some((b) => b !== 0)).toBe(true);
+    expect(bytes(hv, 0x4020_0000, 256)).toEqual(hypPage);
+    expect(hv.iommu!.eventsTotal).toBe(0);
+  });
+
+  it('attack: the evil VM reads the stream table and VM 0\'s secret, and overwrites the secret', async () => {
+    let strtab: Uint8Array | null = null;
+    const hv = await runDmaScenario('attack', 'bypass', { beforeRun: (h) => (strtab = bytes(h, HYP_SMMU_BASE, 64)) });
+    const [victim, evil] = hv.vms;
+    expect(evil.output).not.toContain('ERROR 0x00000001');
+    expect(evil.output).toContain(`evil:   buffer ${SECRET}.`);
+    // The stream table's first STE (V=1, abort) as read by A: bytes 01 00 00 ... -> '.' each.
+    expect(evil.output).toContain(`evil:   buffer ${'.'.repeat(64)}`);
+    expect(strtab![0]).toBe(1);
+    expect(text(bytes(hv, victim.ramPa + 0x100, 63))).not.toBe(SECRET);
+    expect(bytes(hv, victim.ramPa + 0x100, 64)).toEqual(bytes(hv, 0x4000_0800, 64));
+    expect(victim.output).toContain('victim: my secret was CHANGED');
+    expect(hv.iommu!.eventsTotal).toBe(0);
+  });
+});
+
+describe('run --hyp with assignDma', () => {
+  it('from the command line: the attack scenario, events in --hyp-trace, the figures and --stats-json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hypdma-'));
+    writeFileSync(`${dir}/m.json`, JSON.stringify({ assignDma: { vm: 1, ipa: '0x0a100000' }, vms: [{ name: 'victim', ram: '32M' }, { name: 'evil', ram: '8M' }] }));
+    const r = await cli(['run', DMA_VICTIM, DMA_EVIL, '--hyp', '--hyp-config', `${dir}/m.json`, '--hyp-trace', '--stats-json', `${dir}/s.json`]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/smmu event 1 \[evil\] F_TRANSLATION \(0x10\) StreamID 0x20 read of 0x40f00000, stage 2, CLASS IN: transaction aborted/);
+    expect(r.err).toMatch(/SMMU events \(DMA aborted\)\s*│ 3/);
+    expect(r.err).toMatch(/StreamID 32 -> evil \(stage 2, VMID 2\)/);
+    const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8'));
+    expect(j.hyp.vms[1].dmaEvents).toBe(3);
+    expect(j.hyp.smmu.mode).toBe('stage2');
+    expect(j.hyp.smmu.events.F_TRANSLATION).toBe(3);
+    expect(j.hyp.vms[1].assigned.find((a: { name: string }) => a.name === 'dma-engine').exits).toBe(0);
+    const b = await cli(['run', DMA_GUEST, '--hyp', '--hyp-config', `${dir}/one.json`, '--hyp-smmu', 'bypass', '-q'].map((a) => (a.endsWith('one.json') ? (writeFileSync(a, '{"assignDma":{"vm":0}}'), a) : a)));
+    expect(b.out).toContain('dma: copy WRONG');
+  });
+
+  it('the wrong things give one-line errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hypdma-'));
+    const bad = async (cfg: object | null, extra: string[] = []): Promise<string> => {
+      const args = ['run', DMA_GUEST, '--hyp', '-q', ...extra];
+      if (cfg !== null) {
+        writeFileSync(`${dir}/c.json`, JSON.stringify(cfg));
+        args.push('--hyp-config', `${dir}/c.json`);
+      }
+      const r = await cli(args);
+      expect(r.code).not.toBe(0);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      return r.err;
+    };
+    expect(await bad({ assignDma: { vm: 3 } })).toMatch(/assignDma.vm 3 is not one of the 1 VMs/);
+    expect(await bad({ assignDma: { vm: 0, ipa: '0x123' } })).toMatch(/assignDma.ipa must be a page-aligned hex string/);
+    expect(await bad({ assignDma: { vm: 0, ipa: '0x40000000' } })).toMatch(/not a free page-aligned IPA/);
+    expect(await bad({ assignDma: { vm: 0, vmid: 1 } })).toMatch(/unknown key 'vmid' in assignDma/);
+    expect(await bad({ assignDma: { vm: 0 }, vms: [{ ramPolicy: 'lazy' }] })).toMatch(/must have eager RAM/);
+    expect(await bad({ assignDma: { vm: 0 }, smmu: 'off' })).toMatch(/smmu must be "stage2" or "bypass"/);
+    expect(await bad(null, ['--hyp-smmu', 'bypass'])).toMatch(/--hyp-smmu: no DMA stream to configure/);
+    expect(await bad({ assignDma: { vm: 0 } }, ['--hyp-smmu', 'nested'])).toMatch(/--hyp-smmu nested: expected one of stage2, bypass/);
+  });
+});
