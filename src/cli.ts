@@ -11,7 +11,7 @@ import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
+import { Machine, DEFAULT_RAM_SIZE, type RunResult, type MachineOptions } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
 import { loadBiosFile } from './loader/bios.js';
@@ -25,6 +25,7 @@ import { PROFILES } from './cpu/timing.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
+import { parseDrive } from './devices/virtio/blk.js';
 import { InputWait, paceIdle } from './host-input.js';
 
 export const EXIT_GUEST_ERROR = 1;
@@ -73,6 +74,22 @@ interface RunOptions {
   initrd?: string;
   append?: string;
   bios?: boolean;
+  drive?: string[];
+  iommu?: string;
+  virtio?: string;
+}
+
+/** --drive, --virtio and --iommu as Machine options (one-line errors for bad values). */
+function busMasterOptions(o: RunOptions): Pick<MachineOptions, 'drives' | 'virtioRng' | 'virtioConsole' | 'iommu'> {
+  const kinds = o.virtio === undefined ? [] : o.virtio.split(',').map((k) => k.trim());
+  for (const k of kinds) if (k !== 'rng' && k !== 'console') throw new UserError(`--virtio ${o.virtio}: unknown device '${k}' (known: rng, console)`);
+  if (o.iommu !== undefined && o.iommu !== 'smmuv3') throw new UserError(`--iommu ${o.iommu}: unknown IOMMU (known: smmuv3)`);
+  return {
+    drives: (o.drive ?? []).map(parseDrive),
+    virtioRng: kinds.includes('rng'),
+    virtioConsole: kinds.includes('console'),
+    iommu: o.iommu as 'smmuv3' | undefined,
+  };
 }
 
 /** Parse a size like 128M, 1G, 64K, 0x100000 or 1048576. */
@@ -264,7 +281,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
   }
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
+  const masters = busMasterOptions(o);
   const m = new Machine({
+    ...masters,
     timing: o.timing,
     ramSize,
     uartInput: o.uartInput,
@@ -281,7 +300,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   const img: LoadedImage = o.bios
     ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const }))
-    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb(board, chosen) });
+    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
@@ -333,6 +352,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     tracer?.flush();
     m.cpu.tracer = null;
     stopInput();
+    m.close();
   }
   const wallMs = performance.now() - t0;
   const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
@@ -363,6 +383,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       exitCode,
       // The TLB model's counters (src/mmu/README.md says what each one means).
       tlb: mmuOf(m.cpu).tlb.snapshot(),
+      // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
+      dma: busMasterStats(m),
+      ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -383,6 +406,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
+      ...dmaRows(m),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],
       ['exit', why],
@@ -393,6 +417,34 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   if (result!.reason === 'error') io.stderr.write(`a64hv: error: ${result!.message}\n`);
   return exitCode;
+}
+
+/** Per bus master: its DMA port's counters and its device's own (DMA engine transfers, virtio requests). */
+function busMasterStats(m: Machine): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (m.dma) out['dma-engine'] = { ...m.dma.port.stats, ...m.dma.stats, streamId: m.dma.port.streamId };
+  for (const v of m.virtio) {
+    const dev = v.backend as { stats?: object };
+    out[v.mmio.port.name] = { slot: v.slot, streamId: v.mmio.port.streamId, ...v.mmio.port.stats, ...v.mmio.stats, ...(dev.stats ?? {}) };
+  }
+  return out;
+}
+
+/** Figures-table rows for bus masters that did something, and the SMMU's counters. */
+function dmaRows(m: Machine): string[][] {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const rows: string[][] = [];
+  for (const p of m.dmaPorts) {
+    const s = p.stats;
+    if (s.reads + s.writes + s.aborts === 0) continue;
+    rows.push([`DMA ${p.name}`, `${n(s.bytesRead)} B read, ${n(s.bytesWritten)} B written, ${n(s.aborts)} aborted`]);
+  }
+  if (m.smmu) {
+    const st = m.smmu.stats() as unknown as Record<string, unknown>;
+    const flat = Object.entries(st).filter(([, v]) => typeof v === 'number') as [string, number][];
+    rows.push(['SMMU', flat.map(([k, v]) => `${k} ${n(v)}`).join(', ')]);
+  }
+  return rows;
 }
 
 function relativeName(p: string): string {
@@ -523,6 +575,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
     .option('-q, --quiet', 'do not print the figures table')
+    .option('--drive <file[,readonly]>', 'a virtio-blk disk backed by FILE (repeatable; virtio-mmio slots 0, 1, ... at 0x0a000000); the file changes only when the guest writes; readonly refuses writes', collect)
+    .option('--virtio <list>', 'more virtio-mmio devices after the drives: rng (deterministic bytes), console (output to stdout)')
+    .option('--iommu <kind>', 'smmuv3: an SMMUv3 at 0x09050000 in front of every bus master (as qemu -M virt,iommu=smmuv3); default: masters reach PAs directly')
     .option('--hyp', 'run each guest as a VM under the hypervisor at EL2 (PL011 emulated by trap; see src/hyp/README.md)')
     .option('--hyp-ram <policy>', 'with --hyp: map guest RAM in stage 2 "eager" (default) or "lazy" (on first touch)')
     .option('--hyp-isv0 <policy>', 'with --hyp: MMIO aborts without syndrome (LDP/STP, writeback): "emulate" (default) or "inject"')

@@ -17,6 +17,7 @@ import { VirtioRng } from './devices/virtio/rng.js';
 import { VirtioConsole } from './devices/virtio/console.js';
 import { VirtioBank } from './devices/virtio/bank.js';
 import type { VirtDtBoard } from './loader/virt-dt.js';
+import { Smmu, type SmmuIrqLine } from './smmu/smmu.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -31,6 +32,8 @@ export const VIRT = {
   GPIO: 0x0903_0000,
   /** a64hv's DMA engine (src/devices/README-dma.md): a hole in QEMU's map (0x0903_0000 GPIO, 0x0904_0000 UART1, 0x0905_0000 SMMU, ... 0x090c_0000 are QEMU's). */
   DMA_ENGINE: 0x090f_0000,
+  /** SMMUv3 (with iommu: 'smmuv3'), 128 KiB, as on QEMU's virt,iommu=smmuv3. */
+  SMMU: 0x0905_0000,
   VIRTIO_MMIO: 0x0a00_0000,
   RAM: 0x4000_0000,
 } as const;
@@ -51,7 +54,19 @@ export const INTID = {
   DMA_ENGINE: 44,
   /** virtio-mmio slot n: SPI 16 + n (INTID 48 + n), as on QEMU's virt. */
   VIRTIO_MMIO_BASE: 48,
+  /** The SMMUv3's wired interrupts: SPIs 74..77 in the order eventq, priq, cmdq-sync, gerror (QEMU's virt). */
+  SMMU_EVENTQ: 106,
+  SMMU_PRIQ: 107,
+  SMMU_CMDQ_SYNC: 108,
+  SMMU_GERROR: 109,
 } as const;
+const SMMU_SPI: Record<SmmuIrqLine, number> = {
+  eventq: INTID.SMMU_EVENTQ,
+  priq: INTID.SMMU_PRIQ,
+  'cmdq-sync': INTID.SMMU_CMDQ_SYNC,
+  gerror: INTID.SMMU_GERROR,
+};
+export const SMMU_SIZE = 0x2_0000;
 
 /** virtio-mmio transports: 32 slots of 0x200 bytes (QEMU's virt). */
 export const VIRTIO_SLOTS = 32;
@@ -93,6 +108,8 @@ export interface MachineOptions {
   virtioConsole?: boolean;
   /** The memory-to-memory DMA engine at 0x090f_0000 (default on). */
   dmaEngine?: boolean;
+  /** 'smmuv3': an SMMUv3 at 0x0905_0000 in front of every bus master (qemu -M virt,iommu=smmuv3). */
+  iommu?: 'smmuv3';
 }
 
 /** A populated virtio-mmio slot. */
@@ -130,6 +147,8 @@ export class Machine {
   readonly dma: DmaEngine | null = null;
   /** Populated virtio-mmio slots, in slot order. */
   readonly virtio: VirtioSlot[] = [];
+  /** The SMMUv3 in front of the bus masters (iommu: 'smmuv3'), else null. */
+  readonly smmu: Smmu | null = null;
   /** Every bus master's DMA port (the DMA engine's, then the virtio devices'). */
   readonly dmaPorts: DmaPort[] = [];
   /** Everything the guest printed (PL011 and semihosting), in order. */
@@ -186,7 +205,7 @@ export class Machine {
 
   /** A DMA port whose writes to RAM drop decoded code and clear exclusive reservations (Cpu.dmaWritten). */
   private newPort(name: string, streamId: number): DmaPort {
-    const p = new DmaPort(this.bus, name, null, streamId, (pa, len) => this.cpu.dmaWritten(pa, len));
+    const p = new DmaPort(this.bus, name, this.smmu, streamId, (pa, len) => this.cpu.dmaWritten(pa, len));
     this.dmaPorts.push(p);
     return p;
   }
@@ -213,6 +232,8 @@ export class Machine {
       backends.push(['virtio-rng', new VirtioRng(typeof opts.virtioRng === 'number' ? opts.virtioRng : undefined)]);
     }
     if (opts.virtioConsole) backends.push(['virtio-console', new VirtioConsole((b) => this.emit(b))]);
+    if (opts.iommu === 'smmuv3') this.addSmmu(log);
+    else if (opts.iommu !== undefined) throw new UserError(`iommu '${String(opts.iommu)}': unknown (known: smmuv3)`);
     if (backends.length === 0) return;
     if (backends.length > VIRTIO_SLOTS) throw new UserError(`${backends.length} virtio devices: the board has ${VIRTIO_SLOTS} virtio-mmio slots`);
     const bank = new VirtioBank(VIRTIO_SLOTS);
@@ -225,6 +246,21 @@ export class Machine {
       bank.slots[slot] = mmio;
       this.virtio.push({ slot, base, intid, mmio, backend });
     });
+  }
+
+  /** The SMMU: its frame on the bus, its wired interrupts on the GIC, then in front of every master. */
+  private addSmmu(log: (msg: string) => void): void {
+    const smmu = new Smmu(this.bus, {
+      // Pulses (rising then falling) on edge-configured SPIs.
+      onIrq: (line, level) => this.gic.setLevel(SMMU_SPI[line], level),
+      // Translation, IOTLB and walk costs: the transaction is synchronous with the CPU's access.
+      charge: (cycles) => (this.cpu.cycles += cycles),
+      onMemWrite: (pa, len) => this.cpu.dmaWritten(pa, len),
+      onUnimplemented: log,
+    });
+    this.bus.map(VIRT.SMMU, SMMU_SIZE, smmu);
+    (this as { smmu: Smmu | null }).smmu = smmu;
+    this.setIommu(smmu);
   }
 
   /** Put an IOMMU in front of every bus master (each with its StreamID), or remove it (null). */
@@ -240,6 +276,13 @@ export class Machine {
       gicVirtualization: this.gicv !== null,
       dmaEngine: this.dma ? { base: VIRT.DMA_ENGINE, size: DMA_ENGINE_SIZE, intid: INTID.DMA_ENGINE, streamId: STREAM_ID.DMA_ENGINE } : undefined,
       virtio: this.virtio.map((v) => ({ base: v.base, size: VIRTIO_MMIO_SIZE, intid: v.intid, streamId: STREAM_ID.VIRTIO_BASE + v.slot })),
+      smmu: this.smmu
+        ? {
+            base: VIRT.SMMU,
+            size: SMMU_SIZE,
+            intids: { eventq: INTID.SMMU_EVENTQ, priq: INTID.SMMU_PRIQ, cmdqSync: INTID.SMMU_CMDQ_SYNC, gerror: INTID.SMMU_GERROR },
+          }
+        : undefined,
     };
   }
 
