@@ -15,5 +15,15 @@ describe('runHypDemo', () => {
     // The seed's figure: a trapped LDR of UARTDR, decoded, the byte written to W0, ELR_EL2 += 4.
     expect(err).toMatch(/EC=0x24 \(DABT\) ESR_EL2=0x93800007 .*ISV=1 SAS=2 \(4 B\) SSE=0 SRT=0 \(w0\) SF=0 AR=0 WnR=0 .*pl011\.UARTDR read 0x68 -> w0 = 0x68, ELR_EL2 \+= 4/);
     expect(err).toMatch(/mmio-read pl011 UARTDR\s*│ 31/);
+    // The DMA act: SMMU on, then bypass, for the same guests.
+    const on = out.indexOf('[driver] dma: copy ok');
+    const off = out.indexOf('[driver] dma: copy WRONG');
+    expect(on).toBeGreaterThan(0);
+    expect(off).toBeGreaterThan(on);
+    expect(out.indexOf('[victim] victim: my secret is intact')).toBeGreaterThan(on);
+    expect(out.indexOf('[victim] victim: my secret was CHANGED')).toBeGreaterThan(off);
+    expect(out.indexOf(`[evil] evil:   buffer VM0 SECRET`)).toBeGreaterThan(off);
+    expect(err.match(/smmu event \d \[evil\] F_TRANSLATION/g)).toHaveLength(3);
+    expect(err).toMatch(/engine: 3 transfers, 0 bytes, 3 aborted/);
   });
 });
