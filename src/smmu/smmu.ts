@@ -229,6 +229,20 @@ export class Smmu implements Device, CommandTarget {
     }
     const v = value | 0;
     switch (off) {
+      case R.IDR0:
+      case R.IDR1:
+      case R.IDR2:
+      case R.IDR3:
+      case R.IDR4:
+      case R.IDR5:
+      case R.IIDR:
+      case R.AIDR:
+      case R.CR0ACK:
+      case R.STATUSR:
+      case R.AGBPA:
+      case R.IRQ_CTRLACK:
+      case R.GERROR:
+        return; // read-only (AGBPA: not implemented, RAZ/WI as permitted)
       case R.CR0:
         this.writeCr0(v);
         return;
