@@ -440,9 +440,13 @@ function dmaRows(m: Machine): string[][] {
     rows.push([`DMA ${p.name}`, `${n(s.bytesRead)} B read, ${n(s.bytesWritten)} B written, ${n(s.aborts)} aborted`]);
   }
   if (m.smmu) {
-    const st = m.smmu.stats() as unknown as Record<string, unknown>;
-    const flat = Object.entries(st).filter(([, v]) => typeof v === 'number') as [string, number][];
-    rows.push(['SMMU', flat.map(([k, v]) => `${k} ${n(v)}`).join(', ')]);
+    const st = m.smmu.stats();
+    rows.push([
+      'SMMU',
+      `${n(st.translations)} translations (${n(st.bypassed)} bypassed, ${n(st.aborted)} aborted); ` +
+        `IOTLB ${n(st.iotlb.hits)}/${n(st.iotlb.lookups)} hits, ${n(st.walks.s1Walks + st.walks.s2Walks)} walks; ` +
+        `${n(st.commands)} commands, ${n(st.events)} events`,
+    ]);
   }
   return rows;
 }
