@@ -15,6 +15,8 @@ export class TestDriver {
   private nextDesc = 0;
   private availIdx = 0;
   usedSeen = 0;
+  /** Where the driver's own stores to a device-visible address land (an IOVA's PA behind an IOMMU). */
+  toPa: (addr: number) => number = (a) => a;
 
   constructor(
     readonly m: Machine,
@@ -40,8 +42,8 @@ export class TestDriver {
     this.nextDesc = this.availIdx = 0;
     const u8 = this.m.bus.u8;
     const rb = this.m.bus.ramBase;
-    u8.fill(0, this.avail - rb, this.avail - rb + 6 + 2 * this.size);
-    u8.fill(0, this.used - rb, this.used - rb + 6 + 8 * this.size);
+    u8.fill(0, this.toPa(this.avail) - rb, this.toPa(this.avail) - rb + 6 + 2 * this.size);
+    u8.fill(0, this.toPa(this.used) - rb, this.toPa(this.used) - rb + 6 + 8 * this.size);
     this.wr(R.Status, STATUS.ACKNOWLEDGE);
     this.wr(R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
     this.wr(R.DriverFeaturesSel, 0);
@@ -71,7 +73,7 @@ export class TestDriver {
   /** Write descriptor i. */
   setDesc(i: number, addr: number, len: number, flags: number, next: number): void {
     const dv = this.m.bus.dv;
-    const o = this.desc + 16 * i - this.m.bus.ramBase;
+    const o = this.toPa(this.desc + 16 * i) - this.m.bus.ramBase;
     dv.setUint32(o, addr >>> 0, true);
     dv.setUint32(o + 4, Math.floor(addr / 2 ** 32), true);
     dv.setUint32(o + 8, len >>> 0, true);
@@ -82,7 +84,7 @@ export class TestDriver {
   /** Publish head index `head` in the available ring (2.6.13.2-3), then notify queue q. */
   publish(head: number, q = 0, notify = true): void {
     const dv = this.m.bus.dv;
-    const a = this.avail - this.m.bus.ramBase;
+    const a = this.toPa(this.avail) - this.m.bus.ramBase;
     dv.setUint16(a + 4 + 2 * (this.availIdx % this.size), head, true);
     this.availIdx = (this.availIdx + 1) & 0xffff;
     dv.setUint16(a + 2, this.availIdx, true);
@@ -103,11 +105,11 @@ export class TestDriver {
   }
 
   usedIdx(): number {
-    return this.m.bus.dv.getUint16(this.used - this.m.bus.ramBase + 2, true);
+    return this.m.bus.dv.getUint16(this.toPa(this.used) - this.m.bus.ramBase + 2, true);
   }
   /** The used element k: {id, len}. */
   usedElem(k: number): { id: number; len: number } {
-    const o = this.used - this.m.bus.ramBase + 4 + 8 * (k % this.size);
+    const o = this.toPa(this.used) - this.m.bus.ramBase + 4 + 8 * (k % this.size);
     return { id: this.m.bus.dv.getUint32(o, true), len: this.m.bus.dv.getUint32(o + 4, true) };
   }
 }
