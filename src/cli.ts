@@ -624,6 +624,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--hyp', 'run the guest(s) as VMs under the hypervisor; the debugger looks at the VM on the CPU')
     .option('--hyp-slice <n>', 'with --hyp: instructions per time slice (default 100000)')
     .option('--hyp-traps <list>', 'with --hyp: HCR_EL2 system-register traps for every VM, e.g. "tvm,tid3"; emulated, counted in stats')
+    .option('--hyp-config <file>', 'with --hyp: the JSON machine description of run --hyp (per-VM names/RAM, assignRtc, assignDma, smmu)')
     .option('--break <addr|symbol>', 'run to this breakpoint before the first prompt')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')

@@ -6,6 +6,8 @@ import { repl } from './repl.js';
 import { Session, type TargetOptions } from './session.js';
 import { serveGdb } from './gdbstub.js';
 import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
+import { parseHypConfig } from '../hyp/cli-hyp.js';
+import { readFileSync } from 'node:fs';
 
 export interface DebugCliOptions {
   ram?: string;
@@ -28,6 +30,10 @@ export interface DebugCliOptions {
   hypVmidTagging?: boolean;
   /** `--hyp-traps tvm,tid3`: the HCR_EL2 system-register traps every VM runs with (as `run --hyp`). */
   hypTraps?: string;
+  /** `--hyp-config FILE`: run --hyp's machine description (per-VM names/RAM, assignDma...). */
+  hypConfig?: string;
+  /** `--hyp-smmu`: how the SMMU treats the DMA stream the description assigns. */
+  hypSmmu?: string;
   more?: string[];
 }
 
@@ -36,6 +42,22 @@ export interface DebugCliIo {
   stderr: { write(s: string): unknown };
   stdin?: NodeJS.ReadableStream;
   signal?: AbortSignal;
+}
+
+function readConfig(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** A size like 64M or 0x100000 (run --hyp's --hyp-config sizes). */
+function parseSize(s: string, what: string): number {
+  const m = /^\s*(0x[0-9a-f]+|\d+)\s*([kmg])?i?b?\s*$/i.exec(s);
+  if (m === null) throw new UserError(`${what}: expected a size like 64M, got '${s}'`);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(BigInt(m[1])) * unit;
 }
 
 function parseRamSize(s: string): number {
@@ -71,9 +93,13 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
       isv0: pick(o.hypIsv0, ['emulate', 'inject'], '--hyp-isv0'),
       vmidTagging: o.hypVmidTagging,
       traps,
+      config: o.hypConfig !== undefined ? parseHypConfig(readConfig(o.hypConfig), o.hypConfig, parseSize) : undefined,
+      smmu: pick(o.hypSmmu, ['stage2', 'bypass'], '--hyp-smmu'),
     };
+    if (hyp.config && hyp.config.vms.length > 1 + more.length) throw new UserError(`--hyp-config ${o.hypConfig}: describes ${hyp.config.vms.length} VMs but ${1 + more.length} guest(s) were given`);
   } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
   else if (o.hypTraps !== undefined) throw new UserError('--hyp-traps needs --hyp');
+  else if (o.hypConfig !== undefined) throw new UserError('--hyp-config needs --hyp');
   return {
     hyp,
     guest,

@@ -7,6 +7,9 @@ import { sysDefs, SYS } from '../cpu/sysregs.js';
 import { mmuOf } from '../mmu/translate.js';
 import { translateDebug, formatTranslation, tlbEntries, ACC_READ, ACC_WRITE, ACC_FETCH } from '../mmu/debug.js';
 import { hypervisorView } from './hyp-view.js';
+import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
+import { streamWalk } from './smmu-walk.js';
+import { formatEvent } from '../hyp/iommu.js';
 
 export class CommandError extends Error {}
 
@@ -31,9 +34,10 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'sysregs', aliases: ['sr'], args: '[el1|el2|NAME]', help: 'system registers (all, one EL, or one by name)' },
   { name: 'x', aliases: ['x/va', 'x/ipa', 'x/pa'], args: 'ADDR [len]', help: 'dump memory by VA (x), IPA (x/ipa: stage 2 only) or PA (x/pa); default 64 bytes' },
   { name: 'dis', aliases: ['disassemble'], args: '[ADDR] [n]', help: 'disassemble n instructions (default 8) at ADDR (default PC)' },
-  { name: 'tr', aliases: ['translate'], args: 'VA [r|w|x] [el0|el1]', help: 'the whole two-stage walk of VA: levels, tables, descriptors, attributes, permissions or fault' },
+  { name: 'tr', aliases: ['translate'], args: 'VA [r|w|x] [el0|el1] | sid=N IOVA [r|w]', help: 'the whole two-stage walk of VA (or of a DMA address of StreamID N through the SMMU): levels, tables, descriptors, attributes, permissions or fault' },
   { name: 'tlb', aliases: [], args: '[vmid] [asid]', help: 'TLB model entries (L1 I/D, L2, IPA cache, walk cache), optionally of one VMID/ASID' },
   { name: 'stats', aliases: [], args: '', help: 'instructions, cycles, TLB and walk counters, hypervisor exits' },
+  { name: 'smmu', aliases: [], args: '[ste SID | cd SID [SSID] | iotlb [VMID] | events]', help: 'the SMMUv3: registers and stream table, an STE or CD decoded, the IOTLB, the event queue' },
   { name: 'vm', aliases: [], args: '[n]', help: 'list VMs, or pick the vCPU of VM n to look at' },
   { name: 'mmio', aliases: [], args: '', help: 'recent trapped device accesses with their decoded syndrome' },
   { name: 'gic', aliases: ['irq'], args: '', help: 'interrupts: the GIC (enabled/pending/active, CPU interface, list registers), the timers, the PE lines; under --hyp the VM\'s virtual distributor' },
@@ -246,6 +250,8 @@ export class Debugger {
       }
       case 'tr':
         return this.translate(args);
+      case 'smmu':
+        return this.smmu(args);
       case 'tlb':
         return this.tlb(args);
       case 'stats':
@@ -395,7 +401,84 @@ export class Debugger {
     return out.join('\n');
   }
 
+  /** `smmu ...`: SmmuView's one-line errors become command errors. */
+  private smmu(args: string[]): string {
+    const m = this.s.m as typeof this.s.m & { smmu?: import('../smmu/smmu.js').Smmu | null };
+    try {
+      const view = new SmmuView(m.bus);
+      const sid = (what: string): number => this.count(args[1], -1, `smmu ${what} StreamID`, 2 ** 32 - 1, 0);
+      switch ((args[0] ?? '').toLowerCase()) {
+        case '': {
+          const hv = this.s.hv;
+          const lines = [view.summary()];
+          if (hv?.iommu) {
+            for (const [n, st] of hv.iommu.streams) lines.push(`hypervisor: StreamID ${n} assigned to ${st.owner} (${st.config === 'stage2' ? `stage 2 on its tables, VMID ${st.vmid}` : 'bypass'})`);
+          }
+          return lines.join('\n');
+        }
+        case 'ste':
+          if (args[1] === undefined) throw new CommandError('smmu ste: missing StreamID');
+          return view.ste(sid('ste'));
+        case 'cd': {
+          if (args[1] === undefined) throw new CommandError('smmu cd: missing StreamID');
+          const ssid = this.count(args[2], 0, 'smmu cd SubstreamID', 2 ** 20 - 1, 0);
+          return view.cd(sid('cd'), ssid, (ipa) => this.streamIpaToPa(sid('cd'), ipa));
+        }
+        case 'iotlb': {
+          if (!m.smmu) throw new CommandError('smmu iotlb: no SMMU model on this machine');
+          const vmid = args[1] === undefined ? undefined : this.count(args[1], 0, 'smmu iotlb VMID', 0xffff, 0);
+          return iotlbLines(m.smmu.iotlb.tlb, vmid);
+        }
+        case 'events': {
+          const lines = [view.events()];
+          const hv = this.s.hv;
+          if (hv?.iommu && hv.iommu.events.length > 0) {
+            lines.push(`read by the hypervisor (${hv.iommu.eventsTotal} in all), the last ones:`);
+            for (const e of hv.iommu.events.slice(-8)) lines.push(`  [${hv.streamOwner.get(e.streamId)?.name ?? '?'}] ${formatEvent(e)}`);
+          }
+          return lines.join('\n');
+        }
+        default:
+          throw new CommandError(`smmu: unknown view '${args[0]}' (ste SID, cd SID [SSID], iotlb [VMID], events)`);
+      }
+    } catch (e) {
+      if (e instanceof SmmuViewError) throw new CommandError(`smmu: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** The PA of an IPA by StreamID `sid`'s stage 2 (a nested STE's CD pointer), or -1. */
+  private streamIpaToPa(sid: number, ipa: number): number {
+    const text = streamWalk(this.s.m.bus, null, sid, ipa, false);
+    const m = /=> (?:IPA 0x[0-9a-f]+ -> )?PA 0x([0-9a-f]+)/.exec(text);
+    return m ? parseInt(m[1], 16) : -1;
+  }
+
   private translate(args: string[]): string {
+    const sidArg = args.find((a) => /^sid=/i.test(a));
+    if (sidArg !== undefined) {
+      // `tr sid=N IOVA [r|w]`: a bus master's access through the SMMU.
+      const n = sidArg.slice(4);
+      if (n === '') throw new CommandError('tr sid=N: missing the StreamID number');
+      const sid = this.count(n, 0, 'tr sid', 2 ** 32 - 1, 0);
+      let write = false;
+      const rest: string[] = [];
+      for (const a of args) {
+        if (a === sidArg) continue;
+        const l = a.toLowerCase();
+        if (l === 'r' || l === 'w') write = l === 'w';
+        else rest.push(a);
+      }
+      if (rest.length === 0) throw new CommandError('tr sid=N: missing the DMA address');
+      const iova = Number(this.addr(rest.join(' ')));
+      const m = this.s.m as typeof this.s.m & { smmu?: import('../smmu/smmu.js').Smmu | null };
+      try {
+        return streamWalk(m.bus, m.smmu ?? null, sid, iova, write);
+      } catch (e) {
+        if (e instanceof SmmuViewError) throw new CommandError(`tr: ${e.message}`);
+        throw e;
+      }
+    }
     if (args.length === 0) throw new CommandError('tr: missing virtual address');
     let acc = ACC_READ;
     let el: number | undefined;

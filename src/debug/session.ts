@@ -26,10 +26,10 @@ import { S2Out } from '../mmu/walk.js';
 import { FaultRecord } from '../mmu/faults.js';
 import type { S2Params } from '../mmu/walk.js';
 import { SYS } from '../cpu/sysregs.js';
-import { Hypervisor, type ExitRecord } from '../hyp/hypervisor.js';
+import { Hypervisor, type ExitRecord, type SmmuMode } from '../hyp/hypervisor.js';
 import { bootIntoVm } from '../hyp/load.js';
 import { isArm64Image } from '../loader/linux.js';
-import { prefixer } from '../hyp/cli-hyp.js';
+import { prefixer, type HypFileConfig, type VmFileConfig } from '../hyp/cli-hyp.js';
 import type { SysregTrap } from '../hyp/sysreg.js';
 import { readGuestFile, SymbolTable } from '../loader/index.js';
 import { isElf, parseElf } from '../loader/elf.js';
@@ -59,6 +59,10 @@ export interface HypTarget {
   vmidTagging?: boolean;
   /** HCR_EL2 system-register traps of every VM (`--hyp-traps`): the exits show in `stats`. */
   traps?: SysregTrap[];
+  /** `--hyp-config`: per-VM settings and the machine's assignments (assignRtc, assignDma, smmu). */
+  config?: HypFileConfig;
+  /** `--hyp-smmu`, over the description's `smmu`. */
+  smmu?: SmmuMode;
 }
 
 /** Thrown by the hooks to leave Hypervisor.run (its loop would re-enter the CPU at the stop). */
@@ -168,19 +172,24 @@ export class Session {
     const guests = [this.opts.guest, ...h.more];
     let hv: Hypervisor;
     try {
+      const per = (k: number): VmFileConfig => h.config?.vms[k] ?? {};
       hv = new Hypervisor({
         vms: guests.map((_g, k) => ({
-          name: `vm${k}`,
-          ramSize: this.opts.ramSize,
-          semihosting: this.opts.semihosting,
+          name: per(k).name ?? `vm${k}`,
+          ramSize: per(k).ramSize ?? this.opts.ramSize,
+          semihosting: per(k).semihosting ?? this.opts.semihosting,
           cmdline: this.opts.cmdline,
-          uartInput: k === 0 ? this.opts.uartInput : undefined,
-          ram: h.ram,
-          isv0: h.isv0,
-          sysregTraps: h.traps,
+          uartInput: per(k).uartInput ?? (k === 0 ? this.opts.uartInput : undefined),
+          ram: per(k).ramPolicy ?? h.ram,
+          isv0: per(k).isv0 ?? h.isv0,
+          sysregTraps: per(k).sysregTraps ?? h.traps,
+          idRegs: per(k).idRegs,
         })),
-        slice: h.slice,
-        vmidTagging: h.vmidTagging,
+        slice: h.config?.slice ?? h.slice,
+        vmidTagging: h.config?.vmidTagging ?? h.vmidTagging,
+        assignRtc: h.config?.assignRtc,
+        assignDma: h.config?.assignDma,
+        smmu: h.smmu ?? h.config?.smmu,
         // Several VMs share the console: whole lines, prefixed with the VM's name.
         onOutput: guests.length > 1 ? (vm, t) => this.prefix.write(vm, t) : (_vm, t) => this.opts.onOutput?.(t),
         onExit: (e) => {
