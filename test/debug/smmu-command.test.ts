@@ -70,7 +70,7 @@ describe('smmu and tr sid= under the hypervisor', () => {
     const s = await Session.create({ guest: DMA_VICTIM, hyp: { more: [DMA_EVIL], config: { assignDma: { vm: 1, ipa: 0x0a10_0000 }, vms: [{ ramSize: 32 << 20 }, { ramSize: 8 << 20 }] } } });
     const g = new GdbStub(s);
     const hex = (t: string): string => Buffer.from(t).toString('hex');
-    const text = (h: string): string => Buffer.from(h, 'hex').toString();
+    const text = (h: string | null): string => Buffer.from(h ?? '', 'hex').toString();
     expect(text(await g.handle('qRcmd,' + hex('smmu ste 32')))).toMatch(/Config 110 \(stage 2 only\)/);
     expect(text(await g.handle('qRcmd,' + hex('tr sid=32 0x40000000')))).toMatch(/=> PA 0x43000000/);
     expect(text(await g.handle('qRcmd,' + hex('smmu ste 99999')))).toMatch(/^error: smmu: StreamID 99999 is outside the stream table/);
