@@ -422,10 +422,17 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
 /** Per bus master: its DMA port's counters and its device's own (DMA engine transfers, virtio requests). */
 function busMasterStats(m: Machine): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (m.dma) out['dma-engine'] = { ...m.dma.port.stats, ...m.dma.stats, streamId: m.dma.port.streamId };
+  // port: bytes moved by DMA; engine/transport: the device's own counters; device: requests (virtio-blk: file bytes).
+  if (m.dma) out['dma-engine'] = { streamId: m.dma.port.streamId, port: { ...m.dma.port.stats }, engine: { ...m.dma.stats } };
   for (const v of m.virtio) {
     const dev = v.backend as { stats?: object };
-    out[v.mmio.port.name] = { slot: v.slot, streamId: v.mmio.port.streamId, ...v.mmio.port.stats, ...v.mmio.stats, ...(dev.stats ?? {}) };
+    out[v.mmio.port.name] = {
+      slot: v.slot,
+      streamId: v.mmio.port.streamId,
+      port: { ...v.mmio.port.stats },
+      transport: { ...v.mmio.stats },
+      ...(dev.stats ? { device: { ...dev.stats } } : {}),
+    };
   }
   return out;
 }

@@ -255,11 +255,14 @@ describe('a bare-metal guest drives the DMA engine and virtio-blk', () => {
     expect(after.subarray(1024, 1024 + 29).toString()).toBe('written by the guest via DMA\n');
     expect(after.subarray(1024 + 32, 1536).every((b) => b === 0)).toBe(true); // the DMA copied 32 bytes
     const s = JSON.parse(readFileSync(stats, 'utf8'));
-    expect(s.dma['dma-engine']).toMatchObject({ bytesWritten: 80, transfers: 2, bursts: 6, aborts: 0 });
+    expect(s.dma['dma-engine']).toMatchObject({ streamId: 32, port: { bytesRead: 80, bytesWritten: 80, aborts: 0 }, engine: { transfers: 2, bursts: 6 } });
     const blk = s.dma[`virtio-blk ${d}`];
-    expect(blk).toMatchObject({ reads: 2, writes: 1, bytesRead: 512, bytesWritten: 512, errors: 1 });
-    // The device wrote 512 data bytes + 3 status bytes + used ring entries and indices.
-    expect(blk.notifies).toBe(3);
+    // Requests: 2 reads (one beyond the capacity: an error), 1 write; 512 file bytes each way.
+    expect(blk.device).toMatchObject({ reads: 2, writes: 1, bytesRead: 512, bytesWritten: 512, errors: 1 });
+    expect(blk.transport).toMatchObject({ notifies: 3, usedBuffers: 3, errors: 0 });
+    // DMA: it read 3 headers + 512 data bytes + ring/descriptor fields, and wrote 512 data bytes + 3 status bytes + used ring updates.
+    expect(blk.port.bytesWritten).toBe(512 + 3 + 3 * (8 + 2));
+    expect(blk.port.aborts).toBe(0);
   });
 
   it('a read-only drive refuses the write with IOERR and the file stays as it was', async () => {
