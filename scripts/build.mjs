@@ -110,7 +110,13 @@ if (isMain) {
     process.stderr.write(`build: no src/ folder in ${root}\n`);
     process.exit(1);
   }
-  const res = await buildDist(root);
+  let res;
+  try {
+    res = await buildDist(root);
+  } catch (e) {
+    // Not a compile error: dist/ not writable, disk full...
+    res = { ok: false, errors: [e instanceof Error ? e.message : String(e)] };
+  }
   if (!res.ok) {
     // --quiet is bin/a64hv's mode: one line, since it then runs the sources with tsx instead.
     if (quiet) process.stderr.write(`a64hv: could not compile src/ (${res.errors[0]}); running the sources with tsx\n`);
