@@ -15,7 +15,7 @@
 //                           UNDEFINED injected into the guest.
 // After a handler returns, the CPU ERETs to ELR_EL2/SPSR_EL2 (cpu/exceptions.ts eretFromEl2).
 import type { Cpu, Firmware } from '../cpu/cpu.js';
-import { Machine, VIRT, STREAM_ID } from '../machine.js';
+import { Machine, VIRT, STREAM_ID, INTID } from '../machine.js';
 import { SYS } from '../cpu/sysregs.js';
 import { ST_HALT } from '../cpu/state.js';
 import { EC_DABT_LOWER, EC_IABT_LOWER, EC_HVC64, EC_SYSREG, EC_WFX, eretFromEl2 } from '../cpu/exceptions.js';
@@ -109,12 +109,15 @@ const GICC_DIR = 0x1000;
 const GICD_CTLR = 0x000;
 const GICD_ISENABLER0 = 0x100;
 const GICD_ICFGR = 0xc00;
+const GICD_ICENABLER0 = 0x180;
+const GICD_ISPENDR0 = 0x200;
 /** Physical PPI names for the exit statistics. */
 const PPI_NAMES: Record<number, string> = {
   [PPI_CNTV]: 'cntv',
   [PPI_CNTP]: 'cntp',
   [PPI_MAINTENANCE]: 'maintenance',
   [INTID_SMMU_EVENTQ]: 'smmu-eventq',
+  [INTID.DMA_ENGINE]: 'dma-engine',
 };
 /** VMID used by every VM when tagging is off. */
 const SHARED_VMID = 1;
@@ -222,6 +225,13 @@ export class Hypervisor implements Firmware {
   readonly iommu: HypSmmu | null = null;
   readonly smmuMode: SmmuMode;
   readonly streamOwner = new Map<number, Vm>();
+  /**
+   * The VM the DMA engine's interrupt (SPI 12, level-sensitive) is forwarded to, and whether the
+   * physical SPI is masked now: it stays masked from the moment it is injected until the
+   * physical line is found low again after the guest's EOI (see forwardDeviceIrq).
+   */
+  private dmaIrqOwner: Vm | null = null;
+  private dmaIrqMasked = false;
   private readonly onSmmuEvent: ((vm: Vm | null, e: SmmuEvent) => void) | undefined;
 
   constructor(opts: HypervisorOptions) {
@@ -318,13 +328,43 @@ export class Hypervisor implements Firmware {
     else smmu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
     this.streamOwner.set(sid, vm);
     vm.onS2Change = (at, size) => smmu.invalidateIpa(vm.vmid, at, size);
-    // The event queue's SPI: enabled, edge-triggered (GICD_ICFGR Int_config[1]).
     const gicd = this.gic.distributor;
+    // The engine's own interrupt goes to this VM (forwardDeviceIrq), at its INTID in the vGIC.
+    this.dmaIrqOwner = vm;
+    gicd.write(GICD_ISENABLER0 + 4 * (INTID.DMA_ENGINE >> 5), 4, (1 << (INTID.DMA_ENGINE & 31)) >>> 0);
+    // The event queue's SPI: enabled, edge-triggered (GICD_ICFGR Int_config[1]).
     const id = INTID_SMMU_EVENTQ;
     gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
     const cfg = GICD_ICFGR + 4 * (id >> 4);
     gicd.write(cfg, 4, (gicd.read(cfg, 4) | (2 << (2 * (id & 15)))) >>> 0);
     return smmu;
+  }
+
+  /**
+   * The DMA engine's physical interrupt, taken at EL2, for the VM that owns the engine: its line
+   * is level-sensitive and stays high until the guest clears the engine's STATUS, so (as VFIO does
+   * for INTx) the physical SPI is masked (GICD_ICENABLER) and completed, and the VM's virtual
+   * distributor sees the line high. The virtual interrupt has GICH_LR.EOI set (level, software):
+   * the guest's EOI raises a maintenance interrupt, and at that exit resampleDeviceIrq finds the
+   * physical line low again (GICD_ISPENDR of a level interrupt follows its line), lowers the
+   * virtual line and unmasks the physical one.
+   */
+  private forwardDeviceIrq(): void {
+    const owner = this.dmaIrqOwner!;
+    const id = INTID.DMA_ENGINE;
+    this.gic.distributor.write(GICD_ICENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
+    this.dmaIrqMasked = true;
+    owner.vgic?.dist.setLevel(id, true);
+  }
+
+  /** While the forwarded line is masked: is the physical one low again? Then lower and unmask. */
+  private resampleDeviceIrq(): void {
+    const id = INTID.DMA_ENGINE;
+    const gicd = this.gic.distributor;
+    if (((gicd.read(GICD_ISPENDR0 + 4 * (id >> 5), 4) >>> (id & 31)) & 1) !== 0) return;
+    this.dmaIrqOwner!.vgic?.dist.setLevel(id, false);
+    this.dmaIrqMasked = false;
+    gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
   }
 
   /**
@@ -557,6 +597,7 @@ export class Hypervisor implements Firmware {
       : null;
     cpu.cycles += cpu.timing.hypExit;
     vm.vgic?.fold();
+    if (this.dmaIrqMasked) this.resampleDeviceIrq();
     let cause: string;
     let detail = '';
     switch (ec) {
@@ -612,6 +653,7 @@ export class Hypervisor implements Firmware {
       gicc.write(GICC_EOIR, 4, iar); // priority drop; still active (EOImode=1)
       if (vm.vgic !== null && vm.vgic.hw.has(id)) forward.push(id);
       else complete.push(iar);
+      if (id === INTID.DMA_ENGINE && this.dmaIrqOwner !== null) this.forwardDeviceIrq();
       taken.push(PPI_NAMES[id] ?? `intid ${id}`);
     }
     // The list registers are read back after acknowledging: that clears the maintenance
@@ -619,6 +661,7 @@ export class Hypervisor implements Firmware {
     // The new hardware interrupts are made pending after that read-back, which would otherwise
     // overwrite them with a stale LR (the guest's previous one, already completed).
     vm.vgic?.fold();
+    if (this.dmaIrqMasked && !taken.includes('dma-engine')) this.resampleDeviceIrq();
     for (const id of forward) vm.vgic!.injectHw(id);
     for (const iar of complete) gicc.write(GICC_DIR, 4, iar);
     if (taken.includes('smmu-eventq')) this.drainSmmuEvents();

@@ -42,7 +42,22 @@ describe('DMA isolation: the engine assigned to a VM, the SMMU on its stage 2', 
     expect(events).toEqual([]);
     // The engine's registers are mapped by stage 2: programming it cost no exit.
     expect(vm.stats.sum('mmio-read dma') + vm.stats.sum('mmio-write dma') + vm.stats.sum('isolation')).toBe(0);
-    expect(hv.machine.dma!.stats.transfers).toBe(1);
+    expect(hv.machine.dma!.stats.transfers).toBe(2);
+  });
+
+  it("the engine's interrupt is forwarded to the owning VM through its virtual GIC, and resampled at the guest's EOI", async () => {
+    const hv = await runDmaScenario('copy', 'stage2');
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('with IRQ_EN: interrupt INTID 0x0000002c, STATUS 0x00000002\ndma: copy ok');
+    expect(bytes(hv, vm.ramPa + 0x20_1000, 256)).toEqual(bytes(hv, vm.ramPa + 0x1000, 256));
+    // Taken at EL2 once (then masked), injected once, the guest's EOI raised the maintenance
+    // interrupt, at which the physical line was low again: unmasked (GICD_ISENABLER1 bit 12).
+    expect(vm.stats.get('irq dma-engine')).toBe(1);
+    expect(vm.stats.get('irq maintenance')).toBeGreaterThanOrEqual(1);
+    expect(vm.vgic!.injected).toBe(1);
+    expect((hv.gic.distributor.read(0x104, 4) >>> 12) & 1).toBe(1);
+    expect((hv.gic.distributor.read(0x204, 4) >>> 12) & 1).toBe(0);
+    expect(vm.vgic!.dist.isPending(44)).toBe(false);
   });
 
   it('the STE is the architecture\'s layout, from the VM\'s VTTBR_EL2/VTCR_EL2 (IHI 0070 5.2)', async () => {
