@@ -1,8 +1,8 @@
 // Side-by-side speed benchmark (`npm run bench:speed`): whole processes, as a user runs them.
 // For each workload it runs, alternating, `a64hv run` with each engine the CLI offers (found in
 // `a64hv run --help`) and qemu-system-aarch64 -M virt -cpu cortex-a57, N times each, and reports
-// per tool the median wall time and the median CPU time (user + sys, from /usr/bin/time, which
-// sees the child; process.cpuUsage() would not), MIPS for a64hv (instructions from --stats-json
+// per tool the median wall time and the median CPU time (user + sys of the child and its
+// descendants, from bash's `times`; process.cpuUsage() would not see them), MIPS for a64hv (instructions from --stats-json
 // over the median wall time of the whole process, and over its median CPU time), and the ratios
 // to QEMU. Every run's console output is checked against QEMU's recorded output
 // (guests/expected/) or, for Linux, the /init line, so a fast wrong answer shows as a failure
@@ -22,7 +22,13 @@ import Table from 'cli-table3';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GUESTS = join(ROOT, 'guests');
-const TIME = '/usr/bin/time';
+/**
+ * Runs `cmd args` under coreutils' timeout (spawnSync's own timeout would kill bash and leave the
+ * child running), then has bash's `times` write the CPU time of its waited-for children (user and
+ * sys, to the millisecond) to a file; the exit status is the child's. bash and coreutils are
+ * everywhere; GNU time often is not.
+ */
+const TIMED = 'out=$1; lim=$2; shift 2; timeout -s KILL "$lim" "$@"; s=$?; times > "$out"; exit $s';
 /** The kernel command line of the Linux boot tests (test/loader/linux-boot.test.ts). */
 export const LINUX_APPEND = 'console=ttyAMA0 panic=-1 cryptomgr.notests';
 
@@ -54,19 +60,21 @@ export function enginesFromHelp(help: string): string[] {
   return [...choices[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
 }
 
-/** GNU time's `-f '%e %U %S %M'` line: wall, user and sys seconds, max RSS in KiB. */
-export function parseTime(text: string): { wall: number; user: number; sys: number; rssKb: number } | null {
-  // The last line: a child killed by a signal makes time print "Command terminated..." first.
-  const line = text.trim().split('\n').pop() ?? '';
-  const m = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)$/.exec(line.trim());
+/**
+ * bash's `times` output: a line for the shell, then one for its children, each
+ * `<user>m<s>s <sys>m<s>s` (e.g. `0m1.234s 0m0.056s`). Returns the children's seconds.
+ */
+export function parseTimes(text: string): { user: number; sys: number } | null {
+  const lines = text.trim().split('\n');
+  if (lines.length !== 2) return null;
+  const m = /^(\d+)m(\d+(?:\.\d+)?)s (\d+)m(\d+(?:\.\d+)?)s$/.exec(lines[1].trim());
   if (m === null) return null;
-  return { wall: Number(m[1]), user: Number(m[2]), sys: Number(m[3]), rssKb: Number(m[4]) };
+  return { user: Number(m[1]) * 60 + Number(m[2]), sys: Number(m[3]) * 60 + Number(m[4]) };
 }
 
 export interface Sample {
   wall: number;
   cpu: number;
-  rssKb: number;
   instructions?: number;
   ok: boolean;
   why?: string;
@@ -119,7 +127,7 @@ export function renderTable(rows: Row[], colour: boolean): string {
       row.workload,
       row.tool,
       fix(s.wall, 3),
-      fix(s.cpu, 2),
+      fix(s.cpu, 3),
       s.instructions === undefined ? '-' : s.instructions.toLocaleString('en-US') + (s.sameCount ? '' : ' (varies)'),
       fix(s.mips, 1),
       fix(s.mipsCpu, 1),
@@ -185,18 +193,19 @@ function measure(tool: Tool, w: Workload, dir: string, timeoutS: number): Sample
   rmSync(timeFile, { force: true });
   rmSync(statsFile, { force: true });
   const t0 = performance.now();
-  const p = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', timeFile, tool.cmd, ...tool.args(w, statsFile)], {
+  const p = spawnSync('bash', ['-c', TIMED, 'bench-speed', timeFile, String(timeoutS), tool.cmd, ...tool.args(w, statsFile)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'latin1',
     maxBuffer: 256 * 1024 * 1024,
-    timeout: timeoutS * 1000,
+    // a backstop: timeout(1) inside kills the child first
+    timeout: (timeoutS + 30) * 1000,
     killSignal: 'SIGKILL',
   });
   const wall = (performance.now() - t0) / 1000;
-  const t = existsSync(timeFile) ? parseTime(readFileSync(timeFile, 'utf8')) : null;
-  if (p.error !== undefined || t === null) {
-    const why = p.error?.message.includes('ETIMEDOUT') ? `timed out after ${timeoutS} s` : (p.error?.message ?? `no timing from ${TIME}`);
-    return { wall, cpu: NaN, rssKb: 0, ok: false, why };
+  const t = existsSync(timeFile) ? parseTimes(readFileSync(timeFile, 'utf8')) : null;
+  if (p.error !== undefined || t === null || (p.status === 137 && wall >= timeoutS)) {
+    const why = p.status === 137 || p.error?.message.includes('ETIMEDOUT') ? `timed out after ${timeoutS} s` : (p.error?.message ?? 'no CPU times from bash');
+    return { wall, cpu: NaN, ok: false, why };
   }
   let instructions: number | undefined;
   if (tool.countsInstructions && existsSync(statsFile)) {
@@ -205,7 +214,7 @@ function measure(tool: Tool, w: Workload, dir: string, timeoutS: number): Sample
   }
   const why = w.check(p.stdout, p.status) ?? (tool.countsInstructions && instructions === undefined ? 'no instruction count (--stats-json)' : null);
   const firstErr = p.stderr.split('\n').find((l) => /error/i.test(l));
-  return { wall, cpu: t.user + t.sys, rssKb: t.rssKb, instructions, ok: why === null, why: why === null ? undefined : `${why}${firstErr ? ` (${firstErr.trim()})` : ''}` };
+  return { wall, cpu: t.user + t.sys, instructions, ok: why === null, why: why === null ? undefined : `${why}${firstErr ? ` (${firstErr.trim()})` : ''}` };
 }
 
 function positiveInt(s: string): number {
@@ -239,7 +248,6 @@ async function main(): Promise<number> {
   const only = o.only?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? ALL;
   const unknown = only.filter((s) => !ALL.includes(s));
   if (unknown.length > 0) return fail(`unknown workload ${unknown.join(', ')} (have ${ALL.join(', ')})`);
-  if (!existsSync(TIME)) return fail(`${TIME} not found (Debian: apt-get install time); it measures the child's CPU time`);
   if (!existsSync(o.a64hv)) return fail(`no a64hv launcher at ${o.a64hv}`);
   // Also builds dist/ if it is stale, so no timed run pays for a build.
   const help = spawnSync(o.a64hv, ['run', '--help'], { encoding: 'utf8', timeout: 120_000 });
@@ -277,7 +285,7 @@ async function main(): Promise<number> {
         tools.forEach((t, i) => {
           const s = measure(t, w, dir, o.timeout);
           mine[i].samples.push(s);
-          process.stderr.write(`${w.name} ${t.name} ${k + 1}/${o.runs}: ${s.wall.toFixed(3)} s wall, ${fix(s.cpu, 2)} s CPU${s.ok ? '' : ` FAILED: ${s.why}`}\n`);
+          process.stderr.write(`${w.name} ${t.name} ${k + 1}/${o.runs}: ${s.wall.toFixed(3)} s wall, ${fix(s.cpu, 3)} s CPU${s.ok ? '' : ` FAILED: ${s.why}`}\n`);
         });
       }
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command, Option } from 'commander';
-import { median, enginesFromHelp, parseTime, summarize, renderTable, type Row } from '../../bench/speed.js';
+import { median, enginesFromHelp, parseTimes, summarize, renderTable, type Row } from '../../bench/speed.js';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -31,15 +31,20 @@ describe('bench:speed helpers', () => {
     expect(enginesFromHelp('  --engine <name>   interp or jit\n  -q, --quiet  no table (choices: "a", "b")\n')).toEqual(['interp', 'jit']);
   });
 
-  it("parses GNU time's '%e %U %S %M' line, also after a 'terminated by signal' line", () => {
-    expect(parseTime('1.23 0.98 0.04 51234\n')).toEqual({ wall: 1.23, user: 0.98, sys: 0.04, rssKb: 51234 });
-    expect(parseTime('Command terminated by signal 9\n0.50 0.40 0.01 1000\n')).toEqual({ wall: 0.5, user: 0.4, sys: 0.01, rssKb: 1000 });
-    expect(parseTime('')).toBeNull();
-    expect(parseTime('garbage')).toBeNull();
+  it("takes the children's line of bash's `times` (minutes and seconds), from real bash too", () => {
+    expect(parseTimes('0m0.003s 0m0.001s\n1m2.500s 0m0.040s\n')).toEqual({ user: 62.5, sys: 0.04 });
+    expect(parseTimes('')).toBeNull();
+    expect(parseTimes('0m0.003s 0m0.001s\n')).toBeNull();
+    expect(parseTimes('garbage\nmore garbage')).toBeNull();
+    // a child that burns some CPU: its time shows on the second line, not the first
+    const p = spawnSync('bash', ['-c', 'node -e "const t=Date.now(); while (Date.now() - t < 300);"; times'], { encoding: 'utf8' });
+    const t = parseTimes(p.stdout);
+    expect(t).not.toBeNull();
+    expect(t!.user + t!.sys).toBeGreaterThan(0.1);
   });
 
   it('summarizes medians, MIPS and ratios to the QEMU row of the same workload', () => {
-    const s = (wall: number, cpu: number, instructions?: number) => ({ wall, cpu, rssKb: 0, instructions, ok: true });
+    const s = (wall: number, cpu: number, instructions?: number) => ({ wall, cpu, instructions, ok: true });
     const qemu: Row = { workload: 'w', tool: 'qemu', samples: [s(0.2, 0.1), s(0.1, 0.1), s(0.3, 0.1)] };
     const a: Row = { workload: 'w', tool: 'a64hv', samples: [s(2, 1.5, 4e6), s(4, 1, 4e6), s(1, 0.5, 4e6)] };
     const r = summarize(a, qemu);
@@ -55,7 +60,7 @@ describe('bench:speed helpers', () => {
   });
 
   it('renders a plain table (no ANSI escapes) when not asked for colour', () => {
-    const rows: Row[] = [{ workload: 'w', tool: 'qemu', samples: [{ wall: 0.1, cpu: 0.05, rssKb: 0, ok: true }] }];
+    const rows: Row[] = [{ workload: 'w', tool: 'qemu', samples: [{ wall: 0.1, cpu: 0.05, ok: true }] }];
     const plain = renderTable(rows, false);
     expect(plain).toContain('qemu');
     expect(plain).not.toMatch(/\x1b\[/);
@@ -102,6 +107,21 @@ if [ "$engine" = jit ]; then echo wrong; else cat "${join(dir, 'hello.txt')}"; f
       ['a64hv interp', 3, 397],
       ['a64hv jit', 3, 397],
     ]);
+  });
+
+  it('kills a run that outlives --timeout and reports it as a failure', () => {
+    const slow = join(dir, 'slow');
+    writeFileSync(slow, '#!/bin/sh\n[ "$2" = "--help" ] && exit 0\nexec sleep 60\n');
+    chmodSync(slow, 0o755);
+    const t0 = Date.now();
+    const p = spawnSync('npx', ['tsx', join(ROOT, 'bench', 'speed.ts'), '--a64hv', slow, '--no-qemu', '--only', 'startup', '--runs', '1', '--timeout', '1'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      timeout: 60_000,
+    });
+    expect(p.stdout).toMatch(/startup\s+│ a64hv .*FAILED 1\/1: timed out after 1 s/);
+    expect(p.status).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(50_000);
   });
 
   it('refuses a bad flag value or workload name with a one-line message and status 2', () => {
