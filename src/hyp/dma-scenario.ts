@@ -16,8 +16,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DMA_GUEST = join(ROOT, 'guests', 'asm', 'hyp-dma.S');
 export const DMA_VICTIM = join(ROOT, 'guests', 'asm', 'hyp-dma-victim.S');
 export const DMA_EVIL = join(ROOT, 'guests', 'asm', 'hyp-dma-evil.S');
+export const DMA_NESTED = join(ROOT, 'guests', 'asm', 'hyp-dma-s1.S');
 
-export type DmaScenario = 'copy' | 'attack';
+/** nested: guests/asm/hyp-dma-s1.S (32 MiB) gives its DMA stream its own stage 1 (A64HV_DMA_CD). */
+export type DmaScenario = 'copy' | 'attack' | 'nested';
 
 export interface DmaScenarioHooks {
   onOutput?: (vm: Vm, text: string) => void;
@@ -29,7 +31,7 @@ export interface DmaScenarioHooks {
 
 /** Build, load and run one scenario to its end; returns the hypervisor for inspection. */
 export async function runDmaScenario(kind: DmaScenario, smmu: SmmuMode, hooks: DmaScenarioHooks = {}): Promise<Hypervisor> {
-  const copy = kind === 'copy';
+  const copy = kind !== 'attack';
   const hv = new Hypervisor({
     vms: copy ? [{ name: 'driver', ramSize: 32 << 20 }] : [{ name: 'victim', ramSize: 32 << 20 }, { name: 'evil', ramSize: 8 << 20 }],
     assignDma: { vm: copy ? 0 : 1, ipa: IPA_DMA_DEFAULT },
@@ -38,7 +40,7 @@ export async function runDmaScenario(kind: DmaScenario, smmu: SmmuMode, hooks: D
     onExit: hooks.onExit,
     onSmmuEvent: hooks.onSmmuEvent,
   });
-  const guests = copy ? [DMA_GUEST] : [DMA_VICTIM, DMA_EVIL];
+  const guests = kind === 'copy' ? [DMA_GUEST] : kind === 'nested' ? [DMA_NESTED] : [DMA_VICTIM, DMA_EVIL];
   for (let k = 0; k < guests.length; k++) hv.boot(hv.vms[k], await loadIntoVm(hv.vms[k], guests[k]));
   hooks.beforeRun?.(hv);
   hv.run(5_000_000);

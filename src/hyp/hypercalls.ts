@@ -10,6 +10,7 @@
 // | 0xC6000002  | A64HV_PUTC        | X1 = byte  | X0 = 0; the byte goes to the VM's console       |
 // | 0xC6000003  | A64HV_YIELD       | -          | X0 = 0; the rest of the time slice goes to the next VM |
 // | 0xC6000004  | A64HV_EXIT_COUNT  | -          | X0 = exits this VM took so far (this one excluded) |
+// | 0xC6000005  | A64HV_DMA_CD      | X1 = IPA of a CD, or 0 | X0 = 0: the VM's DMA stream is translated by its own stage 1 (that CD) then stage 2 (nested STE); 0: back to stage 2 only. -1 no DMA stream (or bypass), -2 X1 not 64-byte aligned |
 // | anything else in the range | | | X0 = -1 (SMCCC NOT_SUPPORTED)                          |
 
 export const A64HV_VERSION = 0xc600_0000;
@@ -17,6 +18,9 @@ export const A64HV_VM_INFO = 0xc600_0001;
 export const A64HV_PUTC = 0xc600_0002;
 export const A64HV_YIELD = 0xc600_0003;
 export const A64HV_EXIT_COUNT = 0xc600_0004;
+export const A64HV_DMA_CD = 0xc600_0005;
+/** SMCCC INVALID_PARAMETER. */
+export const SMCCC_INVALID_PARAMETER = -2;
 export const A64HV_VERSION_1_0 = 0x0001_0000;
 /** SMCCC NOT_SUPPORTED. */
 export const SMCCC_NOT_SUPPORTED = -1;

@@ -42,6 +42,8 @@ import { psciCall } from './psci.js';
 import { SEMIHOST_HLT_IMM } from './firmware.js';
 import {
   A64HV_EXIT_COUNT,
+  A64HV_DMA_CD,
+  SMCCC_INVALID_PARAMETER,
   A64HV_PUTC,
   A64HV_VERSION,
   A64HV_VERSION_1_0,
@@ -338,6 +340,23 @@ export class Hypervisor implements Firmware {
     const cfg = GICD_ICFGR + 4 * (id >> 4);
     gicd.write(cfg, 4, (gicd.read(cfg, 4) | (2 << (2 * (id & 15)))) >>> 0);
     return smmu;
+  }
+
+  /**
+   * A64HV_DMA_CD: the VM puts its own stage 1 in front of its DMA stream (a CD at `cdIpa` in its
+   * IPA space, or 0 to go back to stage 2 only). The hypervisor checks nothing more than the
+   * alignment: the SMMU fetches the CD through the VM's stage 2 and reports a bad one as the
+   * architecture says (C_BAD_CD, F_TRANSLATION with CLASS CD), in this VM's event log.
+   */
+  private dmaContext(vm: Vm, cdIpa: number): number {
+    const smmu = this.iommu;
+    const sid = STREAM_ID.DMA_ENGINE;
+    if (smmu === null || this.streamOwner.get(sid) !== vm || this.smmuMode !== 'stage2') return SMCCC_NOT_SUPPORTED;
+    if (cdIpa % 64 !== 0 || cdIpa >= 2 ** 48) return SMCCC_INVALID_PARAMETER;
+    const s2 = { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() };
+    if (cdIpa === 0) smmu.attachStage2(sid, s2, vm.name);
+    else smmu.attachNested(sid, s2, cdIpa, vm.name);
+    return 0;
   }
 
   /**
@@ -853,6 +872,9 @@ export class Hypervisor implements Firmware {
           break;
         case A64HV_EXIT_COUNT:
           ret = vm.stats.total;
+          break;
+        case A64HV_DMA_CD:
+          ret = this.dmaContext(vm, (cpu.r[3] >>> 0) * 2 ** 32 + (cpu.r[2] >>> 0));
           break;
         default:
           ret = SMCCC_NOT_SUPPORTED;

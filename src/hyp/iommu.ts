@@ -64,6 +64,7 @@ const STE_BYTES = 64;
 export const CMD = {
   CFGI_STE: 0x03,
   CFGI_ALL: 0x04,
+  TLBI_NH_ALL: 0x10,
   TLBI_EL2_ALL: 0x20,
   TLBI_S12_VMALL: 0x28,
   TLBI_S2_IPA: 0x2a,
@@ -108,6 +109,8 @@ export interface SmmuEvent {
   stage2: boolean;
   /** CLASS: CD, TT (a stage-1 table fetch) or IN (the input address). */
   cls: string;
+  /** IPA [251:204] of a stage-2 fault (the IPA stage 1 produced, a CD or table address). */
+  ipa: number;
   /** The raw record, 8 words. */
   raw: number[];
 }
@@ -116,7 +119,8 @@ export function formatEvent(e: SmmuEvent): string {
   const kind = e.type >= 0x10 && e.type <= 0x13;
   return (
     `${e.name} (0x${e.type.toString(16)}) StreamID 0x${e.streamId.toString(16)}` +
-    (kind || e.type === 0x0b ? ` ${e.read ? 'read' : 'write'} of 0x${e.inputAddr.toString(16)}, stage ${e.stage2 ? 2 : 1}, CLASS ${e.cls}` : '')
+    (kind || e.type === 0x0b ? ` ${e.read ? 'read' : 'write'} of 0x${e.inputAddr.toString(16)}, stage ${e.stage2 ? 2 : 1}, CLASS ${e.cls}` : '') +
+    (kind && e.stage2 && e.ipa !== Math.floor(e.inputAddr / 4096) * 4096 ? ` (IPA 0x${e.ipa.toString(16)})` : '')
   );
 }
 
@@ -132,6 +136,7 @@ export function decodeEvent(w: number[]): SmmuEvent {
     stage2: ((w[3] >>> 7) & 1) === 1,
     cls: CLASS_NAMES[(w[3] >>> 8) & 3],
     inputAddr: (w[5] >>> 0) * 2 ** 32 + (w[4] >>> 0),
+    ipa: (w[7] & 0xfffff) * 2 ** 32 + ((w[6] >>> 0) - ((w[6] >>> 0) % 4096)),
     raw: w.map((x) => x >>> 0),
   };
 }
@@ -164,6 +169,20 @@ export function stage2Ste(s2: Stage2Context): number[] {
   w[6] = (s2.root % 2 ** 32) & ~0xf;
   w[7] = Math.floor(s2.root / 2 ** 32) & 0xfffff;
   return w.map((x) => x | 0);
+}
+
+/**
+ * A nested STE (Config = 0b111): the guest's stage 1 from its own context descriptor, then the
+ * VM's stage 2 (the stage-2 words as stage2Ste). Word 0-1: S1Fmt [5:4] = 0 (one CD),
+ * S1ContextPtr [51:6] = the CD's IPA (translated by stage 2, 5.2), S1CDMax [63:59] = 0; word 2:
+ * S1DSS 0, S1CIR [3:2] = S1COR [5:4] = 0b01 (WB), S1CSH [7:6] = 0b11 (ISH) for the CD fetch.
+ */
+export function nestedSte(s2: Stage2Context, cdIpa: number): number[] {
+  const w = stage2Ste(s2);
+  w[0] = (1 | (STE_CONFIG.NESTED << 1) | ((cdIpa % 2 ** 32) & ~63)) | 0;
+  w[1] = Math.floor(cdIpa / 2 ** 32) & 0xfffff;
+  w[2] = (1 << 2) | (1 << 4) | (3 << 6);
+  return w;
 }
 
 /** An STE that lets the stream through untranslated (Config = 0b100): the seed's problem. */
@@ -224,7 +243,7 @@ export class HypSmmu {
   overflows = 0;
   cmdErrors = 0;
   /** The StreamIDs given an STE by the hypervisor, and how. */
-  readonly streams = new Map<number, { config: 'stage2' | 'bypass'; vmid?: number; owner?: string }>();
+  readonly streams = new Map<number, { config: 'stage2' | 'nested' | 'bypass'; vmid?: number; owner?: string; cd?: number }>();
 
   constructor(
     private readonly bus: Bus,
@@ -338,6 +357,20 @@ export class HypSmmu {
     this.streams.set(sid, { config: 'stage2', vmid: s2.vmid, owner });
     this.command([CMD.CFGI_STE, sid, 1, 0]);
     this.command([CMD.TLBI_S12_VMALL, (s2.vmid & 0xffff), 0, 0]);
+    this.sync();
+  }
+
+  /**
+   * Translate StreamID `sid` by a guest's stage 1 (the CD at IPA `cdIpa`, which the guest owns)
+   * nested in the VM's stage 2. CMD_CFGI_STE also drops the cached CD (4.3.2); CMD_TLBI_NH_ALL
+   * drops the VMID's stage-1 entries (the guest may have changed its tables before asking again).
+   */
+  attachNested(sid: number, s2: Stage2Context, cdIpa: number, owner?: string): void {
+    this.checkSid(sid);
+    this.writeSte(sid, nestedSte(s2, cdIpa));
+    this.streams.set(sid, { config: 'nested', vmid: s2.vmid, owner, cd: cdIpa });
+    this.command([CMD.CFGI_STE, sid, 1, 0]);
+    this.command([CMD.TLBI_NH_ALL, s2.vmid & 0xffff, 0, 0]);
     this.sync();
   }
 

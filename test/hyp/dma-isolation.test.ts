@@ -16,6 +16,7 @@ import { main } from '../../src/cli.js';
 const SID = STREAM_ID.DMA_ENGINE;
 const bytes = (hv: Hypervisor, pa: number, n: number): Uint8Array => hv.machine.bus.readBytes(pa, n);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+let hv0: Hypervisor | null = null;
 const SECRET = 'VM0 SECRET: the launch code is 0451; nobody else may read this.';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -130,6 +131,62 @@ describe('DMA isolation: the engine assigned to a VM, the SMMU on its stage 2', 
     expect(text(bytes(hv, evil.ramPa + 0x1_0000, 64))).toBe('#'.repeat(64));
     expect(bytes(hv, HYP_SMMU_BASE, 64 * 64)).toEqual(strtab);
     expect(victim.output).toContain('victim: my secret is intact');
+  });
+});
+
+describe("nested: the guest's own stage 1 (A64HV_DMA_CD) in front of the VM's stage 2", () => {
+  it('copies by IOVA through its CD and tables; its stage 1 cannot reach beyond its stage 2', async () => {
+    const events: SmmuEvent[] = [];
+    let steNested = -1;
+    const hv = await runDmaScenario('nested', 'stage2', {
+      onSmmuEvent: (_vm, e) => {
+        events.push(e);
+        // While nested: the STE's Config is 0b111 and S1ContextPtr the CD's IPA (5.2).
+        const a = hv0!.iommu!.steAddr(SID);
+        steNested = hv0!.machine.bus.read(a, 4);
+      },
+      beforeRun: (h) => (hv0 = h),
+    });
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('(its own stage 1, nested in stage 2) -> 0x00000000\ndma-s1: copy 0x00001000 -> 0x00300000: STATUS 0x00000002');
+    // IOVA 0x1000 -> IPA 0x4000_1000, IOVA 0x30_0000 -> IPA 0x4030_0000, through its 1 GiB block.
+    expect(bytes(hv, vm.ramPa + 0x30_0000, 256)).toEqual(bytes(hv, vm.ramPa + 0x1000, 256));
+    expect(steNested >>> 0).toBe((0x4000_2000 | (0b111 << 1) | 1) >>> 0);
+    // No stage-1 mapping: a stage-1 fault. Stage 1 maps to IPA 0xc000_0000: stage 2 refuses it.
+    expect(events.map((e) => [e.name, e.inputAddr, e.stage2, e.cls, e.ipa])).toEqual([
+      ['F_TRANSLATION', 0x4000_0000, false, 'IN', 0],
+      ['F_TRANSLATION', 0x8000_0000, true, 'IN', 0xc000_0000],
+    ]);
+    expect(vm.output).toContain('ERROR 0x00000001 ERR_ADDR 0x80000000');
+    // Back to stage 2 only (X1 = 0): the STE is stage 2 again and IPAs work.
+    expect(vm.output).toMatch(/stage 2 only again -> 0x00000000\ndma-s1: copy 0x40001000 -> 0x40310000: STATUS 0x00000002 .*\ndma-s1: copy ok/);
+    expect(bytes(hv, vm.ramPa + 0x31_0000, 256)).toEqual(bytes(hv, vm.ramPa + 0x1000, 256));
+    expect(hv.iommu!.streams.get(SID)!.config).toBe('stage2');
+    expect(hv.iommu!.commands.get('CMD_TLBI_NH_ALL')).toBe(1);
+    expect(hv.machine.smmu!.stats().config.cdFetches).toBe(1);
+  });
+
+  it('A64HV_DMA_CD refuses a VM without the DMA stream and a misaligned CD', async () => {
+    const src = `movz x0, #0x0005
+      movk x0, #0xc600, lsl #16
+      mov x1, #0x40
+      add x1, x1, #1
+      hvc #0
+      mov x19, x0
+      movz x0, #0x0005
+      movk x0, #0xc600, lsl #16
+      mov x1, #0
+      hvc #0
+      mov x20, x0
+      movz x0, #0x0008
+      movk x0, #0x8400, lsl #16
+      hvc #0`;
+    const { runVms } = await import('./hyp-helpers.js');
+    const r = await runVms([src, src], { assignDma: { vm: 0, ipa: 0x0a20_0000 } });
+    expect(r.hv.vms[0].vcpu.r[2 * 19]).toBe(-2); // INVALID_PARAMETER: not 64-byte aligned
+    expect(r.hv.vms[0].vcpu.r[2 * 20]).toBe(0);
+    expect(r.hv.vms[1].vcpu.r[2 * 19]).toBe(-1); // NOT_SUPPORTED: VM 1 has no DMA stream
+    expect(r.hv.vms[1].vcpu.r[2 * 20]).toBe(-1);
   });
 });
 
