@@ -606,6 +606,11 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
       }
+      const masters = (opts.drive?.length ?? 0) > 0 || opts.virtio !== undefined || opts.iommu !== undefined;
+      if (masters && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
+        // The VMs and the debugger build their own machines, without these devices (yet).
+        throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
+      }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');

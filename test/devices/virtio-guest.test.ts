@@ -295,6 +295,8 @@ describe('a bare-metal guest drives the DMA engine and virtio-blk', () => {
     expect(bad.err).toMatch(/^a64hv: error: --drive .*unknown option 'cache=none'/);
     const io = await run(['--iommu', 'vtd']);
     expect(io.err).toBe("a64hv: error: --iommu vtd: unknown IOMMU (known: smmuv3)\n");
+    const h = await run(['--drive', disk('h.img'), '--hyp']);
+    expect(h.err).toBe('a64hv: error: --drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)\n');
     const v = await run(['--virtio', 'net']);
     expect(v.err).toBe("a64hv: error: --virtio net: unknown device 'net' (known: rng, console)\n");
   });
