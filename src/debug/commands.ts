@@ -8,7 +8,7 @@ import { mmuOf } from '../mmu/translate.js';
 import { translateDebug, formatTranslation, tlbEntries, ACC_READ, ACC_WRITE, ACC_FETCH } from '../mmu/debug.js';
 import { hypervisorView } from './hyp-view.js';
 import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
-import { streamWalk } from './smmu-walk.js';
+import { streamWalk, streamS2ToPa } from './smmu-walk.js';
 import { formatEvent } from '../hyp/iommu.js';
 
 export class CommandError extends Error {}
@@ -412,7 +412,7 @@ export class Debugger {
           const hv = this.s.hv;
           const lines = [view.summary()];
           if (hv?.iommu) {
-            for (const [n, st] of hv.iommu.streams) lines.push(`hypervisor: StreamID ${n} assigned to ${st.owner} (${st.config === 'stage2' ? `stage 2 on its tables, VMID ${st.vmid}` : 'bypass'})`);
+            for (const [n, st] of hv.iommu.streams) lines.push(`hypervisor: StreamID ${n} assigned to ${st.owner} (${describeStream(st)})`);
           }
           return lines.join('\n');
         }
@@ -422,7 +422,7 @@ export class Debugger {
         case 'cd': {
           if (args[1] === undefined) throw new CommandError('smmu cd: missing StreamID');
           const ssid = this.count(args[2], 0, 'smmu cd SubstreamID', 2 ** 20 - 1, 0);
-          return view.cd(sid('cd'), ssid, (ipa) => this.streamIpaToPa(sid('cd'), ipa));
+          return view.cd(sid('cd'), ssid, (ipa) => streamS2ToPa(m.bus, sid('cd'), ipa));
         }
         case 'iotlb': {
           if (!m.smmu) throw new CommandError('smmu iotlb: no SMMU model on this machine');
@@ -445,13 +445,6 @@ export class Debugger {
       if (e instanceof SmmuViewError) throw new CommandError(`smmu: ${e.message}`);
       throw e;
     }
-  }
-
-  /** The PA of an IPA by StreamID `sid`'s stage 2 (a nested STE's CD pointer), or -1. */
-  private streamIpaToPa(sid: number, ipa: number): number {
-    const text = streamWalk(this.s.m.bus, null, sid, ipa, false);
-    const m = /=> (?:IPA 0x[0-9a-f]+ -> )?PA 0x([0-9a-f]+)/.exec(text);
-    return m ? parseInt(m[1], 16) : -1;
   }
 
   private translate(args: string[]): string {
@@ -578,6 +571,13 @@ export class Debugger {
     this.hypIndex = n;
     return msg;
   }
+}
+
+/** How the hypervisor set up a stream, for `smmu`. */
+function describeStream(st: { config: string; vmid?: number; cd?: number }): string {
+  if (st.config === 'stage2') return `stage 2 on its tables, VMID ${st.vmid}`;
+  if (st.config === 'nested') return `nested: the guest's CD at IPA 0x${(st.cd ?? 0).toString(16)}, then stage 2, VMID ${st.vmid}`;
+  return 'bypass';
 }
 
 export function help(cmd?: string): string {

@@ -134,6 +134,18 @@ export function streamWalk(bus: Bus, smmu: Smmu | null, sid: number, iova: numbe
   return out.join('\n');
 }
 
+/** The PA of `ipa` through StreamID `sid`'s stage 2 (a nested STE's CD pointer), or -1. */
+export function streamS2ToPa(bus: Bus, sid: number, ipa: number, base?: number): number {
+  const view = new SmmuView(bus, base);
+  const ste = words(bus, view.steAddr(sid));
+  const cfg = new StreamConfig();
+  if (ste === null || decodeSte(ste, sid, cfg) !== 0 || !cfg.s2) return -1;
+  const walker = new Walker(bus, new Tlb(DEFAULT_IOTLB_CONFIG));
+  walker.useCaches = false;
+  const o = new S2Out();
+  return walker.s2Translate(ipa, cfg.s2p, o, new FaultRecord(), false) ? o.pa : -1;
+}
+
 /** The event a fault of this FSC records (IHI 0070 7.3.13-16). */
 function faultEvent(fsc: number): string {
   switch (fsc & 0x3c) {

@@ -293,7 +293,8 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
   }
   if (hv.iommu !== null) {
     const sm = hv.iommu;
-    const streams = [...sm.streams].map(([sid, s]) => `StreamID ${sid} -> ${s.owner ?? '?'} (${s.config === 'stage2' ? `stage 2, VMID ${s.vmid}` : 'bypass'})`);
+    const how = (s: { config: string; vmid?: number }): string => (s.config === 'bypass' ? 'bypass' : `${s.config === 'nested' ? "the guest's stage 1, then " : ''}stage 2, VMID ${s.vmid}`);
+    const streams = [...sm.streams].map(([sid, s]) => `StreamID ${sid} -> ${s.owner ?? '?'} (${how(s)})`);
     t.push(['SMMU (hypervisor driver)', streams.join('; ') || 'no streams assigned']);
     t.push(['  commands', [...sm.commands].sort().map(([k, n]) => `${k} ${n}`).join(', ')]);
     t.push(['  events', sm.eventsTotal === 0 ? '0' : [...sm.eventsByName].map(([k, n]) => `${k} ${n}`).join(', ')]);

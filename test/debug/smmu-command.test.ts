@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { Session } from '../../src/debug/session.js';
 import { GdbStub } from '../../src/debug/gdbstub.js';
-import { DMA_VICTIM, DMA_EVIL } from '../../src/hyp/dma-scenario.js';
+import { DMA_VICTIM, DMA_EVIL, DMA_NESTED } from '../../src/hyp/dma-scenario.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'a64hv-smmu-'));
+  writeFileSync(join(dir, 'n.json'), '{"assignDma":{"vm":0}}');
   writeFileSync(join(dir, 'm.json'), JSON.stringify({ assignDma: { vm: 1 }, vms: [{ name: 'victim', ram: '32M' }, { name: 'evil', ram: '8M' }] }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +65,28 @@ describe('smmu and tr sid= under the hypervisor', () => {
     // Attack C read its own string at IPA 0x4000_0800: that 2 MiB block is in the IOTLB now.
     expect(answer(out, 'smmu iotlb 2')).toMatch(/IOTLB +0x40000000 \+0x200000 -> 0x43000000 +VMID 2 global \(S2\), S2AP rw/);
     expect(answer(out, 'tr sid=32 0x40000800')).toMatch(/IOTLB: holds this address -> PA 0x43000800/);
+  });
+
+  it("a nested stream: the guest's CD decoded (found through stage 2), the walk with both stages", async () => {
+    const cmds = ['break compare', 'continue', 'smmu', 'smmu cd 32', 'tr sid=32 0x300010 w', 'tr sid=32 0x40000000', 'tr sid=32 0x80000000', 'smmu iotlb'];
+    const { code, out } = await script(cmds, ['--hyp', DMA_NESTED, '--hyp-config', join(dir, 'n.json')]);
+    expect(code).toBe(0);
+    expect(answer(out, 'smmu')).toMatch(/StreamID 32: nested \(stage 1 \+ stage 2\), S2VMID 1 S2TTB 0x40000000, S1ContextPtr 0x40002000/);
+    expect(answer(out, 'smmu')).toMatch(/assigned to vm0 \(nested: the guest's CD at IPA 0x40002000, then stage 2, VMID 1\)/);
+    const cd = answer(out, 'smmu cd 32');
+    expect(cd).toMatch(/CD of StreamID 32 SubstreamID 0 at PA 0x41002000 \(IPA 0x40002000\)/);
+    expect(cd).toMatch(/V 1, AA64 1, ASID 1, IPS 40 bits/);
+    expect(cd).toMatch(/TTB0 0x40003000: T0SZ 25 \(39-bit VA\), TG0 4K, IR0 1 OR0 1 SH0 3, EPD0 0/);
+    expect(cd).toMatch(/EPD1 1\n  MAIR 0xff/);
+    // The stage-1 descriptor is read at an IPA, itself translated by stage 2 (PA in brackets).
+    const w = answer(out, 'tr sid=32 0x300010 w');
+    expect(w).toMatch(/CD @ 0x41002000 \(IPA 0x40002000\): ASID 1/);
+    expect(w).toMatch(/S1 L1 table 0x40003000 desc @ 0x40003000 \(PA 0x41003000\) = +0x40000741 +block -> 0x40000000/);
+    expect(w).toMatch(/=> IPA 0x40300010 -> PA 0x41300010/);
+    expect(w).toMatch(/permissions: stage 1 rw \(unprivileged\), stage 2 rw/);
+    expect(answer(out, 'tr sid=32 0x40000000')).toMatch(/FAULT: stage-1 walk: stage 1 translation fault, level 1 -> F_TRANSLATION/);
+    expect(answer(out, 'tr sid=32 0x80000000')).toMatch(/FAULT: IPA 0xc0000000: stage 2 translation fault, level 1, IPA 0xc0000000 -> F_TRANSLATION/);
+    expect(answer(out, 'smmu iotlb')).toMatch(/IOTLB +0x0 \+0x200000 -> 0x41000000 +VMID 1 global \(S1\+S2\)/);
   });
 
   it('GDB monitor smmu', async () => {
