@@ -340,6 +340,10 @@ describe('--drive and the host file', () => {
     expect(isUserError(err)).toBe(true);
     expect((err as Error).message).toMatch(/nope\.img: no such file/);
   });
+  it('a directory or a device node is refused with a one-line error', () => {
+    expect(() => new VirtioBlk(dir)).toThrow(/--drive .*: is a directory$/);
+    expect(() => new VirtioBlk('/dev/null', true)).toThrow(/--drive \/dev\/null: not a regular file$/);
+  });
   it('a partial last sector is not part of the capacity', () => {
     writeFileSync(disk, new Uint8Array(512 * 3 + 100));
     const b = new VirtioBlk(disk, true);

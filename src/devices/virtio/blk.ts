@@ -58,7 +58,8 @@ export class VirtioBlk implements VirtioBackend {
     try {
       this.fd = openSync(path, readonly ? 'r' : 'r+');
       const st = fstatSync(this.fd);
-      if (!st.isFile() && !st.isBlockDevice()) {
+      // A regular file: its size is the capacity (a host block device's fstat size is 0).
+      if (!st.isFile()) {
         closeSync(this.fd);
         throw new UserError(`--drive ${path}: not a regular file`);
       }
@@ -66,7 +67,8 @@ export class VirtioBlk implements VirtioBackend {
     } catch (e) {
       if (e instanceof UserError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(`--drive ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (use ,readonly?)' : (e as Error).message}`);
+      const why: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory', EACCES: 'permission denied (add ,readonly?)', EROFS: 'read-only file system (add ,readonly?)' };
+      throw new UserError(`--drive ${path}: ${why[code ?? ''] ?? (e as Error).message}`);
     }
     this.featureBits = [VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_BLK_SIZE, VIRTIO_BLK_F_FLUSH];
     if (readonly) this.featureBits.push(VIRTIO_BLK_F_RO);
