@@ -186,7 +186,7 @@ interface Tool {
   countsInstructions: boolean;
 }
 
-/** One whole-process run under GNU time. */
+/** One whole-process run: wall time here, CPU time from bash's `times` (see TIMED). */
 function measure(tool: Tool, w: Workload, dir: string, timeoutS: number): Sample {
   const timeFile = join(dir, 'time.txt');
   const statsFile = join(dir, 'stats.json');
@@ -209,8 +209,12 @@ function measure(tool: Tool, w: Workload, dir: string, timeoutS: number): Sample
   }
   let instructions: number | undefined;
   if (tool.countsInstructions && existsSync(statsFile)) {
-    const n = (JSON.parse(readFileSync(statsFile, 'utf8')) as { instructions?: unknown }).instructions;
-    if (typeof n === 'number') instructions = n;
+    try {
+      const n = (JSON.parse(readFileSync(statsFile, 'utf8')) as { instructions?: unknown }).instructions;
+      if (typeof n === 'number') instructions = n;
+    } catch {
+      // not JSON: reported below as a missing count
+    }
   }
   const why = w.check(p.stdout, p.status) ?? (tool.countsInstructions && instructions === undefined ? 'no instruction count (--stats-json)' : null);
   const firstErr = p.stderr.split('\n').find((l) => /error/i.test(l));
