@@ -1,6 +1,6 @@
 // End to end through the CLI: a bare-metal guest (keystone assembly, below) drives the DMA engine
-// and a virtio-blk device by hand, with its virtqueue in its own RAM, against a temporary disk
-// file: a read, a write (refused on a read-only drive), a request beyond the capacity. The same
+// and a virtio-blk device by hand, with its virtqueue in its own RAM and the completion signalled
+// by the device's SPI through the GIC, against a temporary disk file: a read, a write (refused on a read-only drive), a request beyond the capacity. The same
 // guest behind the SMMU (--iommu smmuv3, left disabled by the guest: GBPA bypass) behaves the same.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +28,25 @@ _start:
     add x1, x1, #0x3000
     mov w2, #32
     bl dma_copy
+    // GICv2: slot 0's SPI (INTID 48) enabled, edge-triggered, priority 0x80; interfaces on. PSTATE.I
+    // stays set: WFI wakes on the pending interrupt and GICC_IAR acknowledges it, no vector taken.
+    movz x25, #0x0801, lsl #16
+    movz x19, #0x0800, lsl #16
+    mov w1, #0x80
+    strb w1, [x19, #0x430]
+    mov w1, #1
+    strb w1, [x19, #0x830]
+    ldr w1, [x19, #0xc0c]
+    orr w1, w1, #2
+    str w1, [x19, #0xc0c]
+    mov w1, #0x10000
+    str w1, [x19, #0x104]
+    mov w1, #1
+    str w1, [x19]
+    mov w1, #0xff
+    str w1, [x25, #4]
+    mov w1, #1
+    str w1, [x25]
     // virtio-mmio: MagicValue, Version 2, DeviceID 2 (block).
     ldr w1, [x26]
     movz w2, #0x6976
@@ -139,7 +158,8 @@ dma_wait:
 
 // blk_req(x0 = type, x1 = sector, x2 = data, x3 = 2 if the device writes the data):
 // descriptors 0-2 = header, data (512 bytes), status; publish head 0; notify; wait for the
-// used-buffer interrupt status; acknowledge; return the status byte in w0.
+// used-buffer interrupt (WFI, GICC_IAR = 48, InterruptStatus bit 0, InterruptACK, GICC_EOIR);
+// return the status byte in w0.
 blk_req:
     movz x23, #0x4012, lsl #16
     str w0, [x23]
@@ -176,10 +196,20 @@ blk_req:
     strh w5, [x21, #2]
     dmb ish
     str wzr, [x26, #0x50]
-used_wait:
-    ldr w5, [x26, #0x60]
-    tbz w5, #0, used_wait
-    str w5, [x26, #0x64]
+irq_wait:
+    wfi
+    ldr w5, [x25, #0x0c]
+    and w8, w5, #0x3ff
+    cmp w8, #1023
+    b.eq irq_wait
+    cmp w8, #48
+    b.ne fail
+    ldr w6, [x26, #0x60]
+    str w6, [x26, #0x64]
+    str w5, [x25, #0x10]
+    tbz w6, #0, fail
+    ldr w6, [x26, #0x60]
+    cbnz w6, fail
     ldrb w0, [x24]
     ret
 
