@@ -360,6 +360,20 @@ export class Hypervisor implements Firmware {
   }
 
   /**
+   * A VM that owns the DMA engine restarts: the engine returns to its reset state (its line low),
+   * the stream to stage 2 only (the guest's CD belonged to the old run), the forwarded interrupt
+   * to unmasked.
+   */
+  private resetDma(vm: Vm): void {
+    this.machine.dma?.reset();
+    const sid = STREAM_ID.DMA_ENGINE;
+    if (this.iommu !== null && this.iommu.streams.get(sid)?.config === 'nested') {
+      this.iommu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
+    }
+    if (this.dmaIrqMasked) this.resampleDeviceIrq();
+  }
+
+  /**
    * The DMA engine's physical interrupt, taken at EL2, for the VM that owns the engine: its line
    * is level-sensitive and stays high until the guest clears the engine's STATUS, so (as VFIO does
    * for INTx) the physical SPI is masked (GICD_ICENABLER) and completed, and the VM's virtual
@@ -812,6 +826,7 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     vm.vgic?.resetCpuInterface(this.gic.distributor);
     vm.reset(cpu);
+    if (this.dmaIrqOwner === vm) this.resetDma(vm);
     this.setBootX0(vm);
     vm.vcpu.restore(cpu);
     cpu.setSys(SYS.ELR_EL2, vm.vcpu.pcLo, vm.vcpu.pcHi);

@@ -190,6 +190,66 @@ describe("nested: the guest's own stage 1 (A64HV_DMA_CD) in front of the VM's st
   });
 });
 
+describe('bad CDs and a reset', () => {
+  const cdCall = (x1: string): string => `movz x0, #0x0005
+      movk x0, #0xc600, lsl #16
+      ${x1}
+      hvc #0
+      movz x27, #0x0a20, lsl #16
+      mov x1, #0x1000
+      str w1, [x27, #0x08]
+      str wzr, [x27, #0x0c]
+      mov x1, #0x2000
+      str w1, [x27, #0x10]
+      str wzr, [x27, #0x14]
+      mov w1, #64
+      str w1, [x27, #0x18]
+      mov w1, #0x601
+      str w1, [x27, #0x1c]
+      ldr w19, [x27, #0x24]`;
+  it('a CD that is not valid (V=0) is C_BAD_CD; one outside the VM is F_TRANSLATION CLASS CD; the engine reports both', async () => {
+    const { runVms } = await import('./hyp-helpers.js');
+    const events: SmmuEvent[] = [];
+    const off = 'movz x0, #0x0008\n movk x0, #0x8400, lsl #16\n hvc #0';
+    const r = await runVms([`${cdCall('movz x1, #0x4010, lsl #16')}\n${cdCall('movz x1, #0x7000, lsl #16')}\n${off}`], {
+      assignDma: { vm: 0, ipa: 0x0a20_0000 },
+      onSmmuEvent: (_vm, e) => events.push(e),
+    });
+    expect(r.hv.vms[0].stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(events.map((e) => [e.name, e.streamId])).toEqual([
+      ['C_BAD_CD', SID],
+      ['F_TRANSLATION', SID],
+    ]);
+    expect([events[1].stage2, events[1].cls, events[1].ipa]).toEqual([true, 'CD', 0x7000_0000]);
+    expect(r.hv.machine.dma!.stats.errors).toBe(2);
+  });
+
+  it('PSCI SYSTEM_RESET of the VM returns its stream to stage 2 only and resets the engine', async () => {
+    const { runVms } = await import('./hyp-helpers.js');
+    // First run: install a CD, then reset; a flag in RAM (kept across the reset) marks the second.
+    const src = `movz x20, #0x4020, lsl #16
+      ldr x19, [x20]
+      cbnz x19, second
+      movz x0, #0x0005
+      movk x0, #0xc600, lsl #16
+      movz x1, #0x4010, lsl #16
+      hvc #0
+      mov x19, #1
+      str x19, [x20]
+      movz x0, #0x0009
+      movk x0, #0x8400, lsl #16
+      hvc #0
+    second:
+      movz x0, #0x0008
+      movk x0, #0x8400, lsl #16
+      hvc #0`;
+    const r = await runVms([src], { assignDma: { vm: 0, ipa: 0x0a20_0000 } });
+    expect(r.hv.vms[0].resets).toBe(1);
+    expect(r.hv.iommu!.streams.get(SID)!.config).toBe('stage2');
+    expect(r.hv.iommu!.commands.get('CMD_TLBI_NH_ALL')).toBe(1);
+  });
+});
+
 describe('the same with the SMMU in bypass (STE.Config = 0b100): the seed\'s two problems', () => {
   it('copy: the IPAs are taken as PAs; the copy reads and writes hypervisor memory, the VM\'s page stays empty', async () => {
     let hypPage: Uint8Array | null = null;
