@@ -200,7 +200,11 @@ describe('virtio-blk requests (5.2.6)', () => {
       return status(m);
     };
     expect(req(VIRTIO_BLK_T_IN, SECTORS - 1, 1024)).toBe(VIRTIO_BLK_S_IOERR);
+    // 2.6.8.1: len counts bytes written from the start of the writable part; the status byte
+    // after 1024 unwritten data bytes does not count.
+    expect(d.usedElem(d.usedIdx() - 1).len).toBe(0);
     expect(req(VIRTIO_BLK_T_IN, SECTORS - 1, 512)).toBe(VIRTIO_BLK_S_OK);
+    expect(d.usedElem(d.usedIdx() - 1).len).toBe(513);
     expect(req(VIRTIO_BLK_T_IN, 2 ** 40, 512)).toBe(VIRTIO_BLK_S_IOERR);
     expect(req(VIRTIO_BLK_T_IN, 0, 100)).toBe(VIRTIO_BLK_S_IOERR);
     expect(req(99, 0, 0)).toBe(VIRTIO_BLK_S_UNSUPP);

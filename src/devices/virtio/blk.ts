@@ -129,8 +129,13 @@ export class VirtioBlk implements VirtioBackend {
     }
     if (status !== VIRTIO_BLK_S_OK) this.stats.errors++;
     this.one[0] = status;
-    // The status byte itself is written last, at the end of the writable part.
-    if (c.writeAt(c.writableTotal - 1, this.one)) c.written += 1;
+    // The status byte is written last, at the end of the writable part. The used element's len
+    // counts bytes written contiguously from the start of the writable part (2.6.8.1: the device
+    // wrote at least len bytes beginning at the first device-writable buffer), so the status byte
+    // counts only after all the data: a failed IN reports the data written before the failure (0
+    // when none; QEMU reports the whole writable length instead).
+    const pos = c.writableTotal - 1;
+    if (c.writeAt(pos, this.one) && pos === c.written) c.written += 1;
   }
 
   /** Bytes of the range [sector, +len) inside the disk, or -1 if it reaches beyond the capacity. */
