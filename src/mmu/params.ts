@@ -143,3 +143,16 @@ export function s1Perms(ap: number, uxn: number, pxn: number, wxn: boolean): num
   if (pxn === 0 && !(wxn && w1) && !w0) p |= P_X1;
   return p;
 }
+
+/**
+ * Permissions of a stage-1 leaf in a one-range regime without EL0 (EL2 with HCR_EL2.E2H=0; the
+ * SMMU's STRW=EL2 streams): AP[2] read-only, AP[1] ignored, XN = descriptor bit 54, and WXN makes
+ * writable memory non-executable (AArch64.S1ComputePermissions for EL2). Returned in the EL1 bits.
+ */
+export function s1PermsEl2(ap: number, xn: number, wxn: boolean): number {
+  const w = (ap & 2) === 0;
+  let p = P_R1;
+  if (w) p |= P_W1;
+  if (xn === 0 && !(wxn && w)) p |= P_X1;
+  return p;
+}

@@ -6,7 +6,7 @@
 // commands CMDQ errors, bad register writes are ignored.
 import type { Bus, Device } from '../devices/bus.js';
 import { S1Out, S2Out, Walker, alignDown } from '../mmu/walk.js';
-import { inS1Range, s1Perms } from '../mmu/params.js';
+import { inS1Range, s1Perms, s1PermsEl2 } from '../mmu/params.js';
 import { FaultRecord, FSC_ADDR_SIZE, FSC_TRANSLATION, FSC_ACCESS_FLAG, FSC_PERMISSION, FSC_SEA_WALK } from '../mmu/faults.js';
 import { P_R0, P_W0, P_X0, P_R1, P_W1, P_X1, P_S2R, P_S2W, P_S2X, RG_S1, RG_S2, type TlbConfig } from '../mmu/tlb.js';
 import * as R from './regs.js';
@@ -730,8 +730,7 @@ export class Smmu implements Device, CommandTarget {
         return false;
       }
       if (cd.el2) {
-        // A one-range regime (EL2 without E2H): AP[2] read-only, AP[1] ignored; XN is bit 54.
-        s1perms = P_R1 | ((o.ap & 2) === 0 ? P_W1 : 0) | (o.uxn === 0 ? P_X1 : 0);
+        s1perms = s1PermsEl2(o.ap, o.uxn, p.wxn);
       } else {
         s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
       }

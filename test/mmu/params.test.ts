@@ -2,7 +2,8 @@
 // the SMMU (CD, STE) share. AArch64.GetS1TTWParams / GetS2TTWParams / S2InvalidSL / S2InconsistentSL.
 import { describe, expect, it } from 'vitest';
 import { S1Params, S2Params } from '../../src/mmu/walk.js';
-import { decodeTcr, decodeVtcr, fillS1Params, fillS2Params, granuleTg0, granuleTg1, inS1Range, s2StartValid, ttbrBase } from '../../src/mmu/params.js';
+import { P_R1, P_W1, P_X1 } from '../../src/mmu/tlb.js';
+import { s1PermsEl2, decodeTcr, decodeVtcr, fillS1Params, fillS2Params, granuleTg0, granuleTg1, inS1Range, s2StartValid, ttbrBase } from '../../src/mmu/params.js';
 
 describe('granule encodings', () => {
   it('TG0 (TCR/VTCR/CD/STE): 00 4K, 01 64K, 10 16K; TG1: 01 16K, 10 4K, 11 64K', () => {
@@ -49,6 +50,17 @@ describe('stage 1', () => {
     expect(inS1Range(p, 0, 0, 0x80)).toBe(false);
     expect(inS1Range(p, 1, 0, 0xffff_ff80 | 0)).toBe(true);
     expect(inS1Range(p, 1, 0, 0xffff_ff00 | 0)).toBe(false);
+  });
+});
+
+describe('EL2 (one range, no EL0) permissions', () => {
+  it('AP[2] read-only, AP[1] ignored, XN, WXN', () => {
+    expect(s1PermsEl2(0, 0, false)).toBe(P_R1 | P_W1 | P_X1);
+    expect(s1PermsEl2(1, 0, false)).toBe(P_R1 | P_W1 | P_X1);
+    expect(s1PermsEl2(2, 0, false)).toBe(P_R1 | P_X1);
+    expect(s1PermsEl2(3, 1, false)).toBe(P_R1);
+    expect(s1PermsEl2(0, 0, true)).toBe(P_R1 | P_W1);
+    expect(s1PermsEl2(2, 0, true)).toBe(P_R1 | P_X1);
   });
 });
 

@@ -108,6 +108,21 @@ describe('CD fields', () => {
     }
   });
 
+  it('HA/HD (IDR0.HTTU=0), A, ASET, PAN, UWXN and the cacheability fields are ignored', () => {
+    const r = rig();
+    const b = s1Builder(r);
+    b.map(0x1000, PAGE, 0x1000, s1Leaf({ ap: 1 }), 3);
+    b.map(0x2000, PAGE, 0x1000, s1Leaf({ ap: 1, af: false }), 3);
+    const w = cdWords({ ttb0: b.root });
+    w[0] |= 0x3f << 8; // IR0, OR0, SH0
+    w[1] |= (1 << 5) | (1 << 8) | (3 << 10) | (1 << 14) | (1 << 15); // UWXN, PAN, HD, HA, A, ASET
+    writeWords(r.bus, CDS, w);
+    writeSte(r, 1, { config: 0b101, cdPtr: CDS });
+    expect(r.smmu.translate(1, 0x1000, true)).toBe(PAGE);
+    expect(r.smmu.translate(1, 0x2000, true)).toBe(-1);
+    expect(drainEvents(r).map((e) => e.name)).toEqual(['F_ACCESS']);
+  });
+
   it('a CD fetch that aborts is F_CD_FETCH with the CD address', () => {
     const r = rig();
     writeSte(r, 1, { config: 0b101, cdPtr: 0x2000_0040 });

@@ -126,6 +126,22 @@ describe('stage-2 fields', () => {
   });
 });
 
+describe('fields this implementation ignores', () => {
+  it('S2HA/S2HD (IDR0.HTTU=0): AF=0 still faults; EATS (no ATS), S1STALLD, S2IR0/OR0/SH0 change nothing', () => {
+    const r = rig();
+    const b = s2Builder(r);
+    b.map(0x1000_0000, PAGE, 0x1000, s2Leaf({}), 3);
+    b.map(0x1000_1000, PAGE, 0x1000, s2Leaf({ af: false }), 3);
+    const w = steWords({ config: 0b110, s2: { ttb: b.root } });
+    w[2] |= (3 << 28) | (1 << 27); // EATS, S1STALLD
+    w[5] |= (3 << 23) | (0x3f << 8); // S2HD, S2HA, S2IR0/S2OR0/S2SH0
+    writeWords(r.bus, STRTAB + 64, w);
+    expect(r.smmu.translate(1, 0x1000_0004, true)).toBe(PAGE + 4);
+    expect(r.smmu.translate(1, 0x1000_1000, true)).toBe(-1);
+    expect(drainEvents(r).map((e) => e.name)).toEqual(['F_ACCESS']);
+  });
+});
+
 describe('stream table', () => {
   it('linear: StreamID >= 2^LOG2SIZE is C_BAD_STREAMID, recorded only with CR2.RECINVSID', () => {
     const r = rig({ sidLog2: 4 });
