@@ -136,6 +136,22 @@ export class Smmu implements Device, CommandTarget {
     this.walker = new Walker(bus, this.iotlb.tlb, (c) => this.charge(c));
   }
 
+  /**
+   * Reset (a board reset): registers to their reset values (SMMUEN=0, queues disabled, GBPA
+   * bypass), the configuration cache and the IOTLB emptied. Statistics are kept.
+   */
+  reset(): void {
+    this.cr0 = this.cr1 = this.cr2 = 0;
+    this.gbpa = 1 << 12;
+    this.irqCtrl = this.gerror = this.gerrorn = 0;
+    this.gerrorIrqCfg.fill(0);
+    this.eventqIrqCfg.fill(0);
+    this.strtabLo = this.strtabHi = this.strtabCfg = 0;
+    for (const q of [this.cmdq, this.eventq]) q.baseLo = q.baseHi = q.prod = q.cons = 0;
+    this.configs.clear();
+    this.iotlb.flushAll();
+  }
+
   // ------------------------------------------------------------------ registers
 
   read(offset: number, size: number): number {

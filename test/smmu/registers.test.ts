@@ -127,3 +127,17 @@ describe('unknown offsets', () => {
     expect(r.smmu.read(0x1fffc, 4)).toBe(0);
   });
 });
+
+describe('reset', () => {
+  it('returns the registers to their reset values and empties the caches; statistics stay', () => {
+    const r = rig();
+    r.smmu.translate(3, 0x1000, false); // C_BAD_STE (zeroed STE): one translation counted
+    r.smmu.reset();
+    for (const off of [R.CR0, R.CR0ACK, R.CR2, R.IRQ_CTRL, R.GERROR, R.STRTAB_BASE, R.STRTAB_BASE_CFG, R.CMDQ_BASE, R.CMDQ_PROD, R.EVENTQ_BASE, R.EVENTQ_PROD]) {
+      expect(r.smmu.read(off, 4)).toBe(0);
+    }
+    expect(r.smmu.read(R.GBPA, 4) & R.GBPA_ABORT).toBe(0);
+    expect(r.smmu.translate(3, 0x4000_1000, false)).toBe(0x4000_1000); // SMMUEN=0: bypass
+    expect(r.smmu.stats().translations).toBe(2);
+  });
+});
