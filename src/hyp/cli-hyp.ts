@@ -284,7 +284,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
     if (v.vgic !== null && v.vgic.injected > 0) t.push([`  virtual interrupts`, `${v.vgic.injected} injected (GICH list registers)`]);
     for (const a of v.assigned) {
       const what = a.name === 'dma-engine' ? 'transfers' : 'accesses';
-      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses?.() ?? 0} ${what}, 0 exits`]);
+      t.push([`  assigned ${a.name}`, `IPA 0x${a.ipa.toString(16)} -> PA 0x${a.pa.toString(16)}: ${a.accesses ? `${a.accesses()} ${what}, ` : ''}0 exits`]);
     }
     if (v.dmaEventCount > 0) {
       t.push([`  SMMU events (DMA aborted)`, String(v.dmaEventCount)]);

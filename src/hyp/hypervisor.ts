@@ -119,7 +119,6 @@ const PPI_NAMES: Record<number, string> = {
   [PPI_CNTP]: 'cntp',
   [PPI_MAINTENANCE]: 'maintenance',
   [INTID_SMMU_EVENTQ]: 'smmu-eventq',
-  [INTID.DMA_ENGINE]: 'dma-engine',
 };
 /** VMID used by every VM when tagging is off. */
 const SHARED_VMID = 1;
@@ -165,6 +164,14 @@ export interface HypervisorOptions {
   assignDma?: { vm: number; ipa: number } | null;
   /** `stage2` (default): the SMMU translates the stream by the VM's stage 2; `bypass`: STE.Config = bypass (DMA addresses are PAs). */
   smmu?: SmmuMode;
+  /** virtio-blk drives on the board (virtio-mmio slots 0, 1, ... at PA 0x0a00_0000 + 0x200 n). */
+  drives?: { path: string; readonly?: boolean }[];
+  /**
+   * The virtio-mmio device in `slot` is assigned to this VM: the transport's page mapped by stage 2
+   * at the same address (replacing the VM's own virtio identification block), its StreamID (the
+   * slot number) on the VM's stage 2, its SPI forwarded.
+   */
+  assignVirtio?: { vm: number; slot: number } | null;
   /** Each SMMU event record read from the event queue, with the VM owning its StreamID. */
   onSmmuEvent?: (vm: Vm | null, e: SmmuEvent) => void;
   /** Guest console output as it happens. */
@@ -224,16 +231,17 @@ export class Hypervisor implements Firmware {
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
   private readonly flash = new Map<Vm, VirtualDevice>();
   /** The hypervisor's SMMU driver, when a DMA master is assigned; the owner of each StreamID. */
-  readonly iommu: HypSmmu | null = null;
+  iommu: HypSmmu | null = null;
   readonly smmuMode: SmmuMode;
   readonly streamOwner = new Map<number, Vm>();
   /**
-   * The VM the DMA engine's interrupt (SPI 12, level-sensitive) is forwarded to, and whether the
-   * physical SPI is masked now: it stays masked from the moment it is injected until the
-   * physical line is found low again after the guest's EOI (see forwardDeviceIrq).
+   * Assigned devices' interrupts forwarded to their VM (INTID -> owner, name in the exit log, and
+   * whether the physical SPI is masked now: from the moment it is injected until the physical
+   * line is found low again after the guest's EOI; see forwardDeviceIrq). `maskedIrqs` counts
+   * the masked ones, so exits pay nothing when none is.
    */
-  private dmaIrqOwner: Vm | null = null;
-  private dmaIrqMasked = false;
+  private readonly forwarded = new Map<number, { owner: Vm; name: string; masked: boolean }>();
+  private maskedIrqs = 0;
   private readonly onSmmuEvent: ((vm: Vm | null, e: SmmuEvent) => void) | undefined;
 
   constructor(opts: HypervisorOptions) {
@@ -261,23 +269,28 @@ export class Hypervisor implements Firmware {
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
     const dmaTo = opts.assignDma ?? null;
+    const virtioTo = opts.assignVirtio ?? null;
     this.smmuMode = opts.smmu ?? 'stage2';
     this.onSmmuEvent = opts.onSmmuEvent;
     if (dmaTo !== null && (!Number.isInteger(dmaTo.vm) || dmaTo.vm < 0 || dmaTo.vm >= opts.vms.length)) {
       throw new Error(`assignDma: VM ${dmaTo.vm} is not one of the ${opts.vms.length} VMs`);
     }
-    if (dmaTo !== null && (configs[dmaTo.vm].ram !== 'eager')) {
+    if (virtioTo !== null && (!Number.isInteger(virtioTo.vm) || virtioTo.vm < 0 || virtioTo.vm >= opts.vms.length)) {
+      throw new Error(`assignVirtio: VM ${virtioTo.vm} is not one of the ${opts.vms.length} VMs`);
+    }
+    for (const [what, to] of [['assignDma', dmaTo], ['assignVirtio', virtioTo]] as const) {
       // A DMA to a page first touch has not mapped yet would abort: the SMMU cannot stall the
-      // engine while the hypervisor maps it (no stall model), so DMA VMs get all their RAM now.
-      throw new Error(`assignDma: ${configs[dmaTo.vm].name} must have eager RAM (ramPolicy "eager"): DMA cannot take first-touch faults`);
+      // master while the hypervisor maps it (no stall model), so DMA VMs get all their RAM now.
+      if (to !== null && configs[to.vm].ram !== 'eager') throw new Error(`${what}: ${configs[to.vm].name} must have eager RAM (ramPolicy "eager"): DMA cannot take first-touch faults`);
     }
     this.machine = new Machine({
       ramSize: total,
       semihosting: false,
       timing: opts.timing,
       gicVirtualization: true,
-      ...(dmaTo !== null ? { iommu: 'smmuv3' } : {}),
-    } as ConstructorParameters<typeof Machine>[0]);
+      ...(dmaTo !== null || virtioTo !== null ? { iommu: 'smmuv3' } : {}),
+      drives: opts.drives,
+    });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
     this.gic = this.machine.gic;
@@ -304,7 +317,62 @@ export class Hypervisor implements Firmware {
     this.rtc = this.machine.rtc;
     const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
     if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
-    if (dmaTo !== null) this.iommu = this.assignDma(this.vms[dmaTo.vm], dmaTo.ipa);
+    if (dmaTo !== null) this.assignDma(this.vms[dmaTo.vm], dmaTo.ipa);
+    if (virtioTo !== null) this.assignVirtio(this.vms[virtioTo.vm], virtioTo.slot);
+  }
+
+  /**
+   * The SMMU, brought up by the hypervisor's driver (iommu.ts) the first time a bus master is
+   * assigned; its event queue's SPI enabled, edge-triggered (GICD_ICFGR Int_config[1]).
+   */
+  private smmuDriver(what: string): HypSmmu {
+    if (this.iommu !== null) return this.iommu;
+    if (this.machine.smmu === null) throw new Error(`${what}: this machine has no SMMU`);
+    const smmu = new HypSmmu(this.machine.bus, { base: PA_SMMU, memBase: HYP_SMMU_BASE });
+    smmu.init();
+    const gicd = this.gic.distributor;
+    const id = INTID_SMMU_EVENTQ;
+    gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
+    const cfg = GICD_ICFGR + 4 * (id >> 4);
+    gicd.write(cfg, 4, (gicd.read(cfg, 4) | (2 << (2 * (id & 15)))) >>> 0);
+    this.iommu = smmu;
+    return smmu;
+  }
+
+  /**
+   * StreamID `sid` belongs to `vm`: an STE on its stage 2 (or bypass); from then on every stage-2
+   * change of the VM is followed by CMD_TLBI_S2_IPA + CMD_SYNC (one per VMID covers all its
+   * streams). Its interrupt `intid` is forwarded to the VM.
+   */
+  private assignStream(smmu: HypSmmu, vm: Vm, sid: number, intid: number, name: string): void {
+    if (this.smmuMode === 'bypass') smmu.attachBypass(sid, vm.name);
+    else smmu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
+    this.streamOwner.set(sid, vm);
+    vm.onS2Change = (at, size) => smmu.invalidateIpa(vm.vmid, at, size);
+    this.forwarded.set(intid, { owner: vm, name, masked: false });
+    this.gic.distributor.write(GICD_ISENABLER0 + 4 * (intid >> 5), 4, (1 << (intid & 31)) >>> 0);
+  }
+
+  /**
+   * Give the virtio-mmio device of `slot` to `vm`, at the address the board has it (the VM's
+   * device tree layout is QEMU virt's too): stage 2 maps the transport's 4 KiB page, which holds
+   * slots 8k..8k+7, so no other populated slot may share it; the VM's own virtio identification
+   * block (a trapped stand-in at IPA 0x0a00_0000) gives way when it is in that page.
+   */
+  private assignVirtio(vm: Vm, slot: number): void {
+    const dev = this.machine.virtio.find((v) => v.slot === slot);
+    if (dev === undefined) throw new Error(`assignVirtio: no virtio device in slot ${slot} (the board has ${this.machine.virtio.length}; give drives)`);
+    const page = Math.floor(dev.base / 4096) * 4096;
+    const other = this.machine.virtio.find((v) => v !== dev && Math.floor(v.base / 4096) * 4096 === page);
+    if (other !== undefined) throw new Error(`assignVirtio: slot ${other.slot} shares slot ${slot}'s 4 KiB page and would be exposed to ${vm.name} too`);
+    const smmu = this.smmuDriver('assignVirtio');
+    const own = vm.vdevs.findIndex((d) => d.ipa < page + 4096 && page < d.ipa + d.size);
+    if (own >= 0) {
+      if (vm.vdevs[own].name !== 'virtio-mmio') throw new Error(`assignVirtio: IPA 0x${page.toString(16)} of ${vm.name} is taken by ${vm.vdevs[own].name}`);
+      vm.vdevs.splice(own, 1);
+    }
+    vm.assign({ name: `virtio-${slot}`, ipa: page, pa: page, size: 0x1000 });
+    this.assignStream(smmu, vm, STREAM_ID.VIRTIO_BASE + slot, dev.intid, `virtio-${slot}`);
   }
 
   /**
@@ -313,33 +381,16 @@ export class Hypervisor implements Firmware {
    * VM's own stage 2 (or bypass, to show the problem). From then on every stage-2 change of the
    * VM is followed by CMD_TLBI_S2_IPA + CMD_SYNC. The event queue's interrupt is taken at EL2.
    */
-  private assignDma(vm: Vm, ipa: number): HypSmmu {
-    const m = this.machine as Machine & { smmu?: unknown };
-    if (m.dma === null || m.smmu === undefined || m.smmu === null) {
-      throw new Error('assignDma: this machine has no DMA engine behind an SMMU');
-    }
+  private assignDma(vm: Vm, ipa: number): void {
+    const dma = this.machine.dma;
+    if (dma === null) throw new Error('assignDma: this machine has no DMA engine');
     if (!(ipa % 4096 === 0) || ipa < 0 || ipa >= 2 ** 40 || vm.vdevAt(ipa) !== undefined || vm.ramPaOf(ipa) >= 0) {
       throw new Error(`assignDma: IPA 0x${ipa.toString(16)} is not a free page-aligned IPA of ${vm.name}`);
     }
-    const smmu = new HypSmmu(this.machine.bus, { base: PA_SMMU, memBase: HYP_SMMU_BASE });
-    smmu.init();
-    const sid = STREAM_ID.DMA_ENGINE;
-    const dma = m.dma;
+    const smmu = this.smmuDriver('assignDma');
     vm.assign({ name: 'dma-engine', ipa, pa: VIRT.DMA_ENGINE, size: 0x1000, accesses: () => dma.stats.transfers });
-    if (this.smmuMode === 'bypass') smmu.attachBypass(sid, vm.name);
-    else smmu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
-    this.streamOwner.set(sid, vm);
-    vm.onS2Change = (at, size) => smmu.invalidateIpa(vm.vmid, at, size);
-    const gicd = this.gic.distributor;
     // The engine's own interrupt goes to this VM (forwardDeviceIrq), at its INTID in the vGIC.
-    this.dmaIrqOwner = vm;
-    gicd.write(GICD_ISENABLER0 + 4 * (INTID.DMA_ENGINE >> 5), 4, (1 << (INTID.DMA_ENGINE & 31)) >>> 0);
-    // The event queue's SPI: enabled, edge-triggered (GICD_ICFGR Int_config[1]).
-    const id = INTID_SMMU_EVENTQ;
-    gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
-    const cfg = GICD_ICFGR + 4 * (id >> 4);
-    gicd.write(cfg, 4, (gicd.read(cfg, 4) | (2 << (2 * (id & 15)))) >>> 0);
-    return smmu;
+    this.assignStream(smmu, vm, STREAM_ID.DMA_ENGINE, INTID.DMA_ENGINE, 'dma-engine');
   }
 
   /**
@@ -365,12 +416,12 @@ export class Hypervisor implements Firmware {
    * to unmasked.
    */
   private resetDma(vm: Vm): void {
-    this.machine.dma?.reset();
     const sid = STREAM_ID.DMA_ENGINE;
-    if (this.iommu !== null && this.iommu.streams.get(sid)?.config === 'nested') {
+    if (this.streamOwner.get(sid) === vm) this.machine.dma?.reset();
+    if (this.iommu !== null && this.streamOwner.get(sid) === vm && this.iommu.streams.get(sid)?.config === 'nested') {
       this.iommu.attachStage2(sid, { vmid: vm.vmid, root: vm.s2.root, vtcr: vm.s2.vtcr() }, vm.name);
     }
-    if (this.dmaIrqMasked) this.resampleDeviceIrq();
+    if (this.maskedIrqs > 0) this.resampleDeviceIrqs();
   }
 
   /**
@@ -382,22 +433,24 @@ export class Hypervisor implements Firmware {
    * physical line low again (GICD_ISPENDR of a level interrupt follows its line), lowers the
    * virtual line and unmasks the physical one.
    */
-  private forwardDeviceIrq(): void {
-    const owner = this.dmaIrqOwner!;
-    const id = INTID.DMA_ENGINE;
+  private forwardDeviceIrq(id: number, f: { owner: Vm; masked: boolean }): void {
     this.gic.distributor.write(GICD_ICENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
-    this.dmaIrqMasked = true;
-    owner.vgic?.dist.setLevel(id, true);
+    if (!f.masked) this.maskedIrqs++;
+    f.masked = true;
+    f.owner.vgic?.dist.setLevel(id, true);
   }
 
-  /** While the forwarded line is masked: is the physical one low again? Then lower and unmask. */
-  private resampleDeviceIrq(): void {
-    const id = INTID.DMA_ENGINE;
+  /** For each masked forwarded line: is the physical one low again? Then lower and unmask it. */
+  private resampleDeviceIrqs(except = -1): void {
     const gicd = this.gic.distributor;
-    if (((gicd.read(GICD_ISPENDR0 + 4 * (id >> 5), 4) >>> (id & 31)) & 1) !== 0) return;
-    this.dmaIrqOwner!.vgic?.dist.setLevel(id, false);
-    this.dmaIrqMasked = false;
-    gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
+    for (const [id, f] of this.forwarded) {
+      if (!f.masked || id === except) continue;
+      if (((gicd.read(GICD_ISPENDR0 + 4 * (id >> 5), 4) >>> (id & 31)) & 1) !== 0) continue;
+      f.owner.vgic?.dist.setLevel(id, false);
+      f.masked = false;
+      this.maskedIrqs--;
+      gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
+    }
   }
 
   /**
@@ -630,7 +683,7 @@ export class Hypervisor implements Firmware {
       : null;
     cpu.cycles += cpu.timing.hypExit;
     vm.vgic?.fold();
-    if (this.dmaIrqMasked) this.resampleDeviceIrq();
+    if (this.maskedIrqs > 0) this.resampleDeviceIrqs();
     let cause: string;
     let detail = '';
     switch (ec) {
@@ -679,6 +732,7 @@ export class Hypervisor implements Firmware {
     const taken: string[] = [];
     const complete: number[] = [];
     const forward: number[] = [];
+    let device = -1;
     for (let n = 0; n < 64; n++) {
       const iar = gicc.read(GICC_IAR, 4);
       const id = iar & 0x3ff;
@@ -686,15 +740,19 @@ export class Hypervisor implements Firmware {
       gicc.write(GICC_EOIR, 4, iar); // priority drop; still active (EOImode=1)
       if (vm.vgic !== null && vm.vgic.hw.has(id)) forward.push(id);
       else complete.push(iar);
-      if (id === INTID.DMA_ENGINE && this.dmaIrqOwner !== null) this.forwardDeviceIrq();
-      taken.push(PPI_NAMES[id] ?? `intid ${id}`);
+      const f = this.forwarded.get(id);
+      if (f !== undefined) {
+        this.forwardDeviceIrq(id, f);
+        device = id;
+      }
+      taken.push(f?.name ?? PPI_NAMES[id] ?? `intid ${id}`);
     }
     // The list registers are read back after acknowledging: that clears the maintenance
     // condition (GICH_MISR), so the maintenance interrupt is not pending again once deactivated.
     // The new hardware interrupts are made pending after that read-back, which would otherwise
     // overwrite them with a stale LR (the guest's previous one, already completed).
     vm.vgic?.fold();
-    if (this.dmaIrqMasked && !taken.includes('dma-engine')) this.resampleDeviceIrq();
+    if (this.maskedIrqs > 0) this.resampleDeviceIrqs(device);
     for (const id of forward) vm.vgic!.injectHw(id);
     for (const iar of complete) gicc.write(GICC_DIR, 4, iar);
     if (taken.includes('smmu-eventq')) this.drainSmmuEvents();
@@ -826,7 +884,7 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     vm.vgic?.resetCpuInterface(this.gic.distributor);
     vm.reset(cpu);
-    if (this.dmaIrqOwner === vm) this.resetDma(vm);
+    this.resetDma(vm);
     this.setBootX0(vm);
     vm.vcpu.restore(cpu);
     cpu.setSys(SYS.ELR_EL2, vm.vcpu.pcLo, vm.vcpu.pcHi);
