@@ -6,7 +6,8 @@ import { repl } from './repl.js';
 import { Session, type TargetOptions } from './session.js';
 import { serveGdb } from './gdbstub.js';
 import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
-import { parseHypConfig } from '../hyp/cli-hyp.js';
+import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
+import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 export interface DebugCliOptions {
@@ -42,6 +43,12 @@ export interface DebugCliIo {
   stderr: { write(s: string): unknown };
   stdin?: NodeJS.ReadableStream;
   signal?: AbortSignal;
+}
+
+/** The description's drive paths are relative to its file. */
+function withDrivesFrom(c: HypFileConfig, file: string): HypFileConfig {
+  if (c.drives) c.drives = c.drives.map((d) => ({ ...d, path: resolve(dirname(file), d.path) }));
+  return c;
 }
 
 function readConfig(path: string): string {
@@ -93,7 +100,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
       isv0: pick(o.hypIsv0, ['emulate', 'inject'], '--hyp-isv0'),
       vmidTagging: o.hypVmidTagging,
       traps,
-      config: o.hypConfig !== undefined ? parseHypConfig(readConfig(o.hypConfig), o.hypConfig, parseSize) : undefined,
+      config: o.hypConfig !== undefined ? withDrivesFrom(parseHypConfig(readConfig(o.hypConfig), o.hypConfig, parseSize), o.hypConfig) : undefined,
       smmu: pick(o.hypSmmu, ['stage2', 'bypass'], '--hyp-smmu'),
     };
     if (hyp.config && hyp.config.vms.length > 1 + more.length) throw new UserError(`--hyp-config ${o.hypConfig}: describes ${hyp.config.vms.length} VMs but ${1 + more.length} guest(s) were given`);

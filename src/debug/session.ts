@@ -189,6 +189,8 @@ export class Session {
         vmidTagging: h.config?.vmidTagging ?? h.vmidTagging,
         assignRtc: h.config?.assignRtc,
         assignDma: h.config?.assignDma,
+        assignVirtio: h.config?.assignVirtio,
+        drives: h.config?.drives,
         smmu: h.smmu ?? h.config?.smmu,
         // Several VMs share the console: whole lines, prefixed with the VM's name.
         onOutput: guests.length > 1 ? (vm, t) => this.prefix.write(vm, t) : (_vm, t) => this.opts.onOutput?.(t),

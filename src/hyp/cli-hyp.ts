@@ -42,6 +42,10 @@ export interface HypFileConfig {
   assignDma?: { vm: number; ipa: number } | null;
   /** How the SMMU treats the assigned stream: "stage2" (default) or "bypass". */
   smmu?: SmmuMode;
+  /** virtio-blk drives of the hypervisor's board (paths relative to the file), slots 0, 1... */
+  drives?: { path: string; readonly?: boolean }[];
+  /** The virtio-mmio device of `slot` for one VM. */
+  assignVirtio?: { vm: number; slot: number } | null;
   vms: VmFileConfig[];
 }
 
@@ -131,9 +135,10 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   const cfg = o.config;
   if (cfg && cfg.vms.length > guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: describes ${cfg.vms.length} VMs but ${guests.length} guest(s) were given`);
   if (cfg?.assignRtc && cfg.assignRtc.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignRtc.vm ${cfg.assignRtc.vm} is not one of the ${guests.length} VMs`);
+  if (cfg?.assignVirtio && cfg.assignVirtio.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignVirtio.vm ${cfg.assignVirtio.vm} is not one of the ${guests.length} VMs`);
   if (cfg?.assignDma && cfg.assignDma.vm >= guests.length) throw new UserError(`--hyp-config ${o.configFile ?? ''}: assignDma.vm ${cfg.assignDma.vm} is not one of the ${guests.length} VMs`);
   const smmu = policy<SmmuMode>(o.smmu, ['stage2', 'bypass'], '--hyp-smmu') ?? cfg?.smmu;
-  if (smmu !== undefined && !cfg?.assignDma) throw new UserError('--hyp-smmu: no DMA stream to configure (give a VM the DMA engine with "assignDma" in --hyp-config)');
+  if (smmu !== undefined && !cfg?.assignDma && !cfg?.assignVirtio) throw new UserError('--hyp-smmu: no DMA stream to configure (give a VM the DMA engine with "assignDma" in --hyp-config)');
   const per = (k: number): VmFileConfig => cfg?.vms[k] ?? {};
   const names = guests.map((_g, k) => per(k).name ?? `vm${k}`);
   // A firmware image goes into the VM's flash, which the hypervisor maps when it creates the VM.
@@ -171,6 +176,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
       assignDma: cfg?.assignDma,
+      assignVirtio: cfg?.assignVirtio,
+      drives: cfg?.drives?.map((d) => ({ path: resolve(cfgDir, d.path), readonly: d.readonly })),
       smmu,
       onSmmuEvent: o.trace ? (vm, e) => io.stderr.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
@@ -447,7 +454,7 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
     for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new UserError(`${file}: unknown key '${k}' in ${what} (expected ${allowed.join(', ')})`);
   };
   const top = obj(j, 'the file');
-  keys(top, ['slice', 'vmidTagging', 'assignRtc', 'assignDma', 'smmu', 'vms'], 'the file');
+  keys(top, ['slice', 'vmidTagging', 'assignRtc', 'assignDma', 'smmu', 'drives', 'assignVirtio', 'vms'], 'the file');
   const out: HypFileConfig = { vms: [] };
   if (top.slice !== undefined) {
     if (!Number.isSafeInteger(top.slice) || (top.slice as number) < 1) throw new UserError(`${file}: slice must be a positive integer`);
@@ -477,6 +484,27 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       const ipa = a.ipa === undefined ? IPA_DMA_DEFAULT : typeof a.ipa === 'string' && /^0x[0-9a-f]+$/i.test(a.ipa) ? Number(a.ipa) : NaN;
       if (!(ipa % 4096 === 0) || ipa >= 2 ** 40) throw new UserError(`${file}: assignDma.ipa must be a page-aligned hex string below 2^40, like "0x0a100000"`);
       out.assignDma = { vm: a.vm as number, ipa };
+    }
+  }
+  if (top.drives !== undefined) {
+    if (!Array.isArray(top.drives)) throw new UserError(`${file}: drives must be an array of { "path": "disk.img", "readonly": true }`);
+    out.drives = top.drives.map((d, k) => {
+      const o = obj(d, `drives[${k}]`);
+      keys(o, ['path', 'readonly'], `drives[${k}]`);
+      if (typeof o.path !== 'string' || o.path === '') throw new UserError(`${file}: drives[${k}].path must be a file name`);
+      if (o.readonly !== undefined && typeof o.readonly !== 'boolean') throw new UserError(`${file}: drives[${k}].readonly must be true or false`);
+      return { path: o.path, readonly: o.readonly as boolean | undefined };
+    });
+  }
+  if (top.assignVirtio !== undefined) {
+    if (top.assignVirtio === null) out.assignVirtio = null;
+    else {
+      const a = obj(top.assignVirtio, 'assignVirtio');
+      keys(a, ['vm', 'slot'], 'assignVirtio');
+      if (!Number.isSafeInteger(a.vm) || (a.vm as number) < 0) throw new UserError(`${file}: assignVirtio.vm must be a VM index`);
+      const slot = a.slot ?? 0;
+      if (!Number.isSafeInteger(slot) || (slot as number) < 0 || (slot as number) > 31) throw new UserError(`${file}: assignVirtio.slot must be a virtio-mmio slot 0..31`);
+      out.assignVirtio = { vm: a.vm as number, slot: slot as number };
     }
   }
   if (top.smmu !== undefined) {

@@ -17,6 +17,7 @@ export const DMA_GUEST = join(ROOT, 'guests', 'asm', 'hyp-dma.S');
 export const DMA_VICTIM = join(ROOT, 'guests', 'asm', 'hyp-dma-victim.S');
 export const DMA_EVIL = join(ROOT, 'guests', 'asm', 'hyp-dma-evil.S');
 export const DMA_NESTED = join(ROOT, 'guests', 'asm', 'hyp-dma-s1.S');
+export const VIRTIO_BLK_GUEST = join(ROOT, 'guests', 'asm', 'hyp-virtio-blk.S');
 
 /** nested: guests/asm/hyp-dma-s1.S (32 MiB) gives its DMA stream its own stage 1 (A64HV_DMA_CD). */
 export type DmaScenario = 'copy' | 'attack' | 'nested';
@@ -42,6 +43,27 @@ export async function runDmaScenario(kind: DmaScenario, smmu: SmmuMode, hooks: D
   });
   const guests = kind === 'copy' ? [DMA_GUEST] : kind === 'nested' ? [DMA_NESTED] : [DMA_VICTIM, DMA_EVIL];
   for (let k = 0; k < guests.length; k++) hv.boot(hv.vms[k], await loadIntoVm(hv.vms[k], guests[k]));
+  hooks.beforeRun?.(hv);
+  hv.run(5_000_000);
+  return hv;
+}
+
+/**
+ * virtio-blk: guests/asm/hyp-virtio-blk.S (8 MiB: PA 0x40f0_0800 is outside its IPA space) with the board's virtio-blk (slot 0, backed by
+ * `drive`, read-only) assigned to it: its driver reads sector 0 into its own buffer, then aims the
+ * device at the hypervisor's stream table.
+ */
+export async function runVirtioScenario(drive: string, smmu: SmmuMode, hooks: DmaScenarioHooks = {}): Promise<Hypervisor> {
+  const hv = new Hypervisor({
+    vms: [{ name: 'blk', ramSize: 8 << 20 }],
+    drives: [{ path: drive, readonly: true }],
+    assignVirtio: { vm: 0, slot: 0 },
+    smmu,
+    onOutput: hooks.onOutput,
+    onExit: hooks.onExit,
+    onSmmuEvent: hooks.onSmmuEvent,
+  });
+  hv.boot(hv.vms[0], await loadIntoVm(hv.vms[0], VIRTIO_BLK_GUEST));
   hooks.beforeRun?.(hv);
   hv.run(5_000_000);
   return hv;

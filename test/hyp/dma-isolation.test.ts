@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDmaScenario, DMA_GUEST, DMA_VICTIM, DMA_EVIL } from '../../src/hyp/dma-scenario.js';
+import { runDmaScenario, runVirtioScenario, DMA_GUEST, DMA_VICTIM, DMA_EVIL, VIRTIO_BLK_GUEST } from '../../src/hyp/dma-scenario.js';
 import { HYP_SMMU_BASE, type Hypervisor } from '../../src/hyp/hypervisor.js';
 import type { SmmuEvent } from '../../src/hyp/iommu.js';
 import { STREAM_ID } from '../../src/machine.js';
@@ -247,6 +247,66 @@ describe('bad CDs and a reset', () => {
     expect(r.hv.vms[0].resets).toBe(1);
     expect(r.hv.iommu!.streams.get(SID)!.config).toBe('stage2');
     expect(r.hv.iommu!.commands.get('CMD_TLBI_NH_ALL')).toBe(1);
+  });
+});
+
+describe('virtio-blk assigned to a VM (its transport mapped by stage 2, its StreamID on the VM\'s stage 2)', () => {
+  const SECTOR = 'SECTOR 0 of the test disk: read by a VM through its own stage 2. ';
+  const disk = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'hypblk-'));
+    const d = new Uint8Array(4096);
+    d.set(new TextEncoder().encode(SECTOR));
+    writeFileSync(`${dir}/disk.img`, d);
+    return `${dir}/disk.img`;
+  };
+
+  it('the driver reads sector 0 by IPAs with no exit; aimed at the stream table, the device gets IOERR and the SMMU an event', async () => {
+    const events: SmmuEvent[] = [];
+    let strtab: Uint8Array | null = null;
+    const hv = await runVirtioScenario(disk(), 'stage2', { onSmmuEvent: (_vm, e) => events.push(e), beforeRun: (h) => (strtab = bytes(h, HYP_SMMU_BASE, 0x1000)) });
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('MagicValue Version DeviceID 0x74726976 0x00000002 0x00000002');
+    expect(vm.output).toContain(`into IPA 0x40103000: status 0x00000000, data ${SECTOR.slice(0, 48)}`);
+    expect(text(bytes(hv, vm.ramPa + 0x10_3000, SECTOR.length))).toBe(SECTOR);
+    // VIRTIO_BLK_S_IOERR: the device's write aborted (all or nothing), the STE page unchanged.
+    expect(vm.output).toContain("(the hypervisor's stream table): status 0x00000001");
+    expect(events.map((e) => [e.name, e.streamId, e.inputAddr, e.read])).toEqual([['F_TRANSLATION', STREAM_ID.VIRTIO_BASE, 0x40f0_0800, false]]);
+    expect(bytes(hv, HYP_SMMU_BASE, 0x1000)).toEqual(strtab);
+    // No exit for the transport's registers; its interrupt forwarded (and resampled).
+    expect([...vm.stats.byCause.keys()].filter((k) => k.startsWith('mmio') && !k.includes('pl011'))).toEqual([]);
+    expect(vm.stats.sum('irq virtio-0')).toBeGreaterThanOrEqual(1);
+    expect(vm.vdevs.some((d) => d.name === 'virtio-mmio')).toBe(false); // the real transport replaced the stand-in
+  });
+
+  it('in bypass the device looks for its rings at PA = IPA (hypervisor memory) and never answers', async () => {
+    const hv = await runVirtioScenario(disk(), 'bypass');
+    const vm = hv.vms[0];
+    expect(vm.output).toContain('into IPA 0x40103000: status 0x000000ff');
+    expect(bytes(hv, vm.ramPa + 0x10_3000, 64).every((b) => b === 0)).toBe(true);
+  });
+
+  it('refuses an empty slot and first-touch RAM', async () => {
+    const { Hypervisor } = await import('../../src/hyp/hypervisor.js');
+    expect(() => new Hypervisor({ vms: [{}], assignVirtio: { vm: 0, slot: 0 } })).toThrow(/assignVirtio: no virtio device in slot 0/);
+    expect(() => new Hypervisor({ vms: [{ ram: 'lazy' }], drives: [{ path: disk() }], assignVirtio: { vm: 0, slot: 0 } })).toThrow(/must have eager RAM/);
+    expect(() => new Hypervisor({ vms: [{}], drives: [{ path: disk() }, { path: disk() }], assignVirtio: { vm: 0, slot: 1 } })).toThrow(/slot 0 shares slot 1's 4 KiB page/);
+  });
+
+  it('from the command line: drives and assignVirtio in --hyp-config (paths relative to it)', async () => {
+    const img = disk();
+    const dir = join(img, '..');
+    writeFileSync(`${dir}/m.json`, JSON.stringify({ drives: [{ path: 'disk.img', readonly: true }], assignVirtio: { vm: 0 }, vms: [{ ram: '8M' }] }));
+    const r = await cli(['run', VIRTIO_BLK_GUEST, '--hyp', '--hyp-config', `${dir}/m.json`, '--hyp-trace']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`data ${SECTOR.slice(0, 48)}`);
+    expect(r.err).toMatch(/smmu event 1 \[vm0\] F_TRANSLATION \(0x10\) StreamID 0x0 write of 0x40f00800/);
+    expect(r.err).toMatch(/StreamID 0 -> vm0 \(stage 2, VMID 1\)/);
+    writeFileSync(`${dir}/bad.json`, JSON.stringify({ drives: [{ path: 'nope.img' }], assignVirtio: { vm: 0 } }));
+    const b = await cli(['run', VIRTIO_BLK_GUEST, '--hyp', '--hyp-config', `${dir}/bad.json`, '-q']);
+    expect(b.code).not.toBe(0);
+    expect(b.err.trim().split('\n')).toHaveLength(1);
+    writeFileSync(`${dir}/bad2.json`, JSON.stringify({ assignVirtio: { vm: 0, slot: 40 } }));
+    expect((await cli(['run', VIRTIO_BLK_GUEST, '--hyp', '--hyp-config', `${dir}/bad2.json`, '-q'])).err).toMatch(/assignVirtio.slot must be a virtio-mmio slot 0..31/);
   });
 });
 
