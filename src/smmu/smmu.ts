@@ -69,6 +69,11 @@ export interface SmmuStats {
 }
 
 const TWO32 = 4294967296;
+const TWO64 = 2 ** 64;
+const SID_LIMIT = 2 ** R.SIDSIZE;
+const SMMUEN = R.CR0_SMMUEN;
+const COST_TRANSLATE = SMMU_COST.translate;
+const COST_MISS = SMMU_COST.iotlbMiss;
 
 export class Smmu implements Device, CommandTarget {
   readonly name = 'smmuv3';
@@ -599,12 +604,12 @@ export class Smmu implements Device, CommandTarget {
   translate(streamId: number, iova: number, write: boolean): number {
     const c = this.counters;
     c.translations++;
-    this.charge(SMMU_COST.translate);
-    if (!(iova >= 0 && iova < 2 ** 64) || !Number.isInteger(iova)) {
+    this.charge(COST_TRANSLATE);
+    if (!(iova >= 0 && iova < TWO64) || iova % 1 !== 0) {
       c.aborted++;
       return -1;
     }
-    if ((this.cr0 & R.CR0_SMMUEN) === 0) {
+    if ((this.cr0 & SMMUEN) === 0) {
       // SMMU disabled: GBPA decides (6.3.11).
       if (this.gbpa & R.GBPA_ABORT) {
         c.aborted++;
@@ -613,7 +618,7 @@ export class Smmu implements Device, CommandTarget {
       c.bypassed++;
       return iova;
     }
-    if (!Number.isInteger(streamId) || streamId < 0 || streamId >= 2 ** R.SIDSIZE) {
+    if (!(streamId >= 0 && streamId < SID_LIMIT) || streamId % 1 !== 0) {
       this.badStreamId(streamId >>> 0);
       c.aborted++;
       return -1;
@@ -679,7 +684,7 @@ export class Smmu implements Device, CommandTarget {
     } else {
       ctx.l1Misses++;
       ctx.walks++;
-      this.charge(SMMU_COST.iotlbMiss);
+      this.charge(COST_MISS);
       const ws = tlb.walks;
       const r1 = ws.s1DescReads;
       const r2 = ws.s2DescReads;
