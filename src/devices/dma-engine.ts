@@ -74,6 +74,7 @@ export class DmaEngine implements Device {
   private errAddr = 0;
   private doneBytes = 0;
   private readonly buf = new Uint8Array(4096);
+  private view = this.buf.subarray(0, 0);
   /** Called once per unknown register offset or bad access size. */
   onUnknown: (msg: string) => void = () => {};
   private irqLevel = false;
@@ -187,7 +188,8 @@ export class DmaEngine implements Device {
       // A burst does not cross a burst-size boundary of the source (as AXI bursts do not cross 4 KiB).
       const s = this.src + done;
       const n = Math.min(burst - (s % burst), this.len - done);
-      const chunk = this.buf.subarray(0, n);
+      if (n !== this.view.length) this.view = this.buf.subarray(0, n); // bursts are mostly one size
+      const chunk = this.view;
       cycles += BURST_SETUP_CYCLES + Math.ceil(n / BUS_BYTES_PER_CYCLE);
       this.stats.bursts++;
       if (!this.port.read(s, chunk)) {

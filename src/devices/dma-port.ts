@@ -91,8 +91,25 @@ export class DmaPort {
     return true;
   }
 
+  /** RAM offset of [addr, addr+len) for a direct master, or -1 (not all RAM): one piece, no page loop. */
+  private direct(addr: number, len: number): number {
+    const off = this.bus.ramOffset(addr);
+    return off >= 0 && off + len <= this.bus.ramSize && Number.isInteger(addr) ? off : -1;
+  }
+
   /** Read dst.length bytes at `addr` into dst. False (dst untouched) if the transaction aborts. */
   read(addr: number, dst: Uint8Array): boolean {
+    if (this.translator === null) {
+      const off = this.direct(addr, dst.length);
+      if (off < 0) {
+        this.stats.aborts++;
+        return false;
+      }
+      copyIn(dst, 0, this.bus.u8, off, dst.length);
+      this.stats.reads++;
+      this.stats.bytesRead += dst.length;
+      return true;
+    }
     if (!this.resolve(addr, dst.length, false)) {
       this.stats.aborts++;
       return false;
@@ -102,7 +119,7 @@ export class DmaPort {
     for (let k = 0; k < this.pieceOff.length; k++) {
       const off = this.pieceOff[k];
       const n = this.pieceLen[k];
-      dst.set(u8.subarray(off, off + n), d);
+      copyIn(dst, d, u8, off, n);
       d += n;
     }
     this.stats.reads++;
@@ -112,6 +129,18 @@ export class DmaPort {
 
   /** Write src at `addr`. False (nothing written) if the transaction aborts. */
   write(addr: number, src: Uint8Array): boolean {
+    if (this.translator === null) {
+      const off = this.direct(addr, src.length);
+      if (off < 0) {
+        this.stats.aborts++;
+        return false;
+      }
+      copyIn(this.bus.u8, off, src, 0, src.length);
+      this.onWrite?.(addr, src.length);
+      this.stats.writes++;
+      this.stats.bytesWritten += src.length;
+      return true;
+    }
     if (!this.resolve(addr, src.length, true)) {
       this.stats.aborts++;
       return false;
@@ -122,7 +151,7 @@ export class DmaPort {
     for (let k = 0; k < this.pieceOff.length; k++) {
       const off = this.pieceOff[k];
       const n = this.pieceLen[k];
-      u8.set(src.subarray(s, s + n), off);
+      copyIn(u8, off, src, s, n);
       s += n;
       this.onWrite?.(base + off, n);
     }
@@ -160,4 +189,10 @@ export class DmaPort {
     this.scratchDv.setUint32(0, v >>> 0, true);
     return this.write(addr, this.scratch.subarray(0, 4));
   }
+}
+
+/** dst[d..d+n) = src[s..s+n): a plain loop for short copies (no subarray allocated), set() for long ones. */
+function copyIn(dst: Uint8Array, d: number, src: Uint8Array, s: number, n: number): void {
+  if (n <= 64) for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
+  else dst.set(src.subarray(s, s + n), d);
 }
