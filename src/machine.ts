@@ -50,7 +50,7 @@ export const INTID = {
   CNTP: 30,
   UART0: 33,
   RTC: 34,
-  /** The DMA engine: SPI 12, which QEMU's virt leaves unused (it takes SPIs 1-9, 16-47, 74-77, 112+). */
+  /** The DMA engine: SPI 12, which QEMU's virt leaves unused (it takes SPIs 1-9, virtio 16-47, GICv2m 48-111, SMMU 74-77, platform bus 112+). */
   DMA_ENGINE: 44,
   /** virtio-mmio slot n: SPI 16 + n (INTID 48 + n), as on QEMU's virt. */
   VIRTIO_MMIO_BASE: 48,
