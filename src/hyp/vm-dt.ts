@@ -5,6 +5,10 @@
 // frames and no maintenance interrupt, since the VM has no virtualization extensions of its own.
 import { virtDtb, type VirtDtChosen, type VirtDtDesc } from '../loader/virt-dt.js';
 import { IPA_RAM, INTID_UART, type Vm } from './vm.js';
+import { INTID } from '../machine.js';
+
+/** virtio-mmio slots are 0x200 bytes, 8 to a 4 KiB page (QEMU virt). */
+const VIRTIO_SLOT_SIZE = 0x200;
 
 /** What the VM's device list says, as a device tree description. */
 export function vmDtDesc(vm: Vm): VirtDtDesc {
@@ -22,6 +26,13 @@ export function vmDtDesc(vm: Vm): VirtDtDesc {
     if (a.name === 'gicv') cpu = a.ipa;
     // The physical RTC's interrupt line is not routed to any VM: no interrupts property.
     else if (a.name === 'pl031') d.rtc = { base: a.ipa };
+    // Assigned bus masters: their interrupts are forwarded at the same INTID; no `iommus`, since
+    // the VM has no SMMU of its own (its stage 2 is invisible to it).
+    else if (a.name === 'dma-engine') d.dmaEngine = { base: a.ipa, size: a.size, intid: INTID.DMA_ENGINE };
+    else if (/^virtio-\d+$/.test(a.name)) {
+      const slot = Number(a.name.slice(7));
+      (d.virtio ??= []).push({ base: a.ipa + ((slot * VIRTIO_SLOT_SIZE) % 4096), size: VIRTIO_SLOT_SIZE, intid: INTID.VIRTIO_MMIO_BASE + slot });
+    }
     else throw new Error(`vm-dt: no device tree node for assigned device '${a.name}'`);
   }
   if (dist === undefined || cpu === undefined) throw new Error(`vm-dt: ${vm.name} has no virtual GIC (a device tree needs an interrupt controller)`);

@@ -76,3 +76,31 @@ describe('VM device tree', () => {
     expect(() => vmDtb(h.vms[0])).toThrow(/no device tree node for virtual device 'scratch'/);
   });
 });
+
+describe('VM device tree with assigned bus masters', () => {
+  it('the DMA engine and a virtio-blk transport appear at their IPAs with their forwarded SPIs and no iommus', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/vmdt-`);
+    writeFileSync(`${dir}/d.img`, new Uint8Array(4096));
+    const hv = new Hypervisor({
+      vms: [{ ramSize: 16 * MiB }, { ramSize: 16 * MiB }],
+      assignDma: { vm: 0, ipa: 0x0a10_0000 },
+      drives: [{ path: `${dir}/d.img` }],
+      assignVirtio: { vm: 1, slot: 0 },
+    });
+    const t0 = readFdt(vmDtb(hv.vms[0])).root;
+    const t1 = readFdt(vmDtb(hv.vms[1])).root;
+    const dma = node(t0, '/dma@a100000');
+    expect(propStrings(dma, 'compatible')).toEqual(['a64hv,dma-engine']);
+    expect(propCells(dma, 'reg')).toEqual([0, 0x0a10_0000, 0, 0x1000]);
+    expect(propCells(dma, 'interrupts')).toEqual([0, 12, 4]); // SPI 12 (INTID 44), level
+    expect(dma.props.has('iommus')).toBe(false);
+    // VM 1: the real transport replaced the identification block at the same address.
+    const v = node(t1, '/virtio_mmio@a000000');
+    expect(propCells(v, 'reg')).toEqual([0, 0x0a00_0000, 0, 0x200]);
+    expect(propCells(v, 'interrupts')).toEqual([0, 16, 1]); // SPI 16 (INTID 48), rising edge
+    expect(names(t1).filter((n) => n.startsWith('virtio'))).toEqual(['virtio_mmio@a000000']);
+    expect(names(t0).some((n) => n.startsWith('smmu') || n.startsWith('iommu'))).toBe(false);
+  });
+});
