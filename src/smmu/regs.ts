@@ -92,7 +92,7 @@ export const IDR0_VALUE =
 export const IDR1_VALUE = SIDSIZE | (EVENTQS << 16) | (CMDQS << 21);
 /** IDR5 (6.3.6): OAS[2:0], GRAN4K[4], GRAN16K[5], GRAN64K[6], VAX=0 (48-bit VAs), STALL_MAX=0. */
 export const IDR5_VALUE = OAS_ENC | (1 << 4) | (1 << 5) | (1 << 6);
-/** IIDR (6.3.7): Implementer 0x43b (Arm's JEP106 code) is not claimed; ProductID 0x64 ('a64hv'), rev 0. */
+/** IIDR (6.3.7): Implementer 0 (no JEP106 code claimed), Revision/Variant 0, ProductID[31:20] 0x64. */
 export const IIDR_VALUE = 0x64 << 20;
 /** AIDR (6.3.8): ArchMajorRev 0, ArchMinorRev 0 = SMMUv3.0. */
 export const AIDR_VALUE = 0;

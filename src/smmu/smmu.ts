@@ -74,6 +74,8 @@ const SID_LIMIT = 2 ** R.SIDSIZE;
 const SMMUEN = R.CR0_SMMUEN;
 const COST_TRANSLATE = SMMU_COST.translate;
 const COST_MISS = SMMU_COST.iotlbMiss;
+/** Configuration cache capacity (STEs with their CDs). */
+const CONFIG_CACHE_MAX = 4096;
 
 export class Smmu implements Device, CommandTarget {
   readonly name = 'smmuv3';
@@ -348,9 +350,11 @@ export class Smmu implements Device, CommandTarget {
   }
 
   private unimplemented(off: number, write: boolean): void {
-    if (this.reported.has(off)) return;
-    if (this.reported.size < 256) this.reported.add(off);
-    this.onUnimplemented(`smmuv3: ${write ? 'write to' : 'read of'} unimplemented register 0x${off.toString(16)} (RAZ/WI)`);
+    // Once per offset, and at most 64 offsets (then one last line): bounded logging.
+    if (this.reported.has(off) || this.reported.size > 64) return;
+    this.reported.add(off);
+    if (this.reported.size > 64) this.onUnimplemented('smmuv3: more unimplemented registers accessed (not reported)');
+    else this.onUnimplemented(`smmuv3: ${write ? 'write to' : 'read of'} unimplemented register 0x${off.toString(16)} (RAZ/WI)`);
   }
 
   // ------------------------------------------------------------------ interrupts and errors
@@ -548,6 +552,8 @@ export class Smmu implements Device, CommandTarget {
       this.record({ type: bad, sid });
       return null;
     }
+    // The cache is bounded: the oldest entry goes first (an SMMU may drop cached structures at any time).
+    if (this.configs.size >= CONFIG_CACHE_MAX) this.configs.delete(this.configs.keys().next().value as number);
     this.configs.set(sid, c);
     return c;
   }
