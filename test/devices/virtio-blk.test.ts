@@ -99,6 +99,13 @@ describe('virtio-mmio transport (4.2.2)', () => {
     expect(d.init([0, 3]) & STATUS.DRIVER_OK).not.toBe(0);
   });
 
+  it('behind an IOMMU, FEATURES_OK also needs VIRTIO_F_ACCESS_PLATFORM (6.1: the device may refuse to operate)', () => {
+    const { m, d } = board();
+    m.setIommu({ translate: (_sid, iova) => iova });
+    expect(d.init([0, 1]) & STATUS.FEATURES_OK).toBe(0);
+    expect(d.init([0, 3]) & STATUS.DRIVER_OK).not.toBe(0);
+  });
+
   it('QueueNum that is not a power of 2 (2.6) makes the device need a reset; Status 0 resets', () => {
     const { d } = board();
     d.init([0, 3]);

@@ -322,8 +322,11 @@ export class VirtioMmio implements Device {
     if (s & STATUS.FEATURES_OK && !(this.status & STATUS.FEATURES_OK)) {
       // 3.1.1 / 2.2.2: the device refuses FEATURES_OK (it reads back clear) if the driver accepted
       // a feature it did not offer, or (a non-legacy device) did not accept VIRTIO_F_VERSION_1.
+      // Behind an IOMMU the device cannot reach the driver's physical addresses untranslated, so
+      // it also refuses a driver that does not accept VIRTIO_F_ACCESS_PLATFORM (6.1: "A device MAY
+      // fail to operate further if VIRTIO_F_ACCESS_PLATFORM is not accepted").
       const extra = (this.driverFeatures[0] & ~this.deviceFeatures[0]) | (this.driverFeatures[1] & ~this.deviceFeatures[1]);
-      if (extra !== 0 || !this.negotiated(VIRTIO_F_VERSION_1)) {
+      if (extra !== 0 || !this.negotiated(VIRTIO_F_VERSION_1) || (this.port.translated && !this.negotiated(VIRTIO_F_ACCESS_PLATFORM))) {
         this.onLog(`${this.name}: FEATURES_OK refused (driver features 0x${this.driverFeatures[1].toString(16)}_${this.driverFeatures[0].toString(16).padStart(8, '0')})`);
         s &= ~STATUS.FEATURES_OK;
       }
