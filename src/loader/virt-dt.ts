@@ -3,7 +3,8 @@
 // VM's device list). Node names and properties follow QEMU's virt device tree (facts, so software
 // written for QEMU finds the same paths), but only devices that exist are described. Bindings:
 // Linux's Documentation/devicetree/bindings (arm/psci, timer/arm,arch_timer,
-// interrupt-controller/arm,gic, serial/pl011, rtc/arm,pl031, virtio/mmio, clock/fixed-clock), and
+// interrupt-controller/arm,gic, serial/pl011, rtc/arm,pl031, virtio/mmio, iommu/arm,smmu-v3 with
+// iommu/iommu (iommus = <&smmu StreamID>), clock/fixed-clock), and
 // the Devicetree Specification v0.4 for memory, cpus, chosen.
 import { FdtBuilder } from './fdt.js';
 import { VIRT, INTID } from '../machine.js';
