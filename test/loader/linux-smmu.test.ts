@@ -18,6 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { main } from '../../src/cli.js';
+import type { SmmuStats } from '../../src/smmu/smmu.js';
+import type { DmaStats } from '../../src/devices/dma-port.js';
 import { diskInitramfs, testDisk } from './linux-disk.js';
 
 const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.cache', 'linux');
@@ -30,12 +32,22 @@ if (missing.length > 0) console.log(`linux-smmu: skipped (missing ${missing.join
 const APPEND = 'console=ttyAMA0 panic=-1 cryptomgr.notests quiet';
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** The parts of the --stats-json document (src/cli.ts) this test reads. */
+interface StatsJson {
+  instructions: number;
+  cycles: number;
+  wallMs: number;
+  mips: number;
+  exitReason: string;
+  dma: Record<string, { port: DmaStats }>;
+  smmu?: SmmuStats;
+}
+
 interface Boot {
   code: number;
   out: string;
   err: string;
-  // The --stats-json document (src/cli.ts): instructions, cycles, wallMs, dma, smmu...
-  stats: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  stats: StatsJson;
 }
 
 let dir = '';
@@ -67,7 +79,7 @@ async function boot(name: string, iommu: boolean): Promise<Boot> {
   const argv = ['run', KERNEL, '--initrd', initrd, '--append', APPEND, '--drive', `${disk},readonly`, '--max-insns', '3000000000', '--stats-json', json, '-q'];
   if (iommu) argv.push('--iommu', 'smmuv3');
   const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  const stats = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : {};
+  const stats = (existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : {}) as StatsJson;
   return { code, out: out.replace(/\r\n/g, '\n'), err, stats };
 }
 
@@ -85,8 +97,15 @@ function expectDiskRead(b: Boot): void {
   expect(b.stats.exitReason).toBe('halt');
 }
 
+/** The virtio-blk drive's DMA port counters. */
+function blkPort(s: StatsJson): DmaStats {
+  const key = Object.keys(s.dma).find((k) => k.startsWith('virtio-blk'));
+  expect(key).toBeDefined();
+  return s.dma[key!].port;
+}
+
 /** The figures that must repeat exactly: everything but host time. */
-function modelled(s: Boot['stats']): unknown {
+function modelled(s: StatsJson): unknown {
   const { wallMs, mips, ...rest } = s;
   void wallMs;
   void mips;
@@ -108,8 +127,9 @@ describe.skipIf(missing.length > 0)('Linux reads a virtio-blk disk, through the 
       expect(b.out).toMatch(/^dmesg: arm-smmu-v3 9050000\.smmuv3: ias \d+-bit, oas \d+-bit/m);
       expect(b.out).toMatch(/^dmesg: virtio-mmio a000000\.virtio_mmio: Adding to iommu group \d+$/m);
       expect(b.out).toMatch(/^iommu-group: \d+ a000000\.virtio_mmio$/m);
-      const s = b.stats.smmu;
-      const port = b.stats.dma[Object.keys(b.stats.dma).find((k) => k.startsWith('virtio-blk'))!].port;
+      expect(b.stats.smmu).toBeDefined();
+      const s = b.stats.smmu!;
+      const port = blkPort(b.stats);
       // The guest read at least the raw region and the file by DMA (the device writes RAM).
       expect(port.bytesWritten).toBeGreaterThanOrEqual(1024 * 1024 + 512 * 1024);
       expect(port.aborts).toBe(0);
@@ -149,7 +169,7 @@ describe.skipIf(missing.length > 0)('Linux reads a virtio-blk disk, through the 
       expect(b.out).toContain('iommu-group: none\n');
       expect(b.out).not.toContain('arm-smmu-v3');
       expect(b.stats.smmu).toBeUndefined();
-      const port = b.stats.dma[Object.keys(b.stats.dma).find((k) => k.startsWith('virtio-blk'))!].port;
+      const port = blkPort(b.stats);
       expect(port.bytesWritten).toBeGreaterThanOrEqual(1024 * 1024 + 512 * 1024);
       expect(port.aborts).toBe(0);
     },
@@ -171,7 +191,7 @@ describe.skipIf(missing.length > 0)('Linux reads a virtio-blk disk, through the 
         console.log(
           `linux-smmu: instructions ${s.instructions} vs ${p.instructions} (${pct(s.instructions, p.instructions)}), ` +
             `cycles ${s.cycles} vs ${p.cycles} (${pct(s.cycles, p.cycles)}), host ms ${s.wallMs} vs ${p.wallMs}; ` +
-            `IOTLB hit rate ${((s.smmu.iotlb.hits / s.smmu.iotlb.lookups) * 100).toFixed(1)}%`,
+            `IOTLB hit rate ${((s.smmu!.iotlb.hits / s.smmu!.iotlb.lookups) * 100).toFixed(1)}%`,
         );
       }
     },
