@@ -172,6 +172,25 @@ describe('TLBI commands remove exactly what they name', () => {
     expect(all()).toEqual([false, false, false]);
   });
 
+  it('TLBI_S2_IPA leaves combined stage 1+2 entries (software follows it with NH_ALL/S12_VMALL, as on a PE)', () => {
+    const r = rig();
+    const s2 = s2Builder(r);
+    s2.map(RAM, RAM, 0x100_0000, s2Leaf({}), 2);
+    const s1 = s1Builder(r);
+    s1.map(PAGE, PAGE, 0x1000, s1Leaf({ ap: 1 }), 3); // VA = IPA: an input-address match would hit it
+    writeWords(r.bus, CDS, cdWords({ ttb0: s1.root }));
+    writeSte(r, 1, { config: 0b111, cdPtr: CDS, s2: { ttb: s2.root, vmid: 3 } });
+    r.smmu.translate(1, PAGE, false);
+    const misses = () => r.smmu.stats().iotlb.misses;
+    const m = misses();
+    cmds(r, [C.CMD_TLBI_S2_IPA, 3, PAGE, 0], SYNC);
+    r.smmu.translate(1, PAGE, false);
+    expect(misses()).toBe(m);
+    cmds(r, [C.CMD_TLBI_S12_VMALL, 3], SYNC);
+    r.smmu.translate(1, PAGE, false);
+    expect(misses()).toBe(m + 1);
+  });
+
   it('TLBI_S2_IPA drops the IPA cache entry used by nested walks; NH_ALL alone does not', () => {
     const r = rig();
     const s2 = s2Builder(r);
