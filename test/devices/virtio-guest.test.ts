@@ -24,12 +24,51 @@ _start:
     bl dma_copy
     movz x6, #0x4010, lsl #16
     bl puts
-    // And wmsg to 0x4012_3000: the data the guest will write to sector 2.
+    // And wmsg to 0x4012_3000 (the data the guest will write to sector 2), this time waiting for
+    // the engine's SPI (INTID 44, level): GIC set up, CTRL.IRQ_EN, WFI, GICC_IAR = 44, STATUS
+    // DONE cleared (the line drops), GICC_EOIR; then nothing is pending (IAR 1023).
+    movz x25, #0x0801, lsl #16
+    movz x19, #0x0800, lsl #16
+    mov w1, #0x80
+    strb w1, [x19, #0x42c]
+    mov w1, #1
+    strb w1, [x19, #0x82c]
+    mov w1, #0x1000
+    str w1, [x19, #0x104]
+    mov w1, #1
+    str w1, [x19]
+    mov w1, #0xff
+    str w1, [x25, #4]
+    mov w1, #1
+    str w1, [x25]
     adr x0, wmsg
     movz x1, #0x4012, lsl #16
     add x1, x1, #0x3000
     mov w2, #32
-    bl dma_copy
+    str w0, [x27, #0x08]
+    str wzr, [x27, #0x0c]
+    str w1, [x27, #0x10]
+    str wzr, [x27, #0x14]
+    str w2, [x27, #0x18]
+    mov w3, #0x403
+    str w3, [x27, #0x1c]
+dma_irq_wait:
+    wfi
+    ldr w5, [x25, #0x0c]
+    and w8, w5, #0x3ff
+    cmp w8, #1023
+    b.eq dma_irq_wait
+    cmp w8, #44
+    b.ne fail
+    ldr w3, [x27, #0x20]
+    cmp w3, #2
+    b.ne fail
+    str w3, [x27, #0x20]
+    str w5, [x25, #0x10]
+    ldr w5, [x25, #0x0c]
+    and w8, w5, #0x3ff
+    cmp w8, #1023
+    b.ne fail
     b virtio_main
 
 // dma_copy(x0 = src, x1 = dst, w2 = len): program the engine, poll STATUS, clear DONE.
