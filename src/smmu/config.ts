@@ -13,6 +13,7 @@
 // S[12] R[13] A[14] ASET[15] ASID[31:16]; w2-w3 TTB0[51:4]; w4-w5 TTB1[51:4]; w6-w7 MAIR.
 import { S1Params, S2Params, POW2, PA_BITS, outputBits } from '../mmu/walk.js';
 import { fillS1Params, fillS2Params, granuleTg0, granuleTg1, s2StartValid } from '../mmu/params.js';
+import { ATTR_NORMAL_WB_RWA, SH_ISH, SH_NSH, SH_OSH, effectiveSh, s2MemAttr } from '../mmu/attrs.js';
 import { C_BAD_CD, C_BAD_STE } from './events.js';
 
 /** STE.Config (5.2): abort, bypass, or translate with stage 1 (bit 0) / stage 2 (bit 1). */
@@ -23,6 +24,19 @@ export const STRW_EL1 = 0b00;
 export const STRW_EL2 = 0b10;
 /** Tag of EL2-world entries in the IOTLB/walk cache ASID field (outside the 16-bit ASID space). */
 export const ASID_EL2 = 0x10000;
+
+/**
+ * Attributes of an untranslated (stage-1-bypassed) transaction, attr | SH << 8 (attrs.ts format):
+ * incoming transactions are taken to be Normal Write-Back, Inner Shareable (a coherent master,
+ * IDR0.COHACC=1); MTCFG=1 replaces the type with MemAttr (stage-2 MemAttr encoding), SHCFG 0b00/10/11
+ * forces Non-/Outer/Inner Shareable (0b01: incoming). The STE and GBPA carry these fields alike
+ * (STE bits 99:96, 100, 109:108; GBPA bits 3:0, 4, 13:12).
+ */
+export function incomingAttrs(memAttr: number, mtcfg: number, shcfg: number): number {
+  const attr = mtcfg ? s2MemAttr(memAttr & 15) : ATTR_NORMAL_WB_RWA;
+  const sh = shcfg === 0 ? SH_NSH : shcfg === 2 ? SH_OSH : SH_ISH;
+  return attr | (effectiveSh(attr, sh) << 8);
+}
 
 /** One decoded context descriptor (SSIDSIZE=0: exactly one per stream). */
 export class ContextDesc {
@@ -51,6 +65,8 @@ export class StreamConfig {
   /** STE.PRIVCFG / INSTCFG: 0b0x use the incoming attribute, 0b10 force un-/data, 0b11 force priv/instruction. */
   privcfg = 0;
   instcfg = 0;
+  /** Attributes of the incoming transaction after STE.MTCFG/MemAttr/SHCFG (used when stage 1 is bypassed). */
+  inAttrs = 0;
   readonly s2p = new S2Params();
   /** STE.S2R: record stage-2 faults. */
   s2record = true;
@@ -82,6 +98,7 @@ export function decodeSte(w: Int32Array, sid: number, out: StreamConfig): number
   out.s2 = config === 0b110 || config === 0b111;
   out.privcfg = (w[3] >>> 16) & 3;
   out.instcfg = (w[3] >>> 18) & 3;
+  out.inAttrs = incomingAttrs(w[3] & 15, (w[3] >>> 4) & 1, (w[3] >>> 12) & 3);
   out.strw = STRW_EL1;
   out.vmid = w[4] & 0xffff; // IDR0.VMID16=1: S2VMID[15:0]; also tags stage-1-only NS-EL1 streams
   if (config === CONFIG_ABORT || config === CONFIG_BYPASS) return 0;

@@ -13,7 +13,8 @@ import * as R from './regs.js';
 import { Queue } from './queue.js';
 import * as E from './events.js';
 import { encodeEvent, type EventFields } from './events.js';
-import { StreamConfig, ContextDesc, decodeSte, decodeCd, CONFIG_ABORT, CONFIG_BYPASS, STRW_EL2 } from './config.js';
+import { StreamConfig, ContextDesc, decodeSte, decodeCd, incomingAttrs, CONFIG_ABORT, CONFIG_BYPASS, STRW_EL2 } from './config.js';
+import { combineS1S2, effectiveSh, mairAttr } from '../mmu/attrs.js';
 import { Iotlb, RG_EL2, DEFAULT_IOTLB_CONFIG } from './iotlb.js';
 import { executeCommand, CERROR_NONE, CERROR_ABT, CS_SIG_IRQ, type CommandTarget } from './commands.js';
 
@@ -101,6 +102,12 @@ export class Smmu implements Device, CommandTarget {
   private strtabLo = 0;
   private strtabHi = 0;
   private strtabCfg = 0;
+  /**
+   * Memory attributes of the last translation (valid when it succeeded), MAIR-format attr | SH << 8:
+   * stage 1 from the CD's MAIR, the incoming/STE-overridden ones when stage 1 is bypassed, combined
+   * with stage 2 by combineS1S2 (the PE's combining function).
+   */
+  attrs = 0;
   readonly cmdq = new Queue(16, R.CMDQS);
   readonly eventq = new Queue(32, R.EVENTQS);
 
@@ -622,6 +629,8 @@ export class Smmu implements Device, CommandTarget {
         return -1;
       }
       c.bypassed++;
+      const g = this.gbpa;
+      this.attrs = incomingAttrs(g & 15, (g >>> 4) & 1, (g >>> 12) & 3);
       return iova;
     }
     if (!(streamId >= 0 && streamId < SID_LIMIT) || streamId % 1 !== 0) {
@@ -636,6 +645,7 @@ export class Smmu implements Device, CommandTarget {
     }
     if (cfg.config === CONFIG_BYPASS) {
       c.bypassed++;
+      this.attrs = cfg.inAttrs;
       return iova;
     }
     const pa = this.translateStream(cfg, iova, write);
@@ -685,6 +695,7 @@ export class Smmu implements Device, CommandTarget {
       pa = main.pa[e] + off;
       ipa = main.ipa[e] + off;
       perms = main.perms[e];
+      this.attrs = main.attrs[e];
       s1Level = main.s1level[e];
       s2Level = main.s2level[e];
     } else {
@@ -701,6 +712,7 @@ export class Smmu implements Device, CommandTarget {
       pa = this.walkPa;
       ipa = this.walkIpa;
       perms = this.walkPerms;
+      this.attrs = this.walkAttrs;
       s1Level = this.walkS1Level;
       s2Level = this.walkS2Level;
     }
@@ -729,6 +741,7 @@ export class Smmu implements Device, CommandTarget {
   private walkPa = 0;
   private walkIpa = 0;
   private walkPerms = 0;
+  private walkAttrs = 0;
   private walkS1Level = 0;
   private walkS2Level = 0;
 
@@ -740,6 +753,7 @@ export class Smmu implements Device, CommandTarget {
     let s1perms = P_R1 | P_W1 | P_X1 | P_R0 | P_W0 | P_X0;
     let s1shift = 63;
     let global = 1;
+    let attrs = cfg.inAttrs;
     this.walkS1Level = 0;
     this.walkS2Level = 0;
     this.walkIpa = va48;
@@ -761,6 +775,8 @@ export class Smmu implements Device, CommandTarget {
       } else {
         s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
       }
+      const a = mairAttr(cd.mairLo, cd.mairHi, o.attrIndx);
+      attrs = a | (effectiveSh(a, o.sh) << 8);
       s1shift = o.shift;
       ipa = o.oa + (va48 - alignDown(va48, o.shift));
       global = cd.el2 ? 1 : o.ng ^ 1;
@@ -777,10 +793,12 @@ export class Smmu implements Device, CommandTarget {
       s2perms = o2.perms;
       this.walkS2Level = o2.level;
       if (o2.shift < shift) shift = o2.shift;
+      attrs = combineS1S2(attrs & 0xff, attrs >>> 8, o2.attrs & 0xff, o2.attrs >>> 8, false);
     }
     if (shift > 30) shift = 30;
     this.walkPa = pa;
     this.walkPerms = s1perms | s2perms;
+    this.walkAttrs = attrs;
     const main = this.iotlb.tlb.l2;
     const e = main.allocate(lo, hi, shift);
     if (e >= 0) {
@@ -792,7 +810,7 @@ export class Smmu implements Device, CommandTarget {
       main.pa[e] = alignDown(pa, shift);
       main.ipa[e] = alignDown(ipa, shift);
       main.perms[e] = this.walkPerms;
-      main.attrs[e] = 0;
+      main.attrs[e] = attrs;
       main.s1level[e] = this.walkS1Level;
       main.s2level[e] = this.walkS2Level;
       main.commit(e, lo, hi, shift);

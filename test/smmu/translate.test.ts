@@ -1,7 +1,7 @@
 // Translation of DMA accesses: stage 2 only, stage 1 only, nested, bypass/abort, permissions and
 // the transaction attributes (IHI 0070 3.3, 5.2 STE.Config/PRIVCFG/INSTCFG; ARM ARM permissions).
 import { describe, expect, it } from 'vitest';
-import { rig, writeSte, writeWords, cdWords, s1Builder, s2Builder, drainEvents, CDS, RAM } from './helpers.js';
+import { rig, writeSte, writeWords, cdWords, s1Builder, s2Builder, drainEvents, CDS, RAM, STRTAB as STRTAB_ADDR } from './helpers.js';
 import { s1Leaf, s2Leaf } from '../../src/mmu/builder.js';
 import * as R from '../../src/smmu/regs.js';
 import { CLASS_CD, CLASS_IN, CLASS_TT } from '../../src/smmu/events.js';
@@ -299,6 +299,55 @@ describe('SMMU disabled, bypass and abort', () => {
     expect(r.smmu.translate(1, Number.NaN, false)).toBe(-1);
     expect(r.smmu.translate(1, 1.5, false)).toBe(-1);
     expect(r.smmu.translate(-3, 0x1000, false)).toBe(-1);
+  });
+});
+
+describe('output attributes (shared attrs.ts: MAIR, stage-2 MemAttr, combineS1S2)', () => {
+  it('stage 1: CD.MAIR Attr<AttrIndx> with the descriptor SH (Device is Outer Shareable)', () => {
+    const r = rig();
+    const b = s1Builder(r);
+    b.map(0x1000, PAGE, 0x1000, s1Leaf({ ap: 1, attrIndx: 0, sh: 3 }), 3);
+    b.map(0x2000, PAGE, 0x1000, s1Leaf({ ap: 1, attrIndx: 5, sh: 3 }), 3);
+    writeWords(r.bus, CDS, cdWords({ ttb0: b.root, mair: 0xff }));
+    const w = cdWords({ ttb0: b.root, mair: 0xff });
+    w[7] = 0x0400; // Attr5 = Device-nGnRE
+    writeWords(r.bus, CDS, w);
+    writeSte(r, 1, { config: 0b101, cdPtr: CDS });
+    r.smmu.translate(1, 0x1000, false);
+    expect(r.smmu.attrs).toBe(0xff | (3 << 8));
+    r.smmu.translate(1, 0x2000, false);
+    expect(r.smmu.attrs).toBe(0x04 | (2 << 8));
+    r.smmu.translate(1, 0x2008, false); // IOTLB hit: the same attributes
+    expect(r.smmu.attrs).toBe(0x04 | (2 << 8));
+  });
+
+  it('stage 2 combines with the incoming (Normal WB) or stage-1 attributes: the less cacheable wins', () => {
+    const r = rig();
+    const b = s2Builder(r);
+    b.map(0x1000_0000, PAGE, 0x1000, s2Leaf({ memAttr: 0b0101 }), 3); // Normal NC
+    b.map(0x1000_1000, PAGE, 0x1000, s2Leaf({ memAttr: 0b0001 }), 3); // Device-nGnRE
+    writeSte(r, 1, { config: 0b110, s2: { ttb: b.root } });
+    r.smmu.translate(1, 0x1000_0000, false);
+    expect(r.smmu.attrs & 0xff).toBe(0x44);
+    r.smmu.translate(1, 0x1000_1000, false);
+    expect(r.smmu.attrs).toBe(0x04 | (2 << 8));
+  });
+
+  it('bypass: STE.MTCFG/MemAttr and SHCFG override the incoming attributes; GBPA likewise', () => {
+    const r = rig();
+    writeSte(r, 1, { config: 0b100 });
+    const w = [...Array(16)].map(() => 0);
+    w[0] = 1 | (0b100 << 1);
+    w[3] = 0b0101 | (1 << 4) | (2 << 12); // MemAttr NC, MTCFG, SHCFG = Outer Shareable
+    writeWords(r.bus, STRTAB_ADDR + 2 * 64, w);
+    r.smmu.translate(1, 0x4000_0000, false);
+    expect(r.smmu.attrs).toBe(0xff); // SHCFG = 0b00: Non-shareable
+    r.smmu.translate(2, 0x4000_0000, false);
+    expect(r.smmu.attrs).toBe(0x44 | (2 << 8));
+    r.smmu.write(R.CR0, 4, 0);
+    r.smmu.write(R.GBPA, 4, R.GBPA_UPDATE | (1 << 4) | 0b0000); // Device-nGnRnE
+    r.smmu.translate(1, 0x4000_0000, false);
+    expect(r.smmu.attrs).toBe(0x00 | (2 << 8));
   });
 });
 
