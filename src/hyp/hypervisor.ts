@@ -431,7 +431,8 @@ export class Hypervisor implements Firmware {
    * distributor sees the line high. The virtual interrupt has GICH_LR.EOI set (level, software):
    * the guest's EOI raises a maintenance interrupt, and at that exit resampleDeviceIrq finds the
    * physical line low again (GICD_ISPENDR of a level interrupt follows its line), lowers the
-   * virtual line and unmasks the physical one.
+   * virtual line and unmasks the physical one. A guest that configured the virtual interrupt as
+   * edge-triggered gets no maintenance interrupt; any later exit resamples the line instead.
    */
   private forwardDeviceIrq(id: number, f: { owner: Vm; masked: boolean }): void {
     this.gic.distributor.write(GICD_ICENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
@@ -445,8 +446,19 @@ export class Hypervisor implements Firmware {
     const gicd = this.gic.distributor;
     for (const [id, f] of this.forwarded) {
       if (!f.masked || id === except) continue;
-      if (((gicd.read(GICD_ISPENDR0 + 4 * (id >> 5), 4) >>> (id & 31)) & 1) !== 0) continue;
-      f.owner.vgic?.dist.setLevel(id, false);
+      const d = f.owner.vgic?.dist;
+      if (((gicd.read(GICD_ISPENDR0 + 4 * (id >> 5), 4) >>> (id & 31)) & 1) !== 0) {
+        // Still high. A guest that configured the interrupt edge-triggered (as the device tree
+        // says for virtio-mmio) and has taken and completed the last one has acknowledged the
+        // device since: the line went low and high again while masked, unseen. Give it the
+        // rising edge it would have seen (a level-configured one stays pending by itself).
+        if (d !== undefined && d.edge[id] && !d.isPending(id) && !d.active[id]) {
+          d.setLevel(id, false);
+          d.setLevel(id, true);
+        }
+        continue;
+      }
+      d?.setLevel(id, false);
       f.masked = false;
       this.maskedIrqs--;
       gicd.write(GICD_ISENABLER0 + 4 * (id >> 5), 4, (1 << (id & 31)) >>> 0);
