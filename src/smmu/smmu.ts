@@ -678,6 +678,9 @@ export class Smmu implements Device, CommandTarget {
       }
     }
     const va48 = (hi & 0xffff) * TWO32 + (lo >>> 0);
+    // Stage-1 permission bits this access needs (EL1 columns when privileged or in the EL2 regime).
+    const need1 = write ? P_W1 : instr ? P_X1 : P_R1;
+    const n1 = priv || cfg.strw === STRW_EL2 ? need1 : need1 << 3;
     const asid = cd !== null ? cd.asid : 0;
     const regime = (cfg.s1 ? RG_S1 : 0) | (cfg.s2 ? RG_S2 : 0) | (cfg.strw === STRW_EL2 ? RG_EL2 : 0);
     const tlb = this.iotlb.tlb;
@@ -705,7 +708,7 @@ export class Smmu implements Device, CommandTarget {
       const ws = tlb.walks;
       const r1 = ws.s1DescReads;
       const r2 = ws.s2DescReads;
-      const ok = this.walk(cfg, cd, upper, va48, lo, hi);
+      const ok = this.walk(cfg, cd, upper, va48, lo, hi, n1);
       ctx.s1DescReads += ws.s1DescReads - r1;
       ctx.s2DescReads += ws.s2DescReads - r2;
       if (!ok) return this.fault(cfg, cd, f, iova, write, priv, instr, this.walkIpa);
@@ -718,9 +721,7 @@ export class Smmu implements Device, CommandTarget {
     }
     // Permission checks: stage 1 first (AArch64.S1CheckPermissions), then stage 2.
     if (cfg.s1) {
-      const need = write ? P_W1 : instr ? P_X1 : P_R1;
-      const n = priv || cfg.strw === STRW_EL2 ? need : need << 3;
-      if ((perms & n) !== n) {
+      if ((perms & n1) !== n1) {
         f.set(FSC_PERMISSION + s1Level, 1, false, 0);
         tlb.walks.s1Faults++;
         return this.fault(cfg, cd, f, iova, write, priv, instr, ipa);
@@ -746,7 +747,7 @@ export class Smmu implements Device, CommandTarget {
   private walkS2Level = 0;
 
   /** IOTLB miss: stage-1 walk (descriptors through stage 2 when nested), stage 2 of the output, fill. */
-  private walk(cfg: StreamConfig, cd: ContextDesc | null, upper: number, va48: number, lo: number, hi: number): boolean {
+  private walk(cfg: StreamConfig, cd: ContextDesc | null, upper: number, va48: number, lo: number, hi: number, n1: number): boolean {
     const f = this.f;
     const s2p = cfg.s2p;
     let ipa = va48;
@@ -781,6 +782,14 @@ export class Smmu implements Device, CommandTarget {
       ipa = o.oa + (va48 - alignDown(va48, o.shift));
       global = cd.el2 ? 1 : o.ng ^ 1;
       this.walkS1Level = o.level;
+      // A stage-1 Permission fault has priority over stage 2's translation of the output address
+      // (as on the PE); nothing is cached for it.
+      if ((s1perms & n1) !== n1) {
+        f.set(FSC_PERMISSION + o.level, 1, false, 0);
+        this.iotlb.tlb.walks.s1Faults++;
+        this.walkIpa = ipa;
+        return false;
+      }
     }
     let shift = s1shift;
     let pa = ipa;

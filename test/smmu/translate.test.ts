@@ -236,6 +236,23 @@ describe('nested (STE.Config = 0b111)', () => {
     expect([ev.name, ev.s2, ev.cls, ev.addr]).toEqual(['F_TRANSLATION', true, CLASS_CD, 0x9000_0000]);
   });
 
+  it('a stage-1 Permission fault has priority over stage 2 translating the output address; it is not cached', () => {
+    const r = rig();
+    const s2 = s2Builder(r);
+    s2.map(RAM, RAM, 0x80_0000, s2Leaf({}), 2); // tables and CD; the output IPA 0x9000_0000 is unmapped
+    const s1 = s1Builder(r);
+    s1.map(0x1000, 0x9000_0000, 0x1000, s1Leaf({ ap: 3 }), 3); // read-only at stage 1
+    writeWords(r.bus, CDS, cdWords({ ttb0: s1.root }));
+    writeSte(r, 4, { config: 0b111, cdPtr: CDS, s2: { ttb: s2.root, vmid: 6 } });
+    expect(r.smmu.translate(4, 0x1000, true)).toBe(-1);
+    expect(r.smmu.translate(4, 0x1000, false)).toBe(-1);
+    expect(drainEvents(r).map((e) => [e.name, e.s2])).toEqual([
+      ['F_PERMISSION', false],
+      ['F_TRANSLATION', true],
+    ]);
+    expect(r.smmu.stats().iotlb).toMatchObject({ misses: 2, fills: 0 });
+  });
+
   it('stage-2 permissions apply to the final access after stage 1 allowed it', () => {
     const r = rig();
     const s2 = s2Builder(r);
