@@ -315,6 +315,8 @@ export class Machine {
   boot(entry: bigint): void {
     const cpu = this.cpu;
     this.gic.reset();
+    // The bus masters and the SMMU in front of them come out of reset too (statistics are kept).
+    this.smmu?.reset();
     this.dma?.reset();
     for (const v of this.virtio) v.mmio.reset();
     cpu.reset();

@@ -134,6 +134,22 @@ describe('virtio-blk behind the SMMU', () => {
   });
 });
 
+describe('board reset', () => {
+  it('Machine.boot resets the SMMU (SMMUEN=0: GBPA bypass) and the virtio devices', () => {
+    drv.attachStage2(STREAM_ID.VIRTIO_BASE, { vmid: 5, root: s2.root, vtcr: s2.vtcr() });
+    const d = new TestDriver(m, VIRT.VIRTIO_MMIO, DESC, AVAIL, USED);
+    d.toPa = toPa;
+    d.init([0, 3]);
+    expect(d.rd(0x70)).toBe(15);
+    m.boot(BigInt(RAM));
+    expect(d.rd(0x70)).toBe(0); // the transport's Status after reset
+    expect(m.smmu!.read(0x20, 4) & 1).toBe(0); // CR0.SMMUEN
+    // Untranslated again: a PA works as the address.
+    expect(m.virtio[0].mmio.port.writeU32(WIN, 0x1234)).toBe(true);
+    expect(m.smmu!.stats().bypassed).toBeGreaterThan(0);
+  });
+});
+
 describe('the DMA engine behind the SMMU (StreamID 32)', () => {
   const E = VIRT.DMA_ENGINE;
   const program = (src: number, dst: number, len: number): void => {
