@@ -728,9 +728,10 @@ export class Smmu implements Device, CommandTarget {
       }
     }
     if (cfg.s2) {
-      // Stage 2 (AArch64.S2CheckPermissions): S2AP read/write; an instruction access also needs XN=0.
-      const need = write ? P_S2W : P_S2R;
-      if ((perms & need) === 0 || (instr && (perms & P_S2X) === 0)) {
+      // Stage 2 (AArch64.S2CheckPermissions): S2AP[1] for writes, XN=0 for instruction fetches,
+      // S2AP[0] for data reads.
+      const need = write ? P_S2W : instr ? P_S2X : P_S2R;
+      if ((perms & need) === 0) {
         f.set(FSC_PERMISSION + s2Level, 2, false, ipa);
         tlb.walks.s2Faults++;
         return this.fault(cfg, cd, f, iova, write, priv, instr, ipa);

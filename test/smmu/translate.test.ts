@@ -73,6 +73,23 @@ describe('stage 2 only (STE.Config = 0b110)', () => {
     expect(r.smmu.translate(2, 0x1000_0000, false)).toBe(0x1_0000_0000);
   });
 
+  it('instruction accesses (STE.INSTCFG=0b11) need stage-2 XN=0 only; data reads need S2AP[0]', () => {
+    const r = rig();
+    const b = s2Builder(r);
+    b.map(0x1000_0000, PAGE, 0x1000, s2Leaf({ s2ap: 0 }), 3); // no data access, executable
+    b.map(0x1000_1000, PAGE, 0x1000, s2Leaf({ s2ap: 3, xn: true }), 3); // read/write, XN
+    writeSte(r, 1, { config: 0b110, instcfg: 3, s2: { ttb: b.root } });
+    writeSte(r, 2, { config: 0b110, s2: { ttb: b.root, vmid: 2 } });
+    expect(r.smmu.translate(1, 0x1000_0000, false)).toBe(PAGE);
+    expect(r.smmu.translate(1, 0x1000_1000, false)).toBe(-1);
+    expect(r.smmu.translate(2, 0x1000_0000, false)).toBe(-1);
+    expect(r.smmu.translate(2, 0x1000_1000, false)).toBe(PAGE);
+    expect(drainEvents(r).map((e) => [e.name, e.instr])).toEqual([
+      ['F_PERMISSION', true],
+      ['F_PERMISSION', false],
+    ]);
+  });
+
   it('S2R=0: a terminated stage-2 fault is not recorded', () => {
     const r = rig();
     const b = s2Builder(r);
