@@ -111,30 +111,24 @@ export class SmmuView {
     let aborts = 0;
     let invalid = 0;
     let listed = 0;
-    const n = Math.min(2 ** t.log2size, 1 << 16);
-    for (let sid = 0; sid < n; sid++) {
-      let a: number;
-      try {
-        a = this.steAddr(sid);
-      } catch {
-        invalid++;
-        continue;
-      }
+    const classify = (sid: number, a: number): void => {
       const w = this.words(a, 16);
-      if (w === null) {
-        invalid++;
-        continue;
+      if (w === null || (w[0] & 1) === 0) invalid++;
+      else if (((w[0] >>> 1) & 7) === STE_CONFIG.ABORT) aborts++;
+      else if (listed++ < LIST_MAX) lines.push(`  ${this.steLine(sid, w)}`);
+    };
+    const total = Math.min(2 ** t.log2size, 1 << 16);
+    if (t.fmt === 0) for (let sid = 0; sid < total; sid++) classify(sid, t.base + sid * 64);
+    else {
+      // Two-level (5.1): one L1STD per 2^SPLIT StreamIDs; Span 0 (or reserved) covers none.
+      const per = 2 ** t.split;
+      for (let i = 0; i * per < total; i++) {
+        const l1 = this.words(t.base + i * 8, 2);
+        const span = l1 === null ? 0 : l1[0] & 0x1f;
+        const n = span === 0 || span > 12 ? 0 : Math.min(per, 2 ** (span - 1), total - i * per);
+        invalid += Math.min(per, total - i * per) - n;
+        for (let j = 0; j < n; j++) classify(i * per + j, addrField(l1!, 0, 6) + j * 64);
       }
-      if ((w[0] & 1) === 0) {
-        invalid++;
-        continue;
-      }
-      const config = (w[0] >>> 1) & 7;
-      if (config === STE_CONFIG.ABORT) {
-        aborts++;
-        continue;
-      }
-      if (listed++ < LIST_MAX) lines.push(`  ${this.steLine(sid, w)}`);
     }
     if (listed > LIST_MAX) lines.push(`  ... ${listed - LIST_MAX} more`);
     lines.push(`${listed} STE(s) translating or bypassing, ${aborts} abort, ${invalid} invalid (V=0 or unreachable)`);

@@ -122,7 +122,12 @@ export function streamWalk(bus: Bus, smmu: Smmu | null, sid: number, iova: numbe
   const s2ok = (s2perms & (write ? P_S2W : P_S2R)) !== 0;
   const rw = (r: number, w: number): string => `${perms & r ? 'r' : '-'}${perms & w ? 'w' : '-'}`;
   out.push(
-    `  permissions: ${cd !== null ? `stage 1 ${priv ? rw(P_R1, P_W1) + ' (privileged)' : rw(P_R0, P_W0) + ' (unprivileged)'}, ` : ''}stage 2 ${s2perms & P_S2R ? 'r' : '-'}${s2perms & P_S2W ? 'w' : '-'}` +
+    `  permissions: ${[
+      cd !== null ? `stage 1 ${priv ? rw(P_R1, P_W1) + ' (privileged)' : rw(P_R0, P_W0) + ' (unprivileged)'}` : '',
+      cfg.s2 ? `stage 2 ${s2perms & P_S2R ? 'r' : '-'}${s2perms & P_S2W ? 'w' : '-'}` : '',
+    ]
+      .filter((x) => x !== '')
+      .join(', ')}` +
       (s1ok && s2ok ? '' : ` -> F_PERMISSION at stage ${s1ok ? 2 : 1}, the transaction is aborted`),
   );
   if (smmu !== null) {
