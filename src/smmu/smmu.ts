@@ -67,6 +67,15 @@ export interface SmmuStats {
   eventsLost: number;
   /** Per (VMID, ASID) tag: lookups, IOTLB misses, walks, descriptor reads by stage. */
   contexts: { vmid: number; asid: number; lookups: number; misses: number; walks: number; s1DescReads: number; s2DescReads: number }[];
+  /** Per StreamID with a valid STE: translations, IOTLB misses, aborted transactions (by StreamID). */
+  streams: StreamStats[];
+}
+
+export interface StreamStats {
+  sid: number;
+  translations: number;
+  misses: number;
+  aborted: number;
 }
 
 const TWO32 = 4294967296;
@@ -113,6 +122,9 @@ export class Smmu implements Device, CommandTarget {
 
   // Configuration cache: decoded STEs (and their CDs) by StreamID, refreshed only by CFGI_*.
   private readonly configs = new Map<number, StreamConfig>();
+  /** Per-StreamID counters (at most 2^SIDSIZE entries). */
+  private readonly streamStats = new Map<number, StreamStats>();
+  private lastStream: StreamStats | null = null;
   private suppressEvents = 0;
   private processing = false;
 
@@ -639,8 +651,15 @@ export class Smmu implements Device, CommandTarget {
       return -1;
     }
     const cfg = this.streamConfig(streamId);
-    if (cfg === null || cfg.config === CONFIG_ABORT) {
+    if (cfg === null) {
+      c.aborted++;
+      return -1;
+    }
+    const ss = this.stream(streamId);
+    ss.translations++;
+    if (cfg.config === CONFIG_ABORT) {
       c.aborted++; // Config = abort: no event (5.2 STE.Config 0b000)
+      ss.aborted++;
       return -1;
     }
     if (cfg.config === CONFIG_BYPASS) {
@@ -648,9 +667,26 @@ export class Smmu implements Device, CommandTarget {
       this.attrs = cfg.inAttrs;
       return iova;
     }
+    const m = this.iotlb.tlb.l2.stats.misses;
     const pa = this.translateStream(cfg, iova, write);
-    if (pa < 0) c.aborted++;
+    ss.misses += this.iotlb.tlb.l2.stats.misses - m;
+    if (pa < 0) {
+      c.aborted++;
+      ss.aborted++;
+    }
     return pa;
+  }
+
+  private stream(sid: number): StreamStats {
+    const l = this.lastStream;
+    if (l !== null && l.sid === sid) return l;
+    let st = this.streamStats.get(sid);
+    if (st === undefined) {
+      st = { sid, translations: 0, misses: 0, aborted: 0 };
+      this.streamStats.set(sid, st);
+    }
+    this.lastStream = st;
+    return st;
   }
 
   private translateStream(cfg: StreamConfig, iova: number, write: boolean): number {
@@ -887,6 +923,7 @@ export class Smmu implements Device, CommandTarget {
         s1DescReads: x.s1DescReads,
         s2DescReads: x.s2DescReads,
       })),
+      streams: [...this.streamStats.values()].sort((a, b) => a.sid - b.sid).map((x) => ({ ...x })),
     };
   }
 }

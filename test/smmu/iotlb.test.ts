@@ -64,6 +64,21 @@ describe('tagging and statistics', () => {
     expect(st.walks.s2DescReads).toBe(2 * st.walks.s2Walks);
   });
 
+  it('per-StreamID statistics: translations, IOTLB misses, aborts', () => {
+    const { r, miss } = s1Rig([
+      { sid: 1, asid: 7 },
+      { sid: 2, asid: 7 },
+    ]);
+    miss(1, 0x1000);
+    miss(1, 0x1008);
+    miss(2, 0x1000); // shares sid 1's entry
+    miss(2, 0x5000); // unmapped: a walk, then an abort
+    expect(r.smmu.stats().streams).toEqual([
+      { sid: 1, translations: 2, misses: 1, aborted: 0 },
+      { sid: 2, translations: 2, misses: 1, aborted: 1 },
+    ]);
+  });
+
   it('streams with the same VMID/ASID share entries; another ASID or VMID does not', () => {
     const { miss } = s1Rig([
       { sid: 1, asid: 7, vmid: 1 },
