@@ -713,6 +713,13 @@ export class Smmu implements Device, CommandTarget {
         return this.fault(cfg, cd, f, iova, write, priv, instr, 0);
       }
     }
+    if (cd === null && hi >>> 16 !== 0) {
+      // Stage 1 bypassed: the IPA is the input address, beyond any stage-2 input size here
+      // (Translation fault at level 0, as AArch64.S2Translate for an IPA out of range).
+      f.set(FSC_TRANSLATION, 2, false, iova);
+      this.iotlb.tlb.walks.s2Faults++;
+      return this.fault(cfg, cd, f, iova, write, priv, instr, iova);
+    }
     const va48 = (hi & 0xffff) * TWO32 + (lo >>> 0);
     // Stage-1 permission bits this access needs (EL1 columns when privileged or in the EL2 regime).
     const need1 = write ? P_W1 : instr ? P_X1 : P_R1;

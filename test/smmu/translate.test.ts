@@ -44,11 +44,14 @@ describe('stage 2 only (STE.Config = 0b110)', () => {
     writeSte(r, 2, { config: 0b110, s2: { ttb: b.root } });
     expect(r.smmu.translate(2, 0x2000_0000, false)).toBe(-1);
     expect(r.smmu.translate(2, 2 ** 40, false)).toBe(-1);
+    expect(r.smmu.translate(2, 2 ** 48 + 0x1000_0000, false)).toBe(-1); // not an alias of 0x1000_0000
     const evs = drainEvents(r);
     expect(evs.map((e) => [e.name, e.s2, !e.write])).toEqual([
       ['F_TRANSLATION', true, true],
       ['F_TRANSLATION', true, true],
+      ['F_TRANSLATION', true, true],
     ]);
+    expect(evs[2].inputAddr).toBe(2 ** 48 + 0x1000_0000);
   });
 
   it('S2AFFD: AF=0 is F_ACCESS, with S2AFFD=1 the access proceeds', () => {
