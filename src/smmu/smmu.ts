@@ -16,7 +16,7 @@ import { encodeEvent, type EventFields } from './events.js';
 import { StreamConfig, ContextDesc, decodeSte, decodeCd, incomingAttrs, CONFIG_ABORT, CONFIG_BYPASS, STRW_EL2 } from './config.js';
 import { combineS1S2, effectiveSh, mairAttr } from '../mmu/attrs.js';
 import { Iotlb, RG_EL2, DEFAULT_IOTLB_CONFIG } from './iotlb.js';
-import { executeCommand, CERROR_NONE, CERROR_ABT, CS_SIG_IRQ, type CommandTarget } from './commands.js';
+import { executeCommand, CERROR_NONE, CERROR_ABT, CS_SIG_IRQ, COMMAND_NAMES, type CommandTarget } from './commands.js';
 
 export type SmmuIrqLine = 'eventq' | 'priq' | 'cmdq-sync' | 'gerror';
 
@@ -61,6 +61,8 @@ export interface SmmuStats {
   walks: { s1Walks: number; s2Walks: number; s1DescReads: number; s2DescReads: number; s1Faults: number; s2Faults: number };
   config: { steFetches: number; cdFetches: number; hits: number; misses: number };
   commands: number;
+  /** Commands consumed, by kind (IHI 0070 4 names; an unknown opcode as its hex value). */
+  commandsByKind: Record<string, number>;
   commandErrors: number;
   syncs: number;
   events: number;
@@ -135,6 +137,8 @@ export class Smmu implements Device, CommandTarget {
   private readonly s1o = new S1Out();
   private readonly s2o = new S2Out();
 
+  /** Commands consumed per opcode (CMD_* in commands.ts). */
+  private readonly byOpcode = new Float64Array(256);
   private readonly counters = {
     translations: 0,
     bypassed: 0,
@@ -166,6 +170,14 @@ export class Smmu implements Device, CommandTarget {
    * Reset (a board reset): registers to their reset values (SMMUEN=0, queues disabled, GBPA
    * bypass), the configuration cache and the IOTLB emptied. Statistics are kept.
    */
+  private commandsByKind(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let op = 0; op < 256; op++) {
+      if (this.byOpcode[op] !== 0) out[COMMAND_NAMES.get(op) ?? `0x${op.toString(16).padStart(2, '0')}`] = this.byOpcode[op];
+    }
+    return out;
+  }
+
   reset(): void {
     this.cr0 = this.cr1 = this.cr2 = 0;
     this.gbpa = 1 << 12;
@@ -428,6 +440,7 @@ export class Smmu implements Device, CommandTarget {
       for (let k = 0; k < 4; k++) w[k] = bus.read(a + 4 * k, 4) | 0;
       this.charge(SMMU_COST.configRead);
       this.counters.commands++;
+      this.byOpcode[w[0] & 0xff]++;
       const err = bus.error ? CERROR_ABT : executeCommand(this, w);
       bus.error = false;
       if (err !== CERROR_NONE) {
@@ -917,6 +930,7 @@ export class Smmu implements Device, CommandTarget {
       walks: { s1Walks: w.s1Walks, s2Walks: w.s2Walks, s1DescReads: w.s1DescReads, s2DescReads: w.s2DescReads, s1Faults: w.s1Faults, s2Faults: w.s2Faults },
       config: { steFetches: c.steFetches, cdFetches: c.cdFetches, hits: c.cfgHits, misses: c.cfgMisses },
       commands: c.commands,
+      commandsByKind: this.commandsByKind(),
       commandErrors: c.commandErrors,
       syncs: c.syncs,
       events: c.events,

@@ -152,6 +152,13 @@ describe.skipIf(missing.length > 0)('Linux reads a virtio-blk disk, through the 
       // Strict invalidation (Debian's default): each unmap is a TLBI then a CMD_SYNC.
       expect(s.syncs).toBeGreaterThan(0);
       expect(s.commands).toBeGreaterThan(s.syncs);
+      // By kind: the driver installs STEs (CFGI_STE or CFGI_ALL as a range) and invalidates by VA
+      // at each unmap (strict mode), each followed by a CMD_SYNC.
+      const k = s.commandsByKind;
+      expect(k.SYNC).toBe(s.syncs);
+      expect((k.CFGI_STE ?? 0) + (k.CFGI_STE_RANGE ?? 0)).toBeGreaterThan(0);
+      expect(k.TLBI_NH_VA).toBeGreaterThan(0);
+      expect(Object.values(k).reduce((a: number, b) => a + (b as number), 0)).toBe(s.commands);
       expect(s.commandErrors).toBe(0);
       // One translation context: the DMA domain's ASID at VMID 0.
       expect(s.contexts.length).toBe(1);

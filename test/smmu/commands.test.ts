@@ -138,3 +138,15 @@ describe('command errors', () => {
     expect(r.smmu.read(R.GERRORN, 4) & 1).toBe(1);
   });
 });
+
+describe('statistics by command kind', () => {
+  it('commandsByKind counts each consumed command under its IHI 0070 name, an illegal one under its opcode', () => {
+    const r = rig();
+    cmds(r, [C.CMD_CFGI_STE, 3], [C.CMD_TLBI_NH_ALL, 0], [C.CMD_TLBI_NH_ALL, 0], [C.CMD_TLBI_S2_IPA, 0], SYNC);
+    const s = r.smmu.stats();
+    expect(s.commandsByKind).toEqual({ CFGI_STE: 1, TLBI_NH_ALL: 2, TLBI_S2_IPA: 1, SYNC: 1 });
+    expect(Object.values(s.commandsByKind).reduce((a, b) => a + b, 0)).toBe(s.commands);
+    cmds(r, [0x7f, 0]); // not a command: CERROR_ILL, counted as consumed once
+    expect(r.smmu.stats().commandsByKind['0x7f']).toBe(1);
+  });
+});
