@@ -305,6 +305,7 @@ export class Hypervisor implements Firmware {
       pool = poolEnd;
       if (pool > HYP_SMMU_BASE) throw new Error(`the VMs' stage-2 tables (${pool - HYP_BASE} bytes) do not fit in the hypervisor's memory`);
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
+      vm.vgic!.gicd = this.gic.distributor; // the timers' physical lines (vgic.ts resampleHw)
       this.vms.push(vm);
       pa += windows[k];
     });
@@ -548,8 +549,9 @@ export class Hypervisor implements Firmware {
     cpu.contextChanged();
     vm.vgic?.restore(this.gic.distributor);
     this.gicvAtEnter = this.machine.gicv?.accesses ?? 0;
-    vm.vgic?.flush();
+    // The timers first: the flush samples their physical lines, which must be this VM's.
     cpu.timer.changed();
+    vm.vgic?.flush();
     cpu.interruptsChanged();
     if (this.flushOnSwitch) {
       // Every VM shares one VMID: the previous VM's entries would alias this one's.
