@@ -10,6 +10,8 @@
 //  - Interrupts of the VM's timers are hardware-mapped (GICH_LR.HW=1, PhysicalID): the
 //    hypervisor acknowledges the physical one and drops its priority (EOImode=1) but leaves it
 //    active; the guest's deactivation of the virtual interrupt deactivates the physical one.
+//    Their virtual pending state is the physical line, resampled at every fold and flush
+//    (resampleHw): withdrawn when the line drops, never listed while the guest disables them.
 //  - Level-sensitive software interrupts (a virtual device's line) get GICH_LR.EOI=1: their EOI
 //    raises a maintenance interrupt, so the hypervisor resamples the line.
 //  - With more pending interrupts than list registers, GICH_HCR.UIE asks for a maintenance

@@ -118,8 +118,8 @@ vectors:
     const src = timerGuest(1, 100).replace('str w1, [x9, #0x100]          // GICD_ISENABLER0: INTID 27 (virtual timer)', 'nop');
     const r = await runVms([src], {}, 200_000);
     expect(X(r, 20)).toBe(0n);
-    // The physical interrupt was taken and left active (forwarded, never completed): the timer
-    // cannot fire again, and the guest's WFI has nothing to wait for.
+    // The physical interrupt was taken and left active while its line stays high (the guest never
+    // enables it, so it is never listed): it does not fire again, and WFI has nothing to wait for.
     expect(r.vm.stats.get('irq cntv')).toBe(1);
     expect(r.vm.vgic!.injected).toBe(0);
   });
