@@ -321,6 +321,7 @@ export class Machine {
     this.dma?.reset();
     for (const v of this.virtio) v.mmio.reset();
     cpu.reset();
+    this.rtc.reset(); // after the CPU: modelled time restarts at 0
     this.firmware.reset();
     cpu.setElSpsel(1, 1);
     cpu.daif = 0xf;

@@ -49,10 +49,22 @@ export class Pl031 implements Device {
   /** `seconds()` is the time source (e.g. modelled cycles / 1e9); `epoch` the initial RTCDR. */
   constructor(
     private readonly seconds: () => number,
-    epoch = 0,
+    private readonly epoch = 0,
   ) {
-    this.base = epoch >>> 0;
+    this.reset();
+  }
+
+  /**
+   * Back to the power-on state (TRM 3.3: RTCMR, RTCIMSC, RTCRIS 0), the counter at the epoch
+   * again: the board resets its modelled time with the CPU (cycles 0), so a counter kept across
+   * the reset would jump backwards. Any match event is cancelled.
+   */
+  reset(): void {
+    this.base = this.epoch >>> 0;
     this.origin = Math.floor(this.seconds());
+    this.mr = 0;
+    this.imsc = 0;
+    this.ris = 0;
     this.armMatch(false);
   }
 

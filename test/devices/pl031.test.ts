@@ -106,6 +106,18 @@ vectors:
     m.cpu.cycles += 1e9;
     expect(m.rtc.read(0x14, 4)).toBe(0);
   });
+  it('a board boot (modelled time back to 0) resets it: RTCMR, RTCIMSC, RTCRIS 0, RTCINTR low, the match event cancelled', async () => {
+    const m = await runAsm(`${RTC}\nhlt #1`, { setup: (mm) => (mm.cpu.cycles = 5.2e9) });
+    m.rtc.write(0x004, 4, 5); // a match at once
+    m.rtc.write(0x010, 4, 1);
+    m.rtc.write(0x004, 4, 9); // and one armed for second 9 (RTCRIS stays set)
+    expect((m.gic.distributor.read(0x204, 4) >>> 2) & 1).toBe(1); // GICD_ISPENDR1: RTCINTR high
+    expect(m.cpu.timerDeadline).toBe(9e9);
+    m.boot(0x4000_0000n);
+    expect([m.rtc.read(0, 4), m.rtc.read(4, 4), m.rtc.read(0x10, 4), m.rtc.read(0x14, 4)]).toEqual([0, 0, 0, 0]);
+    expect(m.cpu.timerDeadline).toBe(Infinity);
+    expect((m.gic.distributor.read(0x204, 4) >>> 2) & 1).toBe(0);
+  });
   it('writing RTCMR equal to the counter matches at once; RTCLR reloading the counter re-arms the match', async () => {
     const m = await runAsm(`${RTC}\nhlt #1`, { setup: (mm) => (mm.cpu.cycles = 5.2e9) });
     const rtc = m.rtc;
