@@ -180,6 +180,9 @@ export class Machine {
     // The RTC counts modelled seconds (1 GHz) from 0: deterministic, unlike a host clock.
     this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
     this.bus.map(VIRT.RTC, 0x1000, this.rtc);
+    // RTCINTR on SPI 2 (QEMU virt); its match fires from the CPU's deadline check at that second.
+    this.rtc.onIrq = (level) => this.gic.setLevel(INTID.RTC, level);
+    this.rtc.onSchedule = (s) => this.cpu.scheduleDeviceEvent('pl031', s * 1e9, () => this.rtc.update());
     this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
@@ -320,6 +323,7 @@ export class Machine {
     this.dma?.reset();
     for (const v of this.virtio) v.mmio.reset();
     cpu.reset();
+    this.rtc.reset(); // after the CPU: modelled time restarts at 0
     this.firmware.reset();
     cpu.setElSpsel(1, 1);
     cpu.daif = 0xf;

@@ -280,10 +280,42 @@ export class Cpu extends CpuState {
     this.vfiqLine = lines & LINE_VFIQ;
     this.interruptsChanged();
   }
-  /** The timer's next event moved (GenericTimer.changed). */
+  /** The timer's next event moved (GenericTimer.changed). Device events share the deadline. */
   setTimerDeadline(at: number): void {
-    this.timerDeadline = at;
+    this.genericTimerAt = at;
+    this.timerDeadline = Math.min(at, this.deviceEventAt);
     this.interruptsChanged();
+  }
+
+  // ---- device events: a board device's own deadline (the PL031's match), kept apart from the
+  // Generic Timer; the run loop and WFI see it through timerDeadline, so it fires at the block
+  // boundary where `cycles` reaches it, whether the guest polls the device or sleeps.
+  private genericTimerAt = Infinity;
+  private deviceEventAt = Infinity;
+  private readonly deviceEvents = new Map<string, { at: number; fn: () => void }>();
+
+  /** Run `fn` when cycles reach `at` (one event per `key`, replacing the previous; Infinity cancels). */
+  scheduleDeviceEvent(key: string, at: number, fn: () => void): void {
+    if (at === Infinity) this.deviceEvents.delete(key);
+    else this.deviceEvents.set(key, { at, fn });
+    this.deviceEventsChanged();
+  }
+
+  private deviceEventsChanged(): void {
+    let next = Infinity;
+    for (const e of this.deviceEvents.values()) if (e.at < next) next = e.at;
+    this.deviceEventAt = next;
+    this.setTimerDeadline(this.genericTimerAt);
+  }
+
+  private runDeviceEvents(): void {
+    if (this.cycles < this.deviceEventAt) return;
+    for (const [key, e] of [...this.deviceEvents]) {
+      if (this.cycles < e.at) continue;
+      this.deviceEvents.delete(key); // before fn, which may schedule the key again
+      e.fn();
+    }
+    this.deviceEventsChanged();
   }
   /**
    * Re-evaluate when the run loop must look at interrupts: after a line, HCR_EL2 (VI/VF/VSE,
@@ -1074,7 +1106,10 @@ export class Cpu extends CpuState {
    * the highest-priority interrupt that is routed and unmasked. Returns true if one was taken.
    */
   private asyncEvents(): boolean {
-    if (this.cycles >= this.timerDeadline) this.timer.changed();
+    if (this.cycles >= this.timerDeadline) {
+      this.runDeviceEvents();
+      this.timer.changed();
+    }
     if (this.checkAt !== 0) return false;
     return this.takeInterrupt();
   }

@@ -305,6 +305,7 @@ export class Hypervisor implements Firmware {
       pool = poolEnd;
       if (pool > HYP_SMMU_BASE) throw new Error(`the VMs' stage-2 tables (${pool - HYP_BASE} bytes) do not fit in the hypervisor's memory`);
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
+      vm.vgic!.gicd = this.gic.distributor; // the timers' physical lines (vgic.ts resampleHw)
       this.vms.push(vm);
       pa += windows[k];
     });
@@ -316,7 +317,12 @@ export class Hypervisor implements Firmware {
     // The physical RTC: a real device on the bus, given to one VM by stage 2 (no exits).
     this.rtc = this.machine.rtc;
     const a = opts.assignRtc === undefined ? { vm: 0, ipa: IPA_RTC } : opts.assignRtc;
-    if (a !== null) this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
+    if (a !== null) {
+      this.vms[a.vm].assign({ name: 'pl031', ipa: a.ipa, pa: VIRT.RTC, size: 0x1000, accesses: () => this.rtc.accesses });
+      // RTCINTR (SPI 2, level) forwarded at the same INTID, as the DMA engine's (forwardDeviceIrq).
+      this.forwarded.set(INTID.RTC, { owner: this.vms[a.vm], name: 'rtc', masked: false });
+      this.gic.distributor.write(GICD_ISENABLER0 + 4 * (INTID.RTC >> 5), 4, (1 << (INTID.RTC & 31)) >>> 0);
+    }
     if (dmaTo !== null) this.assignDma(this.vms[dmaTo.vm], dmaTo.ipa);
     if (virtioTo !== null) this.assignVirtio(this.vms[virtioTo.vm], virtioTo.slot);
   }
@@ -560,8 +566,9 @@ export class Hypervisor implements Firmware {
     cpu.contextChanged();
     vm.vgic?.restore(this.gic.distributor);
     this.gicvAtEnter = this.machine.gicv?.accesses ?? 0;
-    vm.vgic?.flush();
+    // The timers first: the flush samples their physical lines, which must be this VM's.
     cpu.timer.changed();
+    vm.vgic?.flush();
     cpu.interruptsChanged();
     if (this.flushOnSwitch) {
       // Every VM shares one VMID: the previous VM's entries would alias this one's.

@@ -10,6 +10,8 @@
 //  - Interrupts of the VM's timers are hardware-mapped (GICH_LR.HW=1, PhysicalID): the
 //    hypervisor acknowledges the physical one and drops its priority (EOImode=1) but leaves it
 //    active; the guest's deactivation of the virtual interrupt deactivates the physical one.
+//    Their virtual pending state is the physical line, resampled at every fold and flush
+//    (resampleHw): withdrawn when the line drops, never listed while the guest disables them.
 //  - Level-sensitive software interrupts (a virtual device's line) get GICH_LR.EOI=1: their EOI
 //    raises a maintenance interrupt, so the hypervisor resamples the line.
 //  - With more pending interrupts than list registers, GICH_HCR.UIE asks for a maintenance
@@ -39,6 +41,7 @@ const LR_ACTIVE = 2 << 28;
 const LR_EOI = 1 << 19;
 /** GICH_VMCR at reset: the guest's GICV_CTLR and PMR 0, binary points at their minimums (5.3.4). */
 const VMCR_RESET = (MIN_BPR << VMCR_VMBP_SHIFT) | (MIN_ABPR << VMCR_VMABP_SHIFT);
+const GICD_ISPENDR0 = 0x200;
 const GICD_ISACTIVER0 = 0x300;
 const GICD_ICACTIVER0 = 0x380;
 
@@ -76,10 +79,45 @@ export class Vgic {
     this.dist.onChange = () => (this.dirty = true);
   }
 
-  /** A physical interrupt mapped to this VM fired: make the virtual one pending. */
+  /**
+   * The physical distributor, set by the hypervisor: a hardware-mapped interrupt's line is read
+   * from it (GICD_ISPENDR0: the pending state of a level-sensitive interrupt that nobody latched
+   * is its input, IHI 0048B 4.3.7), and deactivated there when the guest no longer holds it.
+   */
+  gicd: Device | null = null;
+
+  /**
+   * A physical interrupt mapped to this VM fired (the hypervisor acknowledged it; it stays
+   * active): the virtual interrupt's input is high. Hardware-mapped interrupts are level-
+   * sensitive and their virtual pending state is the line, not a latch (resampleHw).
+   */
   injectHw(intid: number): void {
-    this.dist.pending[intid] = 1;
+    this.dist.setLevel(intid, true);
     this.dirty = true;
+  }
+
+  /**
+   * Resample the hardware-mapped interrupts' lines (at every exit and before every entry): the
+   * timer's output may have dropped without an exit (the guest wrote CNTV_CTL.IMASK or ENABLE),
+   * and a level-sensitive interrupt is pending only while its input is asserted (IHI 0048B 1.4.2),
+   * so the virtual one must stop being pending too: withdrawn from the distributor (the guest's
+   * GICD_ISPENDR) and, through fold/flush, from the list registers. While the line is high the
+   * physical interrupt stays active (acknowledged by the hypervisor), so it does not fire again
+   * even if the guest keeps the virtual one disabled (no interrupt storm); once the line is low
+   * and the guest holds no active copy, it is deactivated at the physical distributor
+   * (GICD_ICACTIVER0), so the timer's next assertion reaches the hypervisor again.
+   */
+  private resampleHw(): void {
+    const gicd = this.gicd;
+    if (gicd === null) return;
+    const pend = gicd.read(GICD_ISPENDR0, 4);
+    for (const [vid, p] of this.hw) {
+      const high = ((pend >>> p) & 1) !== 0;
+      this.dist.setLevel(vid, high);
+      if (!high && !this.dist.active[vid] && ((gicd.read(GICD_ISACTIVER0, 4) >>> p) & 1) !== 0) {
+        gicd.write(GICD_ICACTIVER0, 4, (1 << p) >>> 0);
+      }
+    }
   }
 
   /** Any virtual interrupt pending or active (a WFI wakes; the vCPU has work). */
@@ -111,17 +149,20 @@ export class Vgic {
       // Acknowledged (no longer pending in the LR): the latch is consumed; an SGI's source too.
       // A level-sensitive software interrupt's pending state is its line (resampled at flush),
       // so the LR keeps a latch alive only if software had set one (GICD_ISPENDR).
-      if (this.hw.has(id) || d.edge[id]) d.pending[id] = pending ? 1 : 0;
+      // Hardware-mapped ones are level-sensitive too: their line is resampled below.
+      if (d.edge[id]) d.pending[id] = pending ? 1 : 0;
       else d.pending[id] = pending && d.pending[id] ? 1 : 0;
       if (id < 16 && !pending) d.sgiSources[id] = 0;
       this.gich.write(GICH_LR0 + 4 * k, 4, 0);
       this.lrIntid[k] = -1;
       this.dirty = true;
     }
+    this.resampleHw();
   }
 
   /** Before returning to the guest: fill the list registers; enable the virtual interface. */
   flush(): void {
+    this.resampleHw();
     if (!this.dirty) return;
     this.dirty = false;
     const d = this.dist;

@@ -24,8 +24,8 @@ export function vmDtDesc(vm: Vm): VirtDtDesc {
   }
   for (const a of vm.assigned) {
     if (a.name === 'gicv') cpu = a.ipa;
-    // The physical RTC's interrupt line is not routed to any VM: no interrupts property.
-    else if (a.name === 'pl031') d.rtc = { base: a.ipa };
+    // The physical RTC's interrupt (SPI 2) is forwarded to its VM at the same INTID.
+    else if (a.name === 'pl031') d.rtc = { base: a.ipa, intid: INTID.RTC };
     // Assigned bus masters: their interrupts are forwarded at the same INTID; no `iommus`, since
     // the VM has no SMMU of its own (its stage 2 is invisible to it).
     else if (a.name === 'dma-engine') d.dmaEngine = { base: a.ipa, size: a.size, intid: INTID.DMA_ENGINE };

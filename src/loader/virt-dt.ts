@@ -76,7 +76,7 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
       ? { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU, hyp: VIRT.GIC_HYP, vcpu: VIRT.GIC_VCPU }
       : { dist: VIRT.GIC_DIST, cpu: VIRT.GIC_CPU },
     uart: { base: VIRT.UART0, intid: INTID.UART0 },
-    rtc: { base: VIRT.RTC }, // its match interrupt is not wired (src/devices/pl031.ts)
+    rtc: { base: VIRT.RTC, intid: INTID.RTC }, // RTCINTR: SPI 2, level-high
     virtio: board.virtio,
     dmaEngine: board.dmaEngine,
     smmu: board.smmu,

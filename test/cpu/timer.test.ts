@@ -136,3 +136,41 @@ describe('access controls', () => {
     expect(m.cpu.sys64(SYS.ESR_EL1)).toBe(1n << 25n);
   });
 });
+
+// Cpu.scheduleDeviceEvent: a board device's deadline (the PL031's match) seen by the run loop and
+// by WFI through timerDeadline, with the Generic Timer's own deadline kept apart.
+describe('device events at a cycle count', () => {
+  it('fire at the first block boundary with cycles >= at, once; the Generic Timer deadline is unchanged', async () => {
+    const fired: number[] = [];
+    const m = await runVec('loop:\nadd x1, x1, #1\ncmp x1, #2000\nb.ne loop\nhlt #1', {
+      setup: (mm: Machine) => mm.cpu.scheduleDeviceEvent('t', 500, () => fired.push(mm.cpu.cycles)),
+    });
+    expect(X(m.cpu, 1)).toBe(2000n);
+    expect(fired.length).toBe(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(500);
+    expect(fired[0]).toBeLessThan(520); // a loop iteration is a few cycles
+    expect(m.cpu.timerDeadline).toBe(Infinity);
+  });
+  it('WFI sleeps until the earliest event; Infinity cancels; an event may schedule itself again', async () => {
+    const fired: number[] = [];
+    const m = await runVec('wfi\nwfi\nhlt #1', {
+      setup: (mm: Machine) => {
+        const cpu = mm.cpu;
+        cpu.scheduleDeviceEvent('gone', 1000, () => fired.push(-1));
+        cpu.scheduleDeviceEvent('gone', Infinity, () => fired.push(-1));
+        cpu.scheduleDeviceEvent('a', 50_000, () => {
+          fired.push(cpu.cycles);
+          if (fired.length === 1) cpu.scheduleDeviceEvent('a', 90_000, () => fired.push(cpu.cycles));
+        });
+      },
+    });
+    expect(m.cpu.haltReason).toBe('done');
+    expect(fired.length).toBe(2);
+    // Each WFI skipped modelled time to the event; it ran at the next block boundary.
+    expect(fired[0] - 50_000).toBeGreaterThanOrEqual(0);
+    expect(fired[0] - 50_000).toBeLessThan(10);
+    expect(fired[1] - 90_000).toBeGreaterThanOrEqual(0);
+    expect(fired[1] - 90_000).toBeLessThan(10);
+    expect(m.cpu.idleCycles).toBeGreaterThan(89_000);
+  });
+});

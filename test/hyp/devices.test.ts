@@ -65,6 +65,48 @@ describe('assigned PL031 RTC (stage 2 maps the real device: no exits)', () => {
     const v1 = r.hv.vms[1].vcpu.r;
     expect(v1[40] >>> 0).toBe(0x9600_0010); // x20 = ESR_EL1: external abort
   });
+  it('its match interrupt (SPI 2, INTID 34) is forwarded to the VM that owns it: WFI wakes at the match second', async () => {
+    const guest = `
+    movz x9, #0x0800, lsl #16     // GICD (trapped)
+    movz x10, #0x0801, lsl #16    // GICC = GICV
+    movz x11, #0x0901, lsl #16    // the RTC (assigned)
+    adr x0, vectors
+    msr vbar_el1, x0
+    isb
+    mov w0, #1
+    str w0, [x9]
+    str w0, [x10]
+    mov w0, #0xff
+    str w0, [x10, #4]
+    mov w0, #4
+    str w0, [x9, #0x104]          // GICD_ISENABLER1: INTID 34
+    mov w0, #1
+    str w0, [x11, #4]             // RTCMR = 1
+    str w0, [x11, #0x10]          // RTCIMSC
+    msr daifclr, #2
+  wait:
+    cbnz x20, done
+    wfi
+    b wait
+  done:
+    ${OFF}
+    .balign 0x800
+  vectors:
+    .space 0x280
+    ldr w2, [x10, #0xc]           // GICC_IAR (GICV)
+    and w21, w2, #0x3ff
+    ldr w22, [x11]                // RTCDR
+    mov w0, #1
+    str w0, [x11, #0x1c]          // RTCICR: the line drops
+    str w2, [x10, #0x10]          // GICC_EOIR: maintenance, the line is resampled low
+    add x20, x20, #1
+    eret`;
+    const r = await runVms([guest], {}, 100_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect([X(r, 20), X(r, 21), X(r, 22)]).toEqual([1n, 34n, 1n]);
+    expect(r.vm.stats.get('irq rtc')).toBe(1);
+    expect(r.hv.cpu.cycles).toBeGreaterThanOrEqual(1e9);
+  });
   it('PL031 model: RTCDR counts seconds from the loaded value; match raises RTCRIS', () => {
     let t = 0;
     const rtc = new Pl031(() => t, 100);

@@ -118,8 +118,8 @@ vectors:
     const src = timerGuest(1, 100).replace('str w1, [x9, #0x100]          // GICD_ISENABLER0: INTID 27 (virtual timer)', 'nop');
     const r = await runVms([src], {}, 200_000);
     expect(X(r, 20)).toBe(0n);
-    // The physical interrupt was taken and left active (forwarded, never completed): the timer
-    // cannot fire again, and the guest's WFI has nothing to wait for.
+    // The physical interrupt was taken and left active while its line stays high (the guest never
+    // enables it, so it is never listed): it does not fire again, and WFI has nothing to wait for.
     expect(r.vm.stats.get('irq cntv')).toBe(1);
     expect(r.vm.vgic!.injected).toBe(0);
   });
@@ -269,5 +269,112 @@ second:
     expect(X(r, 21)).toBe(27n);
     expect(X(r, 23)).toBe(0n);
     expect(X(r, 24)).toBe(0n);
+  });
+});
+
+// The kvm-unit-tests timer checks under the hypervisor, as small guests of our own. The timer's
+// PPI is level-sensitive and hardware-mapped (GICH_LR.HW=1, IHI 0048B 5.2.1): its virtual pending
+// state is the physical line, so it must follow the line down, and a pending interrupt the guest
+// has disabled in its GICD must not be presented to it (4.3.5: a disabled interrupt is not
+// forwarded to the CPU interface).
+describe('hardware-mapped timer interrupt: virtual pending state follows the timer output', () => {
+  /** Spin until CNTV_CTL.ISTATUS, then for a while more (the physical IRQ exit happens meanwhile). */
+  const FIRE = `
+fire:
+  mrs x0, cntv_ctl_el0
+  tbz x0, #2, fire
+  mov x3, #50
+spin:
+  subs x3, x3, #1
+  b.ne spin`;
+  const VECTORS = `
+  .balign 0x800
+vectors:
+  .space 0x280
+  ldr w2, [x10, #0xc]           // GICC_IAR
+  and w21, w2, #0x3ff
+  add x20, x20, #1
+  mov x0, #0
+  msr cntv_ctl_el0, x0          // the line drops
+  str w2, [x10, #0x10]          // GICC_EOIR
+  eret`;
+  const disabledScenario = async (t: 'cntv' | 'cntp', intid: number): Promise<void> => {
+    const guest = `
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  ${GIC_INIT.replace('str w1, [x9, #0x100]          // GICD_ISENABLER0: INTID 27 (virtual timer)', 'nop')}
+  msr daifclr, #2               // IRQs unmasked at the PE throughout
+  mov x0, #1
+  msr ${t}_tval_el0, x0
+  msr ${t}_ctl_el0, x0          // ENABLE, condition met at once: the output goes high
+  ${FIRE.replace(/cntv/g, t)}
+  ldr w11, [x9, #0x200]         // GICD_ISPENDR0: pending ("interrupt signal pending")
+  mov x0, #3
+  msr ${t}_ctl_el0, x0          // ENABLE | IMASK: the output drops
+  isb
+  ldr w12, [x9, #0x200]         // no longer pending
+  mov x0, #0
+  msr ${t}_ctl_el0, x0          // timer disabled
+  isb
+  mov w1, #${1 << (intid - 16)}
+  lsl w1, w1, #16
+  str w1, [x9, #0x100]          // GICD_ISENABLER0: the timer's INTID enabled now
+  mov x3, #50
+quiet:
+  subs x3, x3, #1
+  b.ne quiet
+  mov x13, x20                  // interrupts taken with the timer disabled: none
+  mov x0, #20
+  msr ${t}_tval_el0, x0
+  mov x0, #1
+  msr ${t}_ctl_el0, x0          // a real assertion: must be taken
+wait:
+  cbnz x20, done
+  wfi
+  b wait
+done:
+  ${OFF}
+  ${VECTORS.replace(/cntv/g, t)}`;
+    const r = await runVms([guest], {}, 200_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect((X(r, 11) >> BigInt(intid)) & 1n).toBe(1n);
+    expect((X(r, 12) >> BigInt(intid)) & 1n).toBe(0n);
+    expect(X(r, 13)).toBe(0n);
+    expect([X(r, 20), X(r, 21)]).toEqual([1n, BigInt(intid)]);
+    expect(r.vm.vgic!.injected).toBe(1);
+  };
+  it('virtual timer (PPI 27) disabled in GICD: pending while the output is high, no longer pending once IMASK drops it; never delivered once enabled with the timer off; the next assertion still arrives', () =>
+    disabledScenario('cntv', 27));
+  it('EL1 physical timer (PPI 30): the same', () => disabledScenario('cntp', 30));
+  it('listed as pending with PSTATE.I set, then IMASK drops the output: withdrawn at the next exit, never taken', async () => {
+    const guest = `
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  ${GIC_INIT}
+  mov x0, #1
+  msr cntv_tval_el0, x0
+  msr cntv_ctl_el0, x0
+  ${FIRE}
+  mov x0, #3
+  msr cntv_ctl_el0, x0          // ENABLE | IMASK: the output drops
+  isb
+  ldr w12, [x9, #0x200]         // an exit: GICD_ISPENDR0 (27 no longer pending)
+  msr daifclr, #2
+  isb
+  mov x3, #50
+quiet:
+  subs x3, x3, #1
+  b.ne quiet
+  ${OFF}
+  ${VECTORS}`;
+    const r = await runVms([guest], {}, 200_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(r.vm.stats.get('irq cntv')).toBe(1);
+    expect((X(r, 12) >> 27n) & 1n).toBe(0n);
+    expect(X(r, 20)).toBe(0n);
+    // Withdrawn: the physical interrupt is not left active (the hypervisor deactivated it).
+    expect((r.hv.machine.gic.distributor.read(0x300, 4) >>> 27) & 1).toBe(0);
   });
 });

@@ -59,6 +59,14 @@ describe('virtual GIC distributor', () => {
     expect(d.read(0x820, 4)).toBe(0);
     expect(d.read(0x800, 4)).toBe(0);
   });
+  it('ITARGETSR with one vCPU (GICD_TYPER.CPUNumber 0): the kvm-unit-tests pattern 0x0103020f and byte writes read back 0 (4.3.12)', () => {
+    const d = new VgicDistributor();
+    expect((d.read(0x004, 4) >>> 5) & 7).toBe(0);
+    d.write(0x820, 4, 0x0103020f);
+    expect(d.read(0x820, 4)).toBe(0);
+    for (let k = 0; k < 4; k++) d.write(0x820 + k, 1, 0xff);
+    for (let k = 0; k < 4; k++) expect(d.read(0x820 + k, 1)).toBe(0);
+  });
   it('ICFGR0 (SGIs) reads edge-triggered and is read-only', () => {
     const d = new VgicDistributor();
     d.write(0xc00, 4, 0);
