@@ -9,9 +9,12 @@ import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { cpuProfile } from '../cpu/profile.js';
 
 export interface DebugCliOptions {
   ram?: string;
+  /** CPU model (src/cpu/profile.ts). */
+  cpu?: string;
   uartInput?: string;
   addr?: string;
   load?: string[];
@@ -111,6 +114,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     hyp,
     guest,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
+    cpu: o.cpu !== undefined ? cpuProfile(o.cpu).name : undefined,
     uartInput: o.uartInput,
     addr: o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined,
     load: o.load ?? [],
