@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Armv8.1-8.5 ISA extension differential vectors (the `--cpu max` model's additions: AES, PMULL 1Q,
-SHA1, SHA256, SHA512, SHA3, RDM, DotProd, JSCVT, FlagM, FlagM2) with unicorn (Debian
+SHA1, SHA256, SHA512, SHA3, FRINTTS, FCMA, FHM, RDM, DotProd, JSCVT, FlagM, FlagM2) with unicorn (Debian
 python3-unicorn 2.0.1, CPU model MAX, which implements all of them) as the reference.
 
 Same case format as fp16-vectors-gen.py: one instruction word (registers fixed: d=0, n=1, m=2, a=3;
@@ -160,7 +160,88 @@ def flagm():
         for x in [0, 0x80, 0x100, 0x180, 0x7f, 0xff, 0x8000, 0x10000, 0x18000, 0xffff, 0x1ff00] + [rnd.getrandbits(64) for _ in range(60)]:
             run(0x3a00082d | (sz << 14), [0], x1=x, nzcv=rnd.randrange(16))
 
+def hbits(x): return struct.unpack('<H', struct.pack('<e', x))[0]
+def sbits(x): return struct.unpack('<I', struct.pack('<f', x))[0]
+H_EDGE = [0, 0x8000, 0x3c00, 0xbc00, 0x3e00, 0x0001, 0x83ff, 0x7bff, 0x7c00, 0xfc00, 0x7e01, 0x7c01, 0x0400, hbits(0.1), hbits(-2.5)]
+S_EDGE = [0, 0x80000000, sbits(1.0), sbits(-1.5), sbits(2.5), sbits(0.49999997), 0x00000001, 0x807fffff, 0x7f7fffff,
+          0x7f800000, 0xff800000, 0x7fc00001, 0x7f800001, sbits(2147483520.0), sbits(2147483648.0), sbits(-2147483648.0),
+          sbits(-2147483904.0), sbits(9.2233720e18), sbits(-9.2233720e18), sbits(1e19), sbits(-3.5), sbits(1e-40)]
+D_EDGE = [0, 1 << 63, d(1.0), d(-0.5), d(2.5), d(-3.5), d(2147483647.5), d(2147483648.0), d(-2147483648.5),
+          d(-2147483649.0), d(2.0 ** 63), d(-2.0 ** 63), d(-2.0 ** 63 - 2048), d(1e300), 1, 0x800fffffffffffff,
+          0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000001, 0x7ff0000000000001, d(4503599627370495.5)]
+
+def fpvec(esize):
+    esize = max(esize, 16)
+    edge = {16: H_EDGE, 32: S_EDGE, 64: D_EDGE}[esize]
+    x = 0
+    for k in range(128 // esize):
+        r = rnd.random()
+        if r < 0.35:
+            e = rnd.choice(edge)
+        elif r < 0.7 and esize == 16:
+            e = hbits(rnd.uniform(-100, 100))
+        elif r < 0.7 and esize == 32:
+            e = sbits(rnd.uniform(-1e10, 1e10) * 2.0 ** rnd.randrange(-40, 40))
+        elif r < 0.7:
+            e = d(rnd.uniform(-1e10, 1e10) * 2.0 ** rnd.randrange(-60, 60))
+        else:
+            e = rnd.getrandbits(esize)
+        x |= e << (k * esize)
+    return x
+
+FPCRS = [0, 1 << 25, 1 << 24, 1 << 19, 1 << 22, 2 << 22, 3 << 22, (1 << 24) | (1 << 25) | (1 << 19)]
+
+def frintts():
+    for ftype in range(2):
+        for op in range(4):
+            for _ in range(60):
+                run(0x1e284020 | (ftype << 22) | (op << 15), [0, fpvec(32 << ftype)], fpcr=rnd.choice(FPCRS))
+    for q in range(2):
+        for u in range(2):
+            for sz in range(2):
+                for o in range(2):
+                    word = 0x0e21e820 | (q << 30) | (u << 29) | (sz << 22) | (o << 12)
+                    for _ in range(30 if (q or not sz) else 1):
+                        run(word, [0, fpvec(32 << sz)], fpcr=rnd.choice(FPCRS))
+
+def fcma():
+    for size in range(4):
+        for q in range(2):
+            for rot in range(2):  # FCADD
+                word = 0x2e00e420 | (q << 30) | (size << 22) | (2 << 16) | (rot << 12)
+                for _ in range(25 if size and (q or size < 3) else 1):
+                    run(word, [fpvec(8 << size), fpvec(8 << size), fpvec(8 << size)], fpcr=rnd.choice(FPCRS))
+            for rot in range(4):  # FCMLA (vector)
+                word = 0x2e00c420 | (q << 30) | (size << 22) | (2 << 16) | (rot << 11)
+                for _ in range(25 if size and (q or size < 3) else 1):
+                    run(word, [fpvec(8 << size), fpvec(8 << size), fpvec(8 << size)], fpcr=rnd.choice(FPCRS))
+    for size in (1, 2, 3):  # FCMLA (by element)
+        for q in range(2):
+            for rot in range(4):
+                for h in range(2):
+                    for l in range(2):
+                        word = 0x2f001020 | (q << 30) | (size << 22) | (l << 21) | (2 << 16) | (rot << 13) | (h << 11)
+                        ok = (size == 1 and (q or not h)) or (size == 2 and q and not l)
+                        for _ in range(8 if ok else 1):
+                            run(word, [fpvec(8 << size), fpvec(8 << size), fpvec(8 << size)], fpcr=rnd.choice(FPCRS))
+
+def fhm():
+    for q in range(2):
+        for u in range(2):
+            for s in range(2):
+                word = 0x0e20cc20 | (q << 30) | (u << 29) | (s << 23) | (2 << 16) | ((0 if u else 1) << 13)
+                for _ in range(40):
+                    run(word, [fpvec(32), fpvec(16), fpvec(16)], fpcr=rnd.choice(FPCRS))
+                for idx in range(8):
+                    h, l, m = idx >> 2, (idx >> 1) & 1, idx & 1
+                    word = 0x0f800020 | (q << 30) | (u << 29) | (l << 21) | (m << 20) | (2 << 16) | (u << 15) | (s << 14) | (h << 11)
+                    for _ in range(6):
+                        run(word, [fpvec(32), fpvec(16), fpvec(16)], fpcr=rnd.choice(FPCRS))
+
 crypto()
+frintts()
+fcma()
+fhm()
 rdm()
 dot()
 jscvt()
