@@ -140,7 +140,11 @@ function xar(cpu: Cpu, i: Insn): void {
   for (let k = 0; k < 4; k += 2) {
     let lo = v[i.rn + k] ^ v[i.rm + k];
     let hi = v[i.rn + k + 1] ^ v[i.rm + k + 1];
-    if (sh >= 32) [lo, hi] = [hi, lo];
+    if (sh >= 32) {
+      const t = lo;
+      lo = hi;
+      hi = t;
+    }
     const s = sh & 31;
     D[k] = s ? (lo >>> s) | (hi << (32 - s)) : lo;
     D[k + 1] = s ? (hi >>> s) | (lo << (32 - s)) : hi;

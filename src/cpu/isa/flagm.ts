@@ -34,7 +34,11 @@ function rmif(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   let lo = r[i.rn], hi = r[i.rn + 1];
   const sh = i.imm;
-  if (sh >= 32) [lo, hi] = [hi, lo];
+  if (sh >= 32) {
+    const t = lo;
+    lo = hi;
+    hi = t;
+  }
   const s = sh & 31;
   const t = s ? (lo >>> s) | (hi << (32 - s)) : lo;
   const m = i.imm2;

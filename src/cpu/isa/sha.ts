@@ -109,15 +109,15 @@ function sha256su0(cpu: Cpu, i: Insn): void {
   putD(cpu, i.rd, 1);
 }
 /** SHA256SU1 Vd, Vn, Vm: the message-schedule update of the ARM ARM pseudocode. */
+const sig1 = (x: number): number => ror(x, 17) ^ ror(x, 19) ^ (x >>> 10);
 function sha256su1(cpu: Cpu, i: Insn): void {
   if (!fpOk(cpu)) return;
   load3(cpu, i);
-  const t0 = [B[1], B[2], B[3], C[0]]; // T0 = Vm<31:0> : Vn<127:32>
-  const sig = (x: number): number => ror(x, 17) ^ ror(x, 19) ^ (x >>> 10);
-  D[0] = (sig(C[2]) + A[0] + t0[0]) | 0;
-  D[1] = (sig(C[3]) + A[1] + t0[1]) | 0;
-  D[2] = (sig(D[0]) + A[2] + t0[2]) | 0;
-  D[3] = (sig(D[1]) + A[3] + t0[3]) | 0;
+  // T0 = Vm<31:0> : Vn<127:32>, i.e. [Vn[1], Vn[2], Vn[3], Vm[0]]
+  D[0] = (sig1(C[2]) + A[0] + B[1]) | 0;
+  D[1] = (sig1(C[3]) + A[1] + B[2]) | 0;
+  D[2] = (sig1(D[0]) + A[2] + B[3]) | 0;
+  D[3] = (sig1(D[1]) + A[3] + C[0]) | 0;
   putD(cpu, i.rd, 1);
 }
 
@@ -125,7 +125,11 @@ function sha256su1(cpu: Cpu, i: Insn): void {
 let rl = 0, rh = 0;
 /** ROR64 of (lo, hi) by n (0 < n < 64), into rl/rh. */
 function ror64(lo: number, hi: number, n: number): void {
-  if (n >= 32) [lo, hi] = [hi, lo];
+  if (n >= 32) {
+    const t = lo;
+    lo = hi;
+    hi = t;
+  }
   const s = n & 31;
   rl = s ? (lo >>> s) | (hi << (32 - s)) : lo;
   rh = s ? (hi >>> s) | (lo << (32 - s)) : hi;
