@@ -11,6 +11,11 @@ import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { cpuProfile } from '../cpu/profile.js';
 
+/** The hypervisor builds its own machine: the CPU model does not reach it yet. */
+function cpuUnderHyp(): never {
+  throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
+}
+
 export interface DebugCliOptions {
   ram?: string;
   /** CPU model (src/cpu/profile.ts). */
@@ -114,7 +119,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     hyp,
     guest,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
-    cpu: o.cpu !== undefined ? cpuProfile(o.cpu).name : undefined,
+    cpu: o.cpu === undefined ? undefined : o.hyp ? cpuUnderHyp() : cpuProfile(o.cpu).name,
     uartInput: o.uartInput,
     addr: o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined,
     load: o.load ?? [],

@@ -49,3 +49,15 @@ describe('--cpu', () => {
     expect((await cli('repl', '--help')).out).toContain('--cpu <model>');
   });
 });
+
+describe('--cpu with --hyp', () => {
+  it('is refused rather than ignored (the hypervisor machine does not take a model yet)', async () => {
+    const f = join(dir, 'h.S');
+    writeFileSync(f, GUEST);
+    for (const argv of [['run', f, '--hyp', '--cpu', 'max'], ['repl', f, '--hyp', '--cpu', 'max', '--script', '-']]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toBe('a64hv: error: --cpu applies to a plain run or the debugger (not with --hyp yet)\n');
+    }
+  });
+});
