@@ -22,6 +22,7 @@ import { sysDefs } from './cpu/sysregs.js';
 import { mmuOf } from './mmu/translate.js';
 import { runHypDemo } from './hyp/demo.js';
 import { PROFILES } from './cpu/timing.js';
+import { cpuProfile, CPU_PROFILES } from './cpu/profile.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
@@ -66,6 +67,7 @@ interface RunOptions {
   statsJson?: string;
   ram?: string;
   timing?: string;
+  cpu?: string;
   uartInput?: string;
   addr?: string;
   semihosting: boolean;
@@ -280,11 +282,13 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.timing !== undefined && PROFILES[o.timing] === undefined) {
     throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
   }
+  cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
   const m = new Machine({
     ...masters,
     timing: o.timing,
+    cpu: o.cpu,
     ramSize,
     uartInput: o.uartInput,
     onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
@@ -578,6 +582,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
+    .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
@@ -619,6 +624,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
+      // The hypervisor builds its own machine: the CPU model does not reach it yet.
+      if (opts.hyp && opts.cpu !== undefined) throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
@@ -640,6 +647,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--break <addr|symbol>', 'run to this breakpoint before the first prompt')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--cpu <model>', `CPU model (${Object.keys(CPU_PROFILES).join(', ')}; default a57)`)
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin)')
     .option('--addr <addr>', 'load address of a raw binary or assembly')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')

@@ -1,7 +1,7 @@
 // A machine: the QEMU-virt-compatible board (RAM, devices) with one CPU and its firmware.
 import { Bus, CountedDevice } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
-import { a64 } from './cpu/isa/index.js';
+import { cpuProfile, idRegSlots } from './cpu/profile.js';
 import { Pl011 } from './devices/pl011.js';
 import { Gic } from './devices/gic/gic.js';
 import { Pl031 } from './devices/pl031.js';
@@ -95,6 +95,8 @@ export interface MachineOptions {
   onLog?: (msg: string) => void;
   /** Timing profile (src/cpu/timing.ts): 'a57' (default) or 'functional'. */
   timing?: string;
+  /** CPU model (src/cpu/profile.ts): 'a57' (default, Armv8.0 + CRC32/LSE/FP16) or 'max' (every implemented feature). */
+  cpu?: string;
   /**
    * The GIC's virtualization frames (GICH at 0x0803_0000, GICV at 0x0804_0000), as QEMU maps them
    * with virtualization=on: the hypervisor's board. The bare board has none.
@@ -161,7 +163,8 @@ export class Machine {
   constructor(opts: MachineOptions = {}) {
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.bus = new Bus(VIRT.RAM, ramSize);
-    this.cpu = new Cpu(this.bus, a64);
+    const profile = cpuProfile(opts.cpu);
+    this.cpu = new Cpu(this.bus, profile.groups, idRegSlots(profile));
     if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
     this.onOutput = opts.onOutput;
     this.imageEnd = VIRT.RAM;

@@ -170,6 +170,8 @@ export class Cpu extends CpuState {
   constructor(
     readonly bus: Bus,
     groups: Encoding[][],
+    /** ID register values of the CPU model (src/cpu/profile.ts) as [slot, lo, hi], set at reset. */
+    private readonly idRegs: readonly (readonly [number, number, number])[] = [],
   ) {
     super();
     this.decoder = new Decoder(groups, execUndefined);
@@ -194,6 +196,7 @@ export class Cpu extends CpuState {
         this.sys[2 * d.slot + 1] = d.reset[1];
       }
     }
+    for (const [slot, lo, hi] of this.idRegs) this.setSys(slot, lo, hi);
     this.el = 1;
     this.spsel = 1;
     this.daif = 0xf;

@@ -9,9 +9,17 @@ import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { cpuProfile } from '../cpu/profile.js';
+
+/** The hypervisor builds its own machine: the CPU model does not reach it yet. */
+function cpuUnderHyp(): never {
+  throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
+}
 
 export interface DebugCliOptions {
   ram?: string;
+  /** CPU model (src/cpu/profile.ts). */
+  cpu?: string;
   uartInput?: string;
   addr?: string;
   load?: string[];
@@ -111,6 +119,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     hyp,
     guest,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
+    cpu: o.cpu === undefined ? undefined : o.hyp ? cpuUnderHyp() : cpuProfile(o.cpu).name,
     uartInput: o.uartInput,
     addr: o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined,
     load: o.load ?? [],

@@ -645,7 +645,7 @@ export const fp: Encoding[] = [
           i.exec = toFp ? fmovD1X : fmovXD;
           return;
         }
-        return false; // half-precision forms: fp16.ts; FJCVTZS: not implemented
+        return false; // half-precision forms: fp16.ts; FJCVTZS: flagm.ts (--cpu max)
       }
       if (t > 1) return false;
       if (opc === 2 || opc === 3) {

@@ -9,5 +9,14 @@ import { ldst } from './ldst.js';
 import { atomics } from './atomics.js';
 import { fp } from './fp.js';
 import { simd } from './simd.js';
+import { crypto } from './crypto.js';
+import { sha } from './sha.js';
+import { simdV81 } from './simd-v81.js';
+import { flagm } from './flagm.js';
+import { fpV8x } from './fp-v8x.js';
 
 export const a64: Encoding[][] = [dpImm, dpReg, branch, system, atomics, ldst, fp, simd];
+
+// Armv8.1-8.5 extensions, decoded only by the CPU models that have them (src/cpu/profile.ts),
+// after the base groups, which decline these encodings (they are UNDEFINED in Armv8.0).
+export const a64v8x: Encoding[][] = [crypto, sha, simdV81, flagm, fpV8x];

@@ -11,9 +11,9 @@
 //   fp16.ts       FEAT_FP16: the half-precision forms of the FP groups (registered last; compared
 //                 with unicorn's MAX model in test/cpu/fp16-vectors.test.ts)
 //
-// Not implemented (UNDEFINED, and not advertised by the ID registers): dot product, complex
-// numbers (FCMLA/FCADD), SQRDMLAH (FEAT_RDM), PMULL 1Q and the AES/SHA/SHA3/SM3/SM4 instructions,
-// BF16, I8MM, FRINT32/64, FMLAL/FMLSL (FEAT_FHM).
+// Decoded only by `--cpu max` (src/cpu/profile.ts, README-isa.md), in their own files: dot product,
+// FCMLA/FCADD, SQRDMLAH/SQRDMLSH, PMULL 1Q, AES/SHA/SHA3, FRINT32/64, FMLAL/FMLSL. Not implemented
+// on any model: SM3/SM4, BF16, I8MM.
 // Every other encoding of these groups agrees with unicorn: test/cpu/simd-vectors.test.ts.
 import type { Encoding } from '../decode.js';
 import { simdLdst } from './simd-ldst.js';

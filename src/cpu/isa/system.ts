@@ -462,8 +462,8 @@ export const system: Encoding[] = [
     },
   },
   {
-    // MSR <pstatefield>, #imm: SPSel, DAIFSet, DAIFClr. UAO, PAN, SSBS, DIT, TCO, CFINV,
-    // XAFLAG/AXFLAG, SVCR and ALLINT need features the ID registers do not advertise: UNDEFINED.
+    // MSR <pstatefield>, #imm: SPSel, DAIFSet, DAIFClr. CFINV, XAFLAG/AXFLAG: isa/flagm.ts (--cpu
+    // max only). UAO, PAN, SSBS, DIT, TCO, SVCR and ALLINT are not implemented: UNDEFINED.
     name: 'MSR (immediate)',
     pattern: '1101010100 0 00 ppp 0100 mmmm ooo 11111',
     endsBlock: true,
