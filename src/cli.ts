@@ -27,6 +27,7 @@ import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
 import { InputWait, paceIdle } from './host-input.js';
+import { TlbLab, type LabOptions } from './stats/lab.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -56,7 +57,7 @@ export const DEMO_C_GUEST = join(ROOT, 'guests', 'build', 'sort.elf');
 /** Instructions per slice of the run loop; between slices the event loop delivers stdin. */
 const SLICE = 4_000_000;
 
-interface RunOptions {
+interface RunOptions extends LabOptions {
   maxInsns?: string;
   trace?: boolean;
   regsIn?: string;
@@ -292,6 +293,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
   });
+  const lab = await TlbLab.create(m, o);
   for (const d of dumps) {
     // Check dump ranges before running, so a typo does not cost a long run.
     if (d.addr < BigInt(m.bus.ramBase) || d.addr + BigInt(d.len) > BigInt(m.bus.ramBase + m.bus.ramSize)) {
@@ -303,6 +305,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
+  lab.boot();
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
 
   let stopInput = (): void => {};
@@ -322,6 +325,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     for (;;) {
       const slice = Math.min(SLICE, maxInsns - done);
       const r = m.run(slice);
+      lab.roi.settle();
       done += r.instructions;
       result = { ...r, instructions: done };
       if (r.reason !== 'limit' || done >= maxInsns) break;
@@ -368,6 +372,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       : result!.reason === 'limit'
         ? 0
         : result!.exitCode & 0xff;
+  const config = lab.config({ guest: relativeName(guest), cmdline: o.cmdline ?? '', maxInsns: o.maxInsns ?? null });
+  if (lab.wantsFiles) await lab.write(config);
   if (o.statsJson !== undefined) {
     const stats = {
       instructions: done,
@@ -386,6 +392,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
+      // The whole configuration (TLB geometry, --mmu/--s2) and the guest's regions of interest.
+      config,
+      regions: lab.samples(),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -575,7 +584,15 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
-    .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb} as JSON')
+    .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb, config, regions} as JSON')
+    .option('--stats-txt <file>', 'write gem5-style statistics (one per line with its description; a block per region of interest, then "end" (since the last reset))')
+    .option('--stats-csv <file>', 'write the statistics as CSV: one row per region of interest, then "end" (since the last reset)')
+    .option('--stats-dir <dir>', 'write config.json (the whole configuration), stats.txt, stats.csv and stats.json into DIR')
+    .option('--tlb <spec>', 'TLB geometry, e.g. l1i=48,l1d=32:full,l2=1024:4:lru,walk=64:4,ipa=64:4,l2hit=3,descread=20 (docs/tlb-lab.md)')
+    .option('--tlb-config <file>', 'TLB geometry as JSON ({"l1d": {"entries": 64, "ways": "full"}, "l2": "2048:4"}, or a recorded config.json); --tlb applies on top')
+    .option('--mmu <spec>', 's1:4k|16k|64k[:pages|blocks]: build identity stage-1 tables (RAM Normal WB, devices Device-nGnRnE) and enter the guest with its MMU on')
+    .option('--mmu-offset <off>', 'with --mmu: map RAM at VA = PA + OFF (a multiple of 1G; the guest must be position-independent)')
+    .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
