@@ -134,7 +134,9 @@ export function setupIdentityS2(m: Machine, spec: S2Spec): S2Setup {
   const base = Math.ceil(m.imageEnd / g) * g;
   const end = base + poolSize(g, m.bus.ramSize) + 16 * g;
   if (end > ramEnd - 0x10_0000) throw new UserError(`--s2: no room for stage-2 tables between the image end ${hex(m.imageEnd)} and the stack`);
-  const b = new TableBuilder(m.bus, { granule: g, inputSize: S2_IPA_BITS, poolBase: base, poolEnd: end });
+  // 4K: start at level 1 with two concatenated tables (VTCR_EL2.SL0=1, D8.2.7), 3 reads per walk as
+  // KVM arranges a 40-bit IPA space; 16K (level 1) and 64K (level 2) need no concatenation.
+  const b = new TableBuilder(m.bus, { granule: g, inputSize: S2_IPA_BITS, poolBase: base, poolEnd: end, startLevel: g === 4096 ? 1 : undefined });
   b.map(ramBase, ramBase, m.bus.ramSize, s2Leaf({ memAttr: 0xf }), spec.mapping === 'pages' ? 3 : undefined);
   b.map(0, 0, ramBase, s2Leaf({ memAttr: 0, sh: 0, xn: true }));
   m.noteLoaded(end);

@@ -3,6 +3,7 @@
 // output files (--stats-txt, --stats-csv, --stats-dir with config.json next to the statistics).
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { configureTlb } from '../mmu/translate.js';
 import type { TlbConfig } from '../mmu/tlb.js';
@@ -123,10 +124,14 @@ export class TlbLab {
     if (this.o.statsTxt !== undefined) await put(this.o.statsTxt, statsTxt(samples));
     if (this.o.statsCsv !== undefined) await put(this.o.statsCsv, statsCsv(samples));
     if (this.o.statsDir !== undefined) {
+      // One level only (its parent must exist): Node's recursive mkdir can spin on paths like /proc/x/y.
       try {
-        await mkdir(this.o.statsDir, { recursive: true });
+        await mkdir(this.o.statsDir);
       } catch (e) {
-        throw new UserError(`--stats-dir ${this.o.statsDir}: cannot create (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' || !statSync(this.o.statsDir).isDirectory()) {
+          throw new UserError(`--stats-dir ${this.o.statsDir}: cannot create (${code ?? (e as Error).message})`);
+        }
       }
       await put(join(this.o.statsDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
       await put(join(this.o.statsDir, 'stats.txt'), statsTxt(samples));

@@ -1,0 +1,135 @@
+// Regions of interest (semihosting 0x100 reset / 0x101 dump) and the output files of `a64hv run`:
+// stats.txt (gem5-style), CSV, config.json, --stats-json's config and regions.
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTouch, tlbOf, TOUCH } from './lab-helpers.js';
+import { main } from '../../src/cli.js';
+import { runAsm } from '../helpers.js';
+import { RegionStats, A64HV_STATS_DUMP } from '../../src/stats/roi.js';
+import { flatStats, statsCsv, statsTxt, csvField } from '../../src/stats/formats.js';
+import { Machine } from '../../src/machine.js';
+import { Semihosting } from '../../src/hyp/semihosting.js';
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+describe('regions of interest', () => {
+  it('the region holds only the measured passes: its counts scale with PASSES, the warm-up is outside', async () => {
+    const a = await runTouch('256K 4K 1 0', { mmu: 's1:4k:pages' });
+    const b = await runTouch('256K 4K 3 0', { mmu: 's1:4k:pages' });
+    // 64 L1 misses per pass (64 pages through 32 round-robin entries), none from the warm-up.
+    expect(tlbOf(a.roi).l1d.misses).toBe(64);
+    expect(tlbOf(b.roi).l1d.misses).toBe(192);
+    // Each pass adds the same instructions: 2 extra passes, 2 x the per-pass difference.
+    const perPass = (b.roi.instructions - a.roi.instructions) / 2;
+    expect(perPass).toBe(64 * 4 + 4); // LDR ADD CMP B.LO per slot; MOV ADD SUBS B.NE per pass
+    // The run's "end" sample counts from the reset to the exit, so it includes the region.
+    const end = b.lab.samples().at(-1)!;
+    expect(end.label).toBe('end');
+    expect(end.instructions).toBeGreaterThan(b.roi.instructions);
+  });
+
+  it('operations outside 0x100/0x101, or without a handler, fail with ENOSYS (-1)', async () => {
+    const m = await runAsm(`mov w0, #0x102\n hlt #0xf000\n mov x5, x0\n mov w0, #0x100\n hlt #0xf000\n hlt #1`, {
+      setup: (mm) => {
+        const sh = new Semihosting({ write: () => {}, read: () => [], heapInfo: () => ({ heapBase: 0, heapLimit: 0, stackBase: 0, stackLimit: 0 }), cmdline: '' });
+        const roi = new RegionStats(mm.cpu);
+        sh.vendor = roi.handler;
+        const fw = mm.cpu.firmware!;
+        mm.cpu.firmware = { ...fw, el2Exception: fw.el2Exception, smc: fw.smc, hlt: (c, imm) => (imm === 0xf000 ? (sh.call(c), true) : fw.hlt(c, imm)) };
+      },
+    });
+    expect(m.cpu.readX(5)).toBe(0xffff_ffff_ffff_ffffn);
+    expect(m.cpu.readX(0)).toBe(0n);
+  });
+
+  it('dumps are bounded: past MAX_REGIONS they are counted, not kept', () => {
+    const m = new Machine({ ramSize: 1024 * 1024 });
+    const r = new RegionStats(m.cpu);
+    for (let k = 0; k < RegionStats.MAX_REGIONS + 5; k++) r.dump(`roi ${k}`);
+    expect(r.regions).toHaveLength(RegionStats.MAX_REGIONS);
+    expect(r.dropped).toBe(5);
+    expect(A64HV_STATS_DUMP).toBe(0x101);
+  });
+});
+
+describe('output files', () => {
+  it('--stats-dir writes config.json, stats.txt, stats.csv, stats.json with the region and the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64hv-lab-'));
+    const r = await cli(['run', TOUCH, '-q', '--cmdline', '256K 4K 2 0', '--mmu', 's1:4k:pages', '--tlb', 'l2=2048:4', '--stats-dir', dir]);
+    expect(r.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(config.tlb.l2).toEqual({ entries: 2048, ways: 4, replacement: 'lru' });
+    expect(config.tlb.l1d).toEqual({ entries: 32, ways: 32, replacement: 'rr' });
+    expect(config.mmu.granule).toBe(4096);
+    expect(config.mmu.mapping).toBe('pages');
+    expect(config.s2).toBe('off');
+    expect(config.cmdline).toBe('256K 4K 2 0');
+    const txt = readFileSync(join(dir, 'stats.txt'), 'utf8');
+    expect(txt).toMatch(/Begin Simulation Statistics \(roi 1\)/);
+    expect(txt).toMatch(/Begin Simulation Statistics \(end\)/);
+    expect(txt).toMatch(/^tlb\.l1d\.misses +128 +# L1 DTLB: misses \(exact\)$/m);
+    // L1 lookups are labelled as what they are.
+    expect(txt).toMatch(/^tlb\.l1d\.slowPathLookups .*not the true L1 lookup count/m);
+    expect(txt).not.toMatch(/\x1b\[/);
+    const csv = readFileSync(join(dir, 'stats.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(3);
+    const head = csv[0].split(',');
+    const row = csv[1].split(',');
+    expect(row[head.indexOf('region')]).toBe('roi 1');
+    expect(row[head.indexOf('tlb.l1d.misses')]).toBe('128');
+    expect(row[head.indexOf('sim_cycles')]).toBe('913');
+    const json = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
+    expect(json.regions[0].tlb.l1d.misses).toBe(128);
+  });
+
+  it('--stats-json carries the configuration and the regions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64hv-lab-'));
+    const f = join(dir, 's.json');
+    const r = await cli(['run', TOUCH, '-q', '--cmdline', '256K 4K 2 0', '--mmu', 's1:64k', '--s2', '4k:pages', '--stats-json', f]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(f, 'utf8'));
+    expect(j.config.s2.granule).toBe(4096);
+    expect(j.config.s2.vmid).toBe(1);
+    expect(j.regions[0].label).toBe('roi 1');
+  });
+
+  it('bad lab options are one-line usage errors (exit 2) before anything runs', async () => {
+    for (const [args, re] of [
+      [['--tlb', 'l2=3:2'], /--tlb l2=3:2: l2 ways must divide/],
+      [['--tlb-config', '/nonexistent.json'], /no such file/],
+      [['--mmu', 's1:5k'], /--mmu s1:5k: expected/],
+      [['--mmu-offset', '0x40000000'], /--mmu-offset needs --mmu/],
+      [['--s2', '2k'], /--s2 2k: expected/],
+      [['--stats-dir', '/proc/nope/x'], /cannot create/],
+      [['--stats-dir', `${TOUCH}/x`], /cannot create \(ENOTDIR\)/],
+      [['--stats-dir', TOUCH], /cannot create \(EEXIST\)/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(['run', TOUCH, '-q', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('formats: CSV fields are quoted per RFC 4180; one line per statistic in stats.txt', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "x"')).toBe('"say ""x"""');
+    const s = { label: 'x', instructions: 10, cycles: 25, tlb: JSON.parse(JSON.stringify(emptyTlb())) };
+    const n = flatStats(s).length;
+    expect(statsTxt([s]).trim().split('\n')).toHaveLength(n + 2);
+    expect(statsCsv([s], { footprint: 4096 }).split('\n')[0].startsWith('footprint,region,sim_insts,sim_cycles,cpi')).toBe(true);
+    expect(flatStats(s).find((x) => x.name === 'cpi')!.value).toBe(2.5);
+  });
+});
+
+function emptyTlb(): unknown {
+  const l = { lookups: 0, hits: 0, misses: 0, evictions: 0, fills: 0, entries: 1, valid: 0 };
+  return { l1i: l, l1d: l, l2: l, ipa: l, walkCache: l, walks: { s1Walks: 0, s2Walks: 0, s1DescReads: 0, s2DescReads: 0, s1Faults: 0, s2Faults: 0 } };
+}
