@@ -669,6 +669,22 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     });
 
   program
+    .command('sweep')
+    .description(
+      'run guests/asm/tlb-touch.S over a grid (footprints x stage-1 page sizes x stage 2 on/off x TLB geometries, ' +
+        'and two VMs with and without VMID tagging) in parallel, and write results.csv, results.json and chart.svg ' +
+        '(L1 DTLB hit rate and cycles per load against footprint); see docs/tlb-lab.md',
+    )
+    .option('--grid <file>', 'JSON grid: footprints, mmu, s2, tlb, mode, stride, passes, vm (absent keys: the shipped grid)')
+    .option('--out <dir>', 'output folder (default sweep-out)')
+    .option('--jobs <n>', 'runs at a time (default: one per host core)')
+    .option('--quick', 'a small grid (a first look, about 20 s)')
+    .action(async (opts: { grid?: string; out?: string; jobs?: string; quick?: boolean }) => {
+      const { sweepCommand } = await import('./sweep/command.js');
+      setCode(await sweepCommand(opts, io));
+    });
+
+  program
     .command('demo')
     .description(
       'run the hello-world guest (guests/asm/hello.S, assembled at load time), a C guest ' +
