@@ -33,7 +33,7 @@ export const DEFAULT_GRID: Grid = {
   mode: 1,
   stride: 4096,
   passes: 2,
-  vm: { footprints: [256 * 1024, 1024 * 1024, 4096 * 1024], tagging: [true, false], slice: 5000, passes: 4 },
+  vm: { footprints: [64 * 1024, 256 * 1024, 1024 * 1024], tagging: [true, false], slice: 500, passes: 8 },
 };
 
 /** A smaller grid for tests and a first look (--quick). */
@@ -45,7 +45,7 @@ export const QUICK_GRID: Grid = {
   mode: 1,
   stride: 4096,
   passes: 1,
-  vm: { footprints: [256 * 1024], tagging: [true, false], slice: 5000, passes: 2 },
+  vm: { footprints: [256 * 1024], tagging: [true, false], slice: 500, passes: 8 },
 };
 
 export interface SweepRun {
