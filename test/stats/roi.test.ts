@@ -133,3 +133,23 @@ function emptyTlb(): unknown {
   const l = { lookups: 0, hits: 0, misses: 0, evictions: 0, fills: 0, entries: 1, valid: 0 };
   return { l1i: l, l1d: l, l2: l, ipa: l, walkCache: l, walks: { s1Walks: 0, s2Walks: 0, s1DescReads: 0, s2DescReads: 0, s1Faults: 0, s2Faults: 0 } };
 }
+
+describe('stats reset from the REPL and GDB monitor (the same command)', () => {
+  it('zeroes the TLB counters and counts instructions and cycles from the reset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64hv-repl-'));
+    const f = join(dir, 's.txt');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(f, ['step 40', 'stats reset', 'stats', 'step 7', 'stats', 'stats dump'].join('\n') + '\n');
+    let out = '';
+    const code = await main(['repl', TOUCH, '--script', f], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
+    // A script that hit a command error exits 1 ('stats dump' below is one, on purpose).
+    expect(code).toBe(1);
+    const parts = out.split('(a64hv) ');
+    const of = (cmd: string, n = 0): string => parts.filter((p) => p.split('\n')[0] === cmd)[n];
+    expect(of('stats reset')).toMatch(/statistics reset/);
+    expect(of('stats', 0)).toMatch(/instructions 0 \(since stats reset\)\ncycles {7}0 \(since stats reset\)/);
+    expect(of('stats', 0)).toMatch(/L1 DTLB +lookups 0 hits 0 misses 0/);
+    expect(of('stats', 1)).toMatch(/instructions 7 \(since stats reset\)/);
+    expect(of('stats dump')).toMatch(/unknown argument 'dump'/);
+  });
+});
