@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SweepRun } from './grid.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TOUCH_GUEST = join(ROOT, 'guests', 'asm', 'tlb-touch.S');
+export const TOUCH_GUEST = join(ROOT, 'guests', 'tlb', 'tlb-touch.S');
 
 export interface SweepResult {
   id: number;

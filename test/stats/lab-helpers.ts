@@ -1,11 +1,11 @@
-// Run guests/asm/tlb-touch.S in-process with TLB lab options and return its regions.
+// Run guests/tlb/tlb-touch.S in-process with TLB lab options and return its regions.
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../../src/machine.js';
 import { loadImage, bootLoaded } from '../../src/loader/index.js';
 import { TlbLab, type LabOptions } from '../../src/stats/lab.js';
 import type { StatsSample } from '../../src/stats/roi.js';
 
-export const TOUCH = fileURLToPath(new URL('../../guests/asm/tlb-touch.S', import.meta.url));
+export const TOUCH = fileURLToPath(new URL('../../guests/tlb/tlb-touch.S', import.meta.url));
 
 export interface TouchResult {
   m: Machine;

@@ -4,6 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runTouch, tlbOf, TOUCH } from './lab-helpers.js';
 import { main } from '../../src/cli.js';
 import { runAsm } from '../helpers.js';
@@ -151,5 +152,36 @@ describe('stats reset from the REPL and GDB monitor (the same command)', () => {
     expect(of('stats', 0)).toMatch(/L1 DTLB +lookups 0 hits 0 misses 0/);
     expect(of('stats', 1)).toMatch(/instructions 7 \(since stats reset\)/);
     expect(of('stats dump')).toMatch(/unknown argument 'dump'/);
+  });
+});
+
+describe('guests/tlb/a64hv-roi.h (C functions and assembly macros, built with gcc)', () => {
+  const stats = async (elf: string): Promise<Record<string, string>[]> => {
+    const dir = mkdtempSync(join(tmpdir(), 'a64hv-roih-'));
+    const f = join(dir, 's.csv');
+    const r = await cli(['run', fileURLToPath(new URL(`../../guests/tlb/build/${elf}`, import.meta.url)), '-q', '--mmu', 's1:4k:pages', '--stats-csv', f]);
+    expect(r.code).toBe(0);
+    const [head, ...rows] = readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(','));
+    return rows.map((row) => Object.fromEntries(head.map((h, k) => [h, row[k]])));
+  };
+  it('roi-demo.c: two regions, each 64 L1 DTLB misses that all hit the L2', async () => {
+    const rows = await stats('roi-demo.elf');
+    expect(rows.map((r) => r.region)).toEqual(['roi 1', 'roi 2', 'end']);
+    for (const r of rows.slice(0, 2)) {
+      expect(r['tlb.l1d.misses']).toBe('64');
+      expect(r['tlb.l2.hits']).toBe('64');
+      expect(r['walks.s1Walks']).toBe('0');
+      // 3 cycles per L2 hit (cost.l2Hit) on top of the instructions' own.
+      expect(Number(r.sim_cycles) - Number(r.sim_insts)).toBe(3 * 64);
+    }
+  });
+  it('roi-asm.S: region 3 holds 16 cold pages: 16 walks of one read each (the walk cache)', async () => {
+    const [r] = await stats('roi-asm.elf');
+    expect(r.region).toBe('roi 3');
+    expect(r['tlb.l1d.misses']).toBe('16');
+    expect(r['walks.s1Walks']).toBe('16');
+    expect(r['walks.s1DescReads']).toBe('16');
+    expect(r.sim_insts).toBe('68'); // MOV x3, 16 x (LDR ADD SUBS B.NE), the DUMP's MOV MOV HLT
+    expect(r.sim_cycles).toBe(String(68 + 16 * 20));
   });
 });
