@@ -671,7 +671,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   program
     .command('sweep')
     .description(
-      'run guests/asm/tlb-touch.S over a grid (footprints x stage-1 page sizes x stage 2 on/off x TLB geometries, ' +
+      'run guests/tlb/tlb-touch.S over a grid (footprints x stage-1 page sizes x stage 2 on/off x TLB geometries, ' +
         'and two VMs with and without VMID tagging) in parallel, and write results.csv, results.json and chart.svg ' +
         '(L1 DTLB hit rate and cycles per load against footprint); see docs/tlb-lab.md',
     )

@@ -62,8 +62,8 @@ export async function sweepCommand(o: SweepOptions, io: CliIo): Promise<number> 
   const wallS = Math.round(performance.now() - t0) / 1000;
   await writeFile(join(out, 'results.csv'), resultsCsv(rows));
   // Wall time goes to the terminal only: the files are the same on every run.
-  await writeFile(join(out, 'results.json'), resultsJson(grid, rows, { guest: 'guests/asm/tlb-touch.S', runs: rows.length }));
-  await writeFile(join(out, 'chart.svg'), chartSvg(rows, 'a64hv TLB sweep: guests/asm/tlb-touch.S, random loads, 4K stride'));
+  await writeFile(join(out, 'results.json'), resultsJson(grid, rows, { guest: 'guests/tlb/tlb-touch.S', runs: rows.length }));
+  await writeFile(join(out, 'chart.svg'), chartSvg(rows, 'a64hv TLB sweep: guests/tlb/tlb-touch.S, random loads, 4K stride'));
   const bad = rows.filter((r) => !r.ok);
   io.stderr.write(`a64hv sweep: ${rows.length - bad.length}/${rows.length} runs in ${wallS} s; wrote ${out}/results.csv, results.json, chart.svg\n`);
   for (const b of bad) io.stderr.write(`a64hv sweep: run ${b.id} failed: ${b.error}\n`);

@@ -1,5 +1,5 @@
 // The sweep's grid: which runs `a64hv sweep` makes. Two families:
-//  - translation: guests/asm/tlb-touch.S over footprints x stage-1 pages (--mmu) x stage 2 (--s2,
+//  - translation: guests/tlb/tlb-touch.S over footprints x stage-1 pages (--mmu) x stage 2 (--s2,
 //    or off) x TLB geometries (--tlb), measured in its region of interest;
 //  - vm: two tlb-touch VMs time-sliced under the hypervisor (stage 2 mapped lazily: 4K pages),
 //    with and without VMID tagging, measured over the whole run.

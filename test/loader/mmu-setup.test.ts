@@ -1,5 +1,5 @@
 // --mmu / --s2: stage-1 (and identity stage-2) tables for an unmodified guest, checked by the
-// exact TLB counts of guests/asm/tlb-touch.S in its region of interest (after one warm-up pass).
+// exact TLB counts of guests/tlb/tlb-touch.S in its region of interest (after one warm-up pass).
 // Every expected count is derived in the comment beside it; cycles are pinned (deterministic).
 import { describe, it, expect } from 'vitest';
 import { runTouch, tlbOf } from '../stats/lab-helpers.js';
