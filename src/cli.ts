@@ -628,6 +628,11 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         // The VMs and the debugger build their own machines, without these devices (yet).
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter((k) => opts[k] !== undefined);
+      if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
+        const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);
+      }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');

@@ -185,3 +185,15 @@ describe('guests/tlb/a64hv-roi.h (C functions and assembly macros, built with gc
     expect(r.sim_cycles).toBe(String(68 + 16 * 20));
   });
 });
+
+describe('lab options outside a plain run', () => {
+  it('are refused with --hyp, --break and --gdb rather than ignored', async () => {
+    for (const extra of [['--hyp'], ['--break', '_start'], ['--gdb', '0']]) {
+      const r = await cli(['run', TOUCH, '--mmu', 's1:4k', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--mmu applies to a plain run/);
+    }
+    const r = await cli(['run', TOUCH, '--hyp', '--stats-dir', '/tmp/x']);
+    expect(r.err).toMatch(/--stats-dir applies to a plain run/);
+  });
+});
