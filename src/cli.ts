@@ -592,7 +592,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--tlb-config <file>', 'TLB geometry as JSON ({"l1d": {"entries": 64, "ways": "full"}, "l2": "2048:4"}, or a recorded config.json); --tlb applies on top')
     .option('--mmu <spec>', 's1:4k|16k|64k[:pages|blocks]: build identity stage-1 tables (RAM Normal WB, devices Device-nGnRnE) and enter the guest with its MMU on')
     .option('--mmu-offset <off>', 'with --mmu: map RAM at VA = PA + OFF (a multiple of 1G; the guest must be position-independent)')
-    .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor')
+    .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor; with --hyp: 4k:pages|blocks, the VMs\' eager stage-2 mapping size (default blocks)')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
@@ -628,7 +628,10 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         // The VMs and the debugger build their own machines, without these devices (yet).
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
-      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter((k) => opts[k] !== undefined);
+      // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter(
+        (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
+      );
       if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
         throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);

@@ -113,6 +113,19 @@ export function parseS2Spec(spec: string): S2Spec {
   return { granule: GRANULES[p[0]], mapping: (p[1] ?? 'blocks') as 'pages' | 'blocks' };
 }
 
+/**
+ * --s2 under --hyp: the VMs' stage 2 is the hypervisor's (src/hyp/vm.ts), 4K granule only (the
+ * pages it assigns to devices are 4K); `pages` maps eager RAM with level-3 pages instead of 2M
+ * blocks. Lazy RAM is always mapped by 4K pages on first touch. Returns s2Pages.
+ */
+export function parseHypS2(spec: string | undefined, ramPolicy: string | undefined): boolean | undefined {
+  if (spec === undefined) return undefined;
+  const s = parseS2Spec(spec);
+  if (s.granule !== 4096) throw new UserError(`--s2 ${spec}: with --hyp only the 4k granule (the hypervisor assigns 4K device pages)`);
+  if (ramPolicy === 'lazy' && s.mapping === 'blocks') throw new UserError(`--s2 ${spec}: --hyp-ram lazy maps 4K pages on first touch (use 4k:pages)`);
+  return s.mapping === 'pages';
+}
+
 export interface S2Setup {
   spec: S2Spec;
   tableBase: number;
