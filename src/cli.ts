@@ -590,7 +590,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--stats-dir <dir>', 'write config.json (the whole configuration), stats.txt, stats.csv and stats.json into DIR')
     .option('--tlb <spec>', 'TLB geometry, e.g. l1i=48,l1d=32:full,l2=1024:4:lru,walk=64:4,ipa=64:4,l2hit=3,descread=20 (docs/tlb-lab.md)')
     .option('--tlb-config <file>', 'TLB geometry as JSON ({"l1d": {"entries": 64, "ways": "full"}, "l2": "2048:4"}, or a recorded config.json); --tlb applies on top')
-    .option('--mmu <spec>', 's1:4k|16k|64k[:pages|blocks]: build identity stage-1 tables (RAM Normal WB, devices Device-nGnRnE) and enter the guest with its MMU on')
+    .option('--mmu <spec>', 's1:4k|16k|64k[:pages|blocks][:ng]: build identity stage-1 tables (RAM Normal WB, devices Device-nGnRnE) and enter the guest with its MMU on')
     .option('--mmu-offset <off>', 'with --mmu: map RAM at VA = PA + OFF (a multiple of 1G; the guest must be position-independent)')
     .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor; with --hyp: 4k:pages|blocks, the VMs\' eager stage-2 mapping size (default blocks)')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')

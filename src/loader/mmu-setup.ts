@@ -14,6 +14,8 @@ export interface MmuSpec {
   mapping: 'pages' | 'blocks';
   /** VA = PA + offset for RAM (devices stay identity-mapped). */
   offset: number;
+  /** RAM leaves non-global (nG=1): tagged with the ASID in TTBR0_EL1 (ASID experiments). */
+  ng?: boolean;
 }
 
 /** Input address size: 48 bits, so a 4K walk has 4 levels (0..3), 16K 4 (0 has 2 entries), 64K 3. */
@@ -25,8 +27,10 @@ const GRANULES: Record<string, 4096 | 16384 | 65536> = { '4k': 4096, '16k': 1638
 
 export function parseMmuSpec(spec: string, offset?: string): MmuSpec {
   const p = spec.toLowerCase().split(':');
+  const ng = p.length > 2 && p[p.length - 1] === 'ng';
+  if (ng) p.pop();
   if (p[0] !== 's1' || p.length < 2 || p.length > 3 || GRANULES[p[1]] === undefined || (p[2] !== undefined && p[2] !== 'pages' && p[2] !== 'blocks')) {
-    throw new UserError(`--mmu ${spec}: expected s1:4k|16k|64k[:pages|blocks]`);
+    throw new UserError(`--mmu ${spec}: expected s1:4k|16k|64k[:pages|blocks][:ng]`);
   }
   let off = 0;
   if (offset !== undefined) {
@@ -39,7 +43,7 @@ export function parseMmuSpec(spec: string, offset?: string): MmuSpec {
   if (!Number.isSafeInteger(off) || off % 2 ** 30 !== 0 || off + 2 ** 31 > 2 ** MMU_VA_BITS) {
     throw new UserError(`--mmu-offset ${offset}: must be a multiple of 1G below 2^${MMU_VA_BITS} - 2G`);
   }
-  return { granule: g, mapping: (p[2] ?? 'pages') as 'pages' | 'blocks', offset: off };
+  return { granule: g, mapping: (p[2] ?? 'pages') as 'pages' | 'blocks', offset: off, ...(ng ? { ng: true } : {}) };
 }
 
 export interface MmuSetup {
@@ -73,8 +77,8 @@ export function setupGuestMmu(m: Machine, spec: MmuSpec): MmuSetup {
   const b = new TableBuilder(m.bus, { granule: g, inputSize: MMU_VA_BITS, poolBase: base, poolEnd: end });
   const level = spec.mapping === 'pages' ? 3 : undefined;
   // RAM: Normal WB, inner shareable, EL1 read/write, executable (AP=00).
-  b.map(ramBase + spec.offset, ramBase, m.bus.ramSize, s1Leaf({ attrIndx: 0, sh: 3 }), level);
-  // Devices: Device-nGnRnE, never executable. Blocks suffice there even with :pages (not measured).
+  b.map(ramBase + spec.offset, ramBase, m.bus.ramSize, s1Leaf({ attrIndx: 0, sh: 3, ng: spec.ng === true }), level);
+  // Devices: Device-nGnRnE, never executable, global. Blocks suffice there even with :pages (not measured).
   b.map(0, 0, ramBase, s1Leaf({ attrIndx: 1, sh: 0, pxn: true, uxn: true }));
   m.noteLoaded(end);
   const t0sz = 64 - MMU_VA_BITS;

@@ -2,7 +2,7 @@
 // exact TLB counts of guests/tlb/tlb-touch.S in its region of interest (after one warm-up pass).
 // Every expected count is derived in the comment beside it; cycles are pinned (deterministic).
 import { describe, it, expect } from 'vitest';
-import { runTouch, tlbOf } from '../stats/lab-helpers.js';
+import { runTouch, tlbOf, ASID } from '../stats/lab-helpers.js';
 import { parseMmuSpec, parseS2Spec, setupGuestMmu, MMU_MAIR } from '../../src/loader/mmu-setup.js';
 import { Machine } from '../../src/machine.js';
 import { SYS } from '../../src/cpu/sysregs.js';
@@ -136,6 +136,30 @@ describe('--s2 (identity stage 2 under the guest: nested walks)', () => {
   });
 });
 
+describe('ASID tagging vs ASID reuse (guests/tlb/tlb-asid.S, --mmu s1:4k:pages:ng)', () => {
+  // 64K = 16 pages; 8 passes alternate between two processes after a warm-up pass under ASID 1.
+  it('tagged (ASIDs 1 and 2, no TLBI): only ASID 2\'s first pass misses; 16 + 16 entries fit the L1 DTLB', async () => {
+    const r = await runTouch('64K 8 0', { mmu: 's1:4k:pages:ng' }, 64 * 1024 * 1024, ASID, 2);
+    const t = tlbOf(r.roi);
+    expect(t.l1d.misses).toBe(16);
+    expect(t.l1i.misses).toBe(1); // the code page, once for ASID 2
+    expect(t.walks.s1Walks).toBe(17);
+  });
+  it('reuse (one ASID, TLBI ASIDE1 at each switch, D8.10): every pass misses every page again', async () => {
+    const r = await runTouch('64K 8 1', { mmu: 's1:4k:pages:ng' }, 64 * 1024 * 1024, ASID, 2);
+    const t = tlbOf(r.roi);
+    expect(t.l1d.misses).toBe(8 * 16);
+    expect(t.l1i.misses).toBe(8);
+    expect(t.walks.s1Walks).toBe(8 * 17);
+    expect(r.roi.cycles).toBe(3996);
+  });
+  it('with global mappings (no :ng) TLBI ASIDE1 leaves them: the same guest misses nothing', async () => {
+    // ARM ARM D8.10: TLBI ASIDE1 removes non-global entries of that ASID only.
+    const r = await runTouch('64K 8 1', { mmu: 's1:4k:pages' }, 64 * 1024 * 1024, ASID, 2);
+    expect(tlbOf(r.roi).l1d.misses).toBe(0);
+  });
+});
+
 describe('bad --mmu / --s2 specs are one-line user errors', () => {
   const bad = (f: () => unknown): string => {
     try {
@@ -157,6 +181,7 @@ describe('bad --mmu / --s2 specs are one-line user errors', () => {
   });
   it('defaults: s1 pages, s2 blocks', () => {
     expect(parseMmuSpec('S1:16K')).toEqual({ granule: 16384, mapping: 'pages', offset: 0 });
+    expect(parseMmuSpec('s1:4k:blocks:ng')).toEqual({ granule: 4096, mapping: 'blocks', offset: 0, ng: true });
     expect(parseS2Spec('64k')).toEqual({ granule: 65536, mapping: 'blocks' });
   });
 });
