@@ -28,6 +28,7 @@ import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
 import { InputWait, paceIdle } from './host-input.js';
+import { TlbLab, type LabOptions } from './stats/lab.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -57,7 +58,7 @@ export const DEMO_C_GUEST = join(ROOT, 'guests', 'build', 'sort.elf');
 /** Instructions per slice of the run loop; between slices the event loop delivers stdin. */
 const SLICE = 4_000_000;
 
-interface RunOptions {
+interface RunOptions extends LabOptions {
   maxInsns?: string;
   trace?: boolean;
   regsIn?: string;
@@ -296,6 +297,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
   });
+  const lab = await TlbLab.create(m, o);
   for (const d of dumps) {
     // Check dump ranges before running, so a typo does not cost a long run.
     if (d.addr < BigInt(m.bus.ramBase) || d.addr + BigInt(d.len) > BigInt(m.bus.ramBase + m.bus.ramSize)) {
@@ -307,6 +309,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
+  lab.boot();
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
 
   let stopInput = (): void => {};
@@ -326,6 +329,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     for (;;) {
       const slice = Math.min(SLICE, maxInsns - done);
       const r = m.run(slice);
+      lab.roi.settle();
       done += r.instructions;
       result = { ...r, instructions: done };
       if (r.reason !== 'limit' || done >= maxInsns) break;
@@ -372,6 +376,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       : result!.reason === 'limit'
         ? 0
         : result!.exitCode & 0xff;
+  const config = lab.config({ guest: relativeName(guest), cmdline: o.cmdline ?? '', maxInsns: o.maxInsns ?? null });
+  if (lab.wantsFiles) await lab.write(config);
   if (o.statsJson !== undefined) {
     const stats = {
       instructions: done,
@@ -390,6 +396,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
+      // The whole configuration (TLB geometry, --mmu/--s2) and the guest's regions of interest.
+      config,
+      regions: lab.samples(),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -579,7 +588,15 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
-    .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb} as JSON')
+    .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb, config, regions} as JSON')
+    .option('--stats-txt <file>', 'write gem5-style statistics (one per line with its description; a block per region of interest, then "end" (since the last reset))')
+    .option('--stats-csv <file>', 'write the statistics as CSV: one row per region of interest, then "end" (since the last reset)')
+    .option('--stats-dir <dir>', 'write config.json (the whole configuration), stats.txt, stats.csv and stats.json into DIR')
+    .option('--tlb <spec>', 'TLB geometry, e.g. l1i=48,l1d=32:full,l2=1024:4:lru,walk=64:4,ipa=64:4,l2hit=3,descread=20 (docs/tlb-lab.md)')
+    .option('--tlb-config <file>', 'TLB geometry as JSON ({"l1d": {"entries": 64, "ways": "full"}, "l2": "2048:4"}, or a recorded config.json); --tlb applies on top')
+    .option('--mmu <spec>', 's1:4k|16k|64k[:pages|blocks][:ng]: build identity stage-1 tables (RAM Normal WB, devices Device-nGnRnE) and enter the guest with its MMU on')
+    .option('--mmu-offset <off>', 'with --mmu: map RAM at VA = PA + OFF (a multiple of 1G; the guest must be position-independent)')
+    .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor; with --hyp: 4k:pages|blocks, the VMs\' eager stage-2 mapping size (default blocks)')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
@@ -615,6 +632,14 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       if (masters && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         // The VMs and the debugger build their own machines, without these devices (yet).
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
+      }
+      // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter(
+        (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
+      );
+      if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
+        const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
@@ -657,6 +682,22 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
       const dbg = await import('./debug/cli-debug.js');
       setCode(await dbg.replCommand(guest, { ...opts, more }, io));
+    });
+
+  program
+    .command('sweep')
+    .description(
+      'run guests/tlb/tlb-touch.S over a grid (footprints x stage-1 page sizes x stage 2 on/off x TLB geometries, ' +
+        'and two VMs with and without VMID tagging) in parallel, and write results.csv, results.json and chart.svg ' +
+        '(L1 DTLB hit rate and cycles per load against footprint); see docs/tlb-lab.md',
+    )
+    .option('--grid <file>', 'JSON grid: footprints, mmu, s2, tlb, mode, stride, passes, vm (absent keys: the shipped grid)')
+    .option('--out <dir>', 'output folder (default sweep-out)')
+    .option('--jobs <n>', 'runs at a time (default: one per host core)')
+    .option('--quick', 'a small grid (a first look, about 20 s)')
+    .action(async (opts: { grid?: string; out?: string; jobs?: string; quick?: boolean }) => {
+      const { sweepCommand } = await import('./sweep/command.js');
+      setCode(await sweepCommand(opts, io));
     });
 
   program

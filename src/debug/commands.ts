@@ -36,7 +36,7 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'dis', aliases: ['disassemble'], args: '[ADDR] [n]', help: 'disassemble n instructions (default 8) at ADDR (default PC)' },
   { name: 'tr', aliases: ['translate'], args: 'VA [r|w|x] [el0|el1] | sid=N IOVA [r|w]', help: 'the whole two-stage walk of VA (or of a DMA address of StreamID N through the SMMU): levels, tables, descriptors, attributes, permissions or fault' },
   { name: 'tlb', aliases: [], args: '[vmid] [asid]', help: 'TLB model entries (L1 I/D, L2, IPA cache, walk cache), optionally of one VMID/ASID' },
-  { name: 'stats', aliases: [], args: '', help: 'instructions, cycles, TLB and walk counters, hypervisor exits' },
+  { name: 'stats', aliases: [], args: '[reset]', help: 'instructions, cycles, TLB and walk counters, hypervisor exits; reset: zero them (as gem5 m5 resetstats)' },
   { name: 'smmu', aliases: [], args: '[ste SID | cd SID [SSID] | iotlb [VMID] | events]', help: 'the SMMUv3: registers and stream table, an STE or CD decoded, the IOTLB, the event queue' },
   { name: 'vm', aliases: [], args: '[n]', help: 'list VMs, or pick the vCPU of VM n to look at' },
   { name: 'mmio', aliases: [], args: '', help: 'recent trapped device accesses with their decoded syndrome' },
@@ -255,7 +255,7 @@ export class Debugger {
       case 'tlb':
         return this.tlb(args);
       case 'stats':
-        return this.stats();
+        return this.stats(args);
       case 'vm':
         return this.vm(args[0]);
       case 'mmio':
@@ -502,8 +502,19 @@ export class Debugger {
     return lines.join('\n');
   }
 
-  stats(): string {
+  /** Instructions and cycles at the last `stats reset` (the TLB counters are zeroed there). */
+  private statsBase: { insns: number; cycles: number } | null = null;
+
+  stats(args: string[] = []): string {
     const c = this.s.cpu;
+    if (args[0] === 'reset') {
+      mmuOf(c).tlb.resetStats();
+      this.statsBase = { insns: c.instret, cycles: c.cycles };
+      return 'statistics reset: TLB counters zeroed, instructions and cycles count from here';
+    }
+    if (args.length > 0) throw new CommandError(`stats: unknown argument '${args[0]}' (stats, or stats reset)`);
+    const b = this.statsBase ?? { insns: 0, cycles: 0 };
+    const since = this.statsBase ? ' (since stats reset)' : '';
     const t = mmuOf(c).tlb.snapshot() as Record<string, Record<string, number>> & { walks: Record<string, number> };
     const lvl = (name: string, k: string): string => {
       const v = t[k];
@@ -511,8 +522,8 @@ export class Debugger {
     };
     const w = t.walks;
     return [
-      `instructions ${c.instret}`,
-      `cycles       ${Math.round(c.cycles)}`,
+      `instructions ${c.instret - b.insns}${since}`,
+      `cycles       ${Math.round(c.cycles - b.cycles)}${since}`,
       `TLB (L1 lookups/hits count slow-path accesses only):`,
       lvl('L1 ITLB', 'l1i'),
       lvl('L1 DTLB', 'l1d'),

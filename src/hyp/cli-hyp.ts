@@ -19,6 +19,7 @@ import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 import { InputWait, paceIdle } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
+import { parseHypS2 } from '../loader/mmu-setup.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -56,6 +57,8 @@ export interface HypCliOptions {
   maxInsns: number;
   ramSize?: number;
   ramPolicy?: string;
+  /** Eager stage 2 with 4K pages rather than 2M blocks. */
+  s2Pages?: boolean;
   isv0?: string;
   slice?: number;
   vmidTagging: boolean;
@@ -169,6 +172,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         uartInput: per(k).uartInput ?? (k === 0 ? o.uartInput : undefined),
         sysregTraps: per(k).sysregTraps ?? traps,
         idRegs: per(k).idRegs,
+        s2Pages: o.s2Pages,
         flash: k === 0 ? flash : undefined,
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
@@ -343,6 +347,8 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
 /** The `run` command's options as commander parses them (the ones --hyp uses). */
 export interface RunCommandOptions {
   hyp?: boolean;
+  /** --s2 4k:pages|blocks: the VMs' eager stage-2 mapping size (src/loader/mmu-setup.ts parseHypS2). */
+  s2?: string;
   timing?: string;
   hypRam?: string;
   hypIsv0?: string;
@@ -401,6 +407,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       maxInsns: o.maxInsns !== undefined ? count(o.maxInsns, '--max-insns') : Infinity,
       ramSize,
       ramPolicy: o.hypRam,
+      s2Pages: parseHypS2(o.s2, o.hypRam),
       isv0: o.hypIsv0,
       slice: o.hypSlice !== undefined ? count(o.hypSlice, '--hyp-slice') : undefined,
       vmidTagging: o.hypVmidTagging ?? true,

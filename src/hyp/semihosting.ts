@@ -74,6 +74,11 @@ class Fault extends Error {}
 export class Semihosting {
   private handles = new Map<number, Handle>();
   private errno = 0;
+  /**
+   * Operations 0x100-0x1FF, which the semihosting specification reserves for user applications
+   * (a64hv's statistics regions, src/stats/roi.ts); null: they fail with ENOSYS like other unknown ones.
+   */
+  vendor: ((cpu: Cpu, op: number, arg: bigint) => bigint | null) | null = null;
   /** The hypervisor's hook for a pending fault during this call (true: resolved, retry). */
   private pageIn: ((cpu: Cpu) => boolean) | null = null;
 
@@ -273,8 +278,10 @@ export class Semihosting {
         const sub = Number(BigInt.asIntN(32, word(1)));
         return { kind: 'exit', reason, code: reason === ADP_STOPPED_APPLICATION_EXIT ? sub : 1 };
       }
-      default:
-        return this.fail(ENOSYS);
+      default: {
+        const r = op >= 0x100 && op <= 0x1ff && this.vendor !== null ? this.vendor(cpu, op, arg) : null;
+        return r ?? this.fail(ENOSYS);
+      }
     }
   }
 

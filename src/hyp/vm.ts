@@ -53,6 +53,8 @@ export interface VmConfig {
   sysregTraps?: SysregTrap[];
   /** Virtual ID register file: values TID3-trapped reads return (implies the tid3 trap). */
   idRegs?: Record<string, bigint | number>;
+  /** Eager RAM mapped by 4K level-3 pages instead of the largest blocks (--s2 4k:pages). */
+  s2Pages?: boolean;
 }
 
 /** Why a VM stopped. */
@@ -181,7 +183,7 @@ export class Vm {
       { name: 'virtio-mmio', ipa: IPA_VIRTIO, size: 0x200, dev: this.virtio, regName: VirtioMmioId.regName },
     ];
     this.s2 = new TableBuilder(bus, { inputSize: IPA_BITS, poolBase, poolEnd });
-    if (config.ram === 'eager') this.s2.map(IPA_RAM, ramPa, config.ramSize, s2Leaf());
+    if (config.ram === 'eager') this.s2.map(IPA_RAM, ramPa, config.ramSize, s2Leaf(), config.s2Pages ? 3 : undefined);
     const ramEnd = IPA_RAM + config.ramSize;
     this.semihost = new Semihosting({
       write: (bytes) => this.emit(bytes),

@@ -308,6 +308,9 @@ export class TlbArray {
 export interface TlbGeometry {
   entries: number;
   ways: number;
+  /** Replacement in a set: 'lru' (default of L2, IPA and walk caches) or 'rr' (round-robin).
+   *  The L1 TLBs are always round-robin (see the file comment: their misses stay exact). */
+  replacement?: 'lru' | 'rr';
 }
 
 export interface TlbConfig {
@@ -381,10 +384,10 @@ export class Tlb {
   constructor(readonly config: TlbConfig = DEFAULT_TLB_CONFIG) {
     this.l1i = new TlbArray('L1 ITLB', config.l1i.entries, config.l1i.ways, true);
     this.l1d = new TlbArray('L1 DTLB', config.l1d.entries, config.l1d.ways, true);
-    this.l2 = new TlbArray('L2 TLB', config.l2.entries, config.l2.ways, false);
-    this.ipa = new TlbArray('IPA cache', config.ipa.entries, config.ipa.ways, false);
+    this.l2 = new TlbArray('L2 TLB', config.l2.entries, config.l2.ways, config.l2.replacement === 'rr');
+    this.ipa = new TlbArray('IPA cache', config.ipa.entries, config.ipa.ways, config.ipa.replacement === 'rr');
     const w = config.walk ?? DEFAULT_WALK_CACHE;
-    this.walk = new TlbArray('walk cache', w.entries, w.ways, false);
+    this.walk = new TlbArray('walk cache', w.entries, w.ways, w.replacement === 'rr');
   }
 
   private lastKey = -1;
