@@ -100,6 +100,13 @@ export function parseSize(s: string, what: string): number {
   return Number(BigInt(m[1])) * unit;
 }
 
+/** --timing: a profile name; own keys only (`__proto__`, `toString` are not profiles). */
+function checkTiming(t: string | undefined): void {
+  if (t !== undefined && !Object.hasOwn(PROFILES, t)) {
+    throw new UserError(`--timing ${t}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
+  }
+}
+
 function parseRam(s: string): number {
   const n = parseSize(s, '--ram');
   // RAM offsets are int32 in the CPU's fast path: keep it to 1 GiB (0x40000000-0x7fffffff).
@@ -277,9 +284,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
 
-  if (o.timing !== undefined && PROFILES[o.timing] === undefined) {
-    throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
-  }
+  checkTiming(o.timing);
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
   const m = new Machine({
@@ -602,6 +607,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
+      checkTiming(opts.timing);
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
