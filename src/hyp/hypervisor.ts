@@ -261,6 +261,7 @@ export class Hypervisor implements Firmware {
       cmdline: v.cmdline,
       sysregTraps: v.sysregTraps,
       idRegs: v.idRegs,
+      consoleHistory: v.consoleHistory,
     }));
     const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
     // A flash image needs RAM behind it (its pages, then one zero block for the rest of the banks).
