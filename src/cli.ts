@@ -27,6 +27,7 @@ import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
 import { InputWait, paceIdle } from './host-input.js';
+import { GuardedOutput, OutputError } from './host-output.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -367,7 +368,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
   const exitCode = interrupted
-    ? EXIT_INTERRUPTED
+    ? io.signal?.reason instanceof OutputError
+      ? io.signal.reason.exitStatus
+      : EXIT_INTERRUPTED
     : result!.reason === 'error'
       ? EXIT_GUEST_ERROR
       : result!.reason === 'limit'
@@ -384,7 +387,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       timing: m.cpu.timing.profile.name,
       wallMs: Math.round(wallMs * 1000) / 1000,
       mips: Math.round(mips * 1000) / 1000,
-      exitReason: interrupted ? 'interrupted' : result!.reason,
+      exitReason: interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason,
       exitCode,
       // The TLB model's counters (src/mmu/README.md says what each one means).
       tlb: mmuOf(m.cpu).tlb.snapshot(),
@@ -397,7 +400,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (!o.quiet) {
     const t = new Table({ style: { head: [], border: [], compact: true } });
     const why = interrupted
-      ? 'interrupted (Ctrl-C)'
+      ? io.signal?.reason instanceof OutputError
+        ? `stopped: ${io.signal.reason.message}`
+        : 'interrupted (Ctrl-C)'
       : result!.reason === 'limit'
         ? `instruction limit (${done})`
         : result!.reason === 'error'
@@ -535,7 +540,9 @@ Exit status:
                SYSTEM_RESET or CPU_OFF, and when --max-insns runs out
   1            the emulation stopped on a guest error (a64hv: error: ... on stderr)
   2            usage error: bad flag, file, image or JSON (one-line message)
-  130          interrupted by Ctrl-C (the figures are still printed)`;
+  74           stdout could not be written (e.g. a full disk; the run stops, figures still printed)
+  130          interrupted by Ctrl-C (the figures are still printed)
+  141          stdout was closed by its reader (e.g. | head; the run stops, figures still printed)`;
 
 function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   const program = new Command();
@@ -712,13 +719,23 @@ if (isMain) {
     if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
     ac.abort();
   });
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin, signal: ac.signal }).then(
-    (code) => {
-      process.stdout.write('', () => process.exit(code));
-    },
-    (e: unknown) => {
-      process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(70);
-    },
-  );
+  // A closed or full stdout stops the run like Ctrl-C (figures and --stats-json still written).
+  const stdout = new GuardedOutput(process.stdout, (e) => ac.abort(e));
+  const exit = (code: number): void => {
+    const failed = stdout.outcome();
+    if (failed !== null) process.stderr.write(failed.message);
+    process.exit(failed?.code ?? code);
+  };
+  // The last write's callback reports an error still pending (ENOSPC on a file arrives there).
+  const finish = (code: number): void => {
+    if (stdout.error !== null) return exit(code);
+    process.stdout.write('', (err) => {
+      if (err) stdout.fail(err);
+      exit(code);
+    });
+  };
+  main(process.argv.slice(2), { stdout, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
+    process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(70);
+  });
 }
