@@ -6,7 +6,8 @@
 // unimplemented feature), 2 for user errors (bad file, flag, JSON), with a one-line message.
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputText } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
@@ -483,12 +484,9 @@ function parseDump(spec: string): { addr: bigint; len: number; file: string; spe
   return { addr, len, file: spec.slice(b + 1), spec };
 }
 
+/** A text input (--regs-in): a regular file of bounded size (src/loader/input-file.ts). */
 async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputText(path);
 }
 async function writeOut(path: string, data: string | Uint8Array): Promise<void> {
   try {

@@ -15,6 +15,7 @@ import { bootIntoVm, bootBiosInVm } from './load.js';
 import { biosImage } from '../loader/bios.js';
 import { isArm64Image } from '../loader/linux.js';
 import { readGuestFile } from '../loader/index.js';
+import { readInputTextSync } from '../loader/input-file.js';
 import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 import { InputWait, paceIdle } from '../host-input.js';
@@ -421,12 +422,9 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
   );
 }
 
+/** --hyp-config: a regular file of bounded size (src/loader/input-file.ts). */
 function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputTextSync(path);
 }
 
 /**
