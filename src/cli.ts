@@ -27,7 +27,7 @@ import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
-import { InputWait, paceIdle } from './host-input.js';
+import { InputWait, paceIdle, type HostClock } from './host-input.js';
 import { GuardedOutput, OutputError } from './host-output.js';
 
 export const EXIT_GUEST_ERROR = 1;
@@ -49,6 +49,8 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream & { fd?: number };
   /** Aborted on Ctrl-C: the run stops at the next slice and still reports its figures. */
   signal?: AbortSignal;
+  /** The clock an idle interactive guest's time follows (default: real time; tests drive one). */
+  clock?: HostClock;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -340,7 +342,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         // Interactive and idle with a timer armed: that time passes in real time (or until input).
         const d = m.firmware.idleDeadline;
         m.firmware.idleDeadline = -1;
-        await paceIdle(m.cpu, d, input, io.signal);
+        await paceIdle(m.cpu, d, input, io.signal, io.clock);
         continue;
       }
       if (m.firmware.idleForInput) {

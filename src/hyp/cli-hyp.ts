@@ -224,7 +224,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         // The first VM sleeps in WFI until its timer or its UART receives something: that time
         // passes in real time (paceIdle), input ending it early.
         hv.idleForInput = false;
-        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal);
+        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock);
         continue;
       }
       await new Promise((res) => setImmediate(res));
