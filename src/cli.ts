@@ -625,6 +625,23 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
+        // The debugger drives the run: options of a plain run it does not honour are refused
+        // rather than silently ignored.
+        const ignored = (
+          [
+            ['--max-insns', opts.maxInsns],
+            ['--stats-json', opts.statsJson],
+            ['--regs-out', opts.regsOut],
+            ['--regs-in', opts.regsIn],
+            ['--dump', (opts.dump ?? []).length > 0 ? opts.dump : undefined],
+            ['--timing', opts.timing],
+            ['--trace', opts.trace],
+            ['--hyp-trace', opts.hypTrace],
+          ] as [string, unknown][]
+        ).filter(([, v]) => v !== undefined && v !== false);
+        if (ignored.length > 0) {
+          throw new UserError(`${ignored.map(([f]) => f).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply with ${opts.gdb !== undefined ? '--gdb' : '--break'} (the debugger drives the run: use its commands, e.g. stats, regs, x)`);
+        }
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');

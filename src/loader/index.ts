@@ -49,6 +49,8 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
   const name = basename(path);
   const bus = m.bus;
   if (isElf(data)) {
+    // Checked here too: an ELF silently ignored them before.
+    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (this is an ELF)`);
     if (opts.addr !== undefined) throw new UserError(`${name}: an ELF is loaded at its own addresses; --addr applies to raw binaries only`);
     const elf = parseElf(data, name);
     const end = loadElfSegments(elf, data, { base: bus.ramBase, size: bus.ramSize, load: (pa, d) => bus.load(pa, d) }, name);

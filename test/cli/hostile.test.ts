@@ -49,3 +49,41 @@ describe('option values that are Object.prototype names', () => {
   });
 });
 
+
+describe('options that were silently ignored', () => {
+  it('--break/--gdb refuse the plain-run options they do not honour', async () => {
+    for (const extra of [['--max-insns', '10'], ['--stats-json', join(dir, 's.json')], ['--regs-out', join(dir, 'r.json')], ['--dump', '0x40000000:16:' + join(dir, 'd.bin')], ['--timing', 'functional'], ['--trace']]) {
+      for (const dbg of [['--break', '_start'], ['--gdb', '0']]) {
+        const r = await cli('run', HELLO, ...dbg, ...extra);
+        expect(r.code, `${dbg[0]} ${extra[0]}`).toBe(2);
+        expect(r.err).toMatch(new RegExp(`^a64hv: error: ${extra[0]} does not apply with ${dbg[0]} \\(the debugger drives the run`));
+        expect(r.err.trim().split('\n')).toHaveLength(1);
+      }
+    }
+  });
+
+  it('--initrd/--append with an ELF guest are errors (plain and --hyp)', async () => {
+    const elf = join(ROOT, 'guests', 'build', 'sort.elf');
+    const initrd = file('initrd.img', new Uint8Array(16));
+    oneLineError(await cli('run', elf, '--initrd', initrd), /sort\.elf: --initrd and --append apply to a Linux Image only \(this is an ELF\)/);
+    oneLineError(await cli('run', elf, '--append', 'console=ttyAMA0'), /this is an ELF/);
+    oneLineError(await cli('run', '--hyp', elf, '--append', 'console=ttyAMA0'), /this is an ELF/);
+  });
+
+  it('assignRtc on another device or on RAM is refused; a free page is accepted', async () => {
+    for (const [ipa, what] of [
+      ['0x09000000', 'the UART'],
+      ['0x08000000', 'the vGIC distributor'],
+      ['0x08010000', 'the GIC CPU interface'],
+      ['0x0a000000', 'the virtio-mmio window'],
+      ['0x40001000', 'RAM'],
+    ]) {
+      const cfg = file(`rtc-${ipa}.json`, JSON.stringify({ assignRtc: { vm: 0, ipa } }));
+      oneLineError(await cli('run', '--hyp', HELLO, '--hyp-config', cfg), new RegExp(`assignRtc\\.ipa ${ipa.replace(/^0x0?/, '0x')} is inside ${what}`));
+    }
+    const ok = file('rtc-ok.json', JSON.stringify({ assignRtc: { vm: 0, ipa: '0x09010000' } }));
+    const r = await cli('run', '--hyp', HELLO, '--hyp-config', ok, '-q');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('hi\n');
+  });
+});
