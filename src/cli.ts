@@ -596,7 +596,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
-    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
+    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
     .option('--drive <file[,readonly]>', 'a virtio-blk disk backed by FILE (repeatable; virtio-mmio slots 0, 1, ... at 0x0a000000); the file changes only when the guest writes; readonly refuses writes', collect)
     .option('--virtio <list>', 'more virtio-mmio devices after the drives: rng (deterministic bytes), console (output to stdout)')
