@@ -19,10 +19,12 @@ export const DEFAULT_ASM_BASE = 0x4000_0000n;
 const ks = new KeystoneWorker();
 
 /**
- * Milliseconds one keystone call may take: generous (a valid 20,000-line file takes well under a
- * second), since only a real hang should reach it. Tests of hangs lower it.
+ * Milliseconds one keystone call may take, plus 1 ms per 10 bytes of source: generous (a valid
+ * 20,000-line file, 300 KB, takes about a second and gets 35 s), since only a real hang should
+ * reach it, and short for a small file, where the user waits for the verdict. Tests lower it.
  */
-let timeLimitMs = 20_000;
+let timeLimitMs = 5_000;
+const limitFor = (src: string): number => timeLimitMs + Math.ceil(src.length / 10);
 export function setAssemblerTimeLimit(ms: number): void {
   timeLimitMs = ms;
 }
@@ -41,7 +43,7 @@ interface AsmAttempt {
 const DID_NOT_FINISH = 'the assembler did not finish (keystone loops on this input: an unterminated string, a stray `,` `:` or `\\`?)';
 
 /** One keystone call; never throws. Output keystone prints is captured rather than shown. */
-async function attempt(src: string, base: bigint, limit = timeLimitMs): Promise<AsmAttempt> {
+async function attempt(src: string, base: bigint, limit = limitFor(src)): Promise<AsmAttempt> {
   const r = await ks.asm(src, base, limit);
   switch (r.kind) {
     case 'timeout':
@@ -146,13 +148,14 @@ function onlyDirectives(lines: string[]): boolean {
  * costs a few limits, not one per step.
  */
 async function locate(lines: string[], labels: string[], base: bigint, file: string, fullError: string, hung: boolean): Promise<string> {
-  const limit = hung ? Math.max(1000, timeLimitMs / 4) : timeLimitMs;
+  const quarter = (src: string): number => Math.max(1000, limitFor(src) / 4);
   const fails = async (n: number): Promise<string | null> => {
     const prefix = lines.slice(0, n);
     const defined = new Set<string>();
     for (const l of prefix) for (const x of labelsOf(l)) defined.add(x);
     const stubs = labels.filter((l) => !defined.has(l)).map((l) => `${l}:`);
-    const r = await attempt([...prefix, ...stubs, 'nop', ''].join('\n'), base, limit);
+    const text = [...prefix, ...stubs, 'nop', ''].join('\n');
+    const r = await attempt(text, base, hung ? quarter(text) : limitFor(text));
     if (r.code === null) return r.error;
     if (r.code.length === 0) return 'keystone produced no output';
     return null;

@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { assembleSource, setAssemblerTimeLimit, assemblerWorkersStarted } from '../../src/loader/asm.js';
 
-afterAll(() => setAssemblerTimeLimit(20_000));
+afterAll(() => setAssemblerTimeLimit(5_000));
 
 describe('large sources', () => {
   it('a valid 20,000-line file assembles (it failed "at line 1")', async () => {
