@@ -751,7 +751,10 @@ if (isMain) {
       exit(code);
     });
   };
-  main(process.argv.slice(2), { stdout, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
+  // A terminal is given as itself (the REPL's readline needs the TTY stream: columns, cursor
+  // moves); its errors still reach the guard's listener.
+  const sink = process.stdout.isTTY ? process.stdout : stdout;
+  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
     process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(70);
   });
