@@ -1,10 +1,22 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Robust on a loaded machine (issue 14): several engineers share 2 cores. No test depends on host
+// speed (time-dependent paths take a clock the test drives), so the limits below only guard
+// against real hangs, and are generous. One worker per core: more workers on a busy machine only
+// starve each other's event loops, which is how vitest's own RPC ("Timeout calling
+// onTaskUpdate", a fixed 60 s in its worker channel) failed a run whose tests had all passed.
+const cores = availableParallelism();
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: Math.max(1, Math.min(cores, 4)),
+    minWorkers: 1,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

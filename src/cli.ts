@@ -6,7 +6,8 @@
 // unimplemented feature), 2 for user errors (bad file, flag, JSON), with a one-line message.
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputText } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
@@ -27,7 +28,8 @@ import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
-import { InputWait, paceIdle } from './host-input.js';
+import { InputWait, paceIdle, type HostClock } from './host-input.js';
+import { GuardedOutput, OutputError } from './host-output.js';
 import { TlbLab, type LabOptions } from './stats/lab.js';
 
 export const EXIT_GUEST_ERROR = 1;
@@ -49,6 +51,8 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream & { fd?: number };
   /** Aborted on Ctrl-C: the run stops at the next slice and still reports its figures. */
   signal?: AbortSignal;
+  /** The clock an idle interactive guest's time follows (default: real time; tests drive one). */
+  clock?: HostClock;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,6 +105,13 @@ export function parseSize(s: string, what: string): number {
   if (m === null) throw new UserError(`${what}: bad size '${s}' (use e.g. 128M, 1G, 4096)`);
   const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
   return Number(BigInt(m[1])) * unit;
+}
+
+/** --timing: a profile name; own keys only (`__proto__`, `toString` are not profiles). */
+function checkTiming(t: string | undefined): void {
+  if (t !== undefined && !Object.hasOwn(PROFILES, t)) {
+    throw new UserError(`--timing ${t}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
+  }
 }
 
 function parseRam(s: string): number {
@@ -280,9 +291,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
 
-  if (o.timing !== undefined && PROFILES[o.timing] === undefined) {
-    throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
-  }
+  checkTiming(o.timing);
   cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
@@ -341,7 +350,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         // Interactive and idle with a timer armed: that time passes in real time (or until input).
         const d = m.firmware.idleDeadline;
         m.firmware.idleDeadline = -1;
-        await paceIdle(m.cpu, d, input, io.signal);
+        await paceIdle(m.cpu, d, input, io.signal, io.clock);
         continue;
       }
       if (m.firmware.idleForInput) {
@@ -370,7 +379,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
   const exitCode = interrupted
-    ? EXIT_INTERRUPTED
+    ? io.signal?.reason instanceof OutputError
+      ? io.signal.reason.exitStatus
+      : EXIT_INTERRUPTED
     : result!.reason === 'error'
       ? EXIT_GUEST_ERROR
       : result!.reason === 'limit'
@@ -389,7 +400,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       timing: m.cpu.timing.profile.name,
       wallMs: Math.round(wallMs * 1000) / 1000,
       mips: Math.round(mips * 1000) / 1000,
-      exitReason: interrupted ? 'interrupted' : result!.reason,
+      exitReason: interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason,
       exitCode,
       // The TLB model's counters (src/mmu/README.md says what each one means).
       tlb: mmuOf(m.cpu).tlb.snapshot(),
@@ -405,7 +416,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (!o.quiet) {
     const t = new Table({ style: { head: [], border: [], compact: true } });
     const why = interrupted
-      ? 'interrupted (Ctrl-C)'
+      ? io.signal?.reason instanceof OutputError
+        ? `stopped: ${io.signal.reason.message}`
+        : 'interrupted (Ctrl-C)'
       : result!.reason === 'limit'
         ? `instruction limit (${done})`
         : result!.reason === 'error'
@@ -486,12 +499,9 @@ function parseDump(spec: string): { addr: bigint; len: number; file: string; spe
   return { addr, len, file: spec.slice(b + 1), spec };
 }
 
+/** A text input (--regs-in): a regular file of bounded size (src/loader/input-file.ts). */
 async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputText(path);
 }
 async function writeOut(path: string, data: string | Uint8Array): Promise<void> {
   try {
@@ -543,7 +553,9 @@ Exit status:
                SYSTEM_RESET or CPU_OFF, and when --max-insns runs out
   1            the emulation stopped on a guest error (a64hv: error: ... on stderr)
   2            usage error: bad flag, file, image or JSON (one-line message)
-  130          interrupted by Ctrl-C (the figures are still printed)`;
+  74           stdout could not be written (e.g. a full disk; the run stops, figures still printed)
+  130          interrupted by Ctrl-C (the figures are still printed)
+  141          stdout was closed by its reader (e.g. | head; the run stops, figures still printed)`;
 
 function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
   const program = new Command();
@@ -606,7 +618,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
-    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, like qemu -semihosting)'))
+    .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
     .option('--drive <file[,readonly]>', 'a virtio-blk disk backed by FILE (repeatable; virtio-mmio slots 0, 1, ... at 0x0a000000); the file changes only when the guest writes; readonly refuses writes', collect)
     .option('--virtio <list>', 'more virtio-mmio devices after the drives: rng (deterministic bytes), console (output to stdout)')
@@ -624,6 +636,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
+      checkTiming(opts.timing);
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
@@ -642,6 +655,23 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
+        // The debugger drives the run: options of a plain run it does not honour are refused
+        // rather than silently ignored.
+        const ignored = (
+          [
+            ['--max-insns', opts.maxInsns],
+            ['--stats-json', opts.statsJson],
+            ['--regs-out', opts.regsOut],
+            ['--regs-in', opts.regsIn],
+            ['--dump', (opts.dump ?? []).length > 0 ? opts.dump : undefined],
+            ['--timing', opts.timing],
+            ['--trace', opts.trace],
+            ['--hyp-trace', opts.hypTrace],
+          ] as [string, unknown][]
+        ).filter(([, v]) => v !== undefined && v !== false);
+        if (ignored.length > 0) {
+          throw new UserError(`${ignored.map(([f]) => f).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply with ${opts.gdb !== undefined ? '--gdb' : '--break'} (the debugger drives the run: use its commands, e.g. stats, regs, x)`);
+        }
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
@@ -755,13 +785,26 @@ if (isMain) {
     if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
     ac.abort();
   });
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin, signal: ac.signal }).then(
-    (code) => {
-      process.stdout.write('', () => process.exit(code));
-    },
-    (e: unknown) => {
-      process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(70);
-    },
-  );
+  // A closed or full stdout stops the run like Ctrl-C (figures and --stats-json still written).
+  const stdout = new GuardedOutput(process.stdout, (e) => ac.abort(e));
+  const exit = (code: number): void => {
+    const failed = stdout.outcome();
+    if (failed !== null) process.stderr.write(failed.message);
+    process.exit(failed?.code ?? code);
+  };
+  // The last write's callback reports an error still pending (ENOSPC on a file arrives there).
+  const finish = (code: number): void => {
+    if (stdout.error !== null) return exit(code);
+    process.stdout.write('', (err) => {
+      if (err) stdout.fail(err);
+      exit(code);
+    });
+  };
+  // A terminal is given as itself (the REPL's readline needs the TTY stream: columns, cursor
+  // moves); its errors still reach the guard's listener.
+  const sink = process.stdout.isTTY ? process.stdout : stdout;
+  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
+    process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(70);
+  });
 }

@@ -3,6 +3,25 @@
 import { performance } from 'node:perf_hooks';
 import { CYCLES_PER_MS } from './cpu/timer.js';
 
+/**
+ * The host's clock as the idle pacing sees it: real time by default; tests pass a clock they
+ * advance themselves, so what they check does not depend on the host's speed or load.
+ */
+export interface HostClock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Call `fn` once `ms` milliseconds have passed; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const realClock: HostClock = {
+  now: () => performance.now(),
+  after: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
 /** A promise that resolves at the next stdin event (data or end). */
 export class InputWait {
   private waiter: (() => void) | null = null;
@@ -27,16 +46,17 @@ export async function paceIdle(
   deadline: number,
   input: InputWait,
   signal?: AbortSignal,
+  clock: HostClock = realClock,
 ): Promise<void> {
-  const start = performance.now();
+  const start = clock.now();
   const ms = (deadline - cpu.cycles) / CYCLES_PER_MS;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   await new Promise<void>((res) => {
     void input.next().then(res);
-    if (Number.isFinite(ms)) timer = setTimeout(res, Math.max(0, ms));
+    if (Number.isFinite(ms)) cancel = clock.after(Math.max(0, ms), res);
     signal?.addEventListener('abort', () => res(), { once: true });
   });
-  if (timer !== undefined) clearTimeout(timer);
-  const passed = Math.round((performance.now() - start) * CYCLES_PER_MS);
+  cancel?.();
+  const passed = Math.round((clock.now() - start) * CYCLES_PER_MS);
   cpu.idleFor(Math.min(deadline, cpu.cycles + passed) - cpu.cycles);
 }

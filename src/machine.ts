@@ -18,6 +18,7 @@ import { VirtioConsole } from './devices/virtio/console.js';
 import { VirtioBank } from './devices/virtio/bank.js';
 import type { VirtDtBoard } from './loader/virt-dt.js';
 import { Smmu, type SmmuIrqLine } from './smmu/smmu.js';
+import { ConsoleHistory } from './console-history.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -83,6 +84,8 @@ export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
 
 export interface MachineOptions {
   ramSize?: number;
+  /** Characters of console history kept in `output` (default CONSOLE_HISTORY). */
+  consoleHistory?: number;
   /** Bytes available on the PL011's receive line from the start (also semihosting stdin). */
   uartInput?: string;
   /** Called with console output (PL011 TX and semihosting writes) as it happens. */
@@ -153,8 +156,12 @@ export class Machine {
   readonly smmu: Smmu | null = null;
   /** Every bus master's DMA port (the DMA engine's, then the virtio devices'). */
   readonly dmaPorts: DmaPort[] = [];
-  /** Everything the guest printed (PL011 and semihosting), in order. */
-  output = '';
+  /** The guest's console (PL011 and semihosting): the most recent CONSOLE_HISTORY characters. */
+  readonly console: ConsoleHistory;
+  /** What the guest printed, in order (the bounded history: see src/console-history.ts). */
+  get output(): string {
+    return this.console.toString();
+  }
   /** Highest RAM address written by a loader (exclusive): SYS_HEAPINFO puts the heap above it. */
   imageEnd: number;
   private readonly decoder = new TextDecoder('utf-8');
@@ -167,6 +174,7 @@ export class Machine {
     this.cpu = new Cpu(this.bus, profile.groups, idRegSlots(profile));
     if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
     this.onOutput = opts.onOutput;
+    this.console = new ConsoleHistory(opts.consoleHistory);
     this.imageEnd = VIRT.RAM;
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
     if (opts.onLog) this.uart.onUnknown = opts.onLog;
@@ -301,7 +309,7 @@ export class Machine {
     // One decoder for both paths keeps multi-byte UTF-8 sequences intact across single-byte writes.
     const text = this.decoder.decode(bytes, { stream: true });
     if (text === '') return;
-    this.output += text;
+    this.console.append(text);
     this.onOutput?.(text);
   }
 

@@ -8,13 +8,13 @@ import { serveGdb } from './gdbstub.js';
 import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { cpuProfile } from '../cpu/profile.js';
 
 /** The hypervisor builds its own machine: the CPU model does not reach it yet. */
 function cpuUnderHyp(): never {
   throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
 }
+import { readInputTextSync } from '../loader/input-file.js';
 
 export interface DebugCliOptions {
   ram?: string;
@@ -59,12 +59,9 @@ function withDrivesFrom(c: HypFileConfig, file: string): HypFileConfig {
   return c;
 }
 
+/** --hyp-config: a regular file of bounded size (src/loader/input-file.ts). */
 function readConfig(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputTextSync(path);
 }
 
 /** A size like 64M or 0x100000 (run --hyp's --hyp-config sizes). */

@@ -101,8 +101,12 @@ export class Debugger {
     return this.term(t);
   }
   private term(t: string): bigint {
-    if (/^0x[0-9a-f_]+$/i.test(t)) return BigInt(t.replace(/_/g, ''));
-    if (/^\d+$/.test(t)) return BigInt(t);
+    // At least one digit: `0x_` is not a number (BigInt('0x') would throw a SyntaxError).
+    if (/^0x_*[0-9a-f][0-9a-f_]*$/i.test(t) || /^\d+$/.test(t)) {
+      const v = BigInt(t.replace(/_/g, ''));
+      if (v >= 1n << 64n) throw new CommandError(`'${t}' does not fit in 64 bits`);
+      return v;
+    }
     const sym = this.s.img.symbols.lookup(t);
     if (sym !== undefined) return sym;
     const reg = REG_NAMES.get(t.replace(/^\$/, '').toLowerCase());

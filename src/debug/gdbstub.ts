@@ -4,7 +4,7 @@
 import * as net from 'node:net';
 import { Session, type Stop, type WatchKind } from './session.js';
 import { Debugger, CommandError } from './commands.js';
-import { RspParser, encodePacket, toHex, fromHex, leHex, fromLeHex } from './rsp.js';
+import { RspParser, encodePacket, toHex, fromHex, leHex, fromLeHex, hexField } from './rsp.js';
 import { TARGET_XML, NUM_REGS, REG_SP, REG_PC, REG_CPSR, REG_V0, REG_FPSR, REG_FPCR, regSize } from './target-xml.js';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -35,7 +35,11 @@ export class GdbStub {
     this.s.interruptRequested = true;
   }
 
-  /** Answer one packet (payload already unescaped). Returns the reply payload, or null for none. */
+  /**
+   * Answer one packet (payload already unescaped). Returns the reply payload, or null for none.
+   * Every handler is awaited inside the try, so a malformed field in an async one (qRcmd, vCont)
+   * is an error reply too, not a rejection that ends the session.
+   */
   async handle(p: string): Promise<string | null> {
     const s = this.s;
     try {
@@ -61,28 +65,31 @@ export class GdbStub {
         }
         case 'm': {
           const [a, l] = p.slice(1).split(',');
-          const { data } = s.readMem(BigInt('0x' + a), Math.min(parseInt(l, 16), 0x10000));
-          return data.length === 0 && parseInt(l, 16) > 0 ? 'E14' : toHex(data);
+          const len = Number(hexField(l, 8));
+          const { data } = s.readMem(hexField(a), Math.min(len, 0x10000));
+          return data.length === 0 && len > 0 ? 'E14' : toHex(data);
         }
         case 'M': {
           const colon = p.indexOf(':');
+          if (colon < 0) return 'E01';
           const [a] = p.slice(1, colon).split(',');
-          return s.writeMem(BigInt('0x' + a), fromHex(p.slice(colon + 1))) === undefined ? 'OK' : 'E14';
+          return s.writeMem(hexField(a), fromHex(p.slice(colon + 1))) === undefined ? 'OK' : 'E14';
         }
         case 'X': {
           const colon = p.indexOf(':');
+          if (colon < 0) return 'E01';
           const [a, l] = p.slice(1, colon).split(',');
           const bytes = Uint8Array.from(p.slice(colon + 1), (c) => c.charCodeAt(0));
-          if (bytes.length !== parseInt(l, 16)) return 'E01';
+          if (BigInt(bytes.length) !== hexField(l, 8)) return 'E01';
           if (bytes.length === 0) return 'OK'; // GDB probes X support with a zero length
-          return s.writeMem(BigInt('0x' + a), bytes) === undefined ? 'OK' : 'E14';
+          return s.writeMem(hexField(a), bytes) === undefined ? 'OK' : 'E14';
         }
         case 'c':
         case 'C':
-          return this.resume('c', p);
+          return await this.resume('c', p);
         case 's':
         case 'S':
-          return this.resume('s', p);
+          return await this.resume('s', p);
         case 'Z':
         case 'z':
           return this.breakpoint(p);
@@ -97,9 +104,9 @@ export class GdbStub {
           return 'OK';
         case 'q':
         case 'Q':
-          return this.query(p);
+          return await this.query(p);
         case 'v':
-          return this.vPacket(p);
+          return await this.vPacket(p);
         default:
           return '';
       }
@@ -164,7 +171,7 @@ export class GdbStub {
     const s = this.s;
     // c ADDR / s ADDR resume at ADDR (C/S carry a signal first: ignored).
     const m = /^[cs]([0-9a-f]+)$/i.exec(p);
-    if (m !== null) s.writeReg(32, BigInt('0x' + m[1]));
+    if (m !== null) s.writeReg(32, hexField(m[1]));
     const stop = kind === 's' ? s.step(1) : await s.cont();
     if (stop.kind === 'exit') this.ended = { kind: 'exit', stop };
     return this.stopReply(stop);
@@ -194,7 +201,7 @@ export class GdbStub {
   private breakpoint(p: string): string {
     const insert = p[0] === 'Z';
     const [type, a, kindOrLen] = p.slice(1).split(',');
-    const addr = BigInt('0x' + a);
+    const addr = hexField(a);
     const s = this.s;
     switch (type) {
       case '0':
@@ -208,7 +215,9 @@ export class GdbStub {
       case '3':
       case '4': {
         const kind: WatchKind = type === '2' ? 'w' : type === '3' ? 'r' : 'rw';
-        const len = parseInt(kindOrLen, 16);
+        // A length is at most 8 hex digits (GDB asks for 1..8 bytes; larger areas are split):
+        // a longer field is rejected here rather than stored and trusted at every access.
+        const len = Number(hexField(kindOrLen, 8));
         if (!(len > 0)) return 'E01';
         if (insert) s.addWatchpoint(addr, len, kind);
         else s.removeWatchpointAt(addr, len, kind);

@@ -2,6 +2,7 @@
 // symbols), or commands from a file/stdin (--script) so tests and scripts can drive it.
 import * as readline from 'node:readline';
 import { readFileSync } from 'node:fs';
+import { readInputTextSync } from '../loader/input-file.js';
 import { Session, type TargetOptions } from './session.js';
 import { Debugger, CommandError, commandNames } from './commands.js';
 import { UserError } from '../errors.js';
@@ -58,7 +59,7 @@ export async function repl(opts: ReplOptions, io: ReplIo): Promise<number> {
   if (opts.script !== undefined) {
     let text: string;
     try {
-      text = opts.script === '-' ? readFileSync(0, 'utf8') : readFileSync(opts.script, 'utf8');
+      text = opts.script === '-' ? readFileSync(0, 'utf8') : readInputTextSync(opts.script);
     } catch (e) {
       throw new UserError(`--script ${opts.script}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }

@@ -41,49 +41,84 @@ export function encodePacket(payload: string): string {
   return `$${body}#${checksum(body).toString(16).padStart(2, '0')}`;
 }
 
-/** Incremental parser of the byte stream from GDB. */
+/**
+ * Largest packet body accepted. We advertise PacketSize=4000 (hex: 16 KiB) in qSupported; GDB
+ * never sends more, so anything longer is garbage and is dropped rather than buffered.
+ */
+export const MAX_PACKET = 0x4000 + 64;
+
+/**
+ * Incremental parser of the byte stream from GDB. Linear in the input: a partial packet is kept
+ * with the position already scanned, so a packet arriving a byte at a time is not rescanned, and a
+ * body longer than MAX_PACKET is discarded (reported as 'bad': the receiver answers '-').
+ */
 export class RspParser {
-  private buf = '';
+  /** The packet being received ('$' seen), without the '$'; null between packets. */
+  private body: string[] | null = null;
+  private bodyLen = 0;
+  private overflow = false;
+  /** Checksum characters after '#' (0..2), collected here. */
+  private cs: string | null = null;
 
   /** Feed received bytes (latin1); returns the complete events they finish. */
   feed(chunk: string): RspEvent[] {
-    this.buf += chunk;
     const out: RspEvent[] = [];
-    for (;;) {
-      if (this.buf.length === 0) break;
-      const ch = this.buf[0];
-      if (ch === '+') {
-        out.push({ type: 'ack' });
-        this.buf = this.buf.slice(1);
+    let k = 0;
+    while (k < chunk.length) {
+      if (this.body === null) {
+        const ch = chunk[k++];
+        if (ch === '+') out.push({ type: 'ack' });
+        else if (ch === '-') out.push({ type: 'nack' });
+        else if (ch === '\x03') out.push({ type: 'interrupt' });
+        else if (ch === '$') {
+          this.body = [];
+          this.bodyLen = 0;
+          this.overflow = false;
+          this.cs = null;
+        }
+        // Anything else is noise between packets (e.g. a stray newline): skipped.
         continue;
       }
-      if (ch === '-') {
-        out.push({ type: 'nack' });
-        this.buf = this.buf.slice(1);
+      if (this.cs === null) {
+        // Senders escape '#' inside a payload, so the first '#' ends the body.
+        const hash = chunk.indexOf('#', k);
+        const piece = chunk.slice(k, hash < 0 ? chunk.length : hash);
+        if (!this.overflow) {
+          if (this.bodyLen + piece.length > MAX_PACKET) {
+            this.overflow = true;
+            this.body = [];
+          } else this.body.push(piece);
+          this.bodyLen += piece.length;
+        }
+        if (hash < 0) break;
+        k = hash + 1;
+        this.cs = '';
         continue;
       }
-      if (ch === '\x03') {
-        out.push({ type: 'interrupt' });
-        this.buf = this.buf.slice(1);
+      const need = 2 - this.cs.length;
+      this.cs += chunk.slice(k, k + need);
+      k += need;
+      if (this.cs.length < 2) break;
+      const body = this.body.join('');
+      const cs = this.cs;
+      const overflow = this.overflow;
+      this.body = null;
+      this.cs = null;
+      if (overflow) {
+        out.push({ type: 'bad', data: '' });
         continue;
       }
-      if (ch !== '$') {
-        // Noise between packets (e.g. a stray newline): skip it.
-        this.buf = this.buf.slice(1);
-        continue;
-      }
-      // Find the terminating '#' that is not escaped: '#' never appears escaped-unescaped in a
-      // payload because senders escape it, so the first '#' ends the packet.
-      const end = this.buf.indexOf('#');
-      if (end < 0 || end + 2 >= this.buf.length) break; // incomplete
-      const body = this.buf.slice(1, end);
-      const cs = this.buf.slice(end + 1, end + 3);
-      this.buf = this.buf.slice(end + 3);
       const ok = /^[0-9a-fA-F]{2}$/.test(cs) && parseInt(cs, 16) === checksum(body);
       out.push(ok ? { type: 'packet', data: unescapeBinary(body) } : { type: 'bad', data: body });
     }
     return out;
   }
+}
+
+/** A hex number field of a packet (address, length): 1 to `digits` hex digits, else 'bad hex'. */
+export function hexField(s: string | undefined, digits = 16): bigint {
+  if (s === undefined || s.length === 0 || s.length > digits || !/^[0-9a-fA-F]+$/.test(s)) throw new Error(`bad hex '${(s ?? '').slice(0, 20)}'`);
+  return BigInt('0x' + s);
 }
 
 export function toHex(bytes: Uint8Array): string {

@@ -15,7 +15,8 @@ import { bootIntoVm, bootBiosInVm } from './load.js';
 import { biosImage } from '../loader/bios.js';
 import { isArm64Image } from '../loader/linux.js';
 import { readGuestFile } from '../loader/index.js';
-import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
+import { readInputTextSync } from '../loader/input-file.js';
+import { IPA_GICD, IPA_GICC, IPA_UART, IPA_VIRTIO, IPA_RAM, type Vm, type Isv0Policy, type RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 import { InputWait, paceIdle } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
@@ -227,7 +228,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         // The first VM sleeps in WFI until its timer or its UART receives something: that time
         // passes in real time (paceIdle), input ending it early.
         hv.idleForInput = false;
-        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal);
+        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock);
         continue;
       }
       await new Promise((res) => setImmediate(res));
@@ -428,12 +429,9 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
   );
 }
 
+/** --hyp-config: a regular file of bounded size (src/loader/input-file.ts). */
 function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  return readInputTextSync(path);
 }
 
 /**
@@ -568,5 +566,29 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       out.vms.push(c);
     });
   }
+  if (out.assignRtc) checkRtcPlace(out, file);
   return out;
+}
+
+/**
+ * The assigned RTC's IPA page must be free in its VM: not RAM, not another device's window (the
+ * vGIC's distributor and CPU interface, the virtual UART, the virtio stand-in, the DMA engine).
+ * Mapping it over one of them silently replaced that device.
+ */
+function checkRtcPlace(cfg: HypFileConfig, file: string): void {
+  const rtc = cfg.assignRtc!;
+  const ram = cfg.vms[rtc.vm]?.ramSize ?? DEFAULT_VM_RAM;
+  const taken: [string, number, number][] = [
+    ['the vGIC distributor (GICD)', IPA_GICD, 0x10000],
+    ['the GIC CPU interface (GICV)', IPA_GICC, 0x10000],
+    ['the UART', IPA_UART, 0x1000],
+    ['the virtio-mmio window', IPA_VIRTIO, 0x1000],
+    ['RAM', IPA_RAM, ram],
+  ];
+  if (cfg.assignDma && cfg.assignDma.vm === rtc.vm) taken.push(['the DMA engine (assignDma)', cfg.assignDma.ipa, 0x1000]);
+  for (const [what, base, size] of taken) {
+    if (rtc.ipa < base + size && base < rtc.ipa + 0x1000) {
+      throw new UserError(`${file}: assignRtc.ipa 0x${rtc.ipa.toString(16)} is inside ${what} of VM ${rtc.vm} (0x${base.toString(16)}-0x${(base + size - 1).toString(16)})`);
+    }
+  }
 }

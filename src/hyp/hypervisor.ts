@@ -262,6 +262,7 @@ export class Hypervisor implements Firmware {
       sysregTraps: v.sysregTraps,
       idRegs: v.idRegs,
       s2Pages: v.s2Pages,
+      consoleHistory: v.consoleHistory,
     }));
     const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
     // A flash image needs RAM behind it (its pages, then one zero block for the rest of the banks).

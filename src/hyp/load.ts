@@ -48,6 +48,7 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
   const data = await readGuestFile(path);
   const name = basename(path);
   if (isElf(data)) {
+    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (this is an ELF)`);
     const elf = parseElf(data, name);
     loadElfSegments(elf, data, { base: IPA_RAM, size: vm.config.ramSize, load: (ipa, d) => vm.load(ipa, d) }, name);
     return { entry: Number(elf.entry), kind: 'elf' };

@@ -64,7 +64,7 @@ export function parseSysregTraps(list: string): SysregTrap[] {
   const out: SysregTrap[] = [];
   for (const t of list.split(',').map((s) => s.trim().toLowerCase())) {
     if (t === '') continue;
-    if (!(t in SYSREG_TRAPS)) throw new Error(`unknown trap '${t}' (expected ${Object.keys(SYSREG_TRAPS).join(', ')})`);
+    if (!Object.hasOwn(SYSREG_TRAPS, t)) throw new Error(`unknown trap '${t}' (expected ${Object.keys(SYSREG_TRAPS).join(', ')})`);
     if (!out.includes(t as SysregTrap)) out.push(t as SysregTrap);
   }
   return out;

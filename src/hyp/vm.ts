@@ -17,6 +17,7 @@ import type { Word64 } from './abort.js';
 import { Vgic } from './vgic.js';
 import { VgicDistributor } from './vdev/vgic-dist.js';
 import type { SmmuEvent } from './iommu.js';
+import { ConsoleHistory } from '../console-history.js';
 
 /** The guest-visible layout: QEMU virt's (facts from its memory map). */
 export const IPA_UART = 0x0900_0000;
@@ -39,6 +40,8 @@ export type Isv0Policy = 'emulate' | 'inject';
 export type RamPolicy = 'eager' | 'lazy';
 
 export interface VmConfig {
+  /** Characters of console history kept in `output` (default CONSOLE_HISTORY). */
+  consoleHistory?: number;
   name: string;
   /** Bytes of guest RAM at IPA 0x4000_0000. */
   ramSize: number;
@@ -140,8 +143,12 @@ export class Vm {
   readonly idRegs: Map<number, Word64>;
   /** Guest RAM pages mapped by stage 2 (lazy policy), by IPA page number. */
   private readonly mappedPages = new Set<number>();
-  /** Everything the guest printed (virtual UART and semihosting). */
-  output = '';
+  /** The guest's console (virtual UART and semihosting): the most recent CONSOLE_HISTORY characters. */
+  readonly console: ConsoleHistory;
+  /** What the guest printed, in order (the bounded history: see src/console-history.ts). */
+  get output(): string {
+    return this.console.toString();
+  }
   stop: VmStop | null = null;
   /** Highest IPA written by the loader (SYS_HEAPINFO puts the heap above it). */
   imageEnd = IPA_RAM;
@@ -174,6 +181,7 @@ export class Vm {
     poolEnd: number,
     private readonly onOutput: (vm: Vm, text: string) => void,
   ) {
+    this.console = new ConsoleHistory(config.consoleHistory);
     this.idRegs = buildIdRegs(config.idRegs);
     this.hcrTraps = hcrTrapBits(config.sysregTraps ?? []) | (this.idRegs.size > 0 ? SYSREG_TRAPS.tid3 : 0);
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
@@ -205,7 +213,7 @@ export class Vm {
   private emit(bytes: Uint8Array): void {
     const text = this.decoder.decode(bytes, { stream: true });
     if (text === '') return;
-    this.output += text;
+    this.console.append(text);
     this.onOutput(this, text);
   }
 

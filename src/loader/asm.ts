@@ -8,58 +8,61 @@
 // prefix has not reached yet (so forward references resolve) and a NOP sentinel (keystone prints
 // some errors, such as an unknown directive, to stderr and returns empty output).
 // Label addresses come from a second assembly with `.quad label` appended for every label.
-import { Keystone, Const, loadKeystone } from 'keystone-wasm';
+// Keystone runs in a worker with a time limit (keystone-worker.ts): an input it loops on becomes
+// `file:line: the assembler did not finish`, and the worker is replaced after a hang or a trap.
 import { UserError } from '../errors.js';
 import { SymbolTable } from './symbols.js';
+import { KeystoneWorker } from './keystone-worker.js';
 
 export const DEFAULT_ASM_BASE = 0x4000_0000n;
 
-let ks: Keystone | null = null;
-/** Messages keystone printed (through the module's printErr) during the current assembly. */
-let captured: string[] = [];
+const ks = new KeystoneWorker();
 
-async function keystone(): Promise<Keystone> {
-  if (ks === null) {
-    // If another module loaded keystone first these hooks are ignored; see withCapture.
-    await loadKeystone({ printErr: (s: string) => captured.push(s), print: (s: string) => captured.push(s) });
-    ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
-  }
-  return ks;
+/**
+ * Milliseconds one keystone call may take, plus 1 ms per 10 bytes of source: generous (a valid
+ * 20,000-line file, 300 KB, takes about a second and gets 35 s), since only a real hang should
+ * reach it, and short for a small file, where the user waits for the verdict. Tests lower it.
+ */
+let timeLimitMs = 5_000;
+const limitFor = (src: string): number => timeLimitMs + Math.ceil(src.length / 10);
+export function setAssemblerTimeLimit(ms: number): void {
+  timeLimitMs = ms;
+}
+/** Workers started so far (a hang or a trap replaces the worker). */
+export function assemblerWorkersStarted(): number {
+  return ks.started;
 }
 
 interface AsmAttempt {
   code: Uint8Array | null;
   error: string;
+  /** keystone did not finish in time. */
+  hung?: boolean;
 }
 
-/** One keystone call; never throws. Output on stderr is captured rather than shown. */
-function attempt(k: Keystone, src: string, base: bigint): AsmAttempt {
-  captured = [];
-  const origWrite = process.stderr.write;
-  // Keystone's own printErr may be bound to the console if it was loaded without our hooks.
-  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
-    captured.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = k.asm(src, { address: base });
-    if (code.length === 0 && captured.length > 0) return { code: null, error: cleanCaptured() };
-    return { code, error: '' };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/memory access out of bounds|RuntimeError|unreachable/i.test(msg) || !(e instanceof Error) || msg.indexOf('Failed to assemble') < 0) {
-      // A trap inside keystone: in practice section directives (.text, .data, .bss).
-      return { code: null, error: `keystone failed (${msg}); section directives such as .text/.data/.bss are not supported: use one flat section` };
+const DID_NOT_FINISH = 'the assembler did not finish (keystone loops on this input: an unterminated string, a stray `,` `:` or `\\`?)';
+
+/** One keystone call; never throws. Output keystone prints is captured rather than shown. */
+async function attempt(src: string, base: bigint, limit = limitFor(src)): Promise<AsmAttempt> {
+  const r = await ks.asm(src, base, limit);
+  switch (r.kind) {
+    case 'timeout':
+      return { code: null, error: DID_NOT_FINISH, hung: true };
+    case 'trap':
+      // In practice section directives (.text, .data, .bss) make keystone trap.
+      return { code: null, error: `keystone failed (${r.error}); section directives such as .text/.data/.bss are not supported: use one flat section` };
+    case 'error': {
+      let why = r.error;
+      if (why === 'Unknown error') why = 'invalid instruction or operand out of range (keystone: Unknown error)';
+      return { code: null, error: why };
     }
-    let why = msg.replace(/^Failed to assemble, error: /, '');
-    if (why === 'Unknown error') why = 'invalid instruction or operand out of range (keystone: Unknown error)';
-    return { code: null, error: why };
-  } finally {
-    process.stderr.write = origWrite;
+    case 'ok':
+      if (r.code.length === 0 && r.captured.length > 0) return { code: null, error: cleanCaptured(r.captured) };
+      return { code: r.code, error: '' };
   }
 }
 
-function cleanCaptured(): string {
+function cleanCaptured(captured: string[]): string {
   const first = captured.join('\n').split('\n').find((l) => /error/i.test(l)) ?? captured[0] ?? 'keystone error';
   return first.replace(/^\s*error:\s*/, '').trim();
 }
@@ -94,15 +97,15 @@ export interface AssembledImage {
 
 /** Assemble a source text; errors are UserErrors `file:line: message`. */
 export async function assembleSource(src: string, file: string, baseOverride?: bigint): Promise<AssembledImage> {
-  const k = await keystone();
   const base = baseOverride ?? asmBase(src) ?? DEFAULT_ASM_BASE;
   const lines = src.split(/\r?\n/);
-  const labels: string[] = [];
-  for (const l of lines) for (const n of labelsOf(l)) if (!labels.includes(n)) labels.push(n);
+  const seen = new Set<string>();
+  for (const l of lines) for (const n of labelsOf(l)) seen.add(n);
+  const labels = [...seen];
 
-  const full = attempt(k, src, base);
+  const full = await attempt(src, base);
   if (full.code === null || (full.code.length === 0 && !onlyDirectives(lines))) {
-    throw new UserError(locate(k, lines, labels, base, file, full.error || 'keystone produced no output'));
+    throw new UserError(await locate(lines, labels, base, file, full.error || 'keystone produced no output', full.hung === true));
   }
   const code = full.code;
 
@@ -112,14 +115,16 @@ export async function assembleSource(src: string, file: string, baseOverride?: b
     // unresolved relocation), but a difference of two labels is a constant. Literal pools go last.
     // A magic quad marks the table (a literal pool may follow it, so it is not simply at the end).
     const quads = labels.map((l) => `.quad ${l} - ${ORIGIN}`).join('\n');
-    const probe = attempt(k, `${ORIGIN}:\n${src}\n.balign 8\n.quad ${TABLE_MAGIC}\n${quads}\n`, base);
-    if (probe.code !== null) {
+    const probe = await attempt(`${ORIGIN}:\n${src}\n.balign 8\n.quad ${TABLE_MAGIC}\n${quads}\n`, base);
+    // The label pass assembles what the first pass did, plus a table: it cannot fail unless
+    // keystone does, and then the symbols (and _start) would be silently missing.
+    if (probe.code === null) throw new UserError(`${file}: the label pass failed (${probe.error})`);
+    {
       const dv = new DataView(probe.code.buffer, probe.code.byteOffset, probe.code.byteLength);
       let table = -1;
       for (let off = 0; off + 8 <= probe.code.length; off += 8) if (dv.getBigUint64(off, true) === TABLE_MAGIC) table = off + 8;
-      if (table >= 0 && table + 8 * labels.length <= probe.code.length) {
-        labels.forEach((l, i) => symbols.add(l, base + dv.getBigUint64(table + 8 * i, true)));
-      }
+      if (table < 0 || table + 8 * labels.length > probe.code.length) throw new UserError(`${file}: the label pass found no label table (${labels.length} labels)`);
+      labels.forEach((l, i) => symbols.add(l, base + dv.getBigUint64(table + 8 * i, true)));
     }
   }
   const entry = symbols.lookup('_start') ?? base;
@@ -137,14 +142,20 @@ function onlyDirectives(lines: string[]): boolean {
   });
 }
 
-/** Find the first line whose prefix fails to assemble; returns `file:line: message`. */
-function locate(k: Keystone, lines: string[], labels: string[], base: bigint, file: string, fullError: string): string {
-  const fails = (n: number): string | null => {
+/**
+ * Find the first line whose prefix fails to assemble; returns `file:line: message`. After a hang,
+ * each prefix gets a quarter of the limit (valid prefixes take milliseconds), so finding the line
+ * costs a few limits, not one per step.
+ */
+async function locate(lines: string[], labels: string[], base: bigint, file: string, fullError: string, hung: boolean): Promise<string> {
+  const quarter = (src: string): number => Math.max(1000, limitFor(src) / 4);
+  const fails = async (n: number): Promise<string | null> => {
     const prefix = lines.slice(0, n);
     const defined = new Set<string>();
     for (const l of prefix) for (const x of labelsOf(l)) defined.add(x);
     const stubs = labels.filter((l) => !defined.has(l)).map((l) => `${l}:`);
-    const r = attempt(k, [...prefix, ...stubs, 'nop', ''].join('\n'), base);
+    const text = [...prefix, ...stubs, 'nop', ''].join('\n');
+    const r = await attempt(text, base, hung ? quarter(text) : limitFor(text));
     if (r.code === null) return r.error;
     if (r.code.length === 0) return 'keystone produced no output';
     return null;
@@ -152,16 +163,16 @@ function locate(k: Keystone, lines: string[], labels: string[], base: bigint, fi
   // Binary search for the smallest failing prefix (failure is monotonic in practice).
   let lo = 1;
   let hi = lines.length;
-  let err = fails(hi);
+  let err = await fails(hi);
   if (err === null) return `${file}: ${fullError}`;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const e = fails(mid);
+    const e = await fails(mid);
     if (e !== null) {
       hi = mid;
       err = e;
     } else lo = mid + 1;
   }
-  if (lo === lines.length) err = fails(lo) ?? err;
+  if (lo === lines.length) err = (await fails(lo)) ?? err;
   return `${file}:${lo}: ${err}`;
 }

@@ -1,7 +1,6 @@
 // Guest image loading: ELF64 AArch64 (by content), assembly (.S/.s) or raw binary (anything else,
 // typically .bin). The kind is chosen by content first: an ELF is an ELF whatever its name, and a
 // file named .elf/.axf without the ELF magic is an error rather than a raw image.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Machine } from '../machine.js';
 import { UserError, hex } from '../errors.js';
@@ -9,6 +8,7 @@ import { SymbolTable } from './symbols.js';
 import { isElf, parseElf, loadElfSegments } from './elf.js';
 import { loadRaw, DEFAULT_RAW_ADDR } from './raw.js';
 import { assembleSource } from './asm.js';
+import { readInputFile, MAX_BINARY_INPUT } from './input-file.js';
 import { isArm64Image, loadLinux, type LinuxChosen } from './linux.js';
 
 export { UserError } from '../errors.js';
@@ -36,14 +36,12 @@ export interface LoadOptions {
   linuxDtb?: LinuxDtbBuilder;
 }
 
-export async function readGuestFile(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`${path}: ${why}`);
-  }
+/**
+ * A guest, initrd or data file: a regular file of at most `max` bytes (default: the largest RAM;
+ * see input-file.ts). /dev/zero or a FIFO is a one-line error, not an endless read.
+ */
+export async function readGuestFile(path: string, max = MAX_BINARY_INPUT, what?: string): Promise<Uint8Array> {
+  return readInputFile(path, max, what);
 }
 
 export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}): Promise<LoadedImage> {
@@ -51,6 +49,8 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
   const name = basename(path);
   const bus = m.bus;
   if (isElf(data)) {
+    // Checked here too: an ELF silently ignored them before.
+    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (this is an ELF)`);
     if (opts.addr !== undefined) throw new UserError(`${name}: an ELF is loaded at its own addresses; --addr applies to raw binaries only`);
     const elf = parseElf(data, name);
     const end = loadElfSegments(elf, data, { base: bus.ramBase, size: bus.ramSize, load: (pa, d) => bus.load(pa, d) }, name);
@@ -62,7 +62,7 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
     if (opts.addr !== undefined) throw new UserError(`${name}: a Linux Image is placed by the boot protocol; --addr applies to raw binaries only`);
     const makeDtb = opts.linuxDtb;
     if (makeDtb === undefined) throw new UserError(`${name}: a Linux Image needs the board's device tree, which this command cannot build`);
-    const initrd = opts.initrd !== undefined ? await readGuestFile(opts.initrd) : undefined;
+    const initrd = opts.initrd !== undefined ? await readGuestFile(opts.initrd, bus.ramSize, 'RAM') : undefined;
     const b = loadLinux(bus, data, name, { initrd, append: opts.append }, (chosen) => makeDtb(bus, chosen));
     m.noteLoaded(b.end);
     return { entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'linux', x0: BigInt(b.dtb) };
@@ -98,7 +98,7 @@ export async function loadData(m: Machine, spec: string): Promise<void> {
   if (at <= 0 || at === spec.length - 1) throw new UserError(`--load ${spec}: expected FILE@ADDR, e.g. data.bin@0x40100000`);
   const file = spec.slice(0, at);
   const addr = parseAddress(spec.slice(at + 1), `--load ${spec}`);
-  const data = await readGuestFile(file);
+  const data = await readGuestFile(file, m.bus.ramSize, 'RAM');
   m.noteLoaded(loadRaw(m.bus, data, addr, file));
 }
 

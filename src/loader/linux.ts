@@ -47,12 +47,17 @@ export function isArm64Image(data: Uint8Array): boolean {
 }
 
 /** Parse (and if needed decompress) an arm64 Image; a one-line UserError when it is not one. */
-export function parseImage(data: Uint8Array, name: string): ImageHeader {
+export function parseImage(data: Uint8Array, name: string, maxSize = 1024 ** 3): ImageHeader {
   let image = data;
   if (isGzip(data)) {
     try {
-      image = new Uint8Array(gunzipSync(data));
+      // The inflated kernel must fit in RAM: stop inflating there (a small gzip can expand to
+      // gigabytes, and would have been inflated whole before the size check).
+      image = new Uint8Array(gunzipSync(data, { maxOutputLength: maxSize }));
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new UserError(`${name}: the decompressed Image is larger than RAM (${maxSize} bytes)`);
+      }
       throw new UserError(`${name}: gzip data is corrupt (${(e as Error).message})`);
     }
   }
@@ -154,7 +159,7 @@ export function loadLinux(
   opts: { initrd?: Uint8Array; append?: string },
   makeDtb: (chosen: LinuxChosen) => Uint8Array,
 ): LinuxBoot {
-  const hdr = parseImage(data, name);
+  const hdr = parseImage(data, name, ram.ramSize);
   const initrd = opts.initrd ?? null;
   const lay = planLayout(hdr, initrd?.length ?? 0, DTB_MAX, ram, name);
   placeLinux(ram, hdr, initrd, lay);
