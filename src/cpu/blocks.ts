@@ -26,7 +26,10 @@ export class Block {
   nextGen = -1;
   /** The JIT engine's hotness counter and compiled code for this block (src/cpu/jit). */
   hits = 0;
-  code: ((cpu: Cpu) => number) | null = null;
+  /** The compiled region holding this block (run from here), its index in it, the region's identity. */
+  code: ((cpu: Cpu, b: Block) => number) | null = null;
+  ridx = 0;
+  region: object | null = null;
   constructor(readonly pa: number) {}
 }
 

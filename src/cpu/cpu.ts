@@ -65,7 +65,7 @@ export class Cpu extends CpuBlocks {
    */
   engine: EngineName = defaultEngine();
   /** The translating engine's state (compiled blocks live on the blocks themselves). */
-  readonly jit = new Jit();
+  readonly jit: Jit = new Jit(this);
   /** A walker-only MMU (no TLB, statistics or costs) for AT, the debugger and semihosting; made on first use. */
   walkOnlyMmu: Mmu | null = null;
   firmware: Firmware | null = null;

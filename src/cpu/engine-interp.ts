@@ -21,8 +21,11 @@ export function runInterp(cpu: Cpu, maxInsns: number): number {
 export interface BlockCompiler {
   /** Executions of a block before it is compiled. */
   readonly threshold: number;
-  /** Compile `b` (setting b.code) and return its code. */
-  compile(b: Block): (cpu: Cpu) => number;
+  /** Compile the region of `b` (setting b.code) and return its code. */
+  compile(b: Block): (cpu: Cpu, b: Block) => number;
+  /** Exchanged with the compiled code: the remaining budget, the block that ran last. */
+  budget: number;
+  cur: Block | null;
 }
 
 /**
@@ -41,8 +44,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       prev = null;
       if (cpu.status === ST_HALT) break;
     }
-    const pcLo = cpu.pcLo;
-    const pcHi = cpu.pcHi;
+    let pcLo = cpu.pcLo;
+    let pcHi = cpu.pcHi;
     let b: Block;
     if (prev !== null && prev.nextGen === cpu.gen && prev.nextLo === pcLo && prev.nextHi === pcHi) {
       b = prev.next!;
@@ -70,7 +73,7 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
         prev.nextGen = cpu.gen;
       }
     }
-    const insns = b.insns;
+    let insns = b.insns;
     let n = insns.length;
     if (n > budget) n = budget;
     const fall = (pcLo + 4 * n) | 0;
@@ -78,11 +81,25 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
     cpu.npcHi = (fall >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
     let k = 0;
     if (jit !== null && n === insns.length && cpu.tracer === null) {
-      // The translating engine: a hot block's compiled function computes the same k.
-      const code = b.code;
-      if (code !== null) k = code(cpu);
-      else if (++b.hits >= jit.threshold) k = jit.compile(b)(cpu);
-      else {
+      // The translating engine: a hot block's region runs it and the blocks after it that stay in
+      // the region, doing this loop's bookkeeping for each; it returns -1 when it left at a block
+      // boundary (jit.cur completed last) or k when instruction k of block jit.cur stopped.
+      let code = b.code;
+      if (code === null && ++b.hits >= jit.threshold) code = jit.compile(b);
+      if (code !== null) {
+        jit.budget = budget;
+        k = code(cpu, b);
+        budget = jit.budget;
+        if (k < 0) {
+          prev = jit.cur;
+          continue;
+        }
+        b = jit.cur!;
+        insns = b.insns;
+        n = insns.length;
+        pcLo = cpu.pcLo;
+        pcHi = cpu.pcHi;
+      } else {
         for (; k < n; k++) {
           const ins = insns[k];
           ins.exec(cpu, ins);

@@ -1,37 +1,65 @@
-// The translating engine (--engine jit): hot blocks are compiled to JavaScript (compile.ts) and
-// run by the shared run loop (engine-interp.ts runBlocks), which keeps every count identical to
-// the interpreter's. Compiled code hangs off the Block objects, so it goes away with them when a
+// The translating engine (--engine jit): when a block is hot, the blocks of its page are compiled
+// to one JavaScript function (compile.ts), entered from the shared run loop (engine-interp.ts
+// runBlocks) whose bookkeeping it reproduces, so every count is identical to the interpreter's. Compiled code hangs off the Block objects, so it goes away with them when a
 // code page is written (CPU store, DMA), on invalidateAllCode, and with a timing change; the total
 // compiled size is bounded by dropping all compiled code when it exceeds MAX_COMPILED_INSNS.
 import type { Block } from '../blocks.js';
-import { compileBlock, type BlockCode } from './compile.js';
+import { compileRegion, type RegionCode } from './compile.js';
+import type { CpuBlocks } from '../blocks.js';
 import type { BlockCompiler } from '../engine-interp.js';
 
-/** Executions of a block before it is compiled (compiling costs ~100x one interpreted run). */
-export const JIT_THRESHOLD = 32;
+/**
+ * Executions of a block before its page is compiled. Compiling, and V8 optimising the result,
+ * costs tens of milliseconds for a full page: only code that has shown it runs often pays, and
+ * by then most of the page's blocks have been decoded, so the region is complete first time.
+ */
+export const JIT_THRESHOLD = 1000;
+/** Compilations of one page's region before further hot blocks there are compiled alone. */
+export const MAX_PAGE_COMPILES = 4;
 /** Bound on compiled code: instructions in compiled blocks before everything is dropped. */
 export const MAX_COMPILED_INSNS = 400_000;
+/** Largest region (instructions); a bigger page compiles the hot block alone. */
+export const MAX_REGION_INSNS = 4096;
 
 export class Jit implements BlockCompiler {
-  readonly threshold: number;
+  /** Exchanged with compiled code (BlockCompiler). */
+  budget = 0;
+  cur: Block | null = null;
   /** Blocks holding compiled code (to drop it all at the bound). */
   private compiled: Block[] = [];
   private compiledInsns = 0;
-  /** Statistics: blocks compiled, and flushes at the bound. */
-  blocksCompiled = 0;
+  /** Region compilations per RAM page (cleared with the compiled code). */
+  private readonly pageCompiles = new Map<number, number>();
+  /** Statistics: regions compiled, and flushes at the bound. */
+  regionsCompiled = 0;
   flushes = 0;
 
-  constructor(threshold = JIT_THRESHOLD, private readonly maxInsns = MAX_COMPILED_INSNS) {
-    this.threshold = threshold;
-  }
+  constructor(
+    private readonly cpu: CpuBlocks,
+    readonly threshold = JIT_THRESHOLD,
+    private readonly maxInsns = MAX_COMPILED_INSNS,
+  ) {}
 
-  compile(b: Block): BlockCode {
-    if (this.compiledInsns + b.insns.length > this.maxInsns) this.flush();
-    const code = compileBlock(b);
-    b.code = code;
-    this.compiled.push(b);
-    this.compiledInsns += b.insns.length;
-    this.blocksCompiled++;
+  /**
+   * `b` is hot: compile the region of its RAM page, with every block decoded on that page so far
+   * (a page whose blocks grow hot one by one is recompiled, each time whole).
+   */
+  compile(b: Block): RegionCode {
+    const page = (b.pa - this.cpu.ramBase) >>> 12;
+    let blocks = this.cpu.pageBlocks.get(page) ?? [b];
+    let size = 0;
+    for (const x of blocks) size += x.insns.length;
+    const times = (this.pageCompiles.get(page) ?? 0) + 1;
+    this.pageCompiles.set(page, times);
+    if (size > MAX_REGION_INSNS || times > MAX_PAGE_COMPILES) {
+      blocks = [b];
+      size = b.insns.length;
+    }
+    if (this.compiledInsns + size > this.maxInsns) this.flush();
+    const code = compileRegion(blocks, this);
+    for (const x of blocks) this.compiled.push(x);
+    this.compiledInsns += size;
+    this.regionsCompiled++;
     return code;
   }
 
@@ -39,22 +67,15 @@ export class Jit implements BlockCompiler {
   flush(): void {
     for (const b of this.compiled) {
       b.code = null;
+      b.region = null;
       b.hits = 0;
     }
     this.compiled = [];
     this.compiledInsns = 0;
+    this.pageCompiles.clear();
     this.flushes++;
   }
-
-  /** Blocks were dropped by the CPU (code page written): forget them when all code is gone. */
-  codeDropped(page: number): void {
-    if (page < 0) {
-      this.compiled = [];
-      this.compiledInsns = 0;
-    }
-  }
 }
-
 
 export type EngineName = 'interp' | 'jit';
 export const ENGINES: readonly EngineName[] = ['interp', 'jit'];
