@@ -36,9 +36,25 @@ export class Jit implements BlockCompiler {
 
   constructor(
     private readonly cpu: CpuBlocks,
-    readonly threshold = JIT_THRESHOLD,
-    private readonly maxInsns = MAX_COMPILED_INSNS,
-  ) {}
+    /** Executions before compiling (tests lower it to compile everything at once). */
+    public threshold = JIT_THRESHOLD,
+    /** The bound on compiled code (MAX_COMPILED_INSNS; tests lower it). */
+    public maxInsns = MAX_COMPILED_INSNS,
+  ) {
+    cpu.onCodeDropped = (page) => this.codeDropped(page);
+  }
+
+  /**
+   * The CPU dropped the decoded blocks of a page (or all, page -1): their compiled code goes with
+   * them, and the page may be compiled afresh.
+   */
+  codeDropped(page: number): void {
+    if (page < 0) {
+      this.compiled = [];
+      this.compiledInsns = 0;
+      this.pageCompiles.clear();
+    } else this.pageCompiles.delete(page);
+  }
 
   /**
    * `b` is hot: compile the region of its RAM page, with every block decoded on that page so far
