@@ -15,6 +15,9 @@ export const MAX_BLOCK = 128;
 const BC_SIZE = 1 << 14;
 const BC_MASK = BC_SIZE - 1;
 
+/** The region identity of blocks in no region (an object, so the field never changes type). */
+export const NO_REGION = {};
+
 export class Block {
   readonly insns: Insn[] = [];
   /** Prefix sums of static cycle cost: cost[k] is the cost of the first k instructions. */
@@ -29,7 +32,7 @@ export class Block {
   /** The compiled region holding this block (run from here), its index in it, the region's identity. */
   code: ((cpu: Cpu, b: Block) => number) | null = null;
   ridx = 0;
-  region: object | null = null;
+  region: object = NO_REGION;
   constructor(readonly pa: number) {}
 }
 
@@ -52,6 +55,8 @@ export abstract class CpuBlocks extends CpuMemory {
   readonly pageBlocks = new Map<number, Block[]>();
   /** Called when the decoded code of a page (or all of it, page -1) is dropped (the JIT's code). */
   onCodeDropped: ((page: number) => void) | null = null;
+  /** Called for each newly decoded block (the JIT re-attaches code compiled for the same words). */
+  onBlockDecoded: ((b: Block) => void) | null = null;
 
   constructor(bus: Bus, groups: Encoding[][]) {
     super(bus);
@@ -124,6 +129,7 @@ export abstract class CpuBlocks extends CpuMemory {
       }
     }
     list.push(b);
+    if (this.onBlockDecoded !== null) this.onBlockDecoded(b);
     return b;
   }
 

@@ -5,7 +5,7 @@
 // compiled size is bounded by dropping all compiled code when it exceeds MAX_COMPILED_INSNS.
 import type { Block } from '../blocks.js';
 import { compileRegion, type RegionCode } from './compile.js';
-import type { CpuBlocks } from '../blocks.js';
+import { NO_REGION, type CpuBlocks } from '../blocks.js';
 import type { BlockCompiler } from '../engine-interp.js';
 
 /**
@@ -13,13 +13,13 @@ import type { BlockCompiler } from '../engine-interp.js';
  * costs tens of milliseconds for a full page: only code that has shown it runs often pays, and
  * by then most of the page's blocks have been decoded, so the region is complete first time.
  */
-export const JIT_THRESHOLD = 1000;
+export const JIT_THRESHOLD = 10_000;
 /** Compilations of one page's region before further hot blocks there are compiled alone. */
 export const MAX_PAGE_COMPILES = 4;
 /** Bound on compiled code: instructions in compiled blocks before everything is dropped. */
 export const MAX_COMPILED_INSNS = 400_000;
-/** Largest region (instructions); a bigger page compiles the hot block alone. */
-export const MAX_REGION_INSNS = 4096;
+/** Largest region (instructions), so that V8 optimises it. */
+export const MAX_REGION_INSNS = 256;
 
 export class Jit implements BlockCompiler {
   /** Exchanged with compiled code (BlockCompiler). */
@@ -42,6 +42,26 @@ export class Jit implements BlockCompiler {
     public maxInsns = MAX_COMPILED_INSNS,
   ) {
     cpu.onCodeDropped = (page) => this.codeDropped(page);
+    cpu.onBlockDecoded = (b) => this.reattach(b);
+  }
+
+  /**
+   * Compiled blocks by PA with the instruction words they were compiled from. Code is dropped
+   * wholesale (IC IALLU: Linux issues it often) far more often than it changes: a block decoded
+   * again from the same words, under the same timing profile, gets its compiled code back at once.
+   */
+  private readonly saved = new Map<number, { code: RegionCode; region: object; ridx: number; raw: Int32Array; timing: object }>();
+
+  private readonly savedByPage = new Map<number, number[]>();
+
+  private reattach(b: Block): void {
+    const s = this.saved.get(b.pa);
+    if (s === undefined || s.timing !== this.cpu.timing || s.raw.length !== b.insns.length) return;
+    for (let k = 0; k < s.raw.length; k++) if (s.raw[k] !== b.insns[k].raw) return;
+    b.code = s.code;
+    b.region = s.region;
+    b.ridx = s.ridx;
+    this.compiled.push(b);
   }
 
   /**
@@ -50,10 +70,14 @@ export class Jit implements BlockCompiler {
    */
   codeDropped(page: number): void {
     if (page < 0) {
+      // Everything dropped (IC IALLU, reset, timing change): keep `saved` for re-decoded blocks.
       this.compiled = [];
-      this.compiledInsns = 0;
-      this.pageCompiles.clear();
-    } else this.pageCompiles.delete(page);
+    } else {
+      this.pageCompiles.delete(page);
+      const pas = this.savedByPage.get(page);
+      if (pas !== undefined) for (const pa of pas) this.saved.delete(pa);
+      this.savedByPage.delete(page);
+    }
   }
 
   /**
@@ -62,18 +86,31 @@ export class Jit implements BlockCompiler {
    */
   compile(b: Block): RegionCode {
     const page = (b.pa - this.cpu.ramBase) >>> 12;
-    let blocks = this.cpu.pageBlocks.get(page) ?? [b];
-    let size = 0;
-    for (const x of blocks) size += x.insns.length;
     const times = (this.pageCompiles.get(page) ?? 0) + 1;
     this.pageCompiles.set(page, times);
-    if (size > MAX_REGION_INSNS || times > MAX_PAGE_COMPILES) {
-      blocks = [b];
-      size = b.insns.length;
+    // The page's warm blocks, hottest first, up to MAX_REGION_INSNS: V8 does not optimise a
+    // function beyond ~60 KB of bytecode, and a region it does not optimise is slower than the
+    // interpreter. Cold blocks stay out (the run loop interprets them).
+    const blocks: Block[] = [b];
+    let size = b.insns.length;
+    const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
+    if (all !== undefined) {
+      const warm = all.filter((x) => x !== b && x.hits >= this.threshold >> 2).sort((x, y) => y.hits - x.hits);
+      for (const x of warm) {
+        if (size + x.insns.length > MAX_REGION_INSNS) break;
+        blocks.push(x);
+        size += x.insns.length;
+      }
     }
     if (this.compiledInsns + size > this.maxInsns) this.flush();
     const code = compileRegion(blocks, this);
-    for (const x of blocks) this.compiled.push(x);
+    for (const x of blocks) {
+      this.compiled.push(x);
+      let pas = this.savedByPage.get(page);
+      if (pas === undefined) this.savedByPage.set(page, (pas = []));
+      pas.push(x.pa);
+      this.saved.set(x.pa, { code, region: x.region, ridx: x.ridx, raw: Int32Array.from(x.insns, (i) => i.raw), timing: this.cpu.timing });
+    }
     this.compiledInsns += size;
     this.regionsCompiled++;
     return code;
@@ -83,12 +120,14 @@ export class Jit implements BlockCompiler {
   flush(): void {
     for (const b of this.compiled) {
       b.code = null;
-      b.region = null;
+      b.region = NO_REGION;
       b.hits = 0;
     }
     this.compiled = [];
     this.compiledInsns = 0;
     this.pageCompiles.clear();
+    this.saved.clear();
+    this.savedByPage.clear();
     this.flushes++;
   }
 }
