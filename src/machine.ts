@@ -8,6 +8,7 @@ import { Pl031 } from './devices/pl031.js';
 import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
+import type { EngineName } from './cpu/jit/engine.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -56,6 +57,8 @@ export interface MachineOptions {
   onLog?: (msg: string) => void;
   /** Timing profile (src/cpu/timing.ts): 'a57' (default) or 'functional'. */
   timing?: string;
+  /** Execution engine (src/cpu/README.md): 'interp' or 'jit'; default A64HV_ENGINE or interp. */
+  engine?: EngineName;
   /**
    * The GIC's virtualization frames (GICH at 0x0803_0000, GICV at 0x0804_0000), as QEMU maps them
    * with virtualization=on: the hypervisor's board. The bare board has none.
@@ -97,6 +100,7 @@ export class Machine {
     this.bus = new Bus(VIRT.RAM, ramSize);
     this.cpu = new Cpu(this.bus, a64);
     if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
+    if (opts.engine !== undefined) this.cpu.engine = opts.engine;
     this.onOutput = opts.onOutput;
     this.imageEnd = VIRT.RAM;
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
