@@ -52,8 +52,20 @@ export function branchRelSrc(off: number): string {
 // to match a page-aligned tag); anything else takes the same slow path the methods call. The
 // region binds rTag/rHi/rOff/wTag/wHi/wOff/ram32/ramU8 from the CPU (compile.ts).
 
+/**
+ * Source-level inlining of the fast path (default), or (A64HV_JIT_INLINE_MEM=0) calls of the
+ * CPU's ld/st methods, which V8 inlines itself with the methods' shared, warm type feedback: a
+ * slow-path call written into a region has no feedback until it is first taken, and taking it
+ * then deoptimises the whole region. On the Linux boot the two measured within noise.
+ */
+export const INLINE_FAST_PATH = typeof process === 'undefined' || process.env.A64HV_JIT_INLINE_MEM !== '0';
+
 /** Statements leaving the loaded value of `size` (1, 4 or 8) bytes at (lo, hi) in `v` (and `vh`). */
 export function loadSrc(size: 1 | 4 | 8, lo: string, hi: string): string {
+  if (!INLINE_FAST_PATH) {
+    if (size === 8) return `const v = cpu.ld64(${lo}, ${hi}); const vh = cpu.tmpHi;`;
+    return `const v = cpu.${size === 4 ? 'ld32' : 'ld8'}(${lo}, ${hi});`;
+  }
   const tag = `(${lo} & ${PAGE_MASK | (size - 1)})`;
   const x = `const x = cpu.fcBase | ((${lo} >>> 12) & ${FC_MASK});`;
   if (size === 8) {
@@ -67,6 +79,10 @@ export function loadSrc(size: 1 | 4 | 8, lo: string, hi: string): string {
 
 /** Statements storing `vlo` (and `vhi` for 8 bytes) of `size` bytes at (lo, hi). */
 export function storeSrc(size: 1 | 4 | 8, lo: string, hi: string, vlo: string, vhi = '0'): string {
+  if (!INLINE_FAST_PATH) {
+    if (size === 8) return `cpu.st64(${lo}, ${hi}, ${vlo}, ${vhi});`;
+    return `cpu.${size === 4 ? 'st32' : 'st8'}(${lo}, ${hi}, ${vlo});`;
+  }
   const tag = `(${lo} & ${PAGE_MASK | (size - 1)})`;
   const x = `const x = cpu.fcBase | ((${lo} >>> 12) & ${FC_MASK});`;
   if (size === 8) {
