@@ -31,6 +31,7 @@ import { parseDrive } from './devices/virtio/blk.js';
 import { InputWait, paceIdle, type HostClock } from './host-input.js';
 import { GuardedOutput, OutputError } from './host-output.js';
 import { TlbLab, type LabOptions } from './stats/lab.js';
+import { engineOption } from './cli-engine.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -73,6 +74,7 @@ interface RunOptions extends LabOptions {
   ram?: string;
   timing?: string;
   cpu?: string;
+  engine?: string;
   uartInput?: string;
   addr?: string;
   semihosting: boolean;
@@ -293,12 +295,15 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
 
   checkTiming(o.timing);
   cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
+  // --trace and the debugger interpret (the tracer sees every instruction); run uses the engine asked for.
+  const engine = o.engine !== undefined ? engineOption(o.engine) : undefined;
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
   const m = new Machine({
     ...masters,
     timing: o.timing,
     cpu: o.cpu,
+    engine,
     ramSize,
     uartInput: o.uartInput,
     onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
@@ -612,6 +617,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
+    .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')

@@ -19,6 +19,7 @@ import { VirtioBank } from './devices/virtio/bank.js';
 import type { VirtDtBoard } from './loader/virt-dt.js';
 import { Smmu, type SmmuIrqLine } from './smmu/smmu.js';
 import { ConsoleHistory } from './console-history.js';
+import type { EngineName } from './cpu/jit/engine.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -100,6 +101,8 @@ export interface MachineOptions {
   timing?: string;
   /** CPU model (src/cpu/profile.ts): 'a57' (default, Armv8.0 + CRC32/LSE/FP16) or 'max' (every implemented feature). */
   cpu?: string;
+  /** Execution engine (src/cpu/README.md): 'interp' or 'jit'; default A64HV_ENGINE or interp. */
+  engine?: EngineName;
   /**
    * The GIC's virtualization frames (GICH at 0x0803_0000, GICV at 0x0804_0000), as QEMU maps them
    * with virtualization=on: the hypervisor's board. The bare board has none.
@@ -173,6 +176,7 @@ export class Machine {
     const profile = cpuProfile(opts.cpu);
     this.cpu = new Cpu(this.bus, profile.groups, idRegSlots(profile));
     if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
+    if (opts.engine !== undefined) this.cpu.engine = opts.engine;
     this.onOutput = opts.onOutput;
     this.console = new ConsoleHistory(opts.consoleHistory);
     this.imageEnd = VIRT.RAM;

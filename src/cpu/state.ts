@@ -1,6 +1,7 @@
 // The architectural state of one PE (ARM ARM D1: PSTATE, general-purpose registers, SP banking).
 // 64-bit registers are pairs of int32 words in one Int32Array: lo at 2*slot, hi at 2*slot+1.
 // BigInt measured at about half the speed and allocates; see DESIGN.md.
+import { NSYS } from './sysregs.js';
 
 /** Register slots. Decoders resolve register number 31 to ZR or SP at decode time. */
 export const ZR = 31; // reads as zero; nothing ever writes this slot
@@ -16,6 +17,8 @@ export const ST_SYNC = 3; // context changed (sysreg write, ERET, ISB...): leave
 export const ST_DEBUG = 4; // the debugger stops before this instruction (breakpoint, watchpoint): not executed
 
 export class CpuState {
+  /** System registers as int32 pairs, indexed by slot (src/cpu/sysregs.ts). */
+  readonly sys = new Int32Array(NSYS * 2);
   /** X0..X30, ZR, SP, DISCARD as int32 pairs. */
   readonly r = new Int32Array(NSLOTS * 2);
   /** PC of the current block (lo/hi). Inside a block the loop knows the index. */
@@ -135,6 +138,44 @@ export class CpuState {
     if (CpuState.spIndex(this.el, this.spsel) === n) return this.writeX(SP, v);
     this.spBank[2 * n] = Number(v & 0xffffffffn) | 0;
     this.spBank[2 * n + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+
+  // ---- system registers ----
+  sysLo(slot: number): number {
+    return this.sys[2 * slot];
+  }
+  sysHi(slot: number): number {
+    return this.sys[2 * slot + 1];
+  }
+  setSys(slot: number, lo: number, hi: number): void {
+    this.sys[2 * slot] = lo;
+    this.sys[2 * slot + 1] = hi;
+  }
+  sys64(slot: number): bigint {
+    return (BigInt(this.sys[2 * slot + 1] >>> 0) << 32n) | BigInt(this.sys[2 * slot] >>> 0);
+  }
+  setSys64(slot: number, v: bigint): void {
+    this.setSys(slot, Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
+  }
+
+  /** Stop the machine (the first reason wins). */
+  halt(reason: string, code = 1): void {
+    if (this.status === ST_HALT) return;
+    this.status = ST_HALT;
+    this.haltReason = reason;
+    this.exitCode = code;
+  }
+
+  /** Leave a pending synchronous exception (a value, delivered by the run loop at the block). */
+  raise(ec: number, iss: number, retNext: number, targetEl = 1): void {
+    this.status = ST_EXC;
+    this.excS2 = 0;
+    this.excEC = ec;
+    this.excISS = iss;
+    this.excIL = 1;
+    this.excRetNext = retNext;
+    this.excTargetEl = targetEl;
+    this.excFarValid = 0;
   }
 
   /** PSTATE as an SPSR value (ARM ARM C5.2.18, SPSR_EL1 for AArch64). */

@@ -21,6 +21,8 @@ import { hypStatsJson } from './report.js';
 import { InputWait, paceIdle } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 import { parseHypS2 } from '../loader/mmu-setup.js';
+import { type EngineName } from '../cpu/jit/engine.js';
+import { engineOption } from '../cli-engine.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -73,6 +75,8 @@ export interface HypCliOptions {
   quiet?: boolean;
   /** Timing profile of the machine (src/cpu/timing.ts). */
   timing?: string;
+  /** --engine: the CPU's execution engine. */
+  engine?: EngineName;
   /** --initrd (a file) and --append: for every guest that is a Linux Image. */
   initrd?: string;
   append?: string;
@@ -178,6 +182,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
       timing: o.timing,
+      engine: o.engine,
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
       assignDma: cfg?.assignDma,
@@ -351,6 +356,7 @@ export interface RunCommandOptions {
   /** --s2 4k:pages|blocks: the VMs' eager stage-2 mapping size (src/loader/mmu-setup.ts parseHypS2). */
   s2?: string;
   timing?: string;
+  engine?: string;
   hypRam?: string;
   hypIsv0?: string;
   hypSlice?: string;
@@ -420,6 +426,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       statsJson: o.statsJson,
       quiet: o.quiet,
       timing: o.timing,
+      engine: o.engine !== undefined ? engineOption(o.engine) : undefined,
       initrd: o.initrd,
       append: o.append,
       bios: o.bios,

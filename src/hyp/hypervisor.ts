@@ -62,6 +62,7 @@ import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
 import { s2Leaf } from '../mmu/builder.js';
 import { HypSmmu, HYP_SMMU_MEM, type SmmuEvent } from './iommu.js';
+import type { EngineName } from '../cpu/jit/engine.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
@@ -146,6 +147,8 @@ export interface HypervisorOptions {
   slice?: number;
   /** Timing profile of the machine (src/cpu/timing.ts; default a57). */
   timing?: string;
+  /** Execution engine of the CPU (interp or jit). */
+  engine?: EngineName;
   /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
   vmidTagging?: boolean;
   /**
@@ -292,6 +295,7 @@ export class Hypervisor implements Firmware {
       gicVirtualization: true,
       ...(dmaTo !== null || virtioTo !== null ? { iommu: 'smmuv3' } : {}),
       drives: opts.drives,
+      engine: opts.engine,
     });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;

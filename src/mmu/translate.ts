@@ -5,7 +5,7 @@
 // descriptor through stage 2) -> stage-1 permissions -> stage 2 of the output -> stage-2
 // permissions. Attributes are combined in attrs.ts, walks live in walk.ts, the TLB in tlb.ts.
 //
-// The host fast cache in cpu.ts sits in front of this: it is filled only after translate()
+// The host fast cache in cpu/fastmem.ts sits in front of this: it is filled only after translate()
 // succeeded for that access kind, and (see Mmu.onL1Evict) never holds a page that the L1 TLB
 // model no longer holds, so every access that misses the model's L1 reaches this slow path.
 import type { Cpu } from '../cpu/cpu.js';
@@ -478,29 +478,15 @@ export class Mmu {
   }
 }
 
-const mmus = new WeakMap<Cpu, Mmu>();
-let lastCpu: Cpu | null = null;
-let lastMmu: Mmu | null = null;
-
-/** The MMU (TLB model and walker) of a PE, created on first use with the default geometry. */
+/** The MMU (TLB model and walker) of a PE: a field of the CPU, kept as a function for its importers. */
 export function mmuOf(cpu: Cpu): Mmu {
-  if (cpu === lastCpu) return lastMmu!;
-  let m = mmus.get(cpu);
-  if (m === undefined) {
-    m = new Mmu(cpu);
-    mmus.set(cpu, m);
-  }
-  lastCpu = cpu;
-  lastMmu = m;
-  return m;
+  return cpu.mmu;
 }
 
 /** Replace a PE's TLB model with one of another geometry (drops all cached translations). */
 export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
   const m = new Mmu(cpu, { ...DEFAULT_TLB_CONFIG, ...config });
-  mmus.set(cpu, m);
-  lastCpu = cpu;
-  lastMmu = m;
+  cpu.mmu = m;
   cpu.contextChanged();
   return m;
 }
@@ -523,20 +509,14 @@ export function unprivilegedEnd(cpu: Cpu): void {
   cpu.setFastBank(cpu.el);
 }
 
-/** PE reset: TLB contents do not survive (called from Cpu.reset; statistics are kept). */
-export function resetMmu(cpu: Cpu): void {
-  mmus.get(cpu)?.tlb.flushAll();
-}
-
-const quiet = new WeakMap<Cpu, Mmu>();
 /** A walker-only MMU (no TLB, statistics or costs) for AT, the debugger and semihosting. */
 export function walkOnlyMmu(cpu: Cpu): Mmu {
-  let m = quiet.get(cpu);
-  if (m === undefined) {
+  let m = cpu.walkOnlyMmu;
+  if (m === null) {
     const none = { entries: 0, ways: 1 };
     m = new Mmu(cpu, { l1i: none, l1d: none, l2: none, ipa: none, walk: none, cost: { l2Hit: 0, descRead: 0 } });
     m.walker.useCaches = false;
-    quiet.set(cpu, m);
+    cpu.walkOnlyMmu = m;
   }
   return m;
 }
@@ -556,7 +536,7 @@ export function translateQuiet(cpu: Cpu, lo: number, hi: number, acc: number, el
  * abort in the CPU's pending-exception fields (stage 1 to EL1, stage 2 to EL2) and sets pa = -1.
  */
 export function translate(cpu: Cpu, lo: number, hi: number, acc: number, out: Translation): void {
-  const m = mmuOf(cpu);
+  const m = cpu.mmu;
   if (!m.resolve(lo, hi, acc, cpu.el === 0 || m.unpriv ? 0 : 1, MODE_TLB)) {
     deliverFault(cpu, m.fault, acc, lo, hi);
     out.pa = -1;

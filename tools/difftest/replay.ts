@@ -190,7 +190,8 @@ export class Replayer {
     this.m.bus.load(VBAR, vt);
   }
 
-  run(c: VectorCase): CaseResult {
+  /** `extra`: instructions allowed beyond the case's count (the engine comparison runs on to the vector's HLT). */
+  run(c: VectorCase, extra = 0): CaseResult {
     const { m, codeBase, bufBase, bufSize } = this;
     const cpu = m.cpu;
     cpu.reset();
@@ -220,7 +221,7 @@ export class Replayer {
     cpu.pc = BigInt(codeBase);
     // An expected UNDEFINED retires nothing; the handler's NOP and HLT #2 then retire and halt.
     // (An unexpected exception with no budget left ends with the PC in the vector table.)
-    cpu.run(c.expectUndef ? c.count + 2 : c.count);
+    cpu.run((c.expectUndef ? c.count + 2 : c.count) + extra);
 
     const mismatches: Mismatch[] = [];
     let exception: string | undefined;

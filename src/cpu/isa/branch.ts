@@ -7,6 +7,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { conditionHolds, srcZR, dstZR } from './common.js';
+import { defineEmit, condExpr, branchRelSrc } from '../emit.js';
 
 /** Set the next PC to PC-of-this-instruction + offset. The loop set npc = fall-through of the
  * block, and a branch is always the last instruction of its block, so PC = npc - 4. */
@@ -70,6 +71,19 @@ function execBlr(cpu: Cpu, i: Insn): void {
   cpu.npcLo = lo;
   cpu.npcHi = hi;
 }
+
+// Translation templates (src/cpu/emit.ts): the handlers above with the fields as constants.
+defineEmit(execB, (i) => branchRelSrc(i.imm));
+defineEmit(execBl, (i) => `r[60] = cpu.npcLo; r[61] = cpu.npcHi; ${branchRelSrc(i.imm)}`);
+defineEmit(execBcond, (i) => `if (${condExpr(i.op)}) ${branchRelSrc(i.imm)}`);
+defineEmit(execCbzW, (i) => `if (r[${i.rn}] === 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execCbnzW, (i) => `if (r[${i.rn}] !== 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execCbzX, (i) => `if ((r[${i.rn}] | r[${i.rn + 1}]) === 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execCbnzX, (i) => `if ((r[${i.rn}] | r[${i.rn + 1}]) !== 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execTbz, (i) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) === 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execTbnz, (i) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) !== 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execBr, (i) => `cpu.npcLo = r[${i.rn}]; cpu.npcHi = r[${i.rn + 1}];`);
+defineEmit(execBlr, (i) => `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}]; r[60] = cpu.npcLo; r[61] = cpu.npcHi; cpu.npcLo = lo; cpu.npcHi = hi;`);
 
 export const branch: Encoding[] = [
   {

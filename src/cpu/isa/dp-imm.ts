@@ -5,6 +5,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { dstZR, regSP, srcZR } from './common.js';
+import { defineEmit } from '../emit.js';
 import { addWithCarry32, addWithCarry64, asr64, bitMasks, decodeBitMasks, lsl64, lsr64, ror64, ror32 } from '../alu.js';
 
 // ---- Add/subtract (immediate), C6.2.4/C6.2.8/C6.2.357/C6.2.363. imm: the (shifted) 24-bit value ----
@@ -68,6 +69,25 @@ function subsImm32(cpu: Cpu, i: Insn): void {
   r[i.rd + 1] = 0;
 }
 
+// Translation templates (src/cpu/emit.ts): the handlers above with the fields as constants.
+defineEmit(addImm64, (i) => `const s = (r[${i.rn}] >>> 0) + ${i.imm}; r[${i.rd}] = s | 0; r[${i.rd + 1}] = (r[${i.rn + 1}] + (s > 0xffffffff ? 1 : 0)) | 0;`);
+defineEmit(subImm64, (i) => `const a = r[${i.rn}] >>> 0; r[${i.rd}] = (a - ${i.imm}) | 0; r[${i.rd + 1}] = (r[${i.rn + 1}] - (a < ${i.imm} ? 1 : 0)) | 0;`);
+defineEmit(
+  subsImm64,
+  (i) =>
+    `const alo = r[${i.rn}] >>> 0; const ahi = r[${i.rn + 1}]; const lo = (alo - ${i.imm}) | 0; const borrow = alo < ${i.imm} ? 1 : 0; const hi = (ahi - borrow) | 0; ` +
+    `r[${i.rd}] = lo; r[${i.rd + 1}] = hi; cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = ahi >>> 0 !== 0 || borrow === 0 ? 1 : 0; cpu.v = (ahi & ~hi) >>> 31;`,
+);
+defineEmit(addImm32, (i) => `r[${i.rd}] = (r[${i.rn}] + ${i.imm}) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(subImm32, (i) => `r[${i.rd}] = (r[${i.rn}] - ${i.imm}) | 0; r[${i.rd + 1}] = 0;`);
+// SUBS (immediate), 32-bit: AddWithCarry(Wn, NOT(imm), 1) (ARM ARM J1 AddWithCarry), inline.
+defineEmit(
+  subsImm32,
+  (i) =>
+    `const a = r[${i.rn}]; const u = (a >>> 0) + (${~i.imm} >>> 0) + 1; const v = u | 0; r[${i.rd}] = v; r[${i.rd + 1}] = 0; ` +
+    `cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = u > 0xffffffff ? 1 : 0; cpu.v = ((a ^ v) & (${~i.imm} ^ v)) >>> 31;`,
+);
+
 // ---- Logical (immediate), C6.2.12/C6.2.14/C6.2.106/C6.2.222. imm/imm2: the mask (lo, hi) ----
 
 /** Any constant into a register (MOVZ, MOVN, MOV (bitmask immediate)): imm/imm2 = lo/hi. */
@@ -128,6 +148,20 @@ function andsImm32(cpu: Cpu, i: Insn): void {
   cpu.v = 0;
 }
 
+defineEmit(movConst, (i) => `r[${i.rd}] = ${i.imm}; r[${i.rd + 1}] = ${i.imm2};`);
+defineEmit(andImm64, (i) => `r[${i.rd}] = r[${i.rn}] & ${i.imm}; r[${i.rd + 1}] = r[${i.rn + 1}] & ${i.imm2};`);
+defineEmit(orrImm64, (i) => `r[${i.rd}] = r[${i.rn}] | ${i.imm}; r[${i.rd + 1}] = r[${i.rn + 1}] | ${i.imm2};`);
+defineEmit(eorImm64, (i) => `r[${i.rd}] = r[${i.rn}] ^ ${i.imm}; r[${i.rd + 1}] = r[${i.rn + 1}] ^ ${i.imm2};`);
+defineEmit(andImm32, (i) => `r[${i.rd}] = r[${i.rn}] & ${i.imm}; r[${i.rd + 1}] = 0;`);
+defineEmit(orrImm32, (i) => `r[${i.rd}] = r[${i.rn}] | ${i.imm}; r[${i.rd + 1}] = 0;`);
+defineEmit(eorImm32, (i) => `r[${i.rd}] = r[${i.rn}] ^ ${i.imm}; r[${i.rd + 1}] = 0;`);
+defineEmit(
+  andsImm64,
+  (i) =>
+    `const lo = r[${i.rn}] & ${i.imm}; const hi = r[${i.rn + 1}] & ${i.imm2}; r[${i.rd}] = lo; r[${i.rd + 1}] = hi; ` +
+    `cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;`,
+);
+
 // ---- Move wide (immediate), C6.2.190-192. MOVZ/MOVN are constants (movConst). ----
 
 // MOVK: imm = the 16-bit value placed within its word, imm2 = the bits of that word to keep.
@@ -144,6 +178,10 @@ function movk32(cpu: Cpu, i: Insn): void {
   r[i.rd] = (r[i.rd] & i.imm2) | i.imm;
   r[i.rd + 1] = 0;
 }
+
+defineEmit(movkLo64, (i) => `r[${i.rd}] = (r[${i.rd}] & ${i.imm2}) | ${i.imm};`);
+defineEmit(movkHi64, (i) => `r[${i.rd + 1}] = (r[${i.rd + 1}] & ${i.imm2}) | ${i.imm};`);
+defineEmit(movk32, (i) => `r[${i.rd}] = (r[${i.rd}] & ${i.imm2}) | ${i.imm}; r[${i.rd + 1}] = 0;`);
 
 // ---- Bitfield, C6.2.30 BFM, C6.2.265 SBFM, C6.2.383 UBFM ----
 // SBFM/UBFM with wmask/tmask from DecodeBitMasks reduce to two shifts: move bit S to the top
@@ -233,6 +271,16 @@ function extr32(cpu: Cpu, i: Insn): void {
   r[i.rd] = k === 0 ? r[i.rm] : (r[i.rm] >>> k) | (r[i.rn] << (32 - k));
   r[i.rd + 1] = 0;
 }
+
+defineEmit(ubfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >>> ${i.imm2}; r[${i.rd + 1}] = 0;`);
+defineEmit(sbfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >> ${i.imm2}; r[${i.rd + 1}] = 0;`);
+
+// The 64-bit forms through the same alu.ts helpers (registered by dp-reg.ts: lsl64, lsr64, asr64).
+defineEmit(ubfm64, (i) => `const lo = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd}] = lsr64(cpu, lo, cpu.tmpHi, ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(sbfm64, (i) => `const lo = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd}] = asr64(cpu, lo, cpu.tmpHi, ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(lsrImm64, (i) => `r[${i.rd}] = lsr64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(asrImm64, (i) => `r[${i.rd}] = asr64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(lslImm64, (i) => `r[${i.rd}] = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd + 1}] = cpu.tmpHi;`);
 
 // ---- PC-relative addressing, C6.2.10 ADR / C6.2.11 ADRP ----
 // The decoded Insn is cached by physical address and may be reached from several VAs, so the

@@ -8,6 +8,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { conditionHolds, dstZR, regSP, srcZR } from './common.js';
+import { defineEmit, defineHelper, condExpr } from '../emit.js';
 import {
   addWithCarry32,
   addWithCarry64,
@@ -253,6 +254,26 @@ function subsExt32(cpu: Cpu, i: Insn): void {
   r[i.rd + 1] = 0;
 }
 
+// Translation templates (src/cpu/emit.ts) of the unshifted forms: the handlers above, fields as constants.
+defineEmit(addReg64, (i) => `const l = (r[${i.rn}] >>> 0) + (r[${i.rm}] >>> 0); const hi = (r[${i.rn + 1}] + r[${i.rm + 1}] + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`);
+defineEmit(subReg64, (i) => `const a = r[${i.rn}] >>> 0; const b = r[${i.rm}] >>> 0; const hi = (r[${i.rn + 1}] - r[${i.rm + 1}] - (a < b ? 1 : 0)) | 0; r[${i.rd}] = (a - b) | 0; r[${i.rd + 1}] = hi;`);
+// SUBS/CMP Xn, Xm: AddWithCarry(Xn, NOT(Xm), 1) (ARM ARM J1), alu.ts addWithCarry64 inline.
+defineEmit(
+  subsReg64,
+  (i) =>
+    `const ahi = r[${i.rn + 1}]; const bhi = ~r[${i.rm + 1}]; const l = (r[${i.rn}] >>> 0) + (~r[${i.rm}] >>> 0) + 1; const h = (ahi >>> 0) + (bhi >>> 0) + (l > 0xffffffff ? 1 : 0); ` +
+    `const lo = l | 0; const hi = h | 0; cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = h > 0xffffffff ? 1 : 0; cpu.v = ((ahi ^ hi) & (bhi ^ hi)) >>> 31; ` +
+    `r[${i.rd}] = lo; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(addReg32, (i) => `r[${i.rd}] = (r[${i.rn}] + r[${i.rm}]) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(subReg32, (i) => `r[${i.rd}] = (r[${i.rn}] - r[${i.rm}]) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(
+  subsReg32,
+  (i) =>
+    `const a = r[${i.rn}]; const b = ~r[${i.rm}]; const u = (a >>> 0) + (b >>> 0) + 1; const v = u | 0; r[${i.rd}] = v; r[${i.rd + 1}] = 0; ` +
+    `cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = u > 0xffffffff ? 1 : 0; cpu.v = ((a ^ v) & (b ^ v)) >>> 31;`,
+);
+
 // ---- Logical (shifted register). op = shift type, imm = amount, imm2 = -1 when N=1 (BIC, ORN,
 // EON, BICS invert the shifted operand), else 0 ----
 
@@ -325,6 +346,46 @@ function andsShReg32(cpu: Cpu, i: Insn): void {
   cpu.c = 0;
   cpu.v = 0;
 }
+
+defineEmit(movReg64, (i) => `r[${i.rd}] = r[${i.rm}]; r[${i.rd + 1}] = r[${i.rm + 1}];`);
+defineEmit(movReg32, (i) => `r[${i.rd}] = r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+
+// Shifted-register forms: ShiftReg with the shift type known, through the same alu.ts helpers.
+defineHelper('lsl64', lsl64);
+defineHelper('lsr64', lsr64);
+defineHelper('asr64', asr64);
+defineHelper('ror64', ror64);
+defineHelper('ror32', ror32);
+const SHIFT64 = ['lsl64', 'lsr64', 'asr64', 'ror64'];
+/** shiftReg64(cpu, m, type, amt) as an expression (lo; hi left in cpu.tmpHi). */
+const sh64 = (m: number, type: number, amt: number): string => `${SHIFT64[type & 3]}(cpu, r[${m}], r[${m + 1}], ${amt})`;
+/** shiftReg32(x, type, amt) as an expression. */
+const sh32 = (x: string, type: number, amt: number): string =>
+  type === 0 ? `(${x} << ${amt})` : type === 1 ? `((${x} >>> ${amt}) | 0)` : type === 2 ? `(${x} >> ${amt})` : `ror32(${x}, ${amt})`;
+defineEmit(andShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = (cpu.tmpHi ^ ${i.imm2}) & r[${i.rn + 1}]; r[${i.rd}] = lo & r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(orrShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = (cpu.tmpHi ^ ${i.imm2}) | r[${i.rn + 1}]; r[${i.rd}] = lo | r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(eorShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = cpu.tmpHi ^ ${i.imm2} ^ r[${i.rn + 1}]; r[${i.rd}] = lo ^ r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(
+  andsShReg64,
+  (i) =>
+    `const lo = (${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}) & r[${i.rn}]; const hi = (cpu.tmpHi ^ ${i.imm2}) & r[${i.rn + 1}]; r[${i.rd}] = lo; r[${i.rd + 1}] = hi; ` +
+    `cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;`,
+);
+defineEmit(andShReg32, (i) => `r[${i.rd}] = r[${i.rn}] & (${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}); r[${i.rd + 1}] = 0;`);
+defineEmit(orrShReg32, (i) => `r[${i.rd}] = r[${i.rn}] | (${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}); r[${i.rd + 1}] = 0;`);
+defineEmit(eorShReg32, (i) => `r[${i.rd}] = r[${i.rn}] ^ ${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}; r[${i.rd + 1}] = 0;`);
+defineEmit(
+  addShReg64,
+  (i) =>
+    `const blo = ${sh64(i.rm, i.op, i.imm)}; const l = (r[${i.rn}] >>> 0) + (blo >>> 0); const hi = (r[${i.rn + 1}] + cpu.tmpHi + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(
+  subShReg64,
+  (i) =>
+    `const b = ${sh64(i.rm, i.op, i.imm)} >>> 0; const a = r[${i.rn}] >>> 0; const hi = (r[${i.rn + 1}] - cpu.tmpHi - (a < b ? 1 : 0)) | 0; r[${i.rd}] = (a - b) | 0; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(addShReg32, (i) => `r[${i.rd}] = (r[${i.rn}] + ${sh32(`r[${i.rm}]`, i.op, i.imm)}) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(subShReg32, (i) => `r[${i.rd}] = (r[${i.rn}] - ${sh32(`r[${i.rm}]`, i.op, i.imm)}) | 0; r[${i.rd + 1}] = 0;`);
 
 // ---- ADC/ADCS/SBC/SBCS: AddWithCarry(Xn, Xm or NOT(Xm), PSTATE.C) ----
 
@@ -487,6 +548,15 @@ function csneg32(cpu: Cpu, i: Insn): void {
   r[i.rd] = conditionHolds(i.op, cpu.n, cpu.z, cpu.c, cpu.v) ? r[i.rn] : -r[i.rm] | 0;
   r[i.rd + 1] = 0;
 }
+
+defineEmit(csel64, (i) => `const s = ${condExpr(i.op)} ? ${i.rn} : ${i.rm}; const hi = r[s + 1]; r[${i.rd}] = r[s]; r[${i.rd + 1}] = hi;`);
+defineEmit(
+  csinc64,
+  (i) =>
+    `let lo, hi; if (${condExpr(i.op)}) { lo = r[${i.rn}]; hi = r[${i.rn + 1}]; } else { lo = (r[${i.rm}] + 1) | 0; hi = (r[${i.rm + 1}] + (lo === 0 ? 1 : 0)) | 0; } r[${i.rd}] = lo; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(csel32, (i) => `r[${i.rd}] = ${condExpr(i.op)} ? r[${i.rn}] : r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+defineEmit(csinc32, (i) => `r[${i.rd}] = ${condExpr(i.op)} ? r[${i.rn}] : (r[${i.rm}] + 1) | 0; r[${i.rd + 1}] = 0;`);
 
 // ---- Data-processing (1 source) ----
 

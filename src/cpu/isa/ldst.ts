@@ -21,6 +21,7 @@ import { dstZR, srcZR, regSP, SP } from './common.js';
 import { SYS } from '../sysregs.js';
 import { unprivilegedBegin, unprivilegedEnd } from '../../mmu/translate.js';
 import { EC_SP_ALIGN } from '../exceptions.js';
+import { defineEmit, loadSrc, storeSrc, eaImmSrc, postBaseSrc } from '../emit.js';
 
 /**
  * ESR_ELx.ISS[24:14] for a data abort on a single general-purpose register load/store without
@@ -431,6 +432,43 @@ function ldrX_reg(cpu: Cpu, i: Insn): void {
   aLdrX(cpu, i, lo, cpu.tmpHi);
 }
 
+// ---- translation templates (src/cpu/emit.ts): the handlers above with the fast path inlined ----
+// Each does what its handler does in the same order: the access, then Rt only if it did not
+// fault, then the base writeback (pre: the address; post: Rn + imm read again).
+type Mode = 'off' | 'pre' | 'post';
+function ldTemplate(size: 1 | 4 | 8, mode: Mode): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const set = size === 8 ? `r[${i.rd}] = v; r[${i.rd + 1}] = vh;` : `r[${i.rd}] = v; r[${i.rd + 1}] = 0;`;
+    const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
+    return `${ea} ${loadSrc(size, 'lo', 'hi')} if (cpu.status === 0) { ${set}${wb} }`;
+  };
+}
+function stTemplate(size: 1 | 4 | 8, mode: Mode): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const v = size === 8 ? storeSrc(8, 'lo', 'hi', `r[${i.rd}]`, `r[${i.rd + 1}]`) : storeSrc(size, 'lo', 'hi', size === 1 ? `r[${i.rd}] & 0xff` : `r[${i.rd}]`);
+    const wb = mode === 'pre' ? ` if (cpu.status === 0) { r[${i.rn}] = lo; r[${i.rn + 1}] = hi; }` : mode === 'post' ? ` if (cpu.status === 0) ${postBaseSrc(i.rn, i.imm)}` : '';
+    return `${ea} ${v}${wb}`;
+  };
+}
+defineEmit(ldrX_off, ldTemplate(8, 'off'), true);
+defineEmit(ldrX_pre, ldTemplate(8, 'pre'), true);
+defineEmit(ldrX_post, ldTemplate(8, 'post'), true);
+defineEmit(ldrW_off, ldTemplate(4, 'off'), true);
+defineEmit(ldrW_pre, ldTemplate(4, 'pre'), true);
+defineEmit(ldrW_post, ldTemplate(4, 'post'), true);
+defineEmit(ldrB_off, ldTemplate(1, 'off'), true);
+defineEmit(ldrB_post, ldTemplate(1, 'post'), true);
+defineEmit(strX_off, stTemplate(8, 'off'), true);
+defineEmit(strX_pre, stTemplate(8, 'pre'), true);
+defineEmit(strX_post, stTemplate(8, 'post'), true);
+defineEmit(strW_off, stTemplate(4, 'off'), true);
+defineEmit(strW_pre, stTemplate(4, 'pre'), true);
+defineEmit(strW_post, stTemplate(4, 'post'), true);
+defineEmit(strB_off, stTemplate(1, 'off'), true);
+defineEmit(strB_post, stTemplate(1, 'post'), true);
+
 /** Handlers by kind = size:opc (index 14, PRFM, and the unallocated 11 and 15 are null). */
 const H_OFF: (ExecFn | null)[] = [
   strB_off, ldrB_off, ldrsbX_off, ldrsbW_off, strH_off, ldrH_off, ldrshX_off, ldrshW_off, strW_off, ldrW_off, ldrsw_off, null, strX_off, ldrX_off, null, null,
@@ -599,6 +637,37 @@ function ldpX_post(cpu: Cpu, i: Insn): void {
   aLdpX(cpu, i, cpu.r[i.rn], cpu.r[i.rn + 1]);
   if (cpu.status === 0) postBase(cpu, i);
 }
+// Pair templates (aLdpX/aStpX): both loads before either register is written; the second
+// address is lo + 8 with the carry into hi (plus).
+function ldpXTemplate(mode: Mode): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
+    return (
+      `${ea} let a, ah; { ${loadSrc(8, 'lo', 'hi')} a = v; ah = vh; } if (cpu.status === 0) { ` +
+      `const lo2 = (lo + 8) | 0; const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi; ${loadSrc(8, 'lo2', 'hi2')} ` +
+      `if (cpu.status === 0) { r[${i.rd}] = a; r[${i.rd + 1}] = ah; r[${i.ra}] = v; r[${i.ra + 1}] = vh;${wb} } }`
+    );
+  };
+}
+function stpXTemplate(mode: Mode): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
+    return (
+      `${ea} ${storeSrc(8, 'lo', 'hi', `r[${i.rd}]`, `r[${i.rd + 1}]`)} if (cpu.status === 0) { ` +
+      `const lo2 = (lo + 8) | 0; const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi; ${storeSrc(8, 'lo2', 'hi2', `r[${i.ra}]`, `r[${i.ra + 1}]`)} ` +
+      `if (cpu.status === 0) {${wb} } }`
+    );
+  };
+}
+defineEmit(ldpX_off, ldpXTemplate('off'), true);
+defineEmit(ldpX_pre, ldpXTemplate('pre'), true);
+defineEmit(ldpX_post, ldpXTemplate('post'), true);
+defineEmit(stpX_off, stpXTemplate('off'), true);
+defineEmit(stpX_pre, stpXTemplate('pre'), true);
+defineEmit(stpX_post, stpXTemplate('post'), true);
+
 function ldpsw_off(cpu: Cpu, i: Insn): void {
   const lo = eaImm(cpu, i);
   aLdpsw(cpu, i, lo, cpu.tmpHi);

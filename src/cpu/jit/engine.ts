@@ -1,0 +1,148 @@
+// The translating engine (--engine jit): when a block is hot, the blocks of its page are compiled
+// to one JavaScript function (compile.ts), entered from the shared run loop (engine-interp.ts
+// runBlocks) whose bookkeeping it reproduces, so every count is identical to the interpreter's. Compiled code hangs off the Block objects, so it goes away with them when a
+// code page is written (CPU store, DMA), on invalidateAllCode, and with a timing change; the total
+// compiled size is bounded by dropping all compiled code when it exceeds MAX_COMPILED_INSNS.
+import type { Block } from '../blocks.js';
+import { compileRegion, type RegionCode } from './compile.js';
+import { NO_REGION, type CpuBlocks } from '../blocks.js';
+import type { BlockCompiler } from '../engine-interp.js';
+
+/**
+ * Executions of a block before its page is compiled. Compiling, and V8 optimising the result,
+ * costs tens of milliseconds for a full page: only code that has shown it runs often pays, and
+ * by then most of the page's blocks have been decoded, so the region is complete first time.
+ */
+export const JIT_THRESHOLD = 10_000;
+/** Compilations of one page's region before further hot blocks there are compiled alone. */
+export const MAX_PAGE_COMPILES = 4;
+/** Bound on compiled code: instructions in compiled blocks before everything is dropped. */
+export const MAX_COMPILED_INSNS = 400_000;
+/** Largest region (instructions), so that V8 optimises it. */
+export const MAX_REGION_INSNS = 256;
+
+export class Jit implements BlockCompiler {
+  /** Exchanged with compiled code (BlockCompiler). */
+  budget = 0;
+  cur: Block | null = null;
+  /** Blocks holding compiled code (to drop it all at the bound). */
+  private compiled: Block[] = [];
+  private compiledInsns = 0;
+  /** Region compilations per RAM page (cleared with the compiled code). */
+  private readonly pageCompiles = new Map<number, number>();
+  /** Statistics: regions compiled, and flushes at the bound. */
+  regionsCompiled = 0;
+  flushes = 0;
+
+  constructor(
+    private readonly cpu: CpuBlocks,
+    /** Executions before compiling (tests lower it to compile everything at once). */
+    public threshold = JIT_THRESHOLD,
+    /** The bound on compiled code (MAX_COMPILED_INSNS; tests lower it). */
+    public maxInsns = MAX_COMPILED_INSNS,
+  ) {
+    cpu.onCodeDropped = (page) => this.codeDropped(page);
+    cpu.onBlockDecoded = (b) => this.reattach(b);
+  }
+
+  /**
+   * Compiled blocks by PA with the instruction words they were compiled from. Code is dropped
+   * wholesale (IC IALLU: Linux issues it often) far more often than it changes: a block decoded
+   * again from the same words, under the same timing profile, gets its compiled code back at once.
+   */
+  private readonly saved = new Map<number, { code: RegionCode; region: object; ridx: number; raw: Int32Array; timing: object }>();
+
+  private readonly savedByPage = new Map<number, number[]>();
+
+  private reattach(b: Block): void {
+    const s = this.saved.get(b.pa);
+    if (s === undefined || s.timing !== this.cpu.timing || s.raw.length !== b.insns.length) return;
+    for (let k = 0; k < s.raw.length; k++) if (s.raw[k] !== b.insns[k].raw) return;
+    b.code = s.code;
+    b.region = s.region;
+    b.ridx = s.ridx;
+    this.compiled.push(b);
+  }
+
+  /**
+   * The CPU dropped the decoded blocks of a page (or all, page -1): their compiled code goes with
+   * them, and the page may be compiled afresh.
+   */
+  codeDropped(page: number): void {
+    if (page < 0) {
+      // Everything dropped (IC IALLU, reset, timing change): keep `saved` for re-decoded blocks.
+      this.compiled = [];
+    } else {
+      this.pageCompiles.delete(page);
+      const pas = this.savedByPage.get(page);
+      if (pas !== undefined) for (const pa of pas) this.saved.delete(pa);
+      this.savedByPage.delete(page);
+    }
+  }
+
+  /**
+   * `b` is hot: compile the region of its RAM page, with every block decoded on that page so far
+   * (a page whose blocks grow hot one by one is recompiled, each time whole).
+   */
+  compile(b: Block): RegionCode {
+    const page = (b.pa - this.cpu.ramBase) >>> 12;
+    const times = (this.pageCompiles.get(page) ?? 0) + 1;
+    this.pageCompiles.set(page, times);
+    // The page's warm blocks, hottest first, up to MAX_REGION_INSNS: V8 does not optimise a
+    // function beyond ~60 KB of bytecode, and a region it does not optimise is slower than the
+    // interpreter. Cold blocks stay out (the run loop interprets them).
+    const blocks: Block[] = [b];
+    let size = b.insns.length;
+    const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
+    if (all !== undefined) {
+      const warm = all.filter((x) => x !== b && x.hits >= this.threshold >> 2).sort((x, y) => y.hits - x.hits);
+      for (const x of warm) {
+        if (size + x.insns.length > MAX_REGION_INSNS) break;
+        blocks.push(x);
+        size += x.insns.length;
+      }
+    }
+    if (this.compiledInsns + size > this.maxInsns) this.flush();
+    const code = compileRegion(blocks, this);
+    for (const x of blocks) {
+      this.compiled.push(x);
+      let pas = this.savedByPage.get(page);
+      if (pas === undefined) this.savedByPage.set(page, (pas = []));
+      pas.push(x.pa);
+      this.saved.set(x.pa, { code, region: x.region, ridx: x.ridx, raw: Int32Array.from(x.insns, (i) => i.raw), timing: this.cpu.timing });
+    }
+    this.compiledInsns += size;
+    this.regionsCompiled++;
+    return code;
+  }
+
+  /** Drop every compiled function (blocks go back to counting). */
+  flush(): void {
+    for (const b of this.compiled) {
+      b.code = null;
+      b.region = NO_REGION;
+      b.hits = 0;
+    }
+    this.compiled = [];
+    this.compiledInsns = 0;
+    this.pageCompiles.clear();
+    this.saved.clear();
+    this.savedByPage.clear();
+    this.flushes++;
+  }
+}
+
+export type EngineName = 'interp' | 'jit';
+export const ENGINES: readonly EngineName[] = ['interp', 'jit'];
+
+/** Check an engine name from the user (CLI flag or A64HV_ENGINE). */
+export function parseEngine(s: string, what: string): EngineName {
+  if ((ENGINES as readonly string[]).includes(s)) return s as EngineName;
+  throw new Error(`${what} ${s}: unknown engine (known: ${ENGINES.join(', ')})`);
+}
+
+/** The engine a new CPU starts with: A64HV_ENGINE if set (so the suite can run under either), else the default. */
+export function defaultEngine(): EngineName {
+  const env = typeof process !== 'undefined' ? process.env.A64HV_ENGINE : undefined;
+  return env === undefined || env === '' ? 'interp' : parseEngine(env, 'A64HV_ENGINE');
+}
