@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
+import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
 import { loadBiosFile } from './loader/bios.js';
 import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
@@ -56,6 +57,8 @@ export const DEMO_C_GUEST = join(ROOT, 'guests', 'build', 'sort.elf');
 const SLICE = 4_000_000;
 
 interface RunOptions {
+  smp?: string;
+  smpQuantum?: string;
   maxInsns?: string;
   trace?: boolean;
   regsIn?: string;
@@ -252,6 +255,13 @@ async function makeTracer(
   return { hook, flush, output };
 }
 
+/** --smp N: 1..8 PEs. */
+function parseSmp(s: string): number {
+  const n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= MAX_PES)) throw new UserError(`--smp ${s}: the number of PEs must be 1..${MAX_PES}`);
+  return n;
+}
+
 // ---- the run command ----
 async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number> {
   const ramSize = o.ram !== undefined ? parseRam(o.ram) : DEFAULT_RAM_SIZE;
@@ -263,6 +273,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.timing !== undefined && PROFILES[o.timing] === undefined) {
     throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
   }
+  const smp = o.smp !== undefined ? parseSmp(o.smp) : 1;
+  const smpQuantum = o.smpQuantum !== undefined ? parseCount(o.smpQuantum, '--smp-quantum') : undefined;
+  if (smpQuantum !== undefined && smpQuantum < 1) throw new UserError(`--smp-quantum ${o.smpQuantum}: must be at least 1`);
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const m = new Machine({
     timing: o.timing,
@@ -272,6 +285,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     semihosting: o.semihosting,
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
+    smp,
+    smpQuantum,
   });
   for (const d of dumps) {
     // Check dump ranges before running, so a typo does not cost a long run.
@@ -281,7 +296,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   const img: LoadedImage = o.bios
     ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const }))
-    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb(board, chosen) });
+    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (board, chosen) => virtBoardDtb({ ramBase: board.ramBase, ramSize: board.ramSize, cpus: smp }, chosen) });
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
   if (regsText !== undefined) applyRegs(m.cpu, regsText, o.regsIn!);
@@ -514,6 +529,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
     .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb} as JSON')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--smp <n>', 'number of PEs, 1..8 (default 1); PE 0 boots, the others wait for PSCI CPU_ON')
+    .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM}; deterministic round-robin)`)
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')

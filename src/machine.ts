@@ -1,4 +1,5 @@
-// A machine: the QEMU-virt-compatible board (RAM, devices) with one CPU and its firmware.
+// A machine: the QEMU-virt-compatible board (RAM, devices) with 1..8 PEs (src/cpu/smp.ts) and its
+// firmware.
 import { Bus, CountedDevice } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
 import { a64 } from './cpu/isa/index.js';
@@ -8,6 +9,7 @@ import { Pl031 } from './devices/pl031.js';
 import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
+import { Smp, DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -61,6 +63,10 @@ export interface MachineOptions {
    * with virtualization=on: the hypervisor's board. The bare board has none.
    */
   gicVirtualization?: boolean;
+  /** PEs (1..8, default 1): --smp N. */
+  smp?: number;
+  /** Instructions each PE runs before the next one's turn (default DEFAULT_QUANTUM). */
+  smpQuantum?: number;
 }
 
 export interface RunResult {
@@ -77,7 +83,12 @@ export interface RunResult {
 
 export class Machine {
   readonly bus: Bus;
+  /** PE 0 (the boot CPU; the only one without --smp). */
   readonly cpu: Cpu;
+  /** Every PE, by number (MPIDR_EL1.Aff0). */
+  readonly pes: Cpu[];
+  /** The scheduler and what lies between PEs, with more than one PE; null otherwise. */
+  readonly smp: Smp | null;
   readonly uart: Pl011;
   /** PL031 real-time clock at 0x0901_0000. */
   readonly rtc: Pl031;
@@ -95,15 +106,36 @@ export class Machine {
   constructor(opts: MachineOptions = {}) {
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.bus = new Bus(VIRT.RAM, ramSize);
-    this.cpu = new Cpu(this.bus, a64);
-    if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
+    const n = opts.smp ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PES) throw new Error(`smp: the number of PEs must be 1..${MAX_PES}, not ${n}`);
+    this.pes = [];
+    for (let i = 0; i < n; i++) {
+      const pe = new Cpu(this.bus, a64);
+      pe.index = i;
+      pe.reset(); // again, with its index (MPIDR_EL1)
+      if (opts.timing !== undefined) pe.setTiming(opts.timing);
+      this.pes.push(pe);
+    }
+    this.cpu = this.pes[0];
+    this.smp =
+      n > 1
+        ? new Smp(this.pes, opts.smpQuantum ?? DEFAULT_QUANTUM, {
+            onSwitch: (i) => (this.gic.currentCpu = i),
+            allAsleep: () => {
+              // As the single-PE WFI: wait for host input if the stream is open, else stop.
+              if (!this.firmware.hostInputOpen) return false;
+              this.firmware.idleForInput = true;
+              return true;
+            },
+          })
+        : null;
     this.onOutput = opts.onOutput;
     this.imageEnd = VIRT.RAM;
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
     if (opts.onLog) this.uart.onUnknown = opts.onLog;
     this.bus.map(VIRT.UART0, 0x1000, this.uart);
     // GICv2 (IHI 0048B) with the timer PPIs and the UART's SPI wired to it.
-    this.gic = new Gic({ cpus: 1, onLines: (_cpu, lines) => this.cpu.setInterruptLines(lines) });
+    this.gic = new Gic({ cpus: n, onLines: (c, lines) => this.pes[c].setInterruptLines(lines) });
     this.bus.map(VIRT.GIC_DIST, 0x10000, this.gic.distributor);
     this.bus.map(VIRT.GIC_CPU, 0x10000, this.gic.cpuInterface);
     if (opts.gicVirtualization) {
@@ -114,7 +146,8 @@ export class Machine {
     // The RTC counts modelled seconds (1 GHz) from 0: deterministic, unlike a host clock.
     this.rtc = new Pl031(() => this.cpu.cycles / 1e9);
     this.bus.map(VIRT.RTC, 0x1000, this.rtc);
-    this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
+    // Each PE's timers drive its own PPIs (banked per CPU interface).
+    for (const pe of this.pes) pe.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level, pe.index);
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
     const ramEnd = VIRT.RAM + ramSize;
@@ -133,7 +166,8 @@ export class Machine {
       },
       opts.semihosting ?? true,
     );
-    this.cpu.firmware = this.firmware;
+    for (const pe of this.pes) pe.firmware = this.firmware;
+    this.firmware.power = this.smp;
   }
 
   private emit(bytes: Uint8Array): void {
@@ -160,7 +194,9 @@ export class Machine {
   boot(entry: bigint): void {
     const cpu = this.cpu;
     this.gic.reset();
-    cpu.reset();
+    for (const pe of this.pes) pe.reset();
+    this.smp?.reset(); // PE 0 on, the others off until PSCI CPU_ON
+    this.gic.currentCpu = 0;
     this.firmware.reset();
     cpu.setElSpsel(1, 1);
     cpu.daif = 0xf;
@@ -170,26 +206,30 @@ export class Machine {
 
   /** Run until the guest stops or `maxInsns` instructions retire (default: no limit). */
   run(maxInsns = Infinity): RunResult {
-    const cpu = this.cpu;
-    if (cpu.status === ST_HALT) {
+    if (this.halted() !== null) {
       // Already stopped: report it again without running.
       return this.result(0);
     }
-    const n = cpu.run(maxInsns);
-    if (cpu.status === ST_HALT) return this.result(n);
+    const n = this.smp !== null ? this.smp.run(maxInsns) : this.cpu.run(maxInsns);
+    if (this.halted() !== null) return this.result(n);
     return { reason: 'limit', exitCode: 0, instructions: n };
+  }
+
+  /** The PE that stopped the machine, or null. */
+  private halted(): Cpu | null {
+    return this.smp !== null ? this.smp.halted() : this.cpu.status === ST_HALT ? this.cpu : null;
   }
 
   private result(n: number): RunResult {
     const stop = this.firmware.stop;
-    const cpu = this.cpu;
+    const cpu = this.halted() ?? this.cpu;
     if (stop !== null) return { reason: stop.kind, exitCode: stop.code, instructions: n, message: stop.message };
     return { reason: 'error', exitCode: cpu.exitCode || 1, instructions: n, message: cpu.haltReason };
   }
 
   /** Continue after a halt (the debugger's `continue` after SYSTEM_RESET, tests). */
   clearHalt(): void {
-    if (this.cpu.status === ST_HALT) this.cpu.status = 0;
+    for (const pe of this.pes) if (pe.status === ST_HALT) pe.status = 0;
     this.firmware.stop = null;
   }
 }
