@@ -112,8 +112,11 @@ export class Cpu extends CpuBlocks {
   /** Broadcast TLB maintenance: TLBI ...IS from other PEs received, and entries they removed. */
   shootdownsReceived = 0;
   shootdownEntries = 0;
+  /** Shootdowns received by operation (e.g. 'VAE1IS'). */
+  readonly shootdownsByOp = new Map<string, number>();
   /** TLBI ...IS this PE issued, and entries they removed from other PEs' TLBs. */
   tlbiBroadcasts = 0;
+  tlbiBroadcastEntries = 0;
 
   constructor(
     bus: Bus,
