@@ -165,3 +165,111 @@ describe('SMP: exclusive monitor across PEs', () => {
     expect(a.pes.every((p) => p.instret > 0)).toBe(true);
   });
 });
+
+// Every PE turns its stage-1 MMU on (one 1 GiB identity block at 0x4000_0000, T0SZ=25, 4K
+// granule), then PE 0 issues R broadcast (or local) TLB invalidations while the others load.
+const shootdown = (n: number, op: string, rounds: number): string => `
+  ${startAll(n)}
+  adr x0, ttable
+  msr ttbr0_el1, x0
+  mov x0, #0xff
+  msr mair_el1, x0
+  movz x0, #0x3519
+  movk x0, #0x80, lsl #16  // T0SZ=25, IRGN0/ORGN0 WB, SH0 inner, EPD1
+  msr tcr_el1, x0
+  isb
+  mrs x0, sctlr_el1
+  orr x0, x0, #1
+  orr x0, x0, #4
+  orr x0, x0, #0x1000
+  msr sctlr_el1, x0
+  isb
+  adr x16, ready
+  mov w17, #1
+  .long 0xb8f10212        // LDADDAL w17, w18, [x16]
+  adr x9, stop
+  cbnz x19, load_loop
+wait_ready:
+  ldr w18, [x16]
+  cmp w18, #${n}
+  b.ne wait_ready
+  mov x11, #${rounds}
+  lsr x13, x9, #12         // Xt[43:0] = VA[55:12] for the by-VA forms
+shoot:
+  tlbi ${op}
+  dsb ish
+  isb
+  ldr x12, [x9]
+  subs x11, x11, #1
+  b.ne shoot
+  mov x12, #1
+  str x12, [x9]
+  mov x0, #0
+  ${exit('x0')}
+load_loop:
+  ldr x12, [x9]
+  cbz x12, load_loop
+parked:
+  wfi                     // nothing wakes it: PE 0 ends the run
+  b parked
+fail:
+  mov x0, #0xbad
+  ${exit('x0')}
+  .balign 8
+argblk: .quad 0, 0
+ready: .quad 0
+stop: .quad 0
+  .balign 4096
+ttable:
+  .quad 0
+  .quad 0x40000701        // 1 GiB block at 0x4000_0000: AF, inner shareable, AttrIndx 0
+  .fill 510, 8, 0
+`;
+
+describe('SMP: broadcast TLB maintenance', () => {
+  it('TLBI VMALLE1IS reaches every PE and is counted there; pinned counts', async () => {
+    const m = await runSmp(shootdown(4, 'vmalle1is', 50), 4, 20);
+    expect(m.firmware.stop!.code).toBe(0);
+    const [p0, ...others] = m.pes;
+    expect(p0.tlbiBroadcasts).toBe(50);
+    expect(p0.shootdownsReceived).toBe(0);
+    for (const p of others) {
+      expect(p.shootdownsReceived).toBe(50);
+      expect(p.shootdownsByOp.get('VMALLE1IS')).toBe(50);
+      // each loader holds its code and data block entries again between two shootdowns
+      expect(p.shootdownEntries).toBeGreaterThan(0);
+    }
+    expect(p0.tlbiBroadcastEntries).toBe(others.reduce((s, p) => s + p.shootdownEntries, 0));
+    // Pinned: the interleaving (quantum 20) and so every count is the same on every run.
+    expect(m.pes.map((p) => [p.instret, p.shootdownEntries])).toMatchInlineSnapshot(`
+      [
+        [
+          381,
+          0,
+        ],
+        [
+          363,
+          48,
+        ],
+        [
+          343,
+          48,
+        ],
+        [
+          343,
+          48,
+        ],
+      ]
+    `);
+  });
+  it('TLBI VMALLE1 (not IS) stays on the PE that executes it', async () => {
+    const m = await runSmp(shootdown(3, 'vmalle1', 20), 3, 20);
+    expect(m.pes[0].tlbiBroadcasts).toBe(0);
+    for (const p of m.pes) expect(p.shootdownsReceived).toBe(0);
+  });
+  it('TLBI VAE1IS removes the VA\'s entries on other PEs', async () => {
+    const m = await runSmp(shootdown(2, 'vae1is, x13', 10), 2, 20);
+    expect(m.pes[1].shootdownsByOp.get('VAE1IS')).toBe(10);
+    expect(m.pes[1].shootdownEntries).toBeGreaterThan(0);
+  });
+});
