@@ -15,6 +15,7 @@ import { Machine, DEFAULT_RAM_SIZE, type RunResult } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
 import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
+import { peStats, peTotals, peRow } from './cpu/smp-stats.js';
 import { loadBiosFile } from './loader/bios.js';
 import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
@@ -378,6 +379,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       exitCode,
       // The TLB model's counters (src/mmu/README.md says what each one means).
       tlb: mmuOf(m.cpu).tlb.snapshot(),
+      // With --smp N: every PE's figures (the fields above are PE 0's, plus instructions in total).
+      ...(m.pes.length > 1 ? { pes: m.pes.map(peStats), totals: peTotals(m.pes) } : {}),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -398,6 +401,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
+      ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],
       ['exit', why],
