@@ -28,6 +28,7 @@ import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { InputWait, paceIdle } from './host-input.js';
+import { engineOption } from './cli-engine.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -69,6 +70,7 @@ interface RunOptions {
   statsJson?: string;
   ram?: string;
   timing?: string;
+  engine?: string;
   uartInput?: string;
   addr?: string;
   semihosting: boolean;
@@ -277,9 +279,12 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const smp = o.smp !== undefined ? parseSmp(o.smp) : 1;
   const smpQuantum = o.smpQuantum !== undefined ? parseCount(o.smpQuantum, '--smp-quantum') : undefined;
   if (smpQuantum !== undefined && smpQuantum < 1) throw new UserError(`--smp-quantum ${o.smpQuantum}: must be at least 1`);
+  // --trace and the debugger interpret (the tracer sees every instruction); run uses the engine asked for.
+  const engine = o.engine !== undefined ? engineOption(o.engine) : undefined;
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const m = new Machine({
     timing: o.timing,
+    engine,
     ramSize,
     uartInput: o.uartInput,
     onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
@@ -536,6 +541,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--smp <n>', 'number of PEs, 1..8 (default 1); PE 0 boots, the others wait for PSCI CPU_ON')
     .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM}; deterministic round-robin)`)
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
+    .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')

@@ -10,6 +10,7 @@ import { TIMER_HYP, TIMER_PHYS, TIMER_VIRT } from './cpu/timer.js';
 import { BoardFirmware } from './hyp/firmware.js';
 import { ST_HALT } from './cpu/state.js';
 import { Smp, DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
+import type { EngineName } from './cpu/jit/engine.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
 export const VIRT = {
@@ -58,6 +59,8 @@ export interface MachineOptions {
   onLog?: (msg: string) => void;
   /** Timing profile (src/cpu/timing.ts): 'a57' (default) or 'functional'. */
   timing?: string;
+  /** Execution engine (src/cpu/README.md): 'interp' or 'jit'; default A64HV_ENGINE or interp. */
+  engine?: EngineName;
   /**
    * The GIC's virtualization frames (GICH at 0x0803_0000, GICV at 0x0804_0000), as QEMU maps them
    * with virtualization=on: the hypervisor's board. The bare board has none.
@@ -114,6 +117,7 @@ export class Machine {
       pe.index = i;
       pe.reset(); // again, with its index (MPIDR_EL1)
       if (opts.timing !== undefined) pe.setTiming(opts.timing);
+      if (opts.engine !== undefined) pe.engine = opts.engine;
       this.pes.push(pe);
     }
     this.cpu = this.pes[0];

@@ -18,6 +18,8 @@ import type { Vm, Isv0Policy, RamPolicy } from './vm.js';
 import { hypStatsJson } from './report.js';
 import { InputWait, paceIdle } from '../host-input.js';
 import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
+import { type EngineName } from '../cpu/jit/engine.js';
+import { engineOption } from '../cli-engine.js';
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -60,6 +62,8 @@ export interface HypCliOptions {
   quiet?: boolean;
   /** Timing profile of the machine (src/cpu/timing.ts). */
   timing?: string;
+  /** --engine: the CPU's execution engine. */
+  engine?: EngineName;
   /** --initrd (a file) and --append: for every guest that is a Linux Image. */
   initrd?: string;
   append?: string;
@@ -152,6 +156,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
       timing: o.timing,
+      engine: o.engine,
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
@@ -305,6 +310,7 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
 export interface RunCommandOptions {
   hyp?: boolean;
   timing?: string;
+  engine?: string;
   hypRam?: string;
   hypIsv0?: string;
   hypSlice?: string;
@@ -372,6 +378,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       statsJson: o.statsJson,
       quiet: o.quiet,
       timing: o.timing,
+      engine: o.engine !== undefined ? engineOption(o.engine) : undefined,
       initrd: o.initrd,
       append: o.append,
       bios: o.bios,

@@ -59,6 +59,7 @@ import type { VirtualDevice } from './vdev/vdev.js';
 import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
 import { s2Leaf } from '../mmu/builder.js';
+import type { EngineName } from '../cpu/jit/engine.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
 export const HYP_BASE = VIRT.RAM;
@@ -123,6 +124,8 @@ export interface HypervisorOptions {
   slice?: number;
   /** Timing profile of the machine (src/cpu/timing.ts; default a57). */
   timing?: string;
+  /** Execution engine of the CPU (interp or jit). */
+  engine?: EngineName;
   /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
   vmidTagging?: boolean;
   /**
@@ -214,7 +217,7 @@ export class Hypervisor implements Firmware {
     const total = HYP_SIZE + windows.reduce((a, b) => a + b, 0) + flashWindows.reduce((a, b) => a + b, 0);
     // RAM offsets are int32 in the CPU's fast path: the physical RAM stays within 1 GiB.
     if (total > 0x4000_0000) throw new Error(`the VMs' RAM (${total - HYP_SIZE} bytes) does not fit in 1 GiB of physical RAM`);
-    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing, gicVirtualization: true });
+    this.machine = new Machine({ ramSize: total, semihosting: false, timing: opts.timing, engine: opts.engine, gicVirtualization: true });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
     this.gic = this.machine.gic;

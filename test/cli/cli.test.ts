@@ -105,6 +105,21 @@ describe('a64hv CLI', () => {
     expect(bad.err).toBe("a64hv: error: --timing m1: unknown profile (known: a57, functional)\n");
   });
 
+  it('--engine jit gives the interpreter\'s figures (bare and --hyp); an unknown engine is a usage error', async () => {
+    const figures = async (...extra: string[]): Promise<unknown> => {
+      const stats = join(dir, 'stats-engine.json');
+      const r = await cli('run', join(ROOT, 'guests', 'build', 'sort.elf'), '--stats-json', stats, '-q', ...extra);
+      expect(r.code).toBe(0);
+      const s = JSON.parse(readFileSync(stats, 'utf8'));
+      return [s.instructions, s.cycles, s.interrupts, s.tlb, r.out];
+    };
+    expect(await figures('--engine', 'jit')).toEqual(await figures('--engine', 'interp'));
+    expect(await figures('--hyp', '--engine', 'jit')).toEqual(await figures('--hyp', '--engine', 'interp'));
+    const bad = await cli('run', HELLO, '--engine', 'fast');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('a64hv: error: --engine fast: unknown engine (known: interp, jit)\n');
+  });
+
   it('--timing applies under --hyp too: functional charges nothing for exits and switches', async () => {
     const stats = join(dir, 'stats-hf.json');
     const r = await cli('run', join(ROOT, 'guests', 'build', 'hello.elf'), '--hyp', '--timing', 'functional', '--stats-json', stats, '-q');

@@ -7,6 +7,7 @@ import { Machine, VIRT } from '../../src/machine.js';
 import { biosImage, loadBios, BIOS_RAM_OFFSET } from '../../src/loader/bios.js';
 import { readFdt, fdtFind, propStrings } from '../../src/loader/fdt.js';
 import { FLASH_BANK_SIZE } from '../../src/devices/flash.js';
+import { mmuOf } from '../../src/mmu/translate.js';
 
 /** A minimal ELF64 AArch64 image with one PT_LOAD segment (type ET_DYN like uboot.elf). */
 function elf(paddr: number, body: Uint8Array, entry = 0, memsz = body.length): Uint8Array {
@@ -76,7 +77,11 @@ if (!haveUboot) console.log(`bios.test: ${UBOOT_DIR}/u-boot.bin absent (Debian p
  * (as a user would: U-Boot's ctrlc() polling, e.g. in md, swallows type-ahead). Output without CRs.
  */
 function bootUboot(file: string, commands: string[]): string {
-  const m = new Machine({ uartInput: ' ' });
+  return bootUbootOn(file, commands).output.replace(/\r/g, '');
+}
+function bootUbootOn(file: string, commands: string[], engine?: 'interp' | 'jit', jitThreshold?: number): Machine {
+  const m = new Machine({ uartInput: ' ', engine });
+  if (jitThreshold !== undefined) m.cpu.jit.threshold = jitThreshold;
   const b = loadBios(m, new Uint8Array(readFileSync(join(UBOOT_DIR, file))), file);
   m.boot(BigInt(b.entry));
   const todo = [...commands];
@@ -92,7 +97,7 @@ function bootUboot(file: string, commands: string[]): string {
     }
   }
   if (todo.length > 0) throw new Error(`U-Boot did not reach the prompt for ${todo.join(', ')}:\n${m.output}`);
-  return m.output.replace(/\r/g, '');
+  return m;
 }
 
 /**
@@ -131,6 +136,15 @@ describe.skipIf(!haveUboot)('U-Boot (qemu_arm64) on the bare board', () => {
     expect(out).toContain('=> md.l 0x40000000 1\n40000000: edfe0dd0');
     expect(out).toContain('=> echo hello $bootdelay\nhello 2\n');
     expect(out).toContain('DRAM:  128 MiB\n');
+  });
+
+  it('the translating engine runs it with identical output, instructions, cycles and TLB statistics', () => {
+    const figures = (engine: 'interp' | 'jit'): unknown => {
+      const m = bootUbootOn('u-boot.bin', commands, engine, 50); // a low threshold: most of it compiled
+      if (engine === 'jit') expect(m.cpu.jit.regionsCompiled).toBeGreaterThan(10);
+      return { output: m.output, instret: m.cpu.instret, cycles: m.cpu.cycles, pc: m.cpu.pc, tlb: mmuOf(m.cpu).tlb.snapshot() };
+    };
+    expect(figures('jit')).toEqual(figures('interp'));
   });
 
   it('uboot.elf boots the same way', () => {

@@ -9,7 +9,8 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Machine } from '../../src/machine.js';
+import { Machine, type RunResult } from '../../src/machine.js';
+import { mmuOf } from '../../src/mmu/translate.js';
 import { loadLinux } from '../../src/loader/linux.js';
 import { buildInitramfs, INIT_MESSAGE } from './linux-initramfs.js';
 import { virtBoardDtb } from '../../src/loader/virt-dt.js';
@@ -18,19 +19,29 @@ const KERNEL = process.env.A64HV_KERNEL ?? join(dirname(fileURLToPath(import.met
 const have = existsSync(KERNEL);
 if (!have) console.log(`linux-boot: skipped (no kernel at ${KERNEL}; run scripts/fetch-linux.sh or set A64HV_KERNEL to an arm64 Image)`);
 
+/** Boot to /init under `engine`; the figures both engines must agree on. */
+async function boot(engine: 'interp' | 'jit'): Promise<{ r: RunResult; m: Machine; figures: unknown }> {
+  const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false, engine });
+  const initrd = await buildInitramfs();
+  const b = loadLinux(m.bus, new Uint8Array(readFileSync(KERNEL)), 'kernel', { initrd, append: 'console=ttyAMA0 panic=-1 cryptomgr.notests' }, (c) =>
+    virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize }, c),
+  );
+  m.noteLoaded(b.end);
+  m.boot(BigInt(b.entry));
+  m.cpu.writeX(0, BigInt(b.dtb));
+  const r = m.run(2_000_000_000);
+  const c = m.cpu;
+  const figures = { instret: c.instret, cycles: c.cycles, interrupts: c.interruptsTaken, pc: c.pc, x: c.readX(0), tlb: mmuOf(c).tlb.snapshot(), output: m.output };
+  return { r, m, figures };
+}
+
 describe.skipIf(!have)('Linux boot', () => {
+  let interp: unknown = null;
   it(
     'boots to /init: console on the PL011, initrd from /chosen, PSCI SYSTEM_OFF at the end',
     async () => {
-      const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false });
-      const initrd = await buildInitramfs();
-      const b = loadLinux(m.bus, new Uint8Array(readFileSync(KERNEL)), 'kernel', { initrd, append: 'console=ttyAMA0 panic=-1 cryptomgr.notests' }, (c) =>
-        virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize }, c),
-      );
-      m.noteLoaded(b.end);
-      m.boot(BigInt(b.entry));
-      m.cpu.writeX(0, BigInt(b.dtb));
-      const r = m.run(2_000_000_000);
+      const { r, m, figures } = await boot('interp');
+      interp = figures;
       expect(m.output).toContain('Machine model:');
       expect(m.output).toContain('Kernel command line: console=ttyAMA0 panic=-1 cryptomgr.notests');
       expect(m.output).toContain('Run /init as init process');
@@ -40,5 +51,15 @@ describe.skipIf(!have)('Linux boot', () => {
       expect(r.message).toBe('PSCI SYSTEM_OFF');
     },
     120_000,
+  );
+  it(
+    'the translating engine boots it with identical instructions, cycles, interrupts, TLB statistics and output',
+    async () => {
+      const { r, figures } = await boot('jit');
+      expect(r.message).toBe('PSCI SYSTEM_OFF');
+      expect(interp).not.toBeNull();
+      expect(figures).toEqual(interp);
+    },
+    300_000,
   );
 });
