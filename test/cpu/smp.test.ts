@@ -273,3 +273,115 @@ describe('SMP: broadcast TLB maintenance', () => {
     expect(m.pes[1].shootdownEntries).toBeGreaterThan(0);
   });
 });
+
+// SGIs between PEs through GICD_SGIR (IHI 0048B 4.3.15): a target list, "all but me", "me only";
+// GICC_IAR reports the source CPU in bits [12:10].
+const sgis = (n: number): string => `
+  movz x22, #0x0800, lsl #16        // GICD
+  movz x23, #0x0801, lsl #16        // GICC
+  mov w0, #1
+  str w0, [x22]                     // GICD_CTLR.EnableGrp0
+  ${startAll(n).replace('adr x2, worker', 'adr x2, secondary')}
+  adr x16, ready
+w_ready:
+  ldr w18, [x16]
+  cmp w18, #${n - 1}
+  b.ne w_ready
+  movz w0, #5
+  movk w0, #0x2, lsl #16            // filter 0, target list = PE 1, SGI 5
+  str w0, [x22, #0xf00]
+  adr x16, cnt
+wait5:
+  ldr w18, [x16, #20]
+  cbz w18, wait5
+  movz w0, #6
+  movk w0, #0x100, lsl #16          // filter 1 = every PE but this one, SGI 6
+  str w0, [x22, #0xf00]
+wait6:
+  ldr w18, [x16, #24]
+  cmp w18, #${n - 1}
+  b.ne wait6
+  mov w0, #1
+  str w0, [x23]                     // GICC_CTLR
+  mov w0, #0xff
+  str w0, [x23, #4]                 // GICC_PMR
+  mov w0, #0xffff
+  str w0, [x22, #0x100]             // GICD_ISENABLER0 (banked: PE 0's SGIs)
+  movz w0, #7
+  movk w0, #0x200, lsl #16          // filter 2 = this PE only, SGI 7
+  str w0, [x22, #0xf00]
+  ldr w0, [x23, #0xc]               // GICC_IAR, read by hand with IRQs masked
+  str w0, [x23, #0x10]              // GICC_EOIR
+  adr x16, self
+  str w0, [x16]
+  mov x0, #0
+  ${exit('x0')}
+secondary:
+  mov x19, x0
+  movz x22, #0x0800, lsl #16
+  movz x23, #0x0801, lsl #16
+  adr x0, vectors
+  msr vbar_el1, x0
+  mov w0, #1
+  str w0, [x23]
+  mov w0, #0xff
+  str w0, [x23, #4]
+  mov w0, #0xffff
+  str w0, [x22, #0x100]
+  adr x16, ready
+  mov w17, #1
+  .long 0xb8f10212        // LDADDAL w17, w18, [x16]
+  msr daifclr, #2
+idle:
+  wfi
+  b idle
+fail:
+  mov x0, #0xbad
+  ${exit('x0')}
+  .balign 8
+argblk: .quad 0, 0
+ready: .quad 0
+self: .quad 0
+cnt: .fill 16, 4, 0
+src: .fill 16, 4, 0
+  .balign 0x800
+vectors:
+  .fill 0x280, 1, 0
+  ldr w0, [x23, #0xc]               // GICC_IAR
+  str w0, [x23, #0x10]              // GICC_EOIR
+  and w1, w0, #0x3ff
+  adr x2, cnt
+  add x2, x2, x1, lsl #2
+  mov w17, #1
+  .long 0xb8f10052        // LDADDAL w17, w18, [x2]
+  adr x2, src
+  add x2, x2, x19, lsl #2
+  str w0, [x2]
+  eret
+`;
+
+describe('SMP: SGIs between PEs', () => {
+  it('GICD_SGIR target list, all-but-self and self filters reach the right CPU interfaces', async () => {
+    const code = await assemble(sgis(3));
+    const m = new Machine({ smp: 3, smpQuantum: 50, ramSize: 1 << 20 });
+    m.bus.load(CODE_BASE, code);
+    m.noteLoaded(CODE_BASE + code.length);
+    m.boot(BigInt(CODE_BASE));
+    const r = m.run(2_000_000);
+    expect(r.reason, r.message).toBe('exit');
+    expect(m.firmware.stop!.code).toBe(0);
+    const u32 = (a: number): number => m.bus.dv.getUint32(a - CODE_BASE, true);
+    // The counters: find `cnt` by the SGI 6 count (N-1 = 2) next to SGI 5's (1).
+    let cnt = -1;
+    for (let a = CODE_BASE; a < CODE_BASE + code.length - 28; a += 4) if (u32(a + 20) === 1 && u32(a + 24) === 2 && u32(a + 28) === 0) cnt = a;
+    expect(cnt).toBeGreaterThan(0);
+    // src[pe]: the last IAR each secondary read: SGI 6 from CPU 0 (source in bits [12:10] = 0).
+    expect(u32(cnt + 64 + 4)).toBe(6);
+    expect(u32(cnt + 64 + 8)).toBe(6);
+    // PE 0's own SGI 7, acknowledged with its source CPU 0; it went to nobody else.
+    expect(u32(cnt - 8)).toBe(7);
+    expect(u32(cnt + 28)).toBe(0);
+    expect(m.pes[1].interruptsTaken).toBe(2);
+    expect(m.pes[2].interruptsTaken).toBe(1);
+  });
+});
