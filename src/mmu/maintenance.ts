@@ -83,9 +83,11 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
     return;
   }
   cpu.tlbiBroadcasts++;
+  const perPe = cpu.timing.profile.tlbiBroadcast ?? 0;
   for (let i = 0; i < smp.pes.length; i++) {
     const p = smp.pes[i];
     if (p === cpu || smp.on[i] === 0) continue;
+    cpu.cycles += perPe;
     const before = p.mmu.tlb.validEntries();
     tlbiOn(p, cpu, name, xtLo, xtHi);
     const removed = before - p.mmu.tlb.validEntries();

@@ -267,6 +267,12 @@ describe('SMP: broadcast TLB maintenance', () => {
     expect(m.pes[0].tlbiBroadcasts).toBe(0);
     for (const p of m.pes) expect(p.shootdownsReceived).toBe(0);
   });
+  it('a broadcast costs its issuer tlbiBroadcast cycles per other PE (a57: 40); the streams are the same', async () => {
+    const is = await runSmp(shootdown(4, 'vmalle1is', 50), 4, 20);
+    const local = await runSmp(shootdown(4, 'vmalle1', 50), 4, 20);
+    expect(is.pes.map((p) => p.instret)).toEqual(local.pes.map((p) => p.instret));
+    expect(is.pes[0].cycles - local.pes[0].cycles).toBe(50 * 3 * 40);
+  });
   it('TLBI VAE1IS removes the VA\'s entries on other PEs', async () => {
     const m = await runSmp(shootdown(2, 'vae1is, x13', 10), 2, 20);
     expect(m.pes[1].shootdownsByOp.get('VAE1IS')).toBe(10);
