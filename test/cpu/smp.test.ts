@@ -391,3 +391,55 @@ describe('SMP: SGIs between PEs', () => {
     expect(m.pes[2].interruptsTaken).toBe(1);
   });
 });
+
+// Code written by one PE reaches the others' decoded blocks (shared codePage): PE 1 calls `f`
+// until it returns 2; PE 0 patches f's MOV, then IC IVAU + DSB + ISB as the ARM ARM asks
+// (B2.2.5). Stale decoded code on PE 1 would spin until the instruction limit.
+const patch = `
+  ${startAll(2)}
+  adr x9, flag
+  cbnz x19, callf
+  mov x11, #2000
+delay:
+  subs x11, x11, #1
+  b.ne delay
+  adr x10, f
+  movz w12, #0x0040
+  movk w12, #0xd280, lsl #16   // MOV x0, #2
+  str w12, [x10]
+  dc cvau, x10
+  dsb ish
+  ic ivau, x10
+  dsb ish
+  isb
+waitf:
+  ldr x12, [x9]
+  cbz x12, waitf
+  mov x0, #0
+  ${exit('x0')}
+callf:
+  bl f
+  cmp x0, #2
+  b.ne callf
+  str x0, [x9]
+parked:
+  wfi
+  b parked
+f:
+  mov x0, #1
+  ret
+fail:
+  mov x0, #0xbad
+  ${exit('x0')}
+  .balign 8
+argblk: .quad 0, 0
+flag: .quad 0
+`;
+
+describe('SMP: code modified by another PE', () => {
+  it('a store by PE 0 to code PE 1 has decoded drops PE 1\'s blocks too', async () => {
+    const m = await runSmp(patch, 2, 100, 1_000_000);
+    expect(m.firmware.stop!.code).toBe(0);
+    expect(m.pes[1].instret).toBeGreaterThan(1000);
+  });
+});
