@@ -131,6 +131,12 @@ export class Machine {
               this.firmware.idleForInput = true;
               return true;
             },
+            idle: (deadline) => {
+              // As BoardFirmware.idle: interactive runs let the idle time pass in real time.
+              if (!this.firmware.hostInputOpen) return false;
+              this.firmware.idleDeadline = deadline;
+              return true;
+            },
           })
         : null;
     this.onOutput = opts.onOutput;

@@ -34,6 +34,12 @@ export interface SmpHooks {
    * true to leave run() (the host may bring input), false to stop the machine.
    */
   allAsleep(): boolean;
+  /**
+   * Every powered PE sleeps until cycle `deadline` (a timer). Return true to leave run() so the
+   * host lets that time pass in real time (interactive runs: it advances PE 0's cycles, which
+   * the others catch up with); false skips modelled time to the deadline at once.
+   */
+  idle(deadline: number): boolean;
 }
 
 export class Smp {
@@ -174,13 +180,17 @@ export class Smp {
     return true;
   }
 
-  /** Everything powered sleeps: skip modelled time to the earliest timer event. */
-  private skipToTimer(): boolean {
+  /**
+   * Everything powered sleeps: skip modelled time to the earliest timer event, or let the host
+   * pace it. Returns 'none' if no timer is armed, 'host' to leave run().
+   */
+  private skipToTimer(): 'skipped' | 'host' | 'none' {
     let t = Infinity;
     for (let i = 0; i < this.pes.length; i++) if (this.on[i] && this.pes[i].timerDeadline < t) t = this.pes[i].timerDeadline;
-    if (t === Infinity) return false;
+    if (t === Infinity) return 'none';
+    if (t > this.now && this.hooks.idle(t)) return 'host';
     if (t > this.now) this.now = t;
-    return true;
+    return 'skipped';
   }
 
   private switchTo(i: number): void {
@@ -208,6 +218,8 @@ export class Smp {
   run(maxInsns: number): number {
     let done = 0;
     const n = this.pes.length;
+    // Time the host let pass between calls (PE 0 idled in real time) is the machine's too.
+    for (let i = 0; i < n; i++) if (this.on[i] && this.pes[i].cycles > this.now) this.now = this.pes[i].cycles;
     while (done < maxInsns) {
       if (this.halted() !== null) break;
       let ran = false;
@@ -223,10 +235,14 @@ export class Smp {
         if (p.cycles > this.now) this.now = p.cycles;
         if (p.status === ST_HALT) return done;
       }
-      if (!ran && !this.skipToTimer()) {
-        if (this.hooks.allAsleep()) break;
-        this.pes[this.current].halt('WFI with no interrupt source (every PE asleep)');
-        break;
+      if (!ran) {
+        const how = this.skipToTimer();
+        if (how === 'host') break;
+        if (how === 'none') {
+          if (this.hooks.allAsleep()) break;
+          this.pes[this.current].halt('WFI with no interrupt source (every PE asleep)');
+          break;
+        }
       }
     }
     return done;

@@ -443,3 +443,53 @@ describe('SMP: code modified by another PE', () => {
     expect(m.pes[1].instret).toBeGreaterThan(1000);
   });
 });
+
+describe('SMP: every PE asleep', () => {
+  // PE 0 arms its virtual timer 1 ms ahead (its PPI stays disabled in the GIC, so nothing wakes
+  // it), starts PE 1, and both WFI.
+  const sleepers = `
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, sleep
+  mov x3, #0
+  hvc #0
+  movz x6, #62500 & 0xffff
+  msr cntv_tval_el0, x6
+  mov x6, #1
+  msr cntv_ctl_el0, x6
+sleep:
+  wfi
+  b sleep
+`;
+  async function boot(): Promise<Machine> {
+    const code = await assemble(sleepers);
+    const m = new Machine({ smp: 2, ramSize: 1 << 20 });
+    m.bus.load(CODE_BASE, code);
+    m.noteLoaded(CODE_BASE + code.length);
+    m.boot(BigInt(CODE_BASE));
+    return m;
+  }
+  it('skips modelled time to the earliest timer, then stops: nothing can wake them', async () => {
+    const m = await boot();
+    const r = m.run(1_000_000);
+    expect(r.reason).toBe('error');
+    expect(r.message).toMatch(/every PE asleep/);
+    expect(m.pes[0].idleCycles).toBeGreaterThan(900_000); // 1 ms = 1e6 cycles at 1 GHz
+    expect(m.pes[1].idleCycles).toBeGreaterThan(900_000); // PE 1 slept through the same time
+  });
+  it('interactive: leaves run() for the host to pace the idle time, then waits for input', async () => {
+    const m = await boot();
+    m.firmware.hostInputOpen = true;
+    const r = m.run(1_000_000);
+    expect(r.reason).toBe('limit');
+    const d = m.firmware.idleDeadline;
+    expect(d).toBeGreaterThan(m.cpu.cycles);
+    m.cpu.idleFor(d - m.cpu.cycles); // what paceIdle does once the time has passed
+    m.firmware.idleDeadline = -1;
+    const r2 = m.run(1_000_000);
+    expect(r2.reason).toBe('limit');
+    expect(m.firmware.idleForInput).toBe(true);
+    expect(m.pes[1].cycles).toBeGreaterThanOrEqual(d); // PE 1 caught up with the machine's time
+  });
+});
