@@ -265,6 +265,11 @@ function parseSmp(s: string): number {
   return n;
 }
 
+/** Several PEs are for the bare board's run only so far: say so rather than ignore --smp. */
+function refuseSmp(smp: string | undefined, what: string): void {
+  if (smp !== undefined && parseSmp(smp) > 1) throw new UserError(`--smp ${smp}: not supported with ${what}; only one PE there`);
+}
+
 // ---- the run command ----
 async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number> {
   const ramSize = o.ram !== undefined ? parseRam(o.ram) : DEFAULT_RAM_SIZE;
@@ -568,12 +573,14 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
+        refuseSmp(opts.smp, 'the debugger (--break, --gdb)');
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
         const o = { ...opts, more, hypSlice: opts.hypSlice };
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
+      if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));

@@ -74,6 +74,11 @@ describe('a64hv run --smp', () => {
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err).toMatch(/--smp/);
     }
+    for (const extra of [['--hyp'], ['--break', '_start']]) {
+      const h = await cli('run', g, '--smp', '2', ...extra, '-q');
+      expect(h.code).not.toBe(0);
+      expect(h.err).toMatch(/--smp 2: not supported with/);
+    }
     const q = await cli('run', g, '--smp', '2', '--smp-quantum', '0', '-q');
     expect(q.code).not.toBe(0);
     expect(q.err).toMatch(/--smp-quantum/);
