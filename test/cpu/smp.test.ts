@@ -493,3 +493,81 @@ sleep:
     expect(m.pes[1].cycles).toBeGreaterThanOrEqual(d); // PE 1 caught up with the machine's time
   });
 });
+
+describe('SMP: PSCI edge cases and the device tree', () => {
+  // Results of each call stored in order: CPU_ON PE 5 (no such CPU), CPU_ON self, AFFINITY_INFO
+  // PE 1 (off), CPU_ON PE 1, CPU_ON PE 1 again, AFFINITY_INFO PE 1 (on), AFFINITY_INFO PE 9.
+  const calls = `
+  adr x20, res
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #5
+  adr x2, idle
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #0
+  adr x2, idle
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #4
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  mov x2, #0
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, idle
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, idle
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #4
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  mov x2, #0
+  hvc #0
+  str x0, [x20], #8
+  movz x0, #4
+  movk x0, #0xc400, lsl #16
+  mov x1, #9
+  mov x2, #0
+  hvc #0
+  str x0, [x20], #8
+  mov x0, #0
+  ${exit('x0')}
+idle:
+  wfi
+  b idle
+  .balign 8
+argblk: .quad 0, 0
+res: .fill 8, 8, 0
+`;
+  it('CPU_ON: INVALID_PARAMETERS, ALREADY_ON, SUCCESS; AFFINITY_INFO OFF then ON (DEN0022 5.6, 5.7)', async () => {
+    const code = await assemble(calls);
+    const m = await runSmp(calls, 2, 1000);
+    const res = code.length - 64;
+    const got = Array.from({ length: 7 }, (_, k) => Number(m.bus.dv.getBigInt64(res + 8 * k, true)));
+    expect(got).toEqual([-2, -4, 1, 0, -4, 0, -2]);
+  });
+  it('the device tree has N cpu nodes with enable-method psci and the timer PPIs for N CPUs', async () => {
+    const { readFdt, fdtFind, propCells, propStrings } = await import('../../src/loader/fdt.js');
+    const { virtBoardDtb } = await import('../../src/loader/virt-dt.js');
+    const root = readFdt(virtBoardDtb({ ramBase: 0x4000_0000, ramSize: 1 << 20, cpus: 4 })).root;
+    for (let i = 0; i < 4; i++) {
+      const c = fdtFind(root, `/cpus/cpu@${i}`)!;
+      expect(propCells(c, 'reg')).toEqual([i]);
+      expect(propStrings(c, 'enable-method')).toEqual(['psci']);
+    }
+    expect(fdtFind(root, '/cpus/cpu@4')).toBeFalsy();
+    // arm,gic binding: PPI flags carry the CPU mask in bits [15:8] (0xf for 4 CPUs), level-high 4.
+    expect(propCells(fdtFind(root, '/timer')!, 'interrupts')[2]).toBe(0xf04);
+  });
+});
