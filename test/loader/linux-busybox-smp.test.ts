@@ -1,4 +1,4 @@
-// Debian's kernel and busybox on the board with 2 PEs: nproc and /proc/cpuinfo agree, work pinned
+// Debian's kernel and busybox on the board with N PEs: nproc and /proc/cpuinfo agree, work pinned
 // to each CPU with taskset gives the host's digests, and both PEs retired instructions in user
 // space and kernel. Needs .cache/linux/Image and .cache/linux/busybox (skipped otherwise).
 import { describe, it, expect } from 'vitest';
@@ -16,7 +16,7 @@ const KERNEL = process.env.A64HV_KERNEL ?? join(CACHE, 'Image');
 const BUSYBOX = process.env.A64HV_BUSYBOX ?? join(CACHE, 'busybox');
 const missing = [KERNEL, BUSYBOX].filter((p) => !existsSync(p));
 
-const SCRIPT = `#!/bin/busybox sh
+const script = (n: number): string => `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mkdir -p /tmp /dev
@@ -24,22 +24,26 @@ mkdir -p /tmp /dev
 echo "nproc: $(nproc)"
 echo "cpuinfo: $(grep -c ^processor /proc/cpuinfo)"
 seq 1 5000 > /tmp/s
-taskset 1 sh -c 'echo "cpu0: $(sha256sum < /tmp/s) on $(cut -d" " -f39 /proc/self/stat)" > /tmp/a' &
-taskset 2 sh -c 'echo "cpu1: $(sha256sum < /tmp/s) on $(cut -d" " -f39 /proc/self/stat)" > /tmp/b' &
+i=0; while [ $i -lt ${n} ]; do
+  taskset $((1 << i)) sh -c 'echo "cpu'$i': $(sha256sum < /tmp/s) on $(cut -d" " -f39 /proc/self/stat)"' > /tmp/r$i &
+  i=$((i + 1))
+done
 wait
-cat /tmp/a /tmp/b
+cat /tmp/r*
 echo "ipi: $(grep -c IPI /proc/interrupts)"
 poweroff -f
 `;
 
-describe.skipIf(missing.length > 0)('Linux with 2 PEs to a busybox shell', () => {
-  it(
-    'nproc = 2, cpuinfo agrees, work pinned to each CPU gives the host digest',
-    async () => {
-      const initrd = busyboxInitramfs(new Uint8Array(readFileSync(BUSYBOX)), SCRIPT);
-      const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false, smp: 2 });
+describe.skipIf(missing.length > 0)('Linux with several PEs to a busybox shell', () => {
+  // A64HV_SMP_N picks the PE counts (default 2; the proof also ran 4: A64HV_SMP_N=2,4).
+  const counts = (process.env.A64HV_SMP_N ?? '2').split(',').map(Number);
+  it.each(counts)(
+    '%i PEs: nproc and cpuinfo agree, work pinned to each CPU runs there and gives the host digest',
+    async (n) => {
+      const initrd = busyboxInitramfs(new Uint8Array(readFileSync(BUSYBOX)), script(n));
+      const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false, smp: n });
       const b = loadLinux(m.bus, new Uint8Array(readFileSync(KERNEL)), 'kernel', { initrd, append: 'console=ttyAMA0 panic=-1 cryptomgr.notests quiet' }, (c) =>
-        virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize, cpus: 2 }, c),
+        virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize, cpus: n }, c),
       );
       m.noteLoaded(b.end);
       m.boot(BigInt(b.entry));
@@ -49,14 +53,15 @@ describe.skipIf(missing.length > 0)('Linux with 2 PEs to a busybox shell', () =>
       if (process.env.A64HV_SMP_LOG) console.log(out);
       const seq = Array.from({ length: 5000 }, (_, k) => `${k + 1}\n`).join('');
       const sha = createHash('sha256').update(seq).digest('hex');
-      expect(out).toContain('nproc: 2\n');
-      expect(out).toContain('cpuinfo: 2\n');
+      expect(out).toContain(`nproc: ${n}\n`);
+      expect(out).toContain(`cpuinfo: ${n}\n`);
       // The digest, computed on the CPU the work was pinned to (/proc/self/stat field 39).
-      expect(out).toContain(`cpu0: ${sha}  - on 0\n`);
-      expect(out).toContain(`cpu1: ${sha}  - on 1\n`);
+      for (let i = 0; i < n; i++) expect(out).toContain(`cpu${i}: ${sha}  - on ${i}\n`);
       expect(r.reason).toBe('halt');
-      expect(m.pes[1].instret).toBeGreaterThan(1_000_000);
-      expect(m.pes[1].interruptsTaken).toBeGreaterThan(0);
+      for (const p of m.pes.slice(1)) {
+        expect(p.instret).toBeGreaterThan(1_000_000);
+        expect(p.interruptsTaken).toBeGreaterThan(0);
+      }
     },
     900_000,
   );
