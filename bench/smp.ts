@@ -3,6 +3,7 @@
 // global monitor); (2) TLBI VMALLE1IS (broadcast) against TLBI VMALLE1 (local) as N grows:
 // modelled cycles of the issuing PE per TLBI, entries removed on the others, host time.
 // In-process, median of --runs runs after one warm-up; host figures depend on the machine.
+// --linux instead boots Debian's kernel to /init with 1, 2 and 4 PEs (one run each).
 import { Machine } from '../src/machine.js';
 import { assemble, CODE_BASE } from '../test/helpers.js';
 
@@ -157,6 +158,31 @@ async function median(src: string, n: number): Promise<{ m: Machine; ms: number;
   for (let k = 0; k < runs; k++) all.push(await once(src, n));
   all.sort((a, b) => a.ms - b.ms);
   return all[all.length >> 1];
+}
+
+if (args.includes('--linux')) {
+  // Debian's kernel to /init and power-off with N = 1, 2, 4 PEs: instructions, host time.
+  const { readFileSync } = await import('node:fs');
+  const { loadLinux } = await import('../src/loader/linux.js');
+  const { virtBoardDtb } = await import('../src/loader/virt-dt.js');
+  const { buildInitramfs } = await import('../test/loader/linux-initramfs.js');
+  const image = new Uint8Array(readFileSync(new URL('../.cache/linux/Image', import.meta.url)));
+  const initrd = await buildInitramfs();
+  for (const n of [1, 2, 4]) {
+    const m = new Machine({ ramSize: 128 * 1024 * 1024, semihosting: false, smp: n });
+    const b = loadLinux(m.bus, image, 'kernel', { initrd, append: 'console=ttyAMA0 panic=-1 cryptomgr.notests quiet' }, (c) =>
+      virtBoardDtb({ ramBase: m.bus.ramBase, ramSize: m.bus.ramSize, cpus: n }, c),
+    );
+    m.noteLoaded(b.end);
+    m.boot(BigInt(b.entry));
+    m.cpu.writeX(0, BigInt(b.dtb));
+    const t0 = performance.now();
+    const r = m.run(4_000_000_000);
+    const ms = performance.now() - t0;
+    const insns = m.pes.reduce((s, p) => s + p.instret, 0);
+    console.log(`  linux smp ${n}: ${r.reason}, ${insns} insns (${m.pes.map((p) => p.instret).join(' + ')}), ${ms.toFixed(0)} ms, ${((ms * 1e6) / insns).toFixed(1)} ns/insn`);
+  }
+  process.exit(0);
 }
 
 console.log('host time per instruction, each PE running the same private loop on its own data page, MMU on (2M instructions in all)');

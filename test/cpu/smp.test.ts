@@ -568,6 +568,6 @@ res: .fill 8, 8, 0
     }
     expect(fdtFind(root, '/cpus/cpu@4')).toBeFalsy();
     // arm,gic binding: PPI flags carry the CPU mask in bits [15:8] (0xf for 4 CPUs), level-high 4.
-    expect(propCells(fdtFind(root, '/timer')!, 'interrupts')[2]).toBe(0xf04);
+    expect(propCells(fdtFind(root, '/timer')!, 'interrupts')![2]).toBe(0xf04);
   });
 });
