@@ -3,6 +3,7 @@
 // system, so V8's background compiler threads count), the median of --runs runs, with the counts
 // that must agree printed next to the times.
 //   npx tsx bench/engines.ts [--only loop|sort-large|linux] [--max-insns N] [--runs 3]
+// One run: npx tsx bench/engines.ts --child linux --engine jit [--threshold N]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,7 @@ async function child(work: string, engine: EngineName, maxInsns: number): Promis
     const img = await loadImage(m, `${ROOT}guests/build/${work}.elf`);
     m.boot(img.entry);
   }
+  if (opt('--threshold') !== undefined) m.cpu.jit.threshold = Number(opt('--threshold'));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   m.run(maxInsns);

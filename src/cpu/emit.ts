@@ -20,6 +20,12 @@ export function defineEmit(exec: ExecFn, code: (i: Insn) => string, canStop = fa
   templates.set(exec, { code, canStop });
 }
 
+/** Functions templates may call by name (the same helpers the handlers call, e.g. alu.ts lsl64). */
+export const helpers = new Map<string, unknown>();
+export function defineHelper(name: string, fn: unknown): void {
+  helpers.set(name, fn);
+}
+
 /** ConditionHolds(cond) (ARM ARM J1) on cpu.{n,z,c,v} as a JavaScript expression. */
 export function condExpr(cond: number): string {
   let e: string;

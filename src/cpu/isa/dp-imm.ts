@@ -275,6 +275,13 @@ function extr32(cpu: Cpu, i: Insn): void {
 defineEmit(ubfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >>> ${i.imm2}; r[${i.rd + 1}] = 0;`);
 defineEmit(sbfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >> ${i.imm2}; r[${i.rd + 1}] = 0;`);
 
+// The 64-bit forms through the same alu.ts helpers (registered by dp-reg.ts: lsl64, lsr64, asr64).
+defineEmit(ubfm64, (i) => `const lo = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd}] = lsr64(cpu, lo, cpu.tmpHi, ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(sbfm64, (i) => `const lo = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd}] = asr64(cpu, lo, cpu.tmpHi, ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(lsrImm64, (i) => `r[${i.rd}] = lsr64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(asrImm64, (i) => `r[${i.rd}] = asr64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm2}); r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(lslImm64, (i) => `r[${i.rd}] = lsl64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}); r[${i.rd + 1}] = cpu.tmpHi;`);
+
 // ---- PC-relative addressing, C6.2.10 ADR / C6.2.11 ADRP ----
 // The decoded Insn is cached by physical address and may be reached from several VAs, so the
 // PC must come from run-time state. ADR/ADRP are therefore block-ending (like branchRel in

@@ -8,7 +8,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { conditionHolds, dstZR, regSP, srcZR } from './common.js';
-import { defineEmit, condExpr } from '../emit.js';
+import { defineEmit, defineHelper, condExpr } from '../emit.js';
 import {
   addWithCarry32,
   addWithCarry64,
@@ -349,6 +349,43 @@ function andsShReg32(cpu: Cpu, i: Insn): void {
 
 defineEmit(movReg64, (i) => `r[${i.rd}] = r[${i.rm}]; r[${i.rd + 1}] = r[${i.rm + 1}];`);
 defineEmit(movReg32, (i) => `r[${i.rd}] = r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+
+// Shifted-register forms: ShiftReg with the shift type known, through the same alu.ts helpers.
+defineHelper('lsl64', lsl64);
+defineHelper('lsr64', lsr64);
+defineHelper('asr64', asr64);
+defineHelper('ror64', ror64);
+defineHelper('ror32', ror32);
+const SHIFT64 = ['lsl64', 'lsr64', 'asr64', 'ror64'];
+/** shiftReg64(cpu, m, type, amt) as an expression (lo; hi left in cpu.tmpHi). */
+const sh64 = (m: number, type: number, amt: number): string => `${SHIFT64[type & 3]}(cpu, r[${m}], r[${m + 1}], ${amt})`;
+/** shiftReg32(x, type, amt) as an expression. */
+const sh32 = (x: string, type: number, amt: number): string =>
+  type === 0 ? `(${x} << ${amt})` : type === 1 ? `((${x} >>> ${amt}) | 0)` : type === 2 ? `(${x} >> ${amt})` : `ror32(${x}, ${amt})`;
+defineEmit(andShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = (cpu.tmpHi ^ ${i.imm2}) & r[${i.rn + 1}]; r[${i.rd}] = lo & r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(orrShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = (cpu.tmpHi ^ ${i.imm2}) | r[${i.rn + 1}]; r[${i.rd}] = lo | r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(eorShReg64, (i) => `const lo = ${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}; const hi = cpu.tmpHi ^ ${i.imm2} ^ r[${i.rn + 1}]; r[${i.rd}] = lo ^ r[${i.rn}]; r[${i.rd + 1}] = hi;`);
+defineEmit(
+  andsShReg64,
+  (i) =>
+    `const lo = (${sh64(i.rm, i.op, i.imm)} ^ ${i.imm2}) & r[${i.rn}]; const hi = (cpu.tmpHi ^ ${i.imm2}) & r[${i.rn + 1}]; r[${i.rd}] = lo; r[${i.rd + 1}] = hi; ` +
+    `cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;`,
+);
+defineEmit(andShReg32, (i) => `r[${i.rd}] = r[${i.rn}] & (${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}); r[${i.rd + 1}] = 0;`);
+defineEmit(orrShReg32, (i) => `r[${i.rd}] = r[${i.rn}] | (${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}); r[${i.rd + 1}] = 0;`);
+defineEmit(eorShReg32, (i) => `r[${i.rd}] = r[${i.rn}] ^ ${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}; r[${i.rd + 1}] = 0;`);
+defineEmit(
+  addShReg64,
+  (i) =>
+    `const blo = ${sh64(i.rm, i.op, i.imm)}; const l = (r[${i.rn}] >>> 0) + (blo >>> 0); const hi = (r[${i.rn + 1}] + cpu.tmpHi + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(
+  subShReg64,
+  (i) =>
+    `const b = ${sh64(i.rm, i.op, i.imm)} >>> 0; const a = r[${i.rn}] >>> 0; const hi = (r[${i.rn + 1}] - cpu.tmpHi - (a < b ? 1 : 0)) | 0; r[${i.rd}] = (a - b) | 0; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(addShReg32, (i) => `r[${i.rd}] = (r[${i.rn}] + ${sh32(`r[${i.rm}]`, i.op, i.imm)}) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(subShReg32, (i) => `r[${i.rd}] = (r[${i.rn}] - ${sh32(`r[${i.rm}]`, i.op, i.imm)}) | 0; r[${i.rd + 1}] = 0;`);
 
 // ---- ADC/ADCS/SBC/SBCS: AddWithCarry(Xn, Xm or NOT(Xm), PSTATE.C) ----
 

@@ -14,7 +14,7 @@
 import type { Block } from '../blocks.js';
 import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode.js';
-import { templates } from '../emit.js';
+import { templates, helpers } from '../emit.js';
 import { branchRel } from '../isa/branch.js';
 import { conditionHolds } from '../isa/common.js';
 import { PSTATE_IL } from '../exceptions.js';
@@ -87,10 +87,11 @@ return -1;
 /** Compile a region; every block in it gets the code, its index and the region's identity. */
 export function compileRegion(blocks: readonly Block[], jit: BlockCompiler): RegionCode {
   const region = {};
-  const names: string[] = [...HELPER_NAMES, 'jit', 'REGION'];
-  const values: unknown[] = [...HELPERS, jit, region];
+  const names: string[] = [...HELPER_NAMES, ...helpers.keys(), 'jit', 'REGION'];
+  const values: unknown[] = [...HELPERS, ...helpers.values(), jit, region];
+  const fixed = values.length;
   const bind = (ins: Insn): number => {
-    const j = (values.length - HELPERS.length - 2) >> 1;
+    const j = (values.length - fixed) >> 1;
     names.push(`h${j}`, `i${j}`);
     values.push(ins.exec, ins);
     return j;
