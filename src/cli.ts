@@ -406,8 +406,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     t.push(
       ['guest', relativeName(guest)],
       ['instructions', done.toLocaleString('en-US')],
-      ['cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
-      ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
+      // With several PEs each has its own cycles: PE 0's here, every PE's in its own row below.
+      [m.pes.length > 1 ? 'cycles (modelled, PE 0)' : 'cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
+      m.pes.length > 1
+        ? ['CPI (PE 0)', m.cpu.instret > 0 ? `${(m.cpu.cycles / m.cpu.instret).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-']
+        : ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
