@@ -15,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { Machine, DEFAULT_RAM_SIZE, type RunResult, type MachineOptions } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
+import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
+import { peStats, peTotals, peRow } from './cpu/smp-stats.js';
 import { loadBiosFile } from './loader/bios.js';
 import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
@@ -64,6 +66,8 @@ export const DEMO_C_GUEST = join(ROOT, 'guests', 'build', 'sort.elf');
 const SLICE = 4_000_000;
 
 interface RunOptions extends LabOptions {
+  smp?: string;
+  smpQuantum?: string;
   maxInsns?: string;
   trace?: boolean;
   regsIn?: string;
@@ -285,6 +289,18 @@ async function makeTracer(
   return { hook, flush, output };
 }
 
+/** --smp N: 1..8 PEs. */
+function parseSmp(s: string): number {
+  const n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= MAX_PES)) throw new UserError(`--smp ${s}: the number of PEs must be 1..${MAX_PES}`);
+  return n;
+}
+
+/** Several PEs are for the bare board's run only so far: say so rather than ignore --smp. */
+function refuseSmp(smp: string | undefined, what: string): void {
+  if (smp !== undefined && parseSmp(smp) > 1) throw new UserError(`--smp ${smp}: not supported with ${what}; only one PE there`);
+}
+
 // ---- the run command ----
 async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number> {
   const ramSize = o.ram !== undefined ? parseRam(o.ram) : DEFAULT_RAM_SIZE;
@@ -295,6 +311,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
 
   checkTiming(o.timing);
   cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
+  const smp = o.smp !== undefined ? parseSmp(o.smp) : 1;
+  const smpQuantum = o.smpQuantum !== undefined ? parseCount(o.smpQuantum, '--smp-quantum') : undefined;
+  if (smpQuantum !== undefined && smpQuantum < 1) throw new UserError(`--smp-quantum ${o.smpQuantum}: must be at least 1`);
   // --trace and the debugger interpret (the tracer sees every instruction); run uses the engine asked for.
   const engine = o.engine !== undefined ? engineOption(o.engine) : undefined;
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
@@ -310,6 +329,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     semihosting: o.semihosting,
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
+    smp,
+    smpQuantum,
   });
   const lab = await TlbLab.create(m, o);
   for (const d of dumps) {
@@ -415,6 +436,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       // The whole configuration (TLB geometry, --mmu/--s2) and the guest's regions of interest.
       config,
       regions: lab.samples(),
+      // With --smp N: every PE's figures (the fields above are PE 0's, plus instructions in total).
+      ...(m.pes.length > 1 ? { pes: m.pes.map(peStats), totals: peTotals(m.pes) } : {}),
     };
     await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
   }
@@ -432,12 +455,16 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     t.push(
       ['guest', relativeName(guest)],
       ['instructions', done.toLocaleString('en-US')],
-      ['cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
-      ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
+      // With several PEs each has its own cycles: PE 0's here, every PE's in its own row below.
+      [m.pes.length > 1 ? 'cycles (modelled, PE 0)' : 'cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
+      m.pes.length > 1
+        ? ['CPI (PE 0)', m.cpu.instret > 0 ? `${(m.cpu.cycles / m.cpu.instret).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-']
+        : ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
       ...dmaRows(m),
+      ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],
       ['exit', why],
@@ -615,6 +642,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--mmu-offset <off>', 'with --mmu: map RAM at VA = PA + OFF (a multiple of 1G; the guest must be position-independent)')
     .option('--s2 <spec>', '4k|16k|64k[:pages|blocks]: an identity stage 2 under the guest (VMID 1): nested walks without a hypervisor; with --hyp: 4k:pages|blocks, the VMs\' eager stage-2 mapping size (default blocks)')
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
+    .option('--smp <n>', 'number of PEs, 1..8 (default 1); PE 0 boots, the others wait for PSCI CPU_ON')
+    .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM}; deterministic round-robin)`)
     .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
     .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
@@ -679,6 +708,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
           throw new UserError(`${ignored.map(([f]) => f).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply with ${opts.gdb !== undefined ? '--gdb' : '--break'} (the debugger drives the run: use its commands, e.g. stats, regs, x)`);
         }
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
+        refuseSmp(opts.smp, 'the debugger (--break, --gdb)');
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
         const o = { ...opts, more, hypSlice: opts.hypSlice };
@@ -687,6 +717,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       }
       // The hypervisor builds its own machine: the CPU model does not reach it yet.
       if (opts.hyp && opts.cpu !== undefined) throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
+      if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
       if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));

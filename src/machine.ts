@@ -1,4 +1,5 @@
-// A machine: the QEMU-virt-compatible board (RAM, devices) with one CPU and its firmware.
+// A machine: the QEMU-virt-compatible board (RAM, devices) with 1..8 PEs (src/cpu/smp.ts) and its
+// firmware.
 import { Bus, CountedDevice } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
 import { cpuProfile, idRegSlots } from './cpu/profile.js';
@@ -19,6 +20,7 @@ import { VirtioBank } from './devices/virtio/bank.js';
 import type { VirtDtBoard } from './loader/virt-dt.js';
 import { Smmu, type SmmuIrqLine } from './smmu/smmu.js';
 import { ConsoleHistory } from './console-history.js';
+import { Smp, DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
 import type { EngineName } from './cpu/jit/engine.js';
 
 /** The QEMU `virt` memory map (hw/arm/virt.c's base memmap; addresses are facts, not code). */
@@ -118,6 +120,10 @@ export interface MachineOptions {
   dmaEngine?: boolean;
   /** 'smmuv3': an SMMUv3 at 0x0905_0000 in front of every bus master (qemu -M virt,iommu=smmuv3). */
   iommu?: 'smmuv3';
+  /** PEs (1..8, default 1): --smp N. */
+  smp?: number;
+  /** Instructions each PE runs before the next one's turn (default DEFAULT_QUANTUM). */
+  smpQuantum?: number;
 }
 
 /** A populated virtio-mmio slot. */
@@ -143,7 +149,12 @@ export interface RunResult {
 
 export class Machine {
   readonly bus: Bus;
+  /** PE 0 (the boot CPU; the only one without --smp). */
   readonly cpu: Cpu;
+  /** Every PE, by number (MPIDR_EL1.Aff0). */
+  readonly pes: Cpu[];
+  /** The scheduler and what lies between PEs, with more than one PE; null otherwise. */
+  readonly smp: Smp | null;
   readonly uart: Pl011;
   /** PL031 real-time clock at 0x0901_0000. */
   readonly rtc: Pl031;
@@ -174,9 +185,36 @@ export class Machine {
     const ramSize = opts.ramSize ?? DEFAULT_RAM_SIZE;
     this.bus = new Bus(VIRT.RAM, ramSize);
     const profile = cpuProfile(opts.cpu);
-    this.cpu = new Cpu(this.bus, profile.groups, idRegSlots(profile));
-    if (opts.timing !== undefined) this.cpu.setTiming(opts.timing);
-    if (opts.engine !== undefined) this.cpu.engine = opts.engine;
+    const n = opts.smp ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PES) throw new Error(`smp: the number of PEs must be 1..${MAX_PES}, not ${n}`);
+    this.pes = [];
+    for (let i = 0; i < n; i++) {
+      const pe = new Cpu(this.bus, profile.groups, idRegSlots(profile));
+      pe.index = i;
+      pe.reset(); // again, with its index (MPIDR_EL1)
+      if (opts.timing !== undefined) pe.setTiming(opts.timing);
+      if (opts.engine !== undefined) pe.engine = opts.engine;
+      this.pes.push(pe);
+    }
+    this.cpu = this.pes[0];
+    this.smp =
+      n > 1
+        ? new Smp(this.pes, opts.smpQuantum ?? DEFAULT_QUANTUM, {
+            onSwitch: (i) => (this.gic.currentCpu = i),
+            allAsleep: () => {
+              // As the single-PE WFI: wait for host input if the stream is open, else stop.
+              if (!this.firmware.hostInputOpen) return false;
+              this.firmware.idleForInput = true;
+              return true;
+            },
+            idle: (deadline) => {
+              // As BoardFirmware.idle: interactive runs let the idle time pass in real time.
+              if (!this.firmware.hostInputOpen) return false;
+              this.firmware.idleDeadline = deadline;
+              return true;
+            },
+          })
+        : null;
     this.onOutput = opts.onOutput;
     this.console = new ConsoleHistory(opts.consoleHistory);
     this.imageEnd = VIRT.RAM;
@@ -184,7 +222,7 @@ export class Machine {
     if (opts.onLog) this.uart.onUnknown = opts.onLog;
     this.bus.map(VIRT.UART0, 0x1000, this.uart);
     // GICv2 (IHI 0048B) with the timer PPIs and the UART's SPI wired to it.
-    this.gic = new Gic({ cpus: 1, onLines: (_cpu, lines) => this.cpu.setInterruptLines(lines) });
+    this.gic = new Gic({ cpus: n, onLines: (c, lines) => this.pes[c].setInterruptLines(lines) });
     this.bus.map(VIRT.GIC_DIST, 0x10000, this.gic.distributor);
     this.bus.map(VIRT.GIC_CPU, 0x10000, this.gic.cpuInterface);
     if (opts.gicVirtualization) {
@@ -198,7 +236,8 @@ export class Machine {
     // RTCINTR on SPI 2 (QEMU virt); its match fires from the CPU's deadline check at that second.
     this.rtc.onIrq = (level) => this.gic.setLevel(INTID.RTC, level);
     this.rtc.onSchedule = (s) => this.cpu.scheduleDeviceEvent('pl031', s * 1e9, () => this.rtc.update());
-    this.cpu.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level);
+    // Each PE's timers drive its own PPIs (banked per CPU interface).
+    for (const pe of this.pes) pe.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level, pe.index);
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
     this.addBusMasters(opts);
@@ -218,7 +257,8 @@ export class Machine {
       },
       opts.semihosting ?? true,
     );
-    this.cpu.firmware = this.firmware;
+    for (const pe of this.pes) pe.firmware = this.firmware;
+    this.firmware.power = this.smp;
   }
 
   /** A DMA port whose writes to RAM drop decoded code and clear exclusive reservations (Cpu.dmaWritten). */
@@ -292,6 +332,7 @@ export class Machine {
       ramBase: this.bus.ramBase,
       ramSize: this.bus.ramSize,
       gicVirtualization: this.gicv !== null,
+      cpus: this.pes.length,
       dmaEngine: this.dma ? { base: VIRT.DMA_ENGINE, size: DMA_ENGINE_SIZE, intid: INTID.DMA_ENGINE, streamId: STREAM_ID.DMA_ENGINE } : undefined,
       virtio: this.virtio.map((v) => ({ base: v.base, size: VIRTIO_MMIO_SIZE, intid: v.intid, streamId: STREAM_ID.VIRTIO_BASE + v.slot })),
       smmu: this.smmu
@@ -337,8 +378,10 @@ export class Machine {
     this.smmu?.reset();
     this.dma?.reset();
     for (const v of this.virtio) v.mmio.reset();
-    cpu.reset();
-    this.rtc.reset(); // after the CPU: modelled time restarts at 0
+    for (const pe of this.pes) pe.reset();
+    this.smp?.reset(); // PE 0 on, the others off until PSCI CPU_ON
+    this.gic.currentCpu = 0;
+    this.rtc.reset(); // after the CPUs: modelled time restarts at 0
     this.firmware.reset();
     cpu.setElSpsel(1, 1);
     cpu.daif = 0xf;
@@ -348,26 +391,30 @@ export class Machine {
 
   /** Run until the guest stops or `maxInsns` instructions retire (default: no limit). */
   run(maxInsns = Infinity): RunResult {
-    const cpu = this.cpu;
-    if (cpu.status === ST_HALT) {
+    if (this.halted() !== null) {
       // Already stopped: report it again without running.
       return this.result(0);
     }
-    const n = cpu.run(maxInsns);
-    if (cpu.status === ST_HALT) return this.result(n);
+    const n = this.smp !== null ? this.smp.run(maxInsns) : this.cpu.run(maxInsns);
+    if (this.halted() !== null) return this.result(n);
     return { reason: 'limit', exitCode: 0, instructions: n };
+  }
+
+  /** The PE that stopped the machine, or null. */
+  private halted(): Cpu | null {
+    return this.smp !== null ? this.smp.halted() : this.cpu.status === ST_HALT ? this.cpu : null;
   }
 
   private result(n: number): RunResult {
     const stop = this.firmware.stop;
-    const cpu = this.cpu;
+    const cpu = this.halted() ?? this.cpu;
     if (stop !== null) return { reason: stop.kind, exitCode: stop.code, instructions: n, message: stop.message };
     return { reason: 'error', exitCode: cpu.exitCode || 1, instructions: n, message: cpu.haltReason };
   }
 
   /** Continue after a halt (the debugger's `continue` after SYSTEM_RESET, tests). */
   clearHalt(): void {
-    if (this.cpu.status === ST_HALT) this.cpu.status = 0;
+    for (const pe of this.pes) if (pe.status === ST_HALT) pe.status = 0;
     this.firmware.stop = null;
   }
 }

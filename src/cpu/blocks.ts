@@ -8,6 +8,7 @@ import type { Bus } from '../devices/bus.js';
 import type { Cpu } from './cpu.js';
 import { CpuMemory, FC_MASK, FC_INVALID, PAGE_MASK } from './fastmem.js';
 import { translate, ACC_FETCH, FSC_SYNC_EXTERNAL } from '../mmu/translate.js';
+import type { Smp } from './smp.js';
 
 /** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
 export const MAX_BLOCK = 128;
@@ -57,6 +58,11 @@ export abstract class CpuBlocks extends CpuMemory {
   onCodeDropped: ((page: number) => void) | null = null;
   /** Called for each newly decoded block (the JIT re-attaches code compiled for the same words). */
   onBlockDecoded: ((b: Block) => void) | null = null;
+  /**
+   * The PEs of the machine when there are several (src/cpu/smp.ts), else null. They share
+   * codePage: a store by any PE to a page another PE decoded drops that PE's blocks too.
+   */
+  smp: Smp | null = null;
 
   constructor(bus: Bus, groups: Encoding[][]) {
     super(bus);
@@ -124,8 +130,9 @@ export abstract class CpuBlocks extends CpuMemory {
       this.pageBlocks.set(page, list);
       if (!this.codePage[page]) {
         this.codePage[page] = 1;
-        // A write fast-cache entry may point at this page: drop them all (rare).
-        this.wTag.fill(FC_INVALID);
+        // A write fast-cache entry may point at this page: drop them all (rare), on every PE.
+        if (this.smp !== null) for (const p of this.smp.pes) p.wTag.fill(FC_INVALID);
+        else this.wTag.fill(FC_INVALID);
       }
     }
     list.push(b);
@@ -148,11 +155,35 @@ export abstract class CpuBlocks extends CpuMemory {
       const p1 = Math.min(last, this.ramSize - 1) >>> 12;
       for (let p = p0; p <= p1; p++) if (this.codePage[p]) this.invalidateCodePage(p);
     }
-    if (this.exclValid !== 0 && this.exclPa >= 0 && pa < this.exclPa + this.exclSize && this.exclPa < pa + len) this.exclValid = 0;
+    if (this.smp !== null) {
+      for (const p of this.smp.pes) p.clearExclusiveIfOverlaps(pa, len);
+      return;
+    }
+    this.clearExclusiveIfOverlaps(pa, len);
   }
 
-  /** A store hit a page with decoded code: drop its blocks (self-modifying code, loaders). */
+  /** Clear this PE's reservation if it covers a byte of [pa, pa + len). Returns true if it did. */
+  clearExclusiveIfOverlaps(pa: number, len: number): boolean {
+    if (this.exclValid !== 0 && this.exclPa >= 0 && pa < this.exclPa + this.exclSize && this.exclPa < pa + len) {
+      this.exclValid = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A store hit a page with decoded code: drop its blocks (self-modifying code, loaders), on
+   * every PE (their instruction fetches see the new bytes: B2.2.5 concurrent modification is
+   * left aside, the model is always coherent, which IC IVAU + DSB + ISB would achieve).
+   */
   invalidateCodePage(page: number): void {
+    if (this.smp !== null) {
+      // Other PEs only if they decoded the page (their chains survive otherwise).
+      for (const p of this.smp.pes) if (p === this.self || p.pageBlocks.has(page)) p.dropCodePage(page);
+    } else this.dropCodePage(page);
+  }
+  /** This PE's decoded blocks on `page` go. */
+  dropCodePage(page: number): void {
     const list = this.pageBlocks.get(page);
     if (list) {
       for (const b of list) {
@@ -170,6 +201,12 @@ export abstract class CpuBlocks extends CpuMemory {
     if (this.onCodeDropped !== null) this.onCodeDropped(page);
   }
   invalidateAllCode(): void {
+    if (this.smp !== null) {
+      for (const p of this.smp.pes) p.dropAllCode();
+    } else this.dropAllCode();
+  }
+  /** This PE's decoded blocks all go. */
+  dropAllCode(): void {
     this.blocks.clear();
     this.bcPa.fill(-1);
     this.bcBlock.fill(null);

@@ -13,6 +13,7 @@ import { Mmu, configureTlb } from '../mmu/translate.js';
 import { CpuBlocks, Block, execUndefined } from './blocks.js';
 import { runBlocks } from './engine-interp.js';
 import { Jit, defaultEngine, type EngineName } from './jit/engine.js';
+import { SLEEP_NONE, SLEEP_WFI, SLEEP_WFE } from './smp.js';
 
 /** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
 export interface Firmware {
@@ -99,6 +100,23 @@ export class Cpu extends CpuBlocks {
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */
   private readonly streakFirst = new Int32Array(4);
+  // ---- several PEs (src/cpu/smp.ts; `smp` itself is on CpuBlocks) ----
+  /** This PE's number: MPIDR_EL1.Aff0, the GIC CPU interface it uses. */
+  index = 0;
+  /** Asleep in WFI or WFE (SLEEP_*): the scheduler skips it until a wake-up event. */
+  sleeping = SLEEP_NONE;
+  /** The Event Register (D1.6.1): set by SEV/SEVL and by the global monitor being cleared. */
+  eventRegister = 0;
+  /** Reservations of this PE cleared by another PE's store (the global monitor). */
+  monitorClears = 0;
+  /** Broadcast TLB maintenance: TLBI ...IS from other PEs received, and entries they removed. */
+  shootdownsReceived = 0;
+  shootdownEntries = 0;
+  /** Shootdowns received by operation (e.g. 'VAE1IS'). */
+  readonly shootdownsByOp = new Map<string, number>();
+  /** TLBI ...IS this PE issued, and entries they removed from other PEs' TLBs. */
+  tlbiBroadcasts = 0;
+  tlbiBroadcastEntries = 0;
 
   constructor(
     bus: Bus,
@@ -139,6 +157,11 @@ export class Cpu extends CpuBlocks {
     this.interruptsTaken = 0;
     this.yieldRequested = false;
     this.pcLo = this.pcHi = 0;
+    // MPIDR_EL1 (D23.2): bit 31 RES1, Aff0 = the PE number, as QEMU's virt gives up to 8 CPUs.
+    // VMPIDR_EL2 resets to the same value (what EL1 reads while EL2 does not change it).
+    this.sys[2 * SYS.MPIDR_EL1] = this.sys[2 * SYS.VMPIDR_EL2] = (0x8000_0000 | this.index) | 0;
+    this.sleeping = SLEEP_NONE;
+    this.eventRegister = 0;
     this.invalidateAllCode();
     this.mmu.tlb.flushAll(); // TLB contents do not survive a reset (statistics are kept)
     this.contextChanged();
@@ -261,11 +284,38 @@ export class Cpu extends CpuBlocks {
    */
   waitForInterrupt(): void {
     if (this.wfiWakeup()) return;
+    if (this.smp !== null) {
+      // Several PEs: this one sleeps; the scheduler (smp.ts) runs the others and wakes it.
+      this.sleeping = SLEEP_WFI;
+      this.requestYield();
+      return;
+    }
     const fw = this.firmware;
     if (this.timerDeadline !== Infinity && fw !== null && fw.idle !== undefined && fw.idle(this, this.timerDeadline)) return;
     if (this.sleepUntilTimer()) return;
     if (fw !== null && fw.wfi !== undefined) fw.wfi(this);
     else this.halt('WFI with no interrupt source');
+  }
+
+  /**
+   * WFE not trapped (D1.6.2): with the Event Register set it is cleared and WFE completes;
+   * otherwise, with several PEs, the PE sleeps until an event, an interrupt or the timer event
+   * stream (smp.ts). With one PE nothing else can send an event: WFE completes at once, which
+   * the architecture permits (a spurious wake-up).
+   */
+  waitForEvent(): void {
+    if (this.eventRegister !== 0) {
+      this.eventRegister = 0;
+      return;
+    }
+    if (this.smp === null || this.wfiWakeup()) return;
+    this.sleeping = SLEEP_WFE;
+    this.requestYield();
+  }
+
+  /** A store to a page in exclPage: the global exclusive monitor (smp.ts). */
+  exclStore(pa: number, size: number): void {
+    this.smp!.stored(this, pa, size);
   }
 
   /**

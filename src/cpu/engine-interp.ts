@@ -145,6 +145,12 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       // A stage-2 data abort reports the instruction's own syndrome (ISV, SAS, SSE, SRT, SF, AR).
       if (cpu.excS2 && cpu.excTargetEl === 2) cpu.excISS |= insns[k].iss;
       cpu.deliver(flo, fhi, cpu.excRetNext);
+      // SMP: the firmware may stop this PE while handling the exception (PSCI CPU_OFF over HVC).
+      if (cpu.yieldRequested) {
+        cpu.yieldRequested = false;
+        cpu.status = ST_OK;
+        break;
+      }
     } else if (cpu.status === ST_DEBUG) {
       // A breakpoint or watchpoint stopped before instruction k: it has not executed (so the
       // counts are those of the k before it) and resumes from here, as if the budget had run out.

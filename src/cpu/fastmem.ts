@@ -43,7 +43,12 @@ export abstract class CpuMemory extends CpuState {
   /** EL * FC_SIZE: the bank of the current EL (or EL0's during LDTR/STTR). */
   fcBase = FC_SIZE;
   /** 1 for RAM pages holding decoded code: stores there take the slow path. */
-  readonly codePage: Uint8Array;
+  codePage: Uint8Array;
+  /**
+   * SMP (src/cpu/smp.ts): RAM pages where another PE may hold an exclusive reservation, shared by
+   * all PEs (null with one PE). Stores there take the slow path, which clears those reservations.
+   */
+  exclPage: Uint8Array | null = null;
   /** Bumped whenever chains, compiled code or fast-cache entries may be stale. */
   gen = 0;
   /** The timing profile: static costs applied at decode, charges for events (src/cpu/timing.ts). */
@@ -70,6 +75,8 @@ export abstract class CpuMemory extends CpuState {
 
   /** A store reached a page with decoded code (blocks.ts drops it). */
   abstract invalidateCodePage(page: number): void;
+  /** A store to [pa, pa + size) on a page in exclPage (cpu.ts: the global exclusive monitor). */
+  abstract exclStore(pa: number, size: number): void;
 
   /** This PE as the MMU sees it (the class chain ends in Cpu). */
   protected get self(): Cpu {
@@ -283,6 +290,7 @@ export abstract class CpuMemory extends CpuState {
     const off = this.tr.pa - this.ramBase;
     const page = off >>> 12;
     if (this.codePage[page]) this.invalidateCodePage(page);
+    if (this.exclPage !== null && this.exclPage[page] !== 0) this.exclStore(this.tr.pa, 16);
     const dv = this.ramDv;
     for (let k = 0; k < 4; k++) dv.setInt32(off + 4 * k, v[t + k], true);
   }
@@ -306,7 +314,7 @@ export abstract class CpuMemory extends CpuState {
         this.rTag[i] = lo & PAGE_MASK;
         this.rHi[i] = hi;
         this.rOff[i] = off & PAGE_MASK;
-      } else if (!this.codePage[off >>> 12]) {
+      } else if (!this.codePage[off >>> 12] && (this.exclPage === null || this.exclPage[off >>> 12] === 0)) {
         this.wTag[i] = lo & PAGE_MASK;
         this.wHi[i] = hi;
         this.wOff[i] = off & PAGE_MASK;
@@ -367,7 +375,13 @@ export abstract class CpuMemory extends CpuState {
     if (off >= 0 && off < this.ramSize) {
       const page = off >>> 12;
       if (this.codePage[page]) this.invalidateCodePage(page);
-      if (!unaligned && this.tr.cacheable && this.watch === null) {
+      // SMP: another PE's reservation may cover this page; its stores stay on the slow path.
+      let fill = true;
+      if (this.exclPage !== null && this.exclPage[page] !== 0) {
+        this.exclStore(pa, size);
+        fill = this.exclPage[page] === 0;
+      }
+      if (fill && !unaligned && this.tr.cacheable && this.watch === null) {
         const i = this.fcBase | ((lo >>> 12) & FC_MASK);
         this.wTag[i] = lo & PAGE_MASK;
         this.wHi[i] = hi;

@@ -26,6 +26,12 @@ export interface TimingProfile {
   /** The hypervisor's charges: an exit to EL2 and back, and a world switch (src/hyp/stats.ts says why). */
   hypExit: number;
   worldSwitch: number;
+  /**
+   * With several PEs: cycles a TLBI ...IS costs its issuer per other PE it reaches (the broadcast
+   * and each PE's acknowledgement over the interconnect, which DSB waits for). An assumption of
+   * the same order as a device round trip, not a published figure.
+   */
+  tlbiBroadcast?: number;
 }
 
 export const PROFILES: Record<string, TimingProfile> = {
@@ -49,6 +55,7 @@ export const PROFILES: Record<string, TimingProfile> = {
     tlb: { l2Hit: 3, descRead: 20 },
     hypExit: 600,
     worldSwitch: 1500,
+    tlbiBroadcast: 40,
   },
   functional: {
     name: 'functional',

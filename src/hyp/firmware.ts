@@ -4,7 +4,7 @@
 import type { Cpu, Firmware } from '../cpu/cpu.js';
 import { EC_HVC64 } from '../cpu/exceptions.js';
 import { SYS } from '../cpu/sysregs.js';
-import { psciCall } from './psci.js';
+import { psciCall, type PsciPower } from './psci.js';
 import { Semihosting, type SemihostHost } from './semihosting.js';
 
 /** Why the firmware stopped the machine. Absent when the CPU halted on its own (an error). */
@@ -20,6 +20,8 @@ export const SEMIHOST_HLT_IMM = 0xf000;
 export class BoardFirmware implements Firmware {
   stop: FirmwareStop | null = null;
   readonly semihost: Semihosting;
+  /** The board's PEs when there are several (CPU_ON/CPU_OFF/AFFINITY_INFO), else null. */
+  power: PsciPower | null = null;
 
   constructor(
     host: SemihostHost,
@@ -43,7 +45,7 @@ export class BoardFirmware implements Firmware {
     const ec = cpu.excEC;
     if (ec === EC_HVC64) {
       // PSCI on any HVC immediate (QEMU does not check it either); ELR_EL2 already points past the HVC.
-      const s = psciCall(cpu);
+      const s = psciCall(cpu, this.power);
       if (s === null) return;
       if (s.kind === 'off') this.end(cpu, 'halt', 0, 'PSCI SYSTEM_OFF');
       else if (s.kind === 'reset') this.end(cpu, 'halt', 0, 'reset (PSCI SYSTEM_RESET)');

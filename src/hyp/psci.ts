@@ -1,4 +1,5 @@
-// PSCI (Arm Power State Coordination Interface, DEN0022) for a single-CPU system, reached over
+// PSCI (Arm Power State Coordination Interface, DEN0022) for the board's PEs (one, or several
+// with a PsciPower from src/cpu/smp.ts), reached over
 // the HVC conduit as on QEMU's virt board without EL2/EL3 firmware. The function ID is in W0,
 // arguments in X1..X3, the result in X0 (SMC Calling Convention, DEN0028).
 import type { Cpu } from '../cpu/cpu.js';
@@ -48,6 +49,23 @@ const IMPLEMENTED = new Set<number>([
   PSCI_FEATURES,
 ]);
 
+/**
+ * The PEs as PSCI sees them (src/cpu/smp.ts); absent with one PE. PE i has affinity Aff0 = i
+ * and Aff1..Aff3 = 0 (MPIDR_EL1 as QEMU's virt gives up to 8 CPUs).
+ */
+export interface PsciPower {
+  readonly pes: readonly Cpu[];
+  /** 1 = on, 0 = off, by PE. */
+  readonly on: Uint8Array;
+  cpuOn(caller: Cpu, i: number, entryLo: number, entryHi: number, ctxLo: number, ctxHi: number): void;
+  /** Power the caller off; false if it is the last PE on. */
+  cpuOff(caller: Cpu): boolean;
+}
+
+/** AFFINITY_INFO results (DEN0022 5.7.2). */
+export const AFF_ON = 0;
+export const AFF_OFF = 1;
+
 /** MPIDR affinity fields Aff3:Aff2:Aff1:Aff0 ([39:32], [23:0]) of the one CPU, all zero. */
 function affinity(lo: number, hi: number): number {
   return (hi & 0xff) * 0x100_0000 + (lo & 0xff_ffff);
@@ -57,7 +75,7 @@ function affinity(lo: number, hi: number): number {
  * Dispatch one PSCI call. Writes the result to X0 and returns a stop request for calls that do
  * not return (SYSTEM_OFF, SYSTEM_RESET, CPU_OFF of the last CPU), or null.
  */
-export function psciCall(cpu: Cpu): PsciStop | null {
+export function psciCall(cpu: Cpu, power: PsciPower | null = null): PsciStop | null {
   const r = cpu.r;
   const fid = r[0] >>> 0; // W0: the upper 32 bits of X0 are ignored for the function ID
   let ret: number;
@@ -77,14 +95,23 @@ export function psciCall(cpu: Cpu): PsciStop | null {
       ret = PSCI_SUCCESS;
       break;
     case PSCI_CPU_OFF:
-      // Turning off the only CPU leaves nothing running: the run ends.
+      // The caller powers down (5.5.2) and the call does not return; turning off the last CPU
+      // leaves nothing running: the run ends.
+      if (power !== null && power.cpuOff(cpu)) return null;
       return { kind: 'cpu-off' };
     case PSCI_CPU_ON:
     case smc64(PSCI_CPU_ON): {
-      // X1 = target MPIDR. CPU 0 is the caller (ALREADY_ON); no other CPU exists.
+      // X1 = target MPIDR, X2 = entry point address, X3 = context id (W registers for the SMC32
+      // ID). 5.6.2: an affinity that names no CPU is INVALID_PARAMETERS, a running one ALREADY_ON.
       const fid32 = fid === PSCI_CPU_ON;
       const aff = affinity(r[2], fid32 ? 0 : r[3]);
-      ret = aff === 0 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+      const n = power === null ? 1 : power.pes.length;
+      if (aff >= n) ret = PSCI_INVALID_PARAMETERS;
+      else if (power === null || power.on[aff] !== 0) ret = PSCI_ALREADY_ON;
+      else {
+        power.cpuOn(cpu, aff, r[4], fid32 ? 0 : r[5], r[6], fid32 ? 0 : r[7]);
+        ret = PSCI_SUCCESS;
+      }
       break;
     }
     case PSCI_AFFINITY_INFO:
@@ -100,7 +127,10 @@ export function psciCall(cpu: Cpu): PsciStop | null {
       const ignoreBits = level === 3 ? 24 : level * 8; // Aff0..Aff2 occupy bits [23:0]
       if (level === 3) aff -= aff % 0x100_0000;
       else aff = Math.floor(aff / 2 ** ignoreBits);
-      ret = aff === 0 ? 0 /* ON */ : PSCI_INVALID_PARAMETERS;
+      if (level === 0 && power !== null) {
+        // One CPU's state (5.7.1); every CPU is in cluster 0, which is on while its caller runs.
+        ret = aff < power.pes.length ? (power.on[aff] !== 0 ? AFF_ON : AFF_OFF) : PSCI_INVALID_PARAMETERS;
+      } else ret = aff === 0 ? AFF_ON : PSCI_INVALID_PARAMETERS;
       break;
     }
     case PSCI_MIGRATE_INFO_TYPE:

@@ -82,7 +82,7 @@ export function loadBios(m: Machine, data: Uint8Array, name: string, bootargs = 
   const bus = m.bus;
   const flash = new FlashRom(image);
   flash.onUnknown = null;
-  const b = placeBios(bus, image, name, () => virtBoardDtb({ ramBase: bus.ramBase, ramSize: bus.ramSize, gicVirtualization: m.gicv !== null }, { bootargs }));
+  const b = placeBios(bus, image, name, () => virtBoardDtb({ ramBase: bus.ramBase, ramSize: bus.ramSize, gicVirtualization: m.gicv !== null, cpus: m.pes.length }, { bootargs }));
   bus.map(VIRT.FLASH, flash.size, flash);
   m.noteLoaded(b.entry + image.length);
   return { ...b, image };

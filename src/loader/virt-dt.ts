@@ -20,6 +20,8 @@ export interface VirtDtBoard {
   virtio?: VirtDtMaster[];
   /** An SMMUv3 in front of the bus masters: each master's node gets iommus = <&smmu streamId>. */
   smmu?: { base: number; size: number; intids: { eventq: number; priq: number; cmdqSync: number; gerror: number } };
+  /** PEs (default 1): the cpus node and the timer PPIs' CPU mask. */
+  cpus?: number;
 }
 
 /** A bus master's node: its frame, SPI and (behind an SMMU) StreamID. */
@@ -51,6 +53,8 @@ export interface VirtDtDesc {
   virtio?: VirtDtMaster[];
   dmaEngine?: VirtDtMaster;
   smmu?: VirtDtBoard['smmu'];
+  /** CPUs (default 1), reg = MPIDR Aff0 = 0..cpus-1, enable-method psci. */
+  cpus?: number;
 }
 
 /** GIC interrupt specifier cells (arm,gic binding): type 0 = SPI, 1 = PPI. */
@@ -64,7 +68,8 @@ const PPI_CPU0 = 0x100;
 export const APB_PCLK_HZ = 24_000_000;
 
 const spi = (intid: number, flags = IRQ_LEVEL_HIGH): number[] => [GIC_SPI, intid - 32, flags];
-const ppi = (intid: number): number[] => [GIC_PPI, intid - 16, PPI_CPU0 | IRQ_LEVEL_HIGH];
+/** A PPI of every CPU: the arm,gic binding's third cell has the CPU mask in bits [15:8]. */
+const ppi = (intid: number, cpus = 1): number[] => [GIC_PPI, intid - 16, (((1 << cpus) - 1) * PPI_CPU0) | IRQ_LEVEL_HIGH];
 const reg64 = (...pairs: number[]): { u64: number[] } => ({ u64: pairs });
 
 /** The bare board (src/machine.ts): what it maps, at QEMU virt's addresses. */
@@ -80,6 +85,7 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
     virtio: board.virtio,
     dmaEngine: board.dmaEngine,
     smmu: board.smmu,
+    cpus: board.cpus,
   };
 }
 
@@ -92,6 +98,7 @@ export function virtBoardDtb(board: VirtDtBoard, chosen: VirtDtChosen = {}): Uin
 export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
   const t = new FdtBuilder();
   const root = t.root;
+  const ncpu = d.cpus ?? 1;
   // Nodes referenced by phandle first, so their handles exist when others point at them.
   const gicName = `intc@${d.gic.dist.toString(16)}`;
   root.prop('#address-cells', [2]).prop('#size-cells', [2]);
@@ -122,7 +129,7 @@ export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
     // No children and no interrupt-map: 0 address cells (dtc's interrupt_provider check wants the property).
     .prop('#address-cells', [0])
     .prop('reg', reg64(...gicReg));
-  if (virt) gic.prop('interrupts', ppi(INTID.MAINTENANCE));
+  if (virt) gic.prop('interrupts', ppi(INTID.MAINTENANCE, ncpu));
   const gicH = gic.phandle();
   root.prop('interrupt-parent', [gicH]);
 
@@ -189,13 +196,15 @@ export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
 
   const cpus = root.node('cpus');
   cpus.prop('#address-cells', [1]).prop('#size-cells', [0]);
-  cpus.node('cpu@0').prop('device_type', 'cpu').prop('compatible', 'arm,cortex-a57').prop('reg', [0]).prop('enable-method', 'psci');
+  for (let i = 0; i < ncpu; i++) {
+    cpus.node(`cpu@${i}`).prop('device_type', 'cpu').prop('compatible', 'arm,cortex-a57').prop('reg', [i]).prop('enable-method', 'psci');
+  }
 
   // Generic timer PPIs in the binding's order: secure physical, non-secure physical, virtual, hypervisor.
   root
     .node('timer')
     .prop('compatible', ['arm,armv8-timer', 'arm,armv7-timer'])
-    .prop('interrupts', [...ppi(INTID.CNTPS), ...ppi(INTID.CNTP), ...ppi(INTID.CNTV), ...ppi(INTID.CNTHP)])
+    .prop('interrupts', [...ppi(INTID.CNTPS, ncpu), ...ppi(INTID.CNTP, ncpu), ...ppi(INTID.CNTV, ncpu), ...ppi(INTID.CNTHP, ncpu)])
     .prop('always-on');
 
   const ch = root.node('chosen');

@@ -6,7 +6,7 @@
 // Every TLBI removes exactly the entries the ARM ARM names (removing more would also be allowed,
 // but users read the statistics) and then flushes the host fast cache (cpu.contextChanged()),
 // which is always a subset of the L1 TLB model. With one PE, the Inner Shareable forms behave as
-// the local ones.
+// the local ones; with several (src/cpu/smp.ts) they reach every PE and are counted there.
 import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
 import { deliverFault, ACC_READ, ACC_WRITE } from './faults.js';
@@ -68,9 +68,44 @@ function stage1(m: Mmu): TlbArray[] {
  * Unknown operations raise UNDEFINED.
  */
 export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
+  const is = op.endsWith('IS');
+  const name = is ? op.slice(0, -2) : op;
+  const smp = cpu.smp;
+  if (!is || smp === null) {
+    if (!tlbiOn(cpu, cpu, name, xtLo, xtHi)) cpu.raise(EC_UNKNOWN, 0, 0);
+    return;
+  }
+  // The Inner Shareable forms apply to every PE in the Inner Shareable domain (ARM ARM D8.13.1
+  // "Shareability of TLB maintenance"): here every PE of the board. The VMID, the ASID width and
+  // Xt are the issuer's; each PE removes its own matching entries and counts the shootdown.
+  if (!tlbiOn(cpu, cpu, name, xtLo, xtHi)) {
+    cpu.raise(EC_UNKNOWN, 0, 0);
+    return;
+  }
+  cpu.tlbiBroadcasts++;
+  const perPe = cpu.timing.profile.tlbiBroadcast ?? 0;
+  for (let i = 0; i < smp.pes.length; i++) {
+    const p = smp.pes[i];
+    if (p === cpu || smp.on[i] === 0) continue;
+    cpu.cycles += perPe;
+    const before = p.mmu.tlb.validEntries();
+    tlbiOn(p, cpu, name, xtLo, xtHi);
+    const removed = before - p.mmu.tlb.validEntries();
+    p.shootdownsReceived++;
+    p.shootdownEntries += removed;
+    cpu.tlbiBroadcastEntries += removed;
+    p.shootdownsByOp.set(op, (p.shootdownsByOp.get(op) ?? 0) + 1);
+  }
+}
+
+/**
+ * One PE's part of a TLBI: `target`'s TLB model and fast cache lose the entries the operation
+ * names, with the VMID and ASID width of `issuer` (the PE that executed it). False if the
+ * operation is unknown (UNDEFINED).
+ */
+function tlbiOn(cpu: Cpu, issuer: Cpu, name: string, xtLo: number, xtHi: number): boolean {
   const m = mmuOf(cpu);
-  const vmid = currentVmid(cpu);
-  const name = op.endsWith('IS') ? op.slice(0, -2) : op;
+  const vmid = currentVmid(issuer);
   switch (name) {
     case 'VMALLE1':
       // All stage-1 (combined and walk cache) entries of the current VMID, global or not.
@@ -80,7 +115,7 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
     case 'VALE1': {
       // By VA and ASID; global entries for that VA too. The last-level-only form (VALE1) spares
       // the walk cache.
-      const asid = xtAsid(cpu, xtHi);
+      const asid = xtAsid(issuer, xtHi);
       const [lo, hi] = xtVa(xtLo, xtHi);
       // Not last-level only: cached table entries on the path to VA go too (walk cache).
       if (name === 'VAE1') {
@@ -94,7 +129,7 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
         hi,
         (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && (a.global[e] !== 0 || a.asid[e] === asid) && matchesVa(a, e, lo, hi),
       );
-      return; // the fast cache lost exactly the removed L1 pages
+      return true; // the fast cache lost exactly the removed L1 pages
     }
     case 'VAAE1':
     case 'VAALE1': {
@@ -105,11 +140,11 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
         w.removeWhere((e) => w.vmid[e] === vmid && matchesVa(w, e, lo, hi));
       }
       removeCombined(cpu, m, lo, hi, (a, e) => a.vmid[e] === vmid && (a.regime[e] & RG_S1) !== 0 && matchesVa(a, e, lo, hi));
-      return; // as VAE1
+      return true; // as VAE1
     }
     case 'ASIDE1': {
       // Non-global entries of one ASID.
-      const asid = xtAsid(cpu, xtHi);
+      const asid = xtAsid(issuer, xtHi);
       for (const a of stage1(m)) a.removeWhere((e) => a.vmid[e] === vmid && a.global[e] === 0 && a.asid[e] === asid);
       break;
     }
@@ -131,10 +166,10 @@ export function tlbi(cpu: Cpu, op: string, xtLo: number, xtHi: number): void {
       m.tlb.flushAll();
       break;
     default:
-      cpu.raise(EC_UNKNOWN, 0, 0);
-      return;
+      return false;
   }
   cpu.contextChanged();
+  return true;
 }
 
 /** TLBI VMALLS12E1: all stage 1 and stage 2 entries of the current VMID (VTTBR_EL2.VMID). */

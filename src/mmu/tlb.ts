@@ -406,6 +406,11 @@ export class Tlb {
     return c;
   }
 
+  /** Valid entries in every array (counting what a broadcast TLBI removed). */
+  validEntries(): number {
+    return this.l1i.count() + this.l1d.count() + this.l2.count() + this.ipa.count() + this.walk.count();
+  }
+
   /** Drop everything (reset, or a configuration change). */
   flushAll(): void {
     for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.removeWhere(() => true);

@@ -44,6 +44,7 @@ function markExclusive(cpu: Cpu, lo: number, hi: number, size: number): void {
   cpu.exclHi = hi;
   cpu.exclSize = size;
   cpu.exclPa = cpu.lastReadPa(lo, hi);
+  if (cpu.smp !== null && cpu.exclPa >= 0) cpu.smp.marked(cpu.exclPa); // the global monitor (smp.ts)
 }
 /** The monitor check of a store-exclusive. It always clears the monitor (ClearExclusiveLocal). */
 function exclusivePass(cpu: Cpu, lo: number, hi: number, size: number): boolean {

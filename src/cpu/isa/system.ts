@@ -122,11 +122,20 @@ function execWfi(cpu: Cpu, _i: Insn): void {
   if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWI) !== 0) return cpu.raise(EC_WFX, wfxIss(0), 0, 2);
   cpu.waitForInterrupt();
 }
-// WFE: the same traps (nTWE, TWE). A single PE with no event stream: WFE completes at
-// once, which the architecture permits (a wake-up may happen for any reason).
+// WFE: the same traps (nTWE, TWE), then the Event Register (Cpu.waitForEvent). With one PE
+// WFE completes at once, which the architecture permits (a wake-up may happen for any reason).
 function execWfe(cpu: Cpu, _i: Insn): void {
   if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWE) === 0) return cpu.raise(EC_WFX, wfxIss(1), 0);
   if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWE) !== 0) return cpu.raise(EC_WFX, wfxIss(1), 0, 2);
+  cpu.waitForEvent();
+}
+// SEV: an event for every PE; SEVL: for this PE only (D1.6.1).
+function execSev(cpu: Cpu, _i: Insn): void {
+  if (cpu.smp !== null) cpu.smp.sendEvent();
+  else cpu.eventRegister = 1;
+}
+function execSevl(cpu: Cpu, _i: Insn): void {
+  cpu.eventRegister = 1;
 }
 
 // ---------------------------------------------------------------- barriers
@@ -445,7 +454,7 @@ export const system: Encoding[] = [
     decode(raw, i) {
       const n = bits(raw, 11, 5);
       i.imm = n;
-      i.exec = n === 2 ? execWfe : n === 3 ? execWfi : execNop; // NOP, YIELD, SEV, SEVL: no-ops
+      i.exec = n === 2 ? execWfe : n === 3 ? execWfi : n === 4 ? execSev : n === 5 ? execSevl : execNop; // NOP, YIELD: no-ops
     },
   },
   {
