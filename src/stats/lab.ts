@@ -1,7 +1,8 @@
 // The TLB lab options of `a64hv run` in one place: --tlb / --tlb-config (geometry), --mmu /
 // --mmu-offset / --s2 (translation set up for an unmodified guest), regions of interest, and the
 // output files (--stats-txt, --stats-csv, --stats-dir with config.json next to the statistics).
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readInputText } from '../loader/input-file.js';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { UserError } from '../errors.js';
@@ -30,9 +31,10 @@ export async function resolveTlbConfig(o: LabOptions): Promise<Required<TlbConfi
   if (o.tlbConfig !== undefined) {
     let text: string;
     try {
-      text = await readFile(o.tlbConfig, 'utf8');
+      // A regular file of bounded size (an endless /dev/zero must not grow memory: issue 14).
+      text = await readInputText(o.tlbConfig);
     } catch (e) {
-      throw new UserError(`--tlb-config ${o.tlbConfig}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new UserError(`--tlb-config ${(e as Error).message}`);
     }
     cfg = tlbConfigFromJson(text, o.tlbConfig, cfg);
   }

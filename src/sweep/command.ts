@@ -1,6 +1,7 @@
 // `a64hv sweep`: run the TLB workload over a grid, in parallel, with a progress line, and write
 // results.csv, results.json and chart.svg into the output folder.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readInputText } from '../loader/input-file.js';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,9 +37,10 @@ export async function sweepCommand(o: SweepOptions, io: CliIo): Promise<number> 
   if (o.grid !== undefined) {
     let text: string;
     try {
-      text = await readFile(o.grid, 'utf8');
+      // A regular file of bounded size (an endless /dev/zero must not grow memory: issue 14).
+      text = await readInputText(o.grid);
     } catch (e) {
-      throw new UserError(`--grid ${o.grid}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new UserError(`--grid ${(e as Error).message}`);
     }
     grid = gridFromJson(text, o.grid);
   }

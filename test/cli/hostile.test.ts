@@ -87,3 +87,11 @@ describe('options that were silently ignored', () => {
     expect(r.out).toBe('hi\n');
   });
 });
+
+describe('the TLB lab and sweep read their JSON files bounded', () => {
+  it('--tlb-config and sweep --grid refuse an endless device and a directory with one line', async () => {
+    oneLineError(await cli('run', HELLO, '--tlb-config', '/dev/zero'), /^a64hv: error: --tlb-config \/dev\/zero: not a regular file/);
+    oneLineError(await cli('run', HELLO, '--tlb-config', dir), /^a64hv: error: --tlb-config .*: is a directory/);
+    oneLineError(await cli('sweep', '--grid', '/dev/zero', '--out', join(dir, 'sw')), /^a64hv: error: --grid \/dev\/zero: not a regular file/);
+  });
+});
