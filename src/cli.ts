@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
 import { writeFile } from 'node:fs/promises';
-import { readInputText } from './loader/input-file.js';
+import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
@@ -168,14 +168,7 @@ export function regsToJson(cpu: Cpu): RegsJson {
  * values are errors. EL 0 runs on SP_EL0 and EL 1 on SP_EL1 (EL1h).
  */
 export function applyRegs(cpu: Cpu, text: string, file: string): void {
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
-  }
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new UserError(`${file}: expected a JSON object`);
-  const o = j as Record<string, unknown>;
+  const o = parseJsonObject(text, file);
   const known = ['x', 'sp_el0', 'sp_el1', 'pc', 'nzcv', 'el'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new UserError(`${file}: unknown key '${k}' (expected ${known.join(', ')})`);
   const u64 = (v: unknown, what: string): bigint => {

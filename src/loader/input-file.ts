@@ -93,3 +93,15 @@ export function readInputTextSync(path: string, max = MAX_TEXT_INPUT): string {
 export async function readInputText(path: string, max = MAX_TEXT_INPUT): Promise<string> {
   return new TextDecoder().decode(await readInputFile(path, max, 'a text input may be'));
 }
+
+/** The text of a JSON input file as an object (not an array or a scalar); one-line UserErrors otherwise. */
+export function parseJsonObject(text: string, file: string): Record<string, unknown> {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new UserError(`${file}: expected a JSON object`);
+  return j as Record<string, unknown>;
+}

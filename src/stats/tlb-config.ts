@@ -2,6 +2,7 @@
 // or a JSON file (`--tlb-config FILE.json`), validated into a full TlbConfig (src/mmu/tlb.ts).
 // Every structure: ENTRIES[:WAYS|full][:lru|rr]. The L1 TLBs are always round-robin (their misses
 // stay exact under the host fast cache, src/mmu/README.md), so a replacement there is refused.
+import { parseJsonObject } from '../loader/input-file.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_TLB_CONFIG, type TlbConfig, type TlbGeometry } from '../mmu/tlb.js';
 
@@ -97,14 +98,7 @@ export function parseTlbSpec(spec: string, base: Required<TlbConfig> = defaultTl
  * Absent structures keep `base`. A config.json written by a run (its "tlb" key) reads back.
  */
 export function tlbConfigFromJson(text: string, file: string, base: Required<TlbConfig> = defaultTlbConfig()): Required<TlbConfig> {
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
-  }
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new UserError(`${file}: expected a JSON object`);
-  let o = j as Record<string, unknown>;
+  let o = parseJsonObject(text, file);
   // A whole recorded configuration: take its "tlb" part.
   if (typeof o.tlb === 'object' && o.tlb !== null && !Array.isArray(o.tlb)) o = o.tlb as Record<string, unknown>;
   const out: Required<TlbConfig> = { ...base, cost: { ...base.cost } };

@@ -3,6 +3,7 @@
 //    or off) x TLB geometries (--tlb), measured in its region of interest;
 //  - vm: two tlb-touch VMs time-sliced under the hypervisor (stage 2 mapped lazily: 4K pages),
 //    with and without VMID tagging, measured over the whole run.
+import { parseJsonObject } from '../loader/input-file.js';
 import { UserError } from '../errors.js';
 import { parseMmuSpec, parseS2Spec } from '../loader/mmu-setup.js';
 import { parseTlbSpec } from '../stats/tlb-config.js';
@@ -123,14 +124,7 @@ const pow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 /** A grid file (JSON): any key of Grid; absent keys keep the shipped grid's. */
 export function gridFromJson(text: string, file: string): Grid {
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${file}: invalid JSON (${(e as Error).message})`);
-  }
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new UserError(`${file}: expected a JSON object`);
-  const o = j as Record<string, unknown>;
+  const o = parseJsonObject(text, file);
   const known = ['footprints', 'mmu', 's2', 'tlb', 'mode', 'stride', 'passes', 'vm'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new UserError(`${file}: unknown key '${k}' (known: ${known.join(', ')})`);
   const g: Grid = { ...DEFAULT_GRID };
