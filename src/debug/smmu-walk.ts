@@ -7,7 +7,7 @@ import type { Bus } from '../devices/bus.js';
 import { Walker, S1Out, S2Out, type WalkStep } from '../mmu/walk.js';
 import { FaultRecord, faultKind } from '../mmu/faults.js';
 import { Tlb, RG_S1, RG_S2, P_R0, P_W0, P_R1, P_W1, P_S2R, P_S2W } from '../mmu/tlb.js';
-import { s1Perms, inS1Range } from '../mmu/params.js';
+import { s1Perms, s1PermsEl2, inS1Range } from '../mmu/params.js';
 import { describeAttr } from '../mmu/attrs.js';
 import { StreamConfig, ContextDesc, decodeSte, decodeCd, CONFIG_ABORT, CONFIG_BYPASS, STRW_EL2 } from '../smmu/config.js';
 import { DEFAULT_IOTLB_CONFIG, RG_EL2 } from '../smmu/iotlb.js';
@@ -101,7 +101,7 @@ export function streamWalk(bus: Bus, smmu: Smmu | null, sid: number, iova: numbe
     const o = new S1Out();
     if (!walker.s1Walk(va48, lo, hi, p, cfg.s2p, o, f)) return fault('stage-1 walk');
     ipa = o.oa + (va48 - Math.floor(va48 / 2 ** o.shift) * 2 ** o.shift);
-    perms = cd.el2 ? P_R1 | ((o.ap & 2) === 0 ? P_W1 : 0) : s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
+    perms = cd.el2 ? s1PermsEl2(o.ap, o.uxn, p.wxn) : s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
   }
   let pa = ipa;
   let attrs = '';
