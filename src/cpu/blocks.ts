@@ -205,6 +205,19 @@ export abstract class CpuBlocks extends CpuMemory {
       for (const p of this.smp.pes) p.dropAllCode();
     } else this.dropAllCode();
   }
+  /**
+   * [api snapshots] Drop the decoded blocks (and the JIT's code) but keep codePage and the fast
+   * cache as they are: after a snapshot restore the blocks are decoded again from the restored
+   * RAM, while the pages marked as code keep their stores on the slow path exactly as before.
+   */
+  forgetDecodedCode(): void {
+    this.blocks.clear();
+    this.bcPa.fill(-1);
+    this.bcBlock.fill(null);
+    this.pageBlocks.clear();
+    this.gen++;
+    if (this.onCodeDropped !== null) this.onCodeDropped(-1);
+  }
   /** This PE's decoded blocks all go. */
   dropAllCode(): void {
     this.blocks.clear();

@@ -96,6 +96,12 @@ export class Cpu extends CpuBlocks {
   yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
+  /**
+   * [api hooks] Told of every exception entry before it is taken (src/api/hooks.ts): vec is
+   * VEC_SYNC (the exc* fields hold the syndrome), VEC_IRQ, VEC_FIQ or VEC_SERROR; target the EL
+   * it goes to. Exceptions are off the hot path: null costs one compare per exception.
+   */
+  onException: ((cpu: Cpu, vec: number, target: number, retLo: number, retHi: number) => void) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */
@@ -241,6 +247,12 @@ export class Cpu extends CpuBlocks {
     for (const e of this.deviceEvents.values()) if (e.at < next) next = e.at;
     this.deviceEventAt = next;
     this.setTimerDeadline(this.genericTimerAt);
+  }
+
+  /** [api snapshots] Forget every device event (a restored device asks again: Pl031.reschedule). */
+  clearDeviceEvents(): void {
+    this.deviceEvents.clear();
+    this.deviceEventsChanged();
   }
 
   private runDeviceEvents(): void {

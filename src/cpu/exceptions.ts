@@ -33,6 +33,7 @@ export const VEC_SERROR = 0x180;
  */
 export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = VEC_SYNC): void {
   const target = vecKind === VEC_SYNC ? cpu.excTargetEl : 1;
+  if (cpu.onException !== null) cpu.onException(cpu, vecKind, target, retLo, retHi); // [api hooks]
   if (target === 2) {
     takeToEl2(cpu, retLo, retHi);
     return;
@@ -89,6 +90,7 @@ function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
  * EL2 handles it and returns to the interrupted context.
  */
 export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: boolean): void {
+  if (cpu.onException !== null) cpu.onException(cpu, fiq ? VEC_FIQ : VEC_IRQ, 2, retLo, retHi); // [api hooks]
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.exclValid = 0;

@@ -58,7 +58,8 @@ export abstract class CpuMemory extends CpuState {
    * translation, before the access; returning true stops before the instruction (ST_DEBUG, the
    * access not made). While set, data pages get no fast-cache entries, so every access is seen.
    */
-  watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
+  // [api hooks] a write also passes its value (vlo, vhi; the 16-byte Q store passes none).
+  watch: ((lo: number, hi: number, size: number, write: boolean, vlo?: number, vhi?: number) => boolean) | null = null;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -367,7 +368,7 @@ export abstract class CpuMemory extends CpuState {
     if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageWrite(lo, hi, size, vlo, vhi);
     const pa = this.xlate(lo, hi, ACC_WRITE, unaligned);
     if (pa < 0) return;
-    if (this.watch !== null && this.watch(lo, hi, size, true)) {
+    if (this.watch !== null && this.watch(lo, hi, size, true, vlo, vhi)) {
       this.status = ST_DEBUG;
       return;
     }

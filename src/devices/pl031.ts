@@ -91,6 +91,11 @@ export class Pl031 implements Device {
     this.updateLine();
   }
 
+  /** [api snapshots] Ask again for the event of the match armed now (after a restore). */
+  reschedule(): void {
+    this.onSchedule?.(this.matchAt);
+  }
+
   /** The match event (or any later look): latch RTCRIS once the counter has reached RTCMR. */
   update(): void {
     if (Math.floor(this.seconds()) >= this.matchAt) {

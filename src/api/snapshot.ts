@@ -1,0 +1,167 @@
+// Snapshots: the whole machine (state-walk.ts) and its RAM in one versioned byte string, kept in
+// memory or written to a file. Only RAM pages that are not all zero are stored, and the whole is
+// deflated. Format (version 1, little-endian):
+//   "A64HVSNP" | u32 version | deflate( u32 jsonBytes | JSON | u32 pages | { u32 page, 4096 bytes }* )
+// The JSON holds the format name, the machine configuration it was taken on and the state tree.
+// A restore needs a machine of the same configuration (RAM size, PEs, CPU model, devices); the
+// engine may differ (both give identical counts).
+import { deflateSync, inflateSync } from 'node:zlib';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import type { Machine as Board } from '../machine.js';
+import { saveState, restoreState, type StateTree } from './state-walk.js';
+import { ApiError } from './errors.js';
+
+/** A snapshot: the bytes of the format above (write them anywhere; restore from them). */
+export type Snapshot = Uint8Array;
+
+export const SNAPSHOT_MAGIC = 'A64HVSNP';
+export const SNAPSHOT_VERSION = 1;
+const PAGE = 4096;
+
+/** The configuration that must match for a restore (JSON-comparable). */
+export function snapshotConfig(cfg: object): Record<string, unknown> {
+  const c = cfg as Record<string, unknown>;
+  const board = { ...((c.board as object | undefined) ?? {}) } as Record<string, unknown>;
+  // Where the console goes and what the UART starts with are the host's business, not state.
+  delete board.uartInput;
+  return JSON.parse(
+    JSON.stringify({ ramSize: c.ramSize, timing: c.timing ?? null, cpu: c.cpu ?? null, smp: c.smp ?? 1, tlb: c.tlb ?? null, board }),
+  ) as Record<string, unknown>;
+}
+
+interface Payload {
+  format: 'a64hv-snapshot';
+  config: Record<string, unknown>;
+  state: StateTree;
+}
+
+export function saveMachineState(board: Board, config: object): Snapshot {
+  const payload: Payload = { format: 'a64hv-snapshot', config: snapshotConfig(config), state: saveState(board) };
+  const json = Buffer.from(JSON.stringify(payload), 'utf8');
+  // RAM: the pages with a non-zero word.
+  const ram = board.bus.i32;
+  const pages: number[] = [];
+  const words = PAGE / 4;
+  for (let p = 0, n = ram.length / words; p < n; p++) {
+    const base = p * words;
+    for (let k = 0; k < words; k++) {
+      if (ram[base + k] !== 0) {
+        pages.push(p);
+        break;
+      }
+    }
+  }
+  const body = Buffer.alloc(4 + json.length + 4 + pages.length * (4 + PAGE));
+  let at = 0;
+  body.writeUInt32LE(json.length, at);
+  at += 4;
+  json.copy(body, at);
+  at += json.length;
+  body.writeUInt32LE(pages.length, at);
+  at += 4;
+  const u8 = board.bus.u8;
+  for (const p of pages) {
+    body.writeUInt32LE(p, at);
+    at += 4;
+    body.set(u8.subarray(p * PAGE, (p + 1) * PAGE), at);
+    at += PAGE;
+  }
+  const head = Buffer.alloc(12);
+  head.write(SNAPSHOT_MAGIC, 0, 'latin1');
+  head.writeUInt32LE(SNAPSHOT_VERSION, 8);
+  return new Uint8Array(Buffer.concat([head, deflateSync(body, { level: 1 })]));
+}
+
+/** Decode and check a snapshot's framing (no machine touched). */
+export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload; pages: { page: number; data: Uint8Array }[] } {
+  if (!(s instanceof Uint8Array)) throw new ApiError('snapshot: expected the bytes of a snapshot (a Uint8Array)');
+  const b = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+  if (b.length < 12 || b.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw new ApiError('snapshot: not an a64hv snapshot (bad magic)');
+  const version = b.readUInt32LE(8);
+  if (version !== SNAPSHOT_VERSION) throw new ApiError(`snapshot: format version ${version}; this a64hv reads version ${SNAPSHOT_VERSION}`);
+  let body: Buffer;
+  try {
+    // Bounded: the RAM and a generous allowance for the state tree.
+    body = inflateSync(b.subarray(12), { maxOutputLength: ramSize + (ramSize >>> 8) * 5 + 256 * 1024 * 1024 });
+  } catch (e) {
+    throw new ApiError(`snapshot: corrupt or truncated (${(e as Error).message})`);
+  }
+  const bad = (why: string): never => {
+    throw new ApiError(`snapshot: corrupt (${why})`);
+  };
+  if (body.length < 8) bad('too short');
+  const jlen = body.readUInt32LE(0);
+  if (4 + jlen + 4 > body.length) bad('state length past the end');
+  let payload: Payload;
+  try {
+    payload = JSON.parse(body.toString('utf8', 4, 4 + jlen)) as Payload;
+  } catch {
+    return bad('state is not JSON');
+  }
+  if (payload === null || typeof payload !== 'object' || payload.format !== 'a64hv-snapshot' || typeof payload.config !== 'object' || payload.state === undefined) bad('no machine state');
+  let at = 4 + jlen;
+  const n = body.readUInt32LE(at);
+  at += 4;
+  if (body.length !== at + n * (4 + PAGE)) bad(`${n} RAM pages do not fill the rest`);
+  const pages: { page: number; data: Uint8Array }[] = [];
+  for (let i = 0; i < n; i++) {
+    const page = body.readUInt32LE(at);
+    if (page >= ramSize / PAGE) bad(`RAM page ${page} beyond the RAM`);
+    pages.push({ page, data: body.subarray(at + 4, at + 4 + PAGE) });
+    at += 4 + PAGE;
+  }
+  return { payload, pages };
+}
+
+/** Put a snapshot back into `board` (built with `config`). */
+export function restoreMachineState(board: Board, config: object, s: Snapshot): void {
+  const { payload, pages } = readSnapshot(s, board.bus.ramSize);
+  const want = JSON.stringify(snapshotConfig(config));
+  const got = JSON.stringify(payload.config);
+  if (want !== got) throw new ApiError(`snapshot: taken on another machine configuration (${got}); this machine is ${want}`);
+  try {
+    restoreState(board, payload.state);
+  } catch (e) {
+    const msg = e instanceof ApiError ? e.message : `snapshot: corrupt state (${(e as Error).message})`;
+    throw new ApiError(`${msg}; the machine is left half-restored: discard it`);
+  }
+  const u8 = board.bus.u8;
+  u8.fill(0);
+  for (const p of pages) u8.set(p.data, p.page * PAGE);
+  afterRestore(board);
+}
+
+/** What a restore must redo: decoded code dropped (the fast cache and code-page map are state), device events re-armed. */
+function afterRestore(board: Board): void {
+  for (const pe of board.pes) {
+    pe.forgetDecodedCode();
+    pe.clearDeviceEvents();
+  }
+  board.rtc.reschedule();
+  for (const pe of board.pes) pe.interruptsChanged();
+}
+
+export function writeSnapshotFile(path: string, s: Snapshot): void {
+  try {
+    writeFileSync(path, s);
+  } catch (e) {
+    throw new ApiError(`${path}: cannot write the snapshot (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Largest snapshot file read: 1 GiB of RAM can deflate to little, but never beyond this. */
+const MAX_SNAPSHOT_FILE = 0x6000_0000;
+
+export function readSnapshotFile(path: string): Snapshot {
+  try {
+    // A FIFO or /dev/zero is refused before reading, not read forever.
+    const st = statSync(path);
+    if (!st.isFile()) throw new ApiError(`${path}: not a regular file (a snapshot is a file written by savevm/writeSnapshotFile)`);
+    if (st.size > MAX_SNAPSHOT_FILE) throw new ApiError(`${path}: ${st.size} bytes is larger than any snapshot`);
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+  } catch (e) {
+    throw new ApiError(`${path}: cannot read the snapshot (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}

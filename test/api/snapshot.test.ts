@@ -1,0 +1,126 @@
+// Snapshots (src/api/snapshot.ts, state-walk.ts): a run continued from a restored snapshot gives
+// exactly the counts, statistics, output, registers and RAM of the run that was not interrupted,
+// for a guest taking timer, SGI and UART interrupts with the MMU on, under both engines and
+// across engines; bad snapshot bytes give one-line errors.
+import { describe, it, expect } from 'vitest';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine, ApiError, writeSnapshotFile, readSnapshotFile } from '../../src/api/index.js';
+
+const IRQ_ELF = new Uint8Array(readFileSync(new URL('../../guests/build/irq.elf', import.meta.url)));
+const IRQ_IN = readFileSync(new URL('../../guests/expected/irq.in', import.meta.url), 'utf8');
+const LOOP_ELF = new Uint8Array(readFileSync(new URL('../../guests/build/loop.elf', import.meta.url)));
+
+type Engine = 'interp' | 'jit';
+
+function boot(engine: Engine, elf: Uint8Array): Machine {
+  const m = new Machine({ ramSize: 16 << 20, engine, board: { uartInput: IRQ_IN } });
+  m.start(m.loadElf(elf).entry);
+  m.enableMmu(); // stage 1 on: the TLB model and its statistics are part of the state
+  return m;
+}
+
+/** Everything a continued run must agree on. */
+function observe(m: Machine): unknown {
+  const regs: Record<string, string> = {};
+  for (const r of ['pc', 'sp', 'nzcv', 'fpsr', 'ELR_EL1', 'ESR_EL1', 'SPSR_EL1', 'CNTV_CTL_EL0', 'CNTV_CVAL_EL0', 'SCTLR_EL1']) regs[r] = m.reg(r).toString(16);
+  for (let i = 0; i < 31; i++) regs[`x${i}`] = m.reg(`x${i}`).toString(16);
+  for (let i = 0; i < 32; i++) regs[`v${i}`] = m.reg(`v${i}`).toString(16);
+  let ramHash = 0;
+  const ram = m.board.bus.i32;
+  for (let k = 0; k < ram.length; k++) ramHash = (Math.imul(ramHash, 31) + ram[k]) | 0;
+  return { stats: m.stats(), regs, output: m.output, ramHash, el: m.el };
+}
+
+describe('snapshot: run N, snapshot, run M equals restore + run M', () => {
+  for (const engine of ['interp', 'jit'] as const) {
+    it(`irq guest (timer, SGIs, UART RX interrupts, MMU on), ${engine}`, () => {
+      const a = boot(engine, IRQ_ELF);
+      const r1 = a.run({ maxInstructions: 1500 });
+      expect(r1.reason).toBe('limit');
+      expect(a.stats().interrupts).toBeGreaterThan(0); // the snapshot is taken mid-way through the interrupts
+      const snap = a.saveSnapshot();
+      const r2 = a.run({ maxInstructions: 100_000 });
+      expect(r2.reason).toBe('exit');
+      const straight = observe(a);
+
+      // A new machine of the same configuration, restored.
+      const b = new Machine({ ramSize: 16 << 20, engine });
+      b.restoreSnapshot(snap);
+      const r3 = b.run({ maxInstructions: 100_000 });
+      expect(r3).toEqual(r2);
+      expect(observe(b)).toEqual(straight);
+      expect(a.output).toContain('hello irq');
+
+      // The same machine, rewound.
+      a.restoreSnapshot(snap);
+      expect(a.run({ maxInstructions: 100_000 })).toEqual(r2);
+      expect(observe(a)).toEqual(straight);
+    });
+  }
+
+  it('a snapshot taken under the interpreter continues identically under the JIT (loop guest, hot code compiled)', () => {
+    const a = boot('interp', LOOP_ELF);
+    a.run({ maxInstructions: 300_000 });
+    const snap = a.saveSnapshot();
+    a.run({ maxInstructions: 700_000 });
+    const straight = observe(a);
+    const b = new Machine({ ramSize: 16 << 20, engine: 'jit' });
+    b.restoreSnapshot(snap);
+    b.run({ maxInstructions: 700_000 });
+    expect(b.board.cpu.jit.regionsCompiled).toBeGreaterThan(0);
+    expect(observe(b)).toEqual(straight);
+  });
+
+  it('stores only the RAM pages in use (a 64 MiB machine snapshot is small)', () => {
+    const m = new Machine({ ramSize: 64 << 20 });
+    m.start(m.loadElf(IRQ_ELF).entry);
+    const s = m.saveSnapshot();
+    expect(s.length).toBeLessThan(256 * 1024);
+  });
+});
+
+describe('snapshot files and bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a64hv-snap-'));
+
+  it('round-trips through a file', () => {
+    const a = boot('interp', IRQ_ELF);
+    a.run({ maxInstructions: 1000 });
+    const f = join(dir, 'vm.snap');
+    writeSnapshotFile(f, a.saveSnapshot());
+    const b = Machine.fromSnapshot(readSnapshotFile(f), { engine: 'interp' });
+    expect(b.reg('pc')).toBe(a.reg('pc'));
+    expect(b.run({ maxInstructions: 100_000 })).toEqual(a.run({ maxInstructions: 100_000 }));
+    expect(b.output).toBe(a.output);
+  });
+
+  it('rejects a foreign file, a newer version, corruption, truncation, another configuration', () => {
+    const a = boot('interp', IRQ_ELF);
+    const s = a.saveSnapshot();
+    const m = new Machine({ ramSize: 16 << 20 });
+    const err = (bytes: Uint8Array): string => {
+      try {
+        m.restoreSnapshot(bytes);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ApiError);
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(err(new TextEncoder().encode('#!/bin/sh\necho not a snapshot\n'))).toMatch(/not an a64hv snapshot/);
+    const v2 = s.slice();
+    v2[8] = 2;
+    expect(err(v2)).toMatch(/format version 2; this a64hv reads version 1/);
+    expect(err(s.subarray(0, s.length >> 1))).toMatch(/corrupt or truncated/);
+    const flipped = s.slice();
+    flipped[40] ^= 0xff;
+    expect(err(flipped)).toMatch(/snapshot: corrupt/);
+    expect(() => new Machine({ ramSize: 32 << 20 }).restoreSnapshot(s)).toThrow(/another machine configuration/);
+    expect(() => new Machine({ ramSize: 16 << 20, smp: 2 }).restoreSnapshot(s)).toThrow(/another machine configuration/);
+    expect(() => readSnapshotFile(join(dir, 'missing.snap'))).toThrow(/cannot read the snapshot \(ENOENT\)/);
+    expect(() => readSnapshotFile(dir)).toThrow(/not a regular file/);
+    writeFileSync(join(dir, 'empty.snap'), '');
+    expect(() => Machine.fromSnapshot(readSnapshotFile(join(dir, 'empty.snap')))).toThrow(/not an a64hv snapshot/);
+  });
+});
