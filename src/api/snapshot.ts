@@ -161,7 +161,6 @@ export function readSnapshotFile(path: string): Snapshot {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     if (e instanceof ApiError) throw e;
-  } catch (e) {
     throw new ApiError(`${path}: cannot read the snapshot (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
