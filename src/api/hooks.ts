@@ -195,13 +195,15 @@ export class Hooks {
     cpu.status = ST_DEBUG;
     this.stopped = why;
     this.stopRequested = false;
-    this.skip = { cpu, lo, hi, instret: cpu.instret, hooks: hooksCalled };
+    // instret then counts the instructions of the block before this one (the run loop adds them).
+    this.skip = { cpu, lo, hi, instret: cpu.instret + (((lo - cpu.pcLo) | 0) >>> 2), hooks: hooksCalled };
   }
 
   private readonly tracer = (cpu: Cpu, lo: number, hi: number, _ins: Insn): void => {
     let resumed = false;
     let hooksDone = false;
     const s = this.skip;
+    // Resumed: the first instruction of the run, at the stop's PC and instruction count.
     if (s !== null && s.cpu === cpu && s.lo === lo && s.hi === hi && s.instret === cpu.instret && lo === cpu.pcLo && hi === cpu.pcHi) {
       resumed = true;
       hooksDone = s.hooks;
@@ -222,7 +224,7 @@ export class Hooks {
     if (this.stopRequested) this.stopHere(cpu, lo, hi, 'hook', true);
   };
 
-  /** The tracer of PE `cpu` at the current instruction (for tests of the stop rule). */
+  /** The watch hook: each data access on the slow path (every access while it is set). */
   private readonly watch = (lo: number, hi: number, size: number, write: boolean, vlo?: number, vhi?: number): boolean => {
     const a = big(lo, hi);
     let info: MemAccess | null = null;

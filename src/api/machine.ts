@@ -192,7 +192,7 @@ export class Machine {
     const r = translateDebug(this.cpu, toBig(va, 'translate'), access === 'write' ? ACC_WRITE : ACC_READ);
     if (!r.ok || r.pa === undefined) {
       const f = r.fault;
-      throw new ApiError(`translate 0x${va.toString(16)}: ${f ? `${f.kind} at stage ${f.stage} level ${f.level}` : 'no translation'}`);
+      throw new ApiError(`translate 0x${va.toString(16)}: ${f ? `stage ${f.stage} ${f.kind}` : 'no translation'}`);
     }
     return r.pa;
   }

@@ -10,6 +10,9 @@ const M32 = 0xffff_ffffn;
 const M64 = (1n << 64n) - 1n;
 
 /** The register names accepted besides the system registers (for messages). */
+/** System registers by upper-case name (the ARM ARM spells a few in mixed case: CurrentEL). */
+const SYS_UPPER = new Map([...sysByName.values()].map((d) => [d.name.toUpperCase(), d]));
+
 const KNOWN = 'x0..x30, w0..w30, sp, pc, nzcv, v0..v31 (q0..q31), fpcr, fpsr, or a system register name (e.g. SCTLR_EL1)';
 
 function pair(lo: number, hi: number): bigint {
@@ -40,7 +43,7 @@ export function readReg(cpu: Cpu, name: string): bigint {
     const w = cpu.vr;
     return (pair(w[k + 2], w[k + 3]) << 64n) | pair(w[k], w[k + 1]);
   }
-  const d = sysByName.get(name.toUpperCase());
+  const d = SYS_UPPER.get(name.toUpperCase());
   if (d === undefined) throw new ApiError(`unknown register '${name}' (known: ${KNOWN})`);
   if (d.read !== undefined) {
     // Accessor registers compute their value (PSTATE fields, counters, virtualised IDs).
@@ -95,7 +98,7 @@ export function writeReg(cpu: Cpu, name: string, v: bigint): void {
     for (let i = 0; i < 4; i++) cpu.vr[k + i] = Number((v >> BigInt(32 * i)) & M32) | 0;
     return;
   }
-  const d = sysByName.get(name.toUpperCase());
+  const d = SYS_UPPER.get(name.toUpperCase());
   if (d === undefined) throw new ApiError(`unknown register '${name}' (known: ${KNOWN})`);
   checkValue(name, v, 64);
   if (d.ro === true) throw new ApiError(`register ${d.name} is read-only`);
