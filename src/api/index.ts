@@ -6,3 +6,5 @@ export type { CodeHook, MemHook, ExceptionHook, FaultHook, HookHandle, HookRange
 export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, writeSnapshotFile, readSnapshotFile } from './snapshot.js';
 export type { Snapshot } from './snapshot.js';
 export { ApiError } from './errors.js';
+export { Hypervisor } from './hypervisor.js';
+export type { HypervisorConfig, VmSpec, VmExit, UserDevice, HypRunResult } from './hypervisor.js';
