@@ -423,11 +423,15 @@ export class Machine {
 
   /** The whole machine state (CPU, RAM pages in use, devices, TLB model, statistics). */
   saveSnapshot(): Snapshot {
-    return saveMachineState(this.board, this.config);
+    // The JSON-able part of the configuration, for Machine.fromSnapshot (no callbacks, no engine).
+    const { ramSize, timing, cpu, smp, tlb, board } = this.config;
+    const b = { ...board };
+    delete b.uartInput; // the UART's state is in the snapshot
+    return saveMachineState(this.board, JSON.parse(JSON.stringify({ ramSize, timing, cpu, smp, tlb, board: b })) as Record<string, unknown>);
   }
   /** Put a snapshot back: the run continues with identical counts. */
   restoreSnapshot(s: Snapshot): void {
-    restoreMachineState(this.board, this.config, s);
+    restoreMachineState(this.board, s);
     this.hooks.clearSkip();
     this.hooks.refresh();
   }
@@ -439,6 +443,7 @@ export class Machine {
   static fromSnapshot(s: Snapshot, extra: Pick<MachineConfig, 'engine' | 'onOutput' | 'onLog'> = {}): Machine {
     const { payload } = readSnapshot(s, MAX_RAM);
     const c = payload.config;
+    if (c === null) throw new ApiError('snapshot: saved without the machine configuration (by the REPL): build a machine of the same shape and use restoreSnapshot');
     const opt = <T>(v: unknown): T | undefined => (v === null ? undefined : (v as T));
     const m = new Machine({
       ramSize: c.ramSize as number,

@@ -18,25 +18,37 @@ export const SNAPSHOT_MAGIC = 'A64HVSNP';
 export const SNAPSHOT_VERSION = 1;
 const PAGE = 4096;
 
-/** The configuration that must match for a restore (JSON-comparable). */
-export function snapshotConfig(cfg: object): Record<string, unknown> {
-  const c = cfg as Record<string, unknown>;
-  const board = { ...((c.board as object | undefined) ?? {}) } as Record<string, unknown>;
-  // Where the console goes and what the UART starts with are the host's business, not state.
-  delete board.uartInput;
+/**
+ * What must match for a restore, read from the machine itself (so the REPL's machines, built from
+ * command-line options, are checked the same way): RAM, PEs, the CPU model's ID registers, the
+ * timing profile, the TLB geometry and costs, and the devices as the device tree describes them.
+ */
+export function machineShape(board: Board): Record<string, unknown> {
+  const pe = board.cpu;
   return JSON.parse(
-    JSON.stringify({ ramSize: c.ramSize, timing: c.timing ?? null, cpu: c.cpu ?? null, smp: c.smp ?? 1, tlb: c.tlb ?? null, board }),
+    JSON.stringify({
+      ramSize: board.bus.ramSize,
+      pes: board.pes.length,
+      timing: pe.timing.profile.name,
+      idRegs: pe['idRegs'],
+      tlb: pe.mmu.tlb.config,
+      devices: board.dtBoard(),
+      semihosting: board.firmware.semihosting,
+    }),
   ) as Record<string, unknown>;
 }
 
 interface Payload {
   format: 'a64hv-snapshot';
-  config: Record<string, unknown>;
+  /** The machine's shape (checked on restore) and, from the API, the configuration it was built with. */
+  shape: Record<string, unknown>;
+  config: Record<string, unknown> | null;
   state: StateTree;
 }
 
-export function saveMachineState(board: Board, config: object): Snapshot {
-  const payload: Payload = { format: 'a64hv-snapshot', config: snapshotConfig(config), state: saveState(board) };
+/** Snapshot `board`; `config` (JSON-able) lets Machine.fromSnapshot build the same machine again. */
+export function saveMachineState(board: Board, config: Record<string, unknown> | null = null): Snapshot {
+  const payload: Payload = { format: 'a64hv-snapshot', shape: machineShape(board), config, state: saveState(board) };
   const json = Buffer.from(JSON.stringify(payload), 'utf8');
   // RAM: the pages with a non-zero word.
   const ram = board.bus.i32;
@@ -98,7 +110,7 @@ export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload
   } catch {
     return bad('state is not JSON');
   }
-  if (payload === null || typeof payload !== 'object' || payload.format !== 'a64hv-snapshot' || typeof payload.config !== 'object' || payload.state === undefined) bad('no machine state');
+  if (payload === null || typeof payload !== 'object' || payload.format !== 'a64hv-snapshot' || typeof payload.shape !== 'object' || payload.shape === null || typeof payload.config !== 'object' || payload.state === undefined) bad('no machine state');
   let at = 4 + jlen;
   const n = body.readUInt32LE(at);
   at += 4;
@@ -113,12 +125,14 @@ export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload
   return { payload, pages };
 }
 
-/** Put a snapshot back into `board` (built with `config`). */
-export function restoreMachineState(board: Board, config: object, s: Snapshot): void {
+/** Put a snapshot back into `board` (a machine of the same shape). */
+export function restoreMachineState(board: Board, s: Snapshot): void {
   const { payload, pages } = readSnapshot(s, board.bus.ramSize);
-  const want = JSON.stringify(snapshotConfig(config));
-  const got = JSON.stringify(payload.config);
-  if (want !== got) throw new ApiError(`snapshot: taken on another machine configuration (${got}); this machine is ${want}`);
+  const want = machineShape(board);
+  const diff = Object.keys(want).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(payload.shape[k]));
+  if (diff.length > 0) {
+    throw new ApiError(`snapshot: taken on another machine configuration (${diff.map((k) => `${k} ${JSON.stringify(payload.shape[k])}, here ${JSON.stringify(want[k])}`).join('; ')})`);
+  }
   try {
     restoreState(board, payload.state);
   } catch (e) {

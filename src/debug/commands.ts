@@ -10,6 +10,8 @@ import { hypervisorView } from './hyp-view.js';
 import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
 import { streamWalk, streamS2ToPa } from './smmu-walk.js';
 import { formatEvent } from '../hyp/iommu.js';
+import { vmSnapshot } from './snapshot-cmd.js';
+import { ApiError } from '../api/errors.js';
 
 export class CommandError extends Error {}
 
@@ -43,6 +45,8 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'gic', aliases: ['irq'], args: '', help: 'interrupts: the GIC (enabled/pending/active, CPU interface, list registers), the timers, the PE lines; under --hyp the VM\'s virtual distributor' },
   { name: 'uart', aliases: [], args: 'TEXT', help: 'feed TEXT to the PL011 receiver (\\n, \\r, \\t, \\xHH escapes)' },
   { name: 'reset', aliases: [], args: '', help: 'reload the guest and restart from its entry point (breakpoints kept)', runs: true },
+  { name: 'savevm', aliases: [], args: 'FILE', help: 'save the whole machine (CPU, RAM, devices, TLB model, statistics) to FILE' },
+  { name: 'loadvm', aliases: [], args: 'FILE', help: 'restore the machine from a savevm FILE (same configuration); the run continues with identical counts', runs: true },
   { name: 'help', aliases: ['h', '?'], args: '[command]', help: 'this list, or one command' },
   { name: 'quit', aliases: ['q', 'exit'], args: '', help: 'leave the debugger' },
 ];
@@ -174,7 +178,7 @@ export class Debugger {
     const info = byName.get(name.toLowerCase());
     if (info === undefined) throw new CommandError(`unknown command '${name}' (try help)`);
     if (fromMonitor && (info.runs || info.name === 'quit')) throw new CommandError(`'${info.name}' is not available from GDB's monitor (use GDB's own commands)`);
-    if ((info.runs && info.name !== 'reset') && this.s.halted) {
+    if ((info.runs && info.name !== 'reset' && info.name !== 'loadvm') && this.s.halted) {
       const r = this.s.result;
       throw new CommandError(`the guest has stopped (${r ? r.reason : 'halted'}${r && r.reason !== 'error' ? ` ${r.exitCode}` : ''}); use reset to start again`);
     }
@@ -277,6 +281,17 @@ export class Debugger {
         await this.s.boot();
         this.prev = null;
         return `reset: ${this.s.opts.guest} reloaded\n${this.here()}`;
+      case 'savevm':
+      case 'loadvm':
+        // [api snapshots] src/debug/snapshot-cmd.ts; its errors are one-line ApiErrors.
+        try {
+          const out = vmSnapshot(this.s, info.name, args);
+          this.prev = null;
+          return info.name === 'loadvm' && !this.s.halted ? `${out}\n${this.here()}` : out;
+        } catch (e) {
+          if (e instanceof ApiError) throw new CommandError(e.message);
+          throw e;
+        }
       case 'help':
         return help(args[0]);
       case 'quit':

@@ -117,7 +117,10 @@ describe('snapshot files and bad input', () => {
     flipped[40] ^= 0xff;
     expect(err(flipped)).toMatch(/snapshot: corrupt/);
     expect(() => new Machine({ ramSize: 32 << 20 }).restoreSnapshot(s)).toThrow(/another machine configuration/);
-    expect(() => new Machine({ ramSize: 16 << 20, smp: 2 }).restoreSnapshot(s)).toThrow(/another machine configuration/);
+    expect(() => new Machine({ ramSize: 16 << 20, smp: 2 }).restoreSnapshot(s)).toThrow(/another machine configuration \(pes 1, here 2\)/);
+    expect(() => new Machine({ ramSize: 16 << 20, cpu: 'max' }).restoreSnapshot(s)).toThrow(/\(idRegs /);
+    expect(() => new Machine({ ramSize: 16 << 20, timing: 'functional' }).restoreSnapshot(s)).toThrow(/timing "a57", here "functional"/);
+    expect(() => new Machine({ ramSize: 16 << 20, board: { virtioRng: true } }).restoreSnapshot(s)).toThrow(/\(devices /);
     expect(() => readSnapshotFile(join(dir, 'missing.snap'))).toThrow(/cannot read the snapshot \(ENOENT\)/);
     expect(() => readSnapshotFile(dir)).toThrow(/not a regular file/);
     writeFileSync(join(dir, 'empty.snap'), '');
