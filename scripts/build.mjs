@@ -12,8 +12,14 @@
 // stamp dist/.built gets the time the build *started*: an edit made during the build leaves the
 // stamp older than the edited file, and the next start builds again.
 //
-//   node scripts/build.mjs [--quiet] [--root DIR]      exit status 0, or 1 with esbuild's errors
+// With --types (npm's `prepare`, `npm run build`), the library's declarations are emitted too
+// (tsc -p tsconfig.types.json into dist/types: the package's typed entry, docs/api.md); bin/a64hv
+// leaves them out, since only the CLI's start-up time matters there.
+//
+//   node scripts/build.mjs [--quiet] [--types] [--root DIR]      exit status 0, or 1 with the errors
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readdirSync, mkdirSync, readFileSync, writeFileSync, renameSync, rmSync, statSync, utimesSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +106,23 @@ export async function buildDist(root) {
   return { ok: true, written, total: result.outputFiles.length, errors: [] };
 }
 
+/**
+ * Emit dist/types (the .d.ts of src/) with tsc. Returns { ok, errors }. Declarations are written
+ * by tsc directly (not atomically): only `npm run build`/`prepare` run this, not bin/a64hv.
+ */
+export function buildTypes(root) {
+  let tsc;
+  try {
+    tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
+    return { ok: false, errors: ['typescript is not installed (npm install)'] };
+  }
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.types.json')], { cwd: root, encoding: 'utf8' });
+  if (r.status === 0) return { ok: true, errors: [] };
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return { ok: false, errors: out === '' ? [`tsc exited with status ${r.status}`] : out.split('\n') };
+}
+
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const args = process.argv.slice(2);
@@ -124,4 +147,12 @@ if (isMain) {
     process.exit(1);
   }
   if (!quiet) process.stdout.write(`build: dist/ up to date (${res.written} of ${res.total} files written)\n`);
+  if (args.includes('--types')) {
+    const t = buildTypes(root);
+    if (!t.ok) {
+      process.stderr.write(`build: declarations (tsc -p tsconfig.types.json) failed:\n${t.errors.map((e) => `  ${e}`).join('\n')}\n`);
+      process.exit(1);
+    }
+    if (!quiet) process.stdout.write('build: dist/types/ (declarations) written\n');
+  }
 }

@@ -100,8 +100,6 @@ export class KeystoneWorker {
     // Loading keystone is not part of any call's time limit (it is slow on a loaded machine).
     run.ready = new Promise<Reply | null>((res) => run.waiting.set(0, res)).then((r) => r !== null);
     this.started++;
-    // The worker must not keep the process alive; a pending call's timer does that.
-    w.unref();
     w.on('message', (r: Reply) => {
       const done = run.waiting.get(r.id);
       run.waiting.delete(r.id);
@@ -114,12 +112,26 @@ export class KeystoneWorker {
     };
     w.on('error', fail);
     w.on('exit', fail);
+    // An idle worker must not keep the process alive (asm() holds a reference while it waits).
+    // After the listeners: attaching a 'message' listener refs the worker's port again, which
+    // kept a library user's script that had assembled a snippet from ever exiting.
+    w.unref();
     return run;
   }
 
   /** Assemble `src` at `base`, giving up after `limitMs` milliseconds (the worker is then ended). */
   async asm(src: string, base: bigint, limitMs: number): Promise<KsResult> {
     const run = (this.current ??= this.start());
+    // Referenced while a call waits (keystone loading has no timer to keep the process alive).
+    run.w.ref();
+    try {
+      return await this.call(run, src, base, limitMs);
+    } finally {
+      run.w.unref();
+    }
+  }
+
+  private async call(run: Running, src: string, base: bigint, limitMs: number): Promise<KsResult> {
     if (!(await run.ready)) {
       this.stop(run);
       return { kind: 'trap', error: 'the assembler could not be started' };
