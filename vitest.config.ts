@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
 const cores = availableParallelism();
 
 export default defineConfig({
+  // The examples import the package by name, as its users do: from the sources in tests.
+  resolve: { alias: { a64hv: new URL('./src/api/index.ts', import.meta.url).pathname } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 180_000,
