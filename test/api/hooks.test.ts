@@ -116,6 +116,24 @@ describe('memory hooks', () => {
     expect(acc).toHaveLength(1);
   });
 
+  it('do not change instructions, cycles or TLB misses (only the L1 lookup/hit counts of slow-path accesses)', async () => {
+    const plain = (await machine('interp', LOOP)).m;
+    plain.enableMmu();
+    plain.run();
+    const hooked = (await machine('interp', LOOP)).m;
+    hooked.enableMmu();
+    let n = 0;
+    hooked.hookMemory(() => n++);
+    hooked.run();
+    expect(n).toBe(2 * 2000);
+    const a = plain.stats();
+    const b = hooked.stats();
+    expect(b.instructions).toBe(a.instructions);
+    expect(b.cycles).toBe(a.cycles);
+    const t = (s: typeof a, k: string): { misses: number } => s.tlb[k] as { misses: number };
+    for (const k of ['l1i', 'l1d', 'l2']) expect(t(b, k).misses).toBe(t(a, k).misses);
+  });
+
   it('stop() ends the run before the next instruction', async () => {
     for (const engine of ENGINES) {
       const { m, sym } = await machine(engine, LOOP);
