@@ -73,6 +73,52 @@ describe('snapshot: run N, snapshot, run M equals restore + run M', () => {
     expect(observe(b)).toEqual(straight);
   });
 
+  it('two PEs (PSCI CPU_ON, WFE/SEV, CPU_OFF), with an SMMU, virtio-rng and the DMA engine on the board', async () => {
+    // PE 0 starts PE 1, which stores 42 and sends an event; PE 0 exits with it (test/cli/smp.test.ts's guest).
+    const src = `_start:
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, second
+  mov x3, #40
+  hvc #0
+  adr x9, flag
+wait:
+  wfe
+  ldr x10, [x9]
+  cbz x10, wait
+  mov x0, x10
+  adr x1, blk
+  str x0, [x1, #8]
+  mov x0, #0x18
+  hlt #0xf000
+second:
+  add x0, x0, #2
+  adr x9, flag
+  str x0, [x9]
+  sev
+  movz x0, #2
+  movk x0, #0x8400, lsl #16
+  hvc #0
+  .balign 8
+blk: .quad 0x20026, 0
+flag: .quad 0`;
+    const config = { ramSize: 4 << 20, smp: 2, board: { smpQuantum: 3, iommu: 'smmuv3' as const, virtioRng: true } };
+    for (const engine of ['interp', 'jit'] as const) {
+      const a = new Machine({ ...config, engine });
+      a.start((await a.assemble(src)).entry);
+      a.run({ maxInstructions: 12 }); // PE 1 is running by now
+      expect(a.board.pes[1].instret).toBeGreaterThan(0);
+      const snap = a.saveSnapshot();
+      const r = a.run({ maxInstructions: 10_000 });
+      expect(r).toMatchObject({ reason: 'exit', exitCode: 42 });
+      const b = Machine.fromSnapshot(snap, { engine });
+      expect(b.run({ maxInstructions: 10_000 })).toEqual(r);
+      expect(b.stats()).toEqual(a.stats());
+      expect(b.reg('x10', 0)).toBe(42n);
+    }
+  });
+
   it('stores only the RAM pages in use (a 64 MiB machine snapshot is small)', () => {
     const m = new Machine({ ramSize: 64 << 20 });
     m.start(m.loadElf(IRQ_ELF).entry);
@@ -117,7 +163,7 @@ describe('snapshot files and bad input', () => {
     flipped[40] ^= 0xff;
     expect(err(flipped)).toMatch(/snapshot: corrupt/);
     expect(() => new Machine({ ramSize: 32 << 20 }).restoreSnapshot(s)).toThrow(/another machine configuration/);
-    expect(() => new Machine({ ramSize: 16 << 20, smp: 2 }).restoreSnapshot(s)).toThrow(/another machine configuration \(pes 1, here 2\)/);
+    expect(() => new Machine({ ramSize: 16 << 20, smp: 2 }).restoreSnapshot(s)).toThrow(/another machine configuration \(pes 1, here 2; /);
     expect(() => new Machine({ ramSize: 16 << 20, cpu: 'max' }).restoreSnapshot(s)).toThrow(/\(idRegs /);
     expect(() => new Machine({ ramSize: 16 << 20, timing: 'functional' }).restoreSnapshot(s)).toThrow(/timing "a57", here "functional"/);
     expect(() => new Machine({ ramSize: 16 << 20, board: { virtioRng: true } }).restoreSnapshot(s)).toThrow(/\(devices /);
