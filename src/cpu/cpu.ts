@@ -92,16 +92,16 @@ export class Cpu extends CpuBlocks {
   idleCycles = 0;
   /** Asynchronous exceptions taken (IRQ, FIQ, virtual SError; to EL1 or EL2). */
   interruptsTaken = 0;
-  /** Set by requestYield(): leave run() after the current instruction (the firmware waits for the host). */
-  yieldRequested = false;
-  /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
-  tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
   /**
    * [api hooks] Told of every exception entry before it is taken (src/api/hooks.ts): vec is
    * VEC_SYNC (the exc* fields hold the syndrome), VEC_IRQ, VEC_FIQ or VEC_SERROR; target the EL
    * it goes to. Exceptions are off the hot path: null costs one compare per exception.
    */
   onException: ((cpu: Cpu, vec: number, target: number, retLo: number, retHi: number) => void) | null = null;
+  /** Set by requestYield(): leave run() after the current instruction (the firmware waits for the host). */
+  yieldRequested = false;
+  /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
+  tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */
