@@ -33,11 +33,11 @@ export const VEC_SERROR = 0x180;
  */
 export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = VEC_SYNC): void {
   const target = vecKind === VEC_SYNC ? cpu.excTargetEl : 1;
-  if (cpu.onException !== null) cpu.onException(cpu, vecKind, target, retLo, retHi); // [api hooks]
   if (target === 2) {
     takeToEl2(cpu, retLo, retHi);
     return;
   }
+  if (cpu.onException !== null) cpu.onException(cpu, vecKind, 1, retLo, retHi); // [api hooks] (EL2: in takeToEl2)
   const fromEl = cpu.el;
   const spsr = cpu.getSpsr();
   // Vector base offset: current EL with SP_EL0 (0x0), current EL with SP_ELx (0x200),
@@ -67,6 +67,7 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
 
 /** Exception to EL2: set the EL2 syndrome registers and hand over to the TypeScript firmware. */
 function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
+  if (cpu.onException !== null) cpu.onException(cpu, VEC_SYNC, 2, retLo, retHi); // [api hooks]
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.setSys(SYS.ESR_EL2, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
@@ -90,10 +91,10 @@ function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
  * EL2 handles it and returns to the interrupted context.
  */
 export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: boolean): void {
-  if (cpu.onException !== null) cpu.onException(cpu, fiq ? VEC_FIQ : VEC_IRQ, 2, retLo, retHi); // [api hooks]
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.exclValid = 0;
+  if (cpu.onException !== null) cpu.onException(cpu, fiq ? VEC_FIQ : VEC_IRQ, 2, retLo, retHi); // [api hooks]
   const fw = cpu.firmware;
   if (fw === null || fw.el2Interrupt === undefined) {
     cpu.halt(`physical ${fiq ? 'FIQ' : 'IRQ'} routed to EL2 (HCR_EL2.${fiq ? 'FMO' : 'IMO'}) with no hypervisor to take it`);
