@@ -37,9 +37,9 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
     takeToEl2(cpu, retLo, retHi);
     return;
   }
-  if (cpu.onException !== null) cpu.onException(cpu, vecKind, 1, retLo, retHi); // [api hooks] (EL2: in takeToEl2)
   const fromEl = cpu.el;
   const spsr = cpu.getSpsr();
+  if (cpu.onException !== null) cpu.onException(cpu, vecKind, 1, retLo, retHi); // [api hooks] (EL2: in takeToEl2)
   // Vector base offset: current EL with SP_EL0 (0x0), current EL with SP_ELx (0x200),
   // lower EL using AArch64 (0x400).
   let base: number;

@@ -20,6 +20,8 @@ export const FC_MASK = FC_SIZE - 1;
 /** A tag that can never equal a page-aligned address (low bits set). */
 export const FC_INVALID = 1;
 export const PAGE_MASK = ~0xfff;
+/** [api hooks] The watch hook as slowWrite calls it: a write also passes its value (src/api/hooks.ts uses it). */
+type WatchWithValue = (lo: number, hi: number, size: number, write: boolean, vlo: number, vhi: number) => boolean;
 
 export abstract class CpuMemory extends CpuState {
   readonly ram32: Int32Array;
@@ -58,8 +60,7 @@ export abstract class CpuMemory extends CpuState {
    * translation, before the access; returning true stops before the instruction (ST_DEBUG, the
    * access not made). While set, data pages get no fast-cache entries, so every access is seen.
    */
-  // [api hooks] a write also passes its value (vlo, vhi; the 16-byte Q store passes none).
-  watch: ((lo: number, hi: number, size: number, write: boolean, vlo?: number, vhi?: number) => boolean) | null = null;
+  watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -368,7 +369,7 @@ export abstract class CpuMemory extends CpuState {
     if (unaligned && (lo & 0xfff) + size > 0x1000) return this.crossPageWrite(lo, hi, size, vlo, vhi);
     const pa = this.xlate(lo, hi, ACC_WRITE, unaligned);
     if (pa < 0) return;
-    if (this.watch !== null && this.watch(lo, hi, size, true, vlo, vhi)) {
+    if (this.watch !== null && (this.watch as WatchWithValue)(lo, hi, size, true, vlo, vhi)) {
       this.status = ST_DEBUG;
       return;
     }

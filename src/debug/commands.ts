@@ -3,6 +3,8 @@
 import { Session, fmt, type Stop, type WatchKind } from './session.js';
 import { loadDisassembler, withSymbol, type Disassembler } from './disasm.js';
 import { SP } from '../cpu/state.js';
+import { vmSnapshot } from './snapshot-cmd.js'; // [api snapshots] savevm/loadvm
+import { ApiError } from '../api/errors.js';
 import { sysDefs, SYS } from '../cpu/sysregs.js';
 import { mmuOf } from '../mmu/translate.js';
 import { translateDebug, formatTranslation, tlbEntries, ACC_READ, ACC_WRITE, ACC_FETCH } from '../mmu/debug.js';
@@ -10,8 +12,6 @@ import { hypervisorView } from './hyp-view.js';
 import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
 import { streamWalk, streamS2ToPa } from './smmu-walk.js';
 import { formatEvent } from '../hyp/iommu.js';
-import { vmSnapshot } from './snapshot-cmd.js';
-import { ApiError } from '../api/errors.js';
 
 export class CommandError extends Error {}
 
