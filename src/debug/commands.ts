@@ -10,6 +10,7 @@ import { hypervisorView } from './hyp-view.js';
 import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
 import { streamWalk, streamS2ToPa } from './smmu-walk.js';
 import { formatEvent } from '../hyp/iommu.js';
+import { cpusView, parsePe } from './pe-view.js';
 
 export class CommandError extends Error {}
 
@@ -39,6 +40,8 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'stats', aliases: [], args: '[reset]', help: 'instructions, cycles, TLB and walk counters, hypervisor exits; reset: zero them (as gem5 m5 resetstats)' },
   { name: 'smmu', aliases: [], args: '[ste SID | cd SID [SSID] | iotlb [VMID] | events]', help: 'the SMMUv3: registers and stream table, an STE or CD decoded, the IOTLB, the event queue' },
   { name: 'vm', aliases: [], args: '[n]', help: 'list VMs, or pick the vCPU of VM n to look at' },
+  { name: 'cpu', aliases: ['pe'], args: '[n]', help: 'with --smp: pick PE n for regs, x, dis, tr, tlb and step (step runs that PE alone); without n, list the PEs' },
+  { name: 'info', aliases: [], args: 'cpus', help: 'info cpus: every PE with its MPIDR, state (running, WFI, WFE, off), EL, PC and instructions; * marks the selected one' },
   { name: 'mmio', aliases: [], args: '', help: 'recent trapped device accesses with their decoded syndrome' },
   { name: 'gic', aliases: ['irq'], args: '', help: 'interrupts: the GIC (enabled/pending/active, CPU interface, list registers), the timers, the PE lines; under --hyp the VM\'s virtual distributor' },
   { name: 'uart', aliases: [], args: 'TEXT', help: 'feed TEXT to the PL011 receiver (\\n, \\r, \\t, \\xHH escapes)' },
@@ -147,9 +150,9 @@ export class Debugger {
       case 'break':
         // One-shot breakpoints (until, next) just mark where the run ends.
         if (stop.bp.temp) return this.here();
-        return `breakpoint ${stop.bp.id}, ${this.where(stop.bp.addr)}\n${this.here()}`;
+        return `breakpoint ${stop.bp.id}, ${this.onPe()}${this.where(stop.bp.addr)}\n${this.here()}`;
       case 'watch':
-        return `watchpoint ${stop.wp.id}: ${stop.write ? 'write' : 'read'} of ${stop.size} bytes at ${fmt(stop.addr)}\n${this.here()}`;
+        return `watchpoint ${stop.wp.id}: ${this.onPe()}${stop.write ? 'write' : 'read'} of ${stop.size} bytes at ${fmt(stop.addr)}\n${this.here()}`;
       case 'interrupt':
         return `interrupted\n${this.here()}`;
       case 'exit': {
@@ -158,6 +161,11 @@ export class Debugger {
         return `the guest ${r.reason === 'exit' ? 'exited' : 'halted'} with code ${r.exitCode}${r.message ? ` (${r.message})` : ''}`;
       }
     }
+  }
+
+  /** "PE n, " when the machine has several PEs (the stop selected the PE that hit it). */
+  private onPe(): string {
+    return this.s.pes.length > 1 ? `PE ${this.s.pe}, ` : '';
   }
 
   private snapshot(): void {
@@ -264,6 +272,18 @@ export class Debugger {
         return this.vm(args[0]);
       case 'mmio':
         return hypervisorView(this.s).mmio();
+      case 'cpu':
+        if (args.length === 0) return cpusView(this.s, (pc) => this.where(pc));
+        try {
+          this.s.selectPe(parsePe(this.s, args[0]));
+        } catch (e) {
+          throw new CommandError((e as Error).message);
+        }
+        this.prev = null;
+        return `PE ${this.s.pe} (${this.s.peState(this.s.pe)})\n${this.here()}`;
+      case 'info':
+        if (args[0] !== 'cpus' && args[0] !== 'threads') throw new CommandError(`info: expected 'cpus', got '${args[0] ?? ''}'`);
+        return cpusView(this.s, (pc) => this.where(pc));
       case 'gic':
         return this.gic();
       case 'uart': {
