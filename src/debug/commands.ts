@@ -564,7 +564,9 @@ export class Debugger {
     const m = this.s.m;
     const cpu = this.s.cpu;
     const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
-    const out = ['physical GIC (GICv2):', ...m.gic.dump(0).map((l) => '  ' + l)];
+    // The selected PE's banked CPU interface (SGIs, PPIs, GICC registers): `cpu N`.
+    const pe = this.s.pe < m.gic.cpus ? this.s.pe : 0;
+    const out = [`physical GIC (GICv2)${m.gic.cpus > 1 ? `, CPU interface ${pe}` : ''}:`, ...m.gic.dump(pe).map((l) => '  ' + l)];
     const t = cpu.timer;
     const names = ['CNTP (EL1 physical, PPI 30)', 'CNTV (virtual, PPI 27)', 'CNTHP (EL2, PPI 26)'];
     out.push(`timers: CNTPCT=${t.physicalCount()}${cpu.timerDeadline !== Infinity ? `, next event at cycle ${cpu.timerDeadline}` : ', none armed'}`);

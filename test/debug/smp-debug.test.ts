@@ -78,7 +78,7 @@ function section(out: string, cmd: string, nth = 0): string {
 
 describe('REPL with several PEs', () => {
   it('info cpus, a breakpoint hit by PE 1 selects it, cpu N, step runs the selected PE alone', async () => {
-    const r = await script(['info cpus', 'break work', 'continue', 'info cpus', 'regs', 'cpu 0', 'info cpus', 'step 5', 'info cpus', 'delete', 'cpu 1', 'step 3', 'info cpus', 'continue']);
+    const r = await script(['info cpus', 'break work', 'continue', 'info cpus', 'regs', 'gic', 'cpu 0', 'info cpus', 'step 5', 'info cpus', 'delete', 'cpu 1', 'step 3', 'info cpus', 'continue']);
     expect(r.err).toBe('');
     // Before the run: PE 0 at _start, PE 1 off (it waits for CPU_ON).
     expect(section(r.out, 'info cpus', 0)).toMatch(/^\* PE 0  MPIDR 0x80000000  running  0 insns  EL1  0x40000000 <_start>\n  PE 1  MPIDR 0x80000001  off      0 insns$/m);
@@ -87,6 +87,7 @@ describe('REPL with several PEs', () => {
     expect(after).toMatch(/^  PE 0 .* running .*<main_loop/m);
     expect(after).toMatch(/^\* PE 1  MPIDR 0x80000001  running  2 insns  EL1  0x[0-9a-f]+ <work>/m);
     expect(section(r.out, 'regs')).toMatch(/x19 0x0000000000000042/); // PE 1's registers: the context id
+    expect(section(r.out, 'gic')).toMatch(/^physical GIC \(GICv2\), CPU interface 1:/); // PE 1's banked interface
     expect(section(r.out, 'cpu 0')).toMatch(/^PE 0 \(running\)\n=> 0x[0-9a-f]+ <main_loop/);
     // step 5 on PE 0: PE 0 gains exactly 5 instructions, PE 1 none.
     const pe0 = (s: string): number => Number(/PE 0 .*?(\d+) insns/.exec(s)![1]);
