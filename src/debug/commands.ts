@@ -526,26 +526,36 @@ export class Debugger {
     return lines.join('\n');
   }
 
-  /** Instructions and cycles at the last `stats reset` (the TLB counters are zeroed there). */
-  private statsBase: { insns: number; cycles: number } | null = null;
+  /** Instructions and cycles at the last `stats reset` (the TLB counters are zeroed there), by PE. */
+  private readonly statsBase = new Map<number, { insns: number; cycles: number }>();
 
   stats(args: string[] = []): string {
     const c = this.s.cpu;
     if (args[0] === 'reset') {
       mmuOf(c).tlb.resetStats();
-      this.statsBase = { insns: c.instret, cycles: c.cycles };
+      this.statsBase.set(this.s.pe, { insns: c.instret, cycles: c.cycles });
       return 'statistics reset: TLB counters zeroed, instructions and cycles count from here';
     }
     if (args.length > 0) throw new CommandError(`stats: unknown argument '${args[0]}' (stats, or stats reset)`);
-    const b = this.statsBase ?? { insns: 0, cycles: 0 };
-    const since = this.statsBase ? ' (since stats reset)' : '';
+    const base = this.statsBase.get(this.s.pe);
+    const b = base ?? { insns: 0, cycles: 0 };
+    const since = base ? ' (since stats reset)' : '';
     const t = mmuOf(c).tlb.snapshot() as Record<string, Record<string, number>> & { walks: Record<string, number> };
     const lvl = (name: string, k: string): string => {
       const v = t[k];
       return `  ${name.padEnd(10)} lookups ${v.lookups} hits ${v.hits} misses ${v.misses} evictions ${v.evictions} (${v.valid}/${v.entries} valid)`;
     };
     const w = t.walks;
+    // Several PEs: the selected PE's figures (`cpu N`), with its share of the SMP traffic.
+    const smp =
+      this.s.pes.length > 1
+        ? [
+            `PE ${this.s.pe} of ${this.s.pes.length} (cpu N selects another): all PEs ${this.s.pes.reduce((n, p) => n + p.instret, 0)} instructions`,
+            `  exclusive reservations cleared by other PEs ${c.monitorClears}, TLBI ...IS sent ${c.tlbiBroadcasts} (${c.tlbiBroadcastEntries} entries removed elsewhere), shootdowns received ${c.shootdownsReceived} (${c.shootdownEntries} entries)`,
+          ]
+        : [];
     return [
+      ...smp,
       `instructions ${c.instret - b.insns}${since}`,
       `cycles       ${Math.round(c.cycles - b.cycles)}${since}`,
       `TLB (L1 lookups/hits count slow-path accesses only):`,

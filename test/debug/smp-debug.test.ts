@@ -78,7 +78,7 @@ function section(out: string, cmd: string, nth = 0): string {
 
 describe('REPL with several PEs', () => {
   it('info cpus, a breakpoint hit by PE 1 selects it, cpu N, step runs the selected PE alone', async () => {
-    const r = await script(['info cpus', 'break work', 'continue', 'info cpus', 'regs', 'gic', 'cpu 0', 'info cpus', 'step 5', 'info cpus', 'delete', 'cpu 1', 'step 3', 'info cpus', 'continue']);
+    const r = await script(['info cpus', 'break work', 'continue', 'info cpus', 'regs', 'gic', 'cpu 0', 'info cpus', 'step 5', 'info cpus', 'delete', 'cpu 1', 'stats reset', 'step 3', 'info cpus', 'stats', 'continue']);
     expect(r.err).toBe('');
     // Before the run: PE 0 at _start, PE 1 off (it waits for CPU_ON).
     expect(section(r.out, 'info cpus', 0)).toMatch(/^\* PE 0  MPIDR 0x80000000  running  0 insns  EL1  0x40000000 <_start>\n  PE 1  MPIDR 0x80000001  off      0 insns$/m);
@@ -99,6 +99,11 @@ describe('REPL with several PEs', () => {
     const s4 = section(r.out, 'info cpus', 4);
     expect(pe1(s4) - pe1(s3)).toBe(3);
     expect(pe0(s4)).toBe(pe0(s3));
+    // stats: the selected PE's figures since its own reset, with the SMP counters.
+    const st = section(r.out, 'stats');
+    expect(st).toMatch(/^PE 1 of 2 \(cpu N selects another\): all PEs \d+ instructions\n/);
+    expect(st).toMatch(/exclusive reservations cleared by other PEs 0, TLBI \.\.\.IS sent 0/);
+    expect(st).toMatch(/^instructions 3 \(since stats reset\)$/m);
     expect(section(r.out, 'continue', 1)).toMatch(/exited with code 7/);
   });
   it('wrong PE numbers are one-line errors; one PE lists itself', async () => {
