@@ -296,3 +296,61 @@ describe('kvm-unit-tests gic ipi checks (GICv2), on our board', () => {
     });
   }
 });
+
+// gic "active": the handler ends the SGI by clearing its active state in the distributor
+// (GICD_ICACTIVER0, IHI 0048B 4.3.6) instead of writing GICC_EOIR; a self IPI is still taken
+// exactly once (inactive afterwards, not pending again).
+const activeGuest = `
+  movz x22, #0x0800, lsl #16
+  movz x23, #0x0801, lsl #16
+  mov w0, #1
+  str w0, [x22]
+  adr x0, vectors
+  msr vbar_el1, x0
+  mov w0, #1
+  str w0, [x23]
+  mov w0, #0xff
+  str w0, [x23, #4]
+  mov w0, #2
+  str w0, [x22, #0x100]             // GICD_ISENABLER0: SGI 1
+  msr daifclr, #2
+  movz w0, #1
+  movk w0, #0x200, lsl #16          // filter 2: self, SGI 1
+  str w0, [x22, #0xf00]
+  mov x11, #5000
+settle:
+  subs x11, x11, #1
+  b.ne settle
+  adr x1, acked
+  ldr w0, [x1]
+  ldr w2, [x22, #0x300]             // GICD_ISACTIVER0: nothing active now
+  add w0, w0, w2
+  ${exit('x0')}
+  .balign 0x800
+vectors:
+  .fill 0x280, 1, 0
+  ldr w24, [x23, #0xc]              // GICC_IAR
+  and w25, w24, #0x3ff
+  cmp w25, #1023
+  b.eq done_irq
+  mov w26, #1
+  lsl w26, w26, w25
+  str w26, [x22, #0x380]            // GICD_ICACTIVER0: deactivate, no EOI
+  adr x26, acked
+  ldr w27, [x26]
+  add w27, w27, #1
+  str w27, [x26]
+done_irq:
+  eret
+  .balign 8
+argblk: .quad 0, 0
+acked: .word 0
+`;
+
+describe('kvm-unit-tests gic active check, on our board', () => {
+  it('an SGI deactivated through GICD_ICACTIVER is taken exactly once and left inactive', async () => {
+    const m = await runSmp(activeGuest, 2, 1000);
+    expect(m.firmware.stop!.code).toBe(1); // acked = 1, GICD_ISACTIVER0 = 0
+    expect(m.pes[0].interruptsTaken).toBe(1);
+  });
+});
