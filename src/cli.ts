@@ -701,7 +701,6 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
           throw new UserError(`${ignored.map(([f]) => f).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply with ${opts.gdb !== undefined ? '--gdb' : '--break'} (the debugger drives the run: use its commands, e.g. stats, regs, x)`);
         }
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
-        refuseSmp(opts.smp, 'the debugger (--break, --gdb)');
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
         const o = { ...opts, more, hypSlice: opts.hypSlice };
@@ -739,6 +738,9 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED'))
+    // smphyp: several PEs in the debugger (`cpu N`, `info cpus`).
+    .option('--smp <n>', 'number of PEs, 1..8 (default 1); `cpu N` selects the PE the commands look at')
+    .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM})`)
     .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
       const dbg = await import('./debug/cli-debug.js');
       setCode(await dbg.replCommand(guest, { ...opts, more }, io));

@@ -108,6 +108,7 @@ export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: bool
 /** The firmware's return to the guest: PSTATE from SPSR_EL2, PC from ELR_EL2. */
 export function eretFromEl2(cpu: Cpu): void {
   restorePstate(cpu, cpu.sysLo(SYS.SPSR_EL2));
+  cpu.eventRegister = 1; // AArch64.ExceptionReturn: SendEventLocal() (D1.6.1, an exception return is an event)
   cpu.pcLo = cpu.sysLo(SYS.ELR_EL2);
   cpu.pcHi = cpu.sysHi(SYS.ELR_EL2);
 }
@@ -139,6 +140,9 @@ export function eret(cpu: Cpu): void {
   const elrLo = cpu.sysLo(SYS.ELR_EL1);
   const elrHi = cpu.sysHi(SYS.ELR_EL1);
   cpu.exclValid = 0;
+  // AArch64.ExceptionReturn: ClearExclusiveLocal, then SendEventLocal (D1.6.1: an exception
+  // return sets the Event Register, so a WFE right after an ERET completes at once).
+  cpu.eventRegister = 1;
   if (illegalReturn(cpu, spsr)) {
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;

@@ -59,6 +59,12 @@ export class Smp {
   current = 0;
   /** Modelled time of the machine: the highest cycle count a running PE has reached. */
   private now = 0;
+  /**
+   * Set by the debugger's hooks when they stop the running PE before an instruction: run() returns
+   * after that PE's turn, and that PE's turn comes first when the machine resumes (so the stopped
+   * instruction is the next one to execute).
+   */
+  debugStop = false;
 
   constructor(
     readonly pes: Cpu[],
@@ -205,6 +211,27 @@ export class Smp {
     this.hooks.onSwitch(i);
   }
 
+  /**
+   * The debugger steps PE `i` alone while the others stay stopped (QEMU's all-stop stepping).
+   * A PE that is off, or asleep with no wake-up event, retires nothing. Returns instructions.
+   */
+  runOne(i: number, n: number): number {
+    const p = this.pes[i];
+    if (this.on[i] === 0 || (p.sleeping !== SLEEP_NONE && !this.tryWake(p))) return 0;
+    this.switchTo(i);
+    const done = p.run(n);
+    if (p.cycles > this.now) this.now = p.cycles;
+    this.debugStop = false;
+    return done;
+  }
+
+  /** 'off', 'WFI', 'WFE' or 'running': PE `i` as the debugger's `info cpus` shows it. */
+  state(i: number): string {
+    if (this.on[i] === 0) return 'off';
+    const s = this.pes[i].sleeping;
+    return s === SLEEP_WFI ? 'WFI' : s === SLEEP_WFE ? 'WFE' : 'running';
+  }
+
   /** A PE stopped the machine (exit, power off, error), or null. */
   halted(): Cpu | null {
     for (const p of this.pes) if (p.status === ST_HALT) return p;
@@ -234,6 +261,11 @@ export class Smp {
         ran = true;
         if (p.cycles > this.now) this.now = p.cycles;
         if (p.status === ST_HALT) return done;
+        if (this.debugStop) {
+          this.debugStop = false;
+          this.next = i;
+          return done;
+        }
       }
       if (!ran) {
         const how = this.skipToTimer();

@@ -9,6 +9,7 @@ import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
 import { cpuProfile } from '../cpu/profile.js';
+import { MAX_PES } from '../cpu/smp.js';
 
 /** The hypervisor builds its own machine: the CPU model does not reach it yet. */
 function cpuUnderHyp(): never {
@@ -44,6 +45,19 @@ export interface DebugCliOptions {
   /** `--hyp-smmu`: how the SMMU treats the DMA stream the description assigns. */
   hypSmmu?: string;
   more?: string[];
+  /** `--smp N` (1..8) and `--smp-quantum`: several PEs; `cpu N` / GDB threads pick one. */
+  smp?: string;
+  smpQuantum?: string;
+}
+
+/** --smp N for the debugger: 1..8 PEs on the board (the hypervisor runs one PE). */
+function parseSmpOption(o: DebugCliOptions): { smp?: number; smpQuantum?: number } {
+  const smp = o.smp === undefined ? undefined : Number(o.smp);
+  if (smp !== undefined && !(Number.isInteger(smp) && smp >= 1 && smp <= MAX_PES && /^\d+$/.test(o.smp!))) throw new UserError(`--smp ${o.smp}: the number of PEs must be 1..${MAX_PES}`);
+  const q = o.smpQuantum === undefined ? undefined : Number(o.smpQuantum);
+  if (q !== undefined && !(Number.isSafeInteger(q) && q >= 1 && /^\d+$/.test(o.smpQuantum!))) throw new UserError(`--smp-quantum ${o.smpQuantum}: must be a positive integer`);
+  if (o.hyp && smp !== undefined && smp > 1) throw new UserError(`--smp ${o.smp}: not supported with --hyp; the hypervisor runs on one PE`);
+  return { smp, smpQuantum: q };
 }
 
 export interface DebugCliIo {
@@ -113,6 +127,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
   else if (o.hypTraps !== undefined) throw new UserError('--hyp-traps needs --hyp');
   else if (o.hypConfig !== undefined) throw new UserError('--hyp-config needs --hyp');
   return {
+    ...parseSmpOption(o),
     hyp,
     guest,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,

@@ -12,6 +12,7 @@ import { hypervisorView } from './hyp-view.js';
 import { SmmuView, SmmuViewError, iotlbLines } from './smmu-view.js';
 import { streamWalk, streamS2ToPa } from './smmu-walk.js';
 import { formatEvent } from '../hyp/iommu.js';
+import { cpusView, parsePe } from './pe-view.js';
 
 export class CommandError extends Error {}
 
@@ -41,6 +42,8 @@ export const COMMANDS: CommandInfo[] = [
   { name: 'stats', aliases: [], args: '[reset]', help: 'instructions, cycles, TLB and walk counters, hypervisor exits; reset: zero them (as gem5 m5 resetstats)' },
   { name: 'smmu', aliases: [], args: '[ste SID | cd SID [SSID] | iotlb [VMID] | events]', help: 'the SMMUv3: registers and stream table, an STE or CD decoded, the IOTLB, the event queue' },
   { name: 'vm', aliases: [], args: '[n]', help: 'list VMs, or pick the vCPU of VM n to look at' },
+  { name: 'cpu', aliases: ['pe'], args: '[n]', help: 'with --smp: pick PE n for regs, x, dis, tr, tlb and step (step runs that PE alone); without n, list the PEs' },
+  { name: 'info', aliases: [], args: 'cpus', help: 'info cpus: every PE with its MPIDR, state (running, WFI, WFE, off), EL, PC and instructions; * marks the selected one' },
   { name: 'mmio', aliases: [], args: '', help: 'recent trapped device accesses with their decoded syndrome' },
   { name: 'gic', aliases: ['irq'], args: '', help: 'interrupts: the GIC (enabled/pending/active, CPU interface, list registers), the timers, the PE lines; under --hyp the VM\'s virtual distributor' },
   { name: 'uart', aliases: [], args: 'TEXT', help: 'feed TEXT to the PL011 receiver (\\n, \\r, \\t, \\xHH escapes)' },
@@ -151,9 +154,9 @@ export class Debugger {
       case 'break':
         // One-shot breakpoints (until, next) just mark where the run ends.
         if (stop.bp.temp) return this.here();
-        return `breakpoint ${stop.bp.id}, ${this.where(stop.bp.addr)}\n${this.here()}`;
+        return `breakpoint ${stop.bp.id}, ${this.onPe()}${this.where(stop.bp.addr)}\n${this.here()}`;
       case 'watch':
-        return `watchpoint ${stop.wp.id}: ${stop.write ? 'write' : 'read'} of ${stop.size} bytes at ${fmt(stop.addr)}\n${this.here()}`;
+        return `watchpoint ${stop.wp.id}: ${this.onPe()}${stop.write ? 'write' : 'read'} of ${stop.size} bytes at ${fmt(stop.addr)}\n${this.here()}`;
       case 'interrupt':
         return `interrupted\n${this.here()}`;
       case 'exit': {
@@ -162,6 +165,11 @@ export class Debugger {
         return `the guest ${r.reason === 'exit' ? 'exited' : 'halted'} with code ${r.exitCode}${r.message ? ` (${r.message})` : ''}`;
       }
     }
+  }
+
+  /** "PE n, " when the machine has several PEs (the stop selected the PE that hit it). */
+  private onPe(): string {
+    return this.s.pes.length > 1 ? `PE ${this.s.pe}, ` : '';
   }
 
   private snapshot(): void {
@@ -268,6 +276,18 @@ export class Debugger {
         return this.vm(args[0]);
       case 'mmio':
         return hypervisorView(this.s).mmio();
+      case 'cpu':
+        if (args.length === 0) return cpusView(this.s, (pc) => this.where(pc));
+        try {
+          this.s.selectPe(parsePe(this.s, args[0]));
+        } catch (e) {
+          throw new CommandError((e as Error).message);
+        }
+        this.prev = null;
+        return `PE ${this.s.pe} (${this.s.peState(this.s.pe)})\n${this.here()}`;
+      case 'info':
+        if (args[0] !== 'cpus' && args[0] !== 'threads') throw new CommandError(`info: expected 'cpus', got '${args[0] ?? ''}'`);
+        return cpusView(this.s, (pc) => this.where(pc));
       case 'gic':
         return this.gic();
       case 'uart': {
@@ -521,26 +541,36 @@ export class Debugger {
     return lines.join('\n');
   }
 
-  /** Instructions and cycles at the last `stats reset` (the TLB counters are zeroed there). */
-  private statsBase: { insns: number; cycles: number } | null = null;
+  /** Instructions and cycles at the last `stats reset` (the TLB counters are zeroed there), by PE. */
+  private readonly statsBase = new Map<number, { insns: number; cycles: number }>();
 
   stats(args: string[] = []): string {
     const c = this.s.cpu;
     if (args[0] === 'reset') {
       mmuOf(c).tlb.resetStats();
-      this.statsBase = { insns: c.instret, cycles: c.cycles };
+      this.statsBase.set(this.s.pe, { insns: c.instret, cycles: c.cycles });
       return 'statistics reset: TLB counters zeroed, instructions and cycles count from here';
     }
     if (args.length > 0) throw new CommandError(`stats: unknown argument '${args[0]}' (stats, or stats reset)`);
-    const b = this.statsBase ?? { insns: 0, cycles: 0 };
-    const since = this.statsBase ? ' (since stats reset)' : '';
+    const base = this.statsBase.get(this.s.pe);
+    const b = base ?? { insns: 0, cycles: 0 };
+    const since = base ? ' (since stats reset)' : '';
     const t = mmuOf(c).tlb.snapshot() as Record<string, Record<string, number>> & { walks: Record<string, number> };
     const lvl = (name: string, k: string): string => {
       const v = t[k];
       return `  ${name.padEnd(10)} lookups ${v.lookups} hits ${v.hits} misses ${v.misses} evictions ${v.evictions} (${v.valid}/${v.entries} valid)`;
     };
     const w = t.walks;
+    // Several PEs: the selected PE's figures (`cpu N`), with its share of the SMP traffic.
+    const smp =
+      this.s.pes.length > 1
+        ? [
+            `PE ${this.s.pe} of ${this.s.pes.length} (cpu N selects another): all PEs ${this.s.pes.reduce((n, p) => n + p.instret, 0)} instructions`,
+            `  exclusive reservations cleared by other PEs ${c.monitorClears}, TLBI ...IS sent ${c.tlbiBroadcasts} (${c.tlbiBroadcastEntries} entries removed elsewhere), shootdowns received ${c.shootdownsReceived} (${c.shootdownEntries} entries)`,
+          ]
+        : [];
     return [
+      ...smp,
       `instructions ${c.instret - b.insns}${since}`,
       `cycles       ${Math.round(c.cycles - b.cycles)}${since}`,
       `TLB (L1 lookups/hits count slow-path accesses only):`,
@@ -559,7 +589,9 @@ export class Debugger {
     const m = this.s.m;
     const cpu = this.s.cpu;
     const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
-    const out = ['physical GIC (GICv2):', ...m.gic.dump(0).map((l) => '  ' + l)];
+    // The selected PE's banked CPU interface (SGIs, PPIs, GICC registers): `cpu N`.
+    const pe = this.s.pe < m.gic.cpus ? this.s.pe : 0;
+    const out = [`physical GIC (GICv2)${m.gic.cpus > 1 ? `, CPU interface ${pe}` : ''}:`, ...m.gic.dump(pe).map((l) => '  ' + l)];
     const t = cpu.timer;
     const names = ['CNTP (EL1 physical, PPI 30)', 'CNTV (virtual, PPI 27)', 'CNTHP (EL2, PPI 26)'];
     out.push(`timers: CNTPCT=${t.physicalCount()}${cpu.timerDeadline !== Infinity ? `, next event at cycle ${cpu.timerDeadline}` : ', none armed'}`);

@@ -1,10 +1,12 @@
-// A GDB remote stub over TCP (127.0.0.1 only): one connection, one thread (the PE). Run control
+// A GDB remote stub over TCP (127.0.0.1 only): one connection; GDB threads are the PEs (thread
+// id = PE number + 1, as QEMU's gdbstub numbers its CPUs; see pe-threads.ts). Run control
 // goes through the Session (breakpoints as PC checks, watchpoints on the data slow path: the guest's
 // memory is never patched). `monitor CMD` runs the REPL's read-only commands (tr, tlb, stats...).
 import * as net from 'node:net';
 import { Session, type Stop, type WatchKind } from './session.js';
 import { Debugger, CommandError } from './commands.js';
 import { RspParser, encodePacket, toHex, fromHex, leHex, fromLeHex, hexField } from './rsp.js';
+import { PeThreads, threadId, threadIdShort } from './pe-threads.js';
 import { TARGET_XML, NUM_REGS, REG_SP, REG_PC, REG_CPSR, REG_V0, REG_FPSR, REG_FPCR, regSize } from './target-xml.js';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -17,9 +19,11 @@ export class GdbStub {
   private noAck = false;
   ended: GdbEnd | null = null;
   private readonly dbg: Debugger;
+  private readonly threads: PeThreads;
 
   constructor(readonly s: Session) {
     this.dbg = new Debugger(s);
+    this.threads = new PeThreads(s);
   }
 
   async init(): Promise<void> {
@@ -94,8 +98,9 @@ export class GdbStub {
         case 'z':
           return this.breakpoint(p);
         case 'H':
+          return this.threads.select(p);
         case 'T':
-          return 'OK';
+          return this.threads.alive(p);
         case 'k':
           this.ended = { kind: 'kill' };
           return null;
@@ -134,9 +139,10 @@ export class GdbStub {
       return (off + len >= TARGET_XML.length ? 'l' : 'm') + chunk;
     }
     if (p === 'qAttached') return '1';
-    if (p === 'qC') return 'QC1';
-    if (p === 'qfThreadInfo') return 'm1';
+    if (p === 'qC') return `QC${threadIdShort(this.s.pe)}`;
+    if (p === 'qfThreadInfo') return this.threads.list();
     if (p === 'qsThreadInfo') return 'l';
+    if (p.startsWith('qThreadExtraInfo,')) return this.threads.extraInfo(p);
     if (p.startsWith('qSymbol')) return 'OK';
     if (p.startsWith('qRcmd,')) {
       const cmd = new TextDecoder().decode(fromHex(p.slice(6)));
@@ -156,9 +162,12 @@ export class GdbStub {
   private async vPacket(p: string): Promise<string | null> {
     if (p === 'vCont?') return 'vCont;c;C;s;S';
     if (p.startsWith('vCont;')) {
-      // Actions apply to the only thread: take the first one (s or c, signals ignored).
-      const action = p.slice(6).split(';')[0];
-      return this.resume(action[0] === 's' || action[0] === 'S' ? 's' : 'c', '');
+      // A step action steps its thread alone (the other PEs stay stopped, all-stop); otherwise
+      // every PE continues. Signals are ignored.
+      const step = this.threads.vContStep(p.slice(6));
+      if (step === 'bad') return 'E22';
+      if (step !== null) this.threads.stepPe = step;
+      return this.resume(step !== null ? 's' : 'c', '');
     }
     if (p.startsWith('vKill')) {
       this.ended = { kind: 'kill' };
@@ -171,8 +180,11 @@ export class GdbStub {
     const s = this.s;
     // c ADDR / s ADDR resume at ADDR (C/S carry a signal first: ignored).
     const m = /^[cs]([0-9a-f]+)$/i.exec(p);
+    // Hc: the PE to step (the selected one unless GDB named another).
+    if (kind === 's') this.threads.beforeStep();
     if (m !== null) s.writeReg(32, hexField(m[1]));
     const stop = kind === 's' ? s.step(1) : await s.cont();
+    this.threads.afterStop();
     if (stop.kind === 'exit') this.ended = { kind: 'exit', stop };
     return this.stopReply(stop);
   }
@@ -180,15 +192,16 @@ export class GdbStub {
   /** T05 with the reason GDB understands (swbreak, hwbreak, watch/rwatch/awatch), W/X at the end. */
   stopReply(stop: Stop): string {
     switch (stop.kind) {
+      // thread: the PE that stopped (a breakpoint or watchpoint selects the PE that hit it).
       case 'step':
-        return 'T05thread:01;';
+        return `T05thread:${threadId(this.s.pe)};`;
       case 'interrupt':
-        return 'T02thread:01;';
+        return `T02thread:${threadId(this.s.pe)};`;
       case 'break':
-        return `T05thread:01;${stop.bp.type === 'hw' ? 'hwbreak' : 'swbreak'}:;`;
+        return `T05thread:${threadId(this.s.pe)};${stop.bp.type === 'hw' ? 'hwbreak' : 'swbreak'}:;`;
       case 'watch': {
         const w = stop.wp.kind === 'w' ? 'watch' : stop.wp.kind === 'r' ? 'rwatch' : 'awatch';
-        return `T05thread:01;${w}:${stop.addr.toString(16)};`;
+        return `T05thread:${threadId(this.s.pe)};${w}:${stop.addr.toString(16)};`;
       }
       case 'exit': {
         const r = stop.result;

@@ -113,6 +113,8 @@ export class Session {
   lastStop: Stop = { kind: 'step' };
   /** instret at a watchpoint stop: the resumed instruction may make that access. */
   private watchSkipAt = -1;
+  /** The PE that watchSkipAt is about. */
+  private watchSkipPe = 0;
   /** Set by the hooks when they stop the loop. */
   private hit: Stop | null = null;
   /** Ask a running `cont` to stop at the next slice (Ctrl-C, GDB's ^C). */
@@ -130,6 +132,11 @@ export class Session {
   exitCount = 0;
   /** instret at the last watchpoint firing (hypervisor mode: detects a re-entry with no progress). */
   private watchFiredAt = -1;
+  /**
+   * The PE the debugger looks at (`cpu N`, GDB's Hg): registers, memory views, disassembly and
+   * `step` are this PE's. A breakpoint or watchpoint stop selects the PE that hit it.
+   */
+  pe = 0;
 
   private constructor(readonly opts: TargetOptions) {}
 
@@ -148,6 +155,7 @@ export class Session {
     this.mmioLog.length = 0;
     this.exitCount = 0;
     this.watchFiredAt = -1;
+    this.pe = 0;
     if (this.opts.hyp !== undefined) await this.bootHyp(this.opts.hyp);
     else {
       const m = new Machine(this.opts);
@@ -243,8 +251,39 @@ export class Session {
     return this.mmioLog;
   }
 
+  /** The selected PE (PE 0 unless `cpu N` / Hg chose another; the one PE under --hyp). */
   get cpu(): Cpu {
-    return this.m.cpu;
+    return this.m.pes[this.pe] ?? this.m.cpu;
+  }
+
+  /** Every PE of the machine (one without --smp, and under --hyp). */
+  get pes(): readonly Cpu[] {
+    return this.m.pes;
+  }
+
+  /** Select PE `i` for registers, memory views and `step`. */
+  selectPe(i: number): void {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.m.pes.length)) {
+      throw new UserError(`there is no PE ${i} (PEs 0..${this.m.pes.length - 1})`);
+    }
+    this.pe = i;
+  }
+
+  /** 'running', 'WFI', 'WFE' or 'off': PE `i`'s power and sleep state. */
+  peState(i: number): string {
+    return this.m.smp !== null ? this.m.smp.state(i) : 'running';
+  }
+
+  /** The PE executing now (inside a hook): the scheduler's current PE. */
+  private get running(): Cpu {
+    return this.m.smp !== null ? this.m.pes[this.m.smp.current] : this.m.cpu;
+  }
+
+  /** Instructions retired by all PEs (run budgets count them all, as Machine.run does). */
+  private get retired(): number {
+    let n = 0;
+    for (const p of this.m.pes) n += p.instret;
+    return n;
   }
 
   // ---- breakpoints and watchpoints ----
@@ -300,8 +339,7 @@ export class Session {
 
   /** Install or remove the CPU hooks to match the breakpoint and watchpoint sets. */
   private arm(): void {
-    const cpu = this.m?.cpu;
-    if (cpu === undefined) return;
+    if (this.m?.cpu === undefined) return;
     this.bpLo = new Map();
     for (const b of this.breakpoints.values()) {
       const k = lo32(b.addr);
@@ -309,13 +347,14 @@ export class Session {
       if (l) l.push(b);
       else this.bpLo.set(k, [b]);
     }
-    cpu.tracer = this.bpLo.size > 0 ? this.tracer : null;
     const want = this.watchpoints.size > 0;
-    if (want && !this.watchArmed) {
+    // Every PE gets the hooks: a breakpoint or watchpoint stops whichever PE reaches it.
+    for (const cpu of this.m.pes) {
+      cpu.tracer = this.bpLo.size > 0 ? this.tracer : null;
       // Existing fast-cache entries would bypass the hook: drop them.
-      cpu.contextChanged();
+      if (want && !this.watchArmed) cpu.contextChanged();
+      cpu.watch = want ? this.watchHook : null;
     }
-    cpu.watch = want ? this.watchHook : null;
     this.watchArmed = want;
   }
 
@@ -329,13 +368,22 @@ export class Session {
         // Hypervisor.run (which would re-enter the CPU) needs it. Inside a block: ST_DEBUG.
         if (this.hv !== null && lo === cpu.pcLo && hi === cpu.pcHi) throw DEBUG_STOP;
         cpu.status = ST_DEBUG;
+        this.stoppedOn(cpu);
         return;
       }
     }
   };
 
+  /** PE `cpu` stopped before an instruction: the machine stops after its turn; it is selected. */
+  private stoppedOn(cpu: Cpu): void {
+    if (this.m.smp === null) return;
+    this.m.smp.debugStop = true;
+    this.pe = cpu.index;
+  }
+
   private readonly watchHook = (lo: number, hi: number, size: number, write: boolean): boolean => {
-    if (this.cpu.instret === this.watchSkipAt) return false;
+    const cpu = this.running;
+    if (cpu.instret === this.watchSkipAt && cpu.index === this.watchSkipPe) return false;
     const a = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     for (const w of this.watchpoints.values()) {
       if (write ? w.kind === 'r' : w.kind === 'w') continue;
@@ -347,6 +395,7 @@ export class Session {
           if (this.cpu.instret === this.watchFiredAt) throw DEBUG_STOP;
           this.watchFiredAt = this.cpu.instret;
         }
+        this.stoppedOn(cpu);
         return true;
       }
     }
@@ -357,9 +406,9 @@ export class Session {
   private wrapFirmware(): void {
     const fw = this.m.cpu.firmware;
     if (fw === null) return;
-    const cpu = this.m.cpu;
     const wrapped: Firmware = Object.create(fw) as Firmware;
     const quiet = <T>(f: () => T): T => {
+      const cpu = this.running;
       const w = cpu.watch;
       cpu.watch = null;
       try {
@@ -372,17 +421,23 @@ export class Session {
     wrapped.hlt = (c, imm) => quiet(() => fw.hlt(c, imm));
     if (fw.smc) wrapped.smc = (c, imm) => quiet(() => fw.smc!(c, imm));
     if (fw.wfi) wrapped.wfi = (c) => quiet(() => fw.wfi!(c));
-    cpu.firmware = wrapped;
+    for (const cpu of this.m.pes) if (cpu.firmware === fw) cpu.firmware = wrapped;
   }
 
   // ---- run control ----
   get halted(): boolean {
-    return this.hv !== null ? this.result !== null : this.cpu.status === ST_HALT;
+    return this.hv !== null ? this.result !== null : this.m.pes.some((p) => p.status === ST_HALT);
   }
 
   /** Run up to n instructions on the machine or under the hypervisor. */
-  private engineRun(n: number): RunResult {
+  private engineRun(n: number, onePe = false): RunResult {
     const hv = this.hv;
+    if (hv === null && onePe && this.m.smp !== null) {
+      // `step` with several PEs: the selected PE alone, the others stay stopped (all-stop).
+      const done = this.halted ? 0 : this.m.smp.runOne(this.pe, n);
+      const r = this.m.run(0); // reports a halt the step caused
+      return r.reason === 'limit' ? { reason: 'limit', exitCode: 0, instructions: done } : { ...r, instructions: done };
+    }
     if (hv === null) return this.m.run(n);
     const before = this.cpu.instret;
     let r: { reason: 'done' | 'limit' };
@@ -410,7 +465,7 @@ export class Session {
    * on the first instruction, which is where we stand) or when the machine halts.
    */
   step(n = 1): Stop {
-    return this.finish(this.runSome(n, true) ?? { kind: 'step' });
+    return this.finish(this.runSome(n, true, true) ?? { kind: 'step' });
   }
 
   /** Run until a stop; yields to the event loop every SLICE instructions (Ctrl-C, sockets). */
@@ -420,11 +475,11 @@ export class Session {
     let first = true;
     while (left > 0) {
       if (this.interruptRequested) return this.finish({ kind: 'interrupt' });
-      const before = this.cpu.instret;
+      const before = this.retired;
       const stop = this.runSome(Math.min(SLICE, left), first);
       first = false;
       if (stop !== null) return this.finish(stop);
-      left -= this.cpu.instret - before;
+      left -= this.retired - before;
       await new Promise((res) => setImmediate(res));
     }
     return this.finish({ kind: 'interrupt' });
@@ -435,34 +490,36 @@ export class Session {
    * instruction is where we stand: no breakpoint there, and a watchpoint that stopped this very
    * instruction lets its access through.
    */
-  private runSome(n: number, fromStop: boolean): Stop | null {
+  private runSome(n: number, fromStop: boolean, onePe = false): Stop | null {
     if (this.halted) return { kind: 'exit', result: this.result ?? this.engineRun(0) };
-    const cpu = this.cpu;
+    // Instructions counted: the stepped PE's (`step`), or every PE's (a run budget).
+    const count = (): number => (onePe ? this.cpu.instret : this.retired);
     let done = 0;
     if (fromStop && n > 0) {
-      const tracer = cpu.tracer;
-      cpu.tracer = null;
+      // The instruction we stand on runs without breakpoints (on whichever PE resumes first).
+      const tracers = this.m.pes.map((p) => p.tracer);
+      for (const p of this.m.pes) p.tracer = null;
       this.hit = null;
-      const before = cpu.instret;
+      const before = count();
       let r: RunResult;
       try {
-        r = this.engineRun(1);
+        r = this.engineRun(1, onePe);
       } finally {
-        cpu.tracer = tracer;
+        this.m.pes.forEach((p, i) => (p.tracer = tracers[i]));
         this.watchSkipAt = -1;
       }
       if (r.reason !== 'limit') return { kind: 'exit', result: (this.result = r) };
       if (this.hit !== null) return this.hit; // another watchpoint, before that instruction
-      done = cpu.instret - before;
+      done = count() - before;
     }
     while (done < n) {
       this.hit = null;
-      const before = cpu.instret;
-      const r = this.engineRun(n - done);
-      done += cpu.instret - before;
+      const before = count();
+      const r = this.engineRun(n - done, onePe);
+      done += count() - before;
       if (r.reason !== 'limit') return { kind: 'exit', result: (this.result = r) };
       if (this.hit !== null) return this.hit;
-      if (cpu.instret === before) break; // nothing retired and no stop: do not spin
+      if (count() === before) break; // nothing retired and no stop: do not spin
     }
     return null;
   }
@@ -477,7 +534,10 @@ export class Session {
       }
     }
     if (temp) this.arm();
-    if (stop.kind === 'watch') this.watchSkipAt = this.cpu.instret;
+    if (stop.kind === 'watch') {
+      this.watchSkipAt = this.cpu.instret;
+      this.watchSkipPe = this.pe;
+    }
     this.watchFiredAt = -1;
     // Several VMs' output goes out in whole lines; what is left of a line is shown at the end.
     if (stop.kind === 'exit') this.prefix.flush();

@@ -45,7 +45,7 @@ export class BoardFirmware implements Firmware {
     const ec = cpu.excEC;
     if (ec === EC_HVC64) {
       // PSCI on any HVC immediate (QEMU does not check it either); ELR_EL2 already points past the HVC.
-      const s = psciCall(cpu, this.power);
+      const s = psciCall(cpu, this.power, true);
       if (s === null) return;
       if (s.kind === 'off') this.end(cpu, 'halt', 0, 'PSCI SYSTEM_OFF');
       else if (s.kind === 'reset') this.end(cpu, 'halt', 0, 'reset (PSCI SYSTEM_RESET)');

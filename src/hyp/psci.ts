@@ -3,6 +3,7 @@
 // the HVC conduit as on QEMU's virt board without EL2/EL3 firmware. The function ID is in W0,
 // arguments in X1..X3, the result in X0 (SMC Calling Convention, DEN0028).
 import type { Cpu } from '../cpu/cpu.js';
+import { SYS } from '../cpu/sysregs.js';
 
 export const PSCI_VERSION = 0x8400_0000;
 export const PSCI_CPU_SUSPEND = 0x8400_0001;
@@ -72,10 +73,10 @@ function affinity(lo: number, hi: number): number {
 }
 
 /**
- * Dispatch one PSCI call. Writes the result to X0 and returns a stop request for calls that do
+ * Dispatch one PSCI call (`sleep`: CPU_SUSPEND really sleeps the PE: the board's firmware). Writes the result to X0 and returns a stop request for calls that do
  * not return (SYSTEM_OFF, SYSTEM_RESET, CPU_OFF of the last CPU), or null.
  */
-export function psciCall(cpu: Cpu, power: PsciPower | null = null): PsciStop | null {
+export function psciCall(cpu: Cpu, power: PsciPower | null = null, sleep = false): PsciStop | null {
   const r = cpu.r;
   const fid = r[0] >>> 0; // W0: the upper 32 bits of X0 are ignored for the function ID
   let ret: number;
@@ -90,9 +91,11 @@ export function psciCall(cpu: Cpu, power: PsciPower | null = null): PsciStop | n
     }
     case PSCI_CPU_SUSPEND:
     case smc64(PSCI_CPU_SUSPEND):
-      // A single CPU with no wake-up sources modelled yet: behave as a standby state that is left
-      // at once, which the spec allows (the call may return early, 5.4.2).
-      ret = PSCI_SUCCESS;
+      // On the board (`sleep` given): a real suspend (cpuSuspend below). A VM's call under the
+      // hypervisor is a standby left at once, which the spec allows (the call may return early,
+      // 5.4.2): the vCPU keeps its PE and the next interrupt reaches it anyway.
+      ret = sleep ? cpuSuspend(cpu, fid === PSCI_CPU_SUSPEND) : PSCI_SUCCESS;
+      if (ret === SUSPENDED) return null;
       break;
     case PSCI_CPU_OFF:
       // The caller powers down (5.5.2) and the call does not return; turning off the last CPU
@@ -146,4 +149,48 @@ export function psciCall(cpu: Cpu, power: PsciPower | null = null): PsciStop | n
   r[0] = ret | 0;
   r[1] = ret < 0 ? -1 : 0; // sign-extended to 64 bits
   return null;
+}
+
+// CPU_SUSPEND's power_state, original format (DEN0022 5.4.2.2): StateID [15:0], StateType [16]
+// (0 standby, 1 powerdown), PowerLevel [25:24]; bits [31:26] and [23:17] are reserved (zero).
+const PS_STATE_TYPE_POWERDOWN = 1 << 16;
+const PS_RESERVED = 0xfc00_0000 | 0x00fe_0000;
+/** cpuSuspend's answer when the PE went to sleep: X0 already holds what it resumes with. */
+const SUSPENDED = 1;
+// SCTLR_EL1.M, C, I: a PE entering the OS after power-down has its MMU and caches off (6.4.3).
+const SCTLR_MCI = 1 | 1 << 2 | 1 << 12;
+// SPSR for EL1h with D, A, I, F masked: the state the entry point is entered in (6.4.3).
+const SPSR_EL1H_DAIF = 0x3c5;
+
+/**
+ * CPU_SUSPEND(power_state, entry_point, context_id) on the board (DEN0022 5.4). The PE sleeps as
+ * WFI does (Cpu.waitForInterrupt: a wake-up event, even a masked interrupt, ends it, ARM ARM
+ * D1.6.2). Standby: the call returns SUCCESS when it wakes. Powerdown: the PE's context is lost,
+ * so when it wakes it enters entry_point as after CPU_ON (EL1h, DAIF masked, MMU and caches off,
+ * X0 = context_id); with a wake-up event already pending the call returns SUCCESS at once, as
+ * 5.4.2 allows (a powerdown request may return early). Reserved power_state bits:
+ * INVALID_PARAMETERS.
+ */
+function cpuSuspend(cpu: Cpu, fid32: boolean): number {
+  const r = cpu.r;
+  const ps = r[2] >>> 0;
+  if ((ps & PS_RESERVED) !== 0 || (!fid32 && r[3] !== 0)) return PSCI_INVALID_PARAMETERS;
+  if ((ps & PS_STATE_TYPE_POWERDOWN) === 0 || cpu.wfiWakeup()) {
+    // Standby (or a powerdown that returns early): SUCCESS once the PE wakes up.
+    r[0] = PSCI_SUCCESS;
+    r[1] = 0;
+    cpu.waitForInterrupt();
+    return SUSPENDED;
+  }
+  // Powerdown: the firmware's return lands at entry_point in EL1h (the caller's EL here: the
+  // board's guests call from EL1) once the PE wakes up.
+  cpu.setSys(SYS.ELR_EL2, r[4], fid32 ? 0 : r[5]);
+  cpu.setSys(SYS.SPSR_EL2, SPSR_EL1H_DAIF, 0);
+  cpu.setSys(SYS.SCTLR_EL1, cpu.sysLo(SYS.SCTLR_EL1) & ~SCTLR_MCI, cpu.sysHi(SYS.SCTLR_EL1));
+  cpu.contextChanged();
+  cpu.exclValid = 0;
+  r[0] = r[6];
+  r[1] = fid32 ? 0 : r[7];
+  cpu.waitForInterrupt();
+  return SUSPENDED;
 }

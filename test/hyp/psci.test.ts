@@ -73,6 +73,13 @@ describe('PSCI over HVC', () => {
     expect(b.m.cpu.readX(20)).toBe(0n);
   });
 
+  it('CPU_SUSPEND standby with one PE sleeps until the armed timer fires (WFI-like, DEN0022 5.4)', async () => {
+    const arm = ['mov x6, #50000', 'msr cntv_tval_el0, x6', 'mov x6, #1', 'msr cntv_ctl_el0, x6'];
+    const { m } = await runBoard([...arm, call(0xc400_0001, ['mov x1, #0'])].join('\n'), { maxInsns: 10 });
+    expect(m.cpu.readX(20)).toBe(0n);
+    expect(m.cpu.idleCycles).toBeGreaterThan(100_000); // 50 000 ticks of 62.5 MHz = 0.8 ms
+  });
+
   it('HVC leaves the guest at EL1 with PSTATE restored and ESR_EL2 recording EC 0x16', async () => {
     const { m } = await runBoard(['msr nzcv, x5', call(0x8400_0000)].join('\n'), {
       maxInsns: 6,
