@@ -107,7 +107,7 @@ export function isLoadExclusive(raw: number): boolean {
   return (raw & (1 << 21)) === 0 || (raw & (1 << 31)) !== 0;
 }
 /** ERET, ERETAA, ERETAB: they set PSTATE.SS themselves (DebugExceptionReturnSS). */
-const isEret = (raw: number): boolean => (raw & 0xfffff000) === 0xd69f0000;
+const isEret = (raw: number): boolean => (raw & 0xfffff000) === (0xd69f0000 | 0);
 
 /**
  * After an instruction ran with guest debug active: SSAdvance() if it completed (including the
