@@ -87,9 +87,9 @@ export interface GuestRun {
   recs: DebugRec[];
 }
 
-/** Assemble prologue + body + `hlt #1` + handler + vectors; run; decode the records. */
-export async function runDebugGuest(body: string, o: GuestOpts = {}): Promise<GuestRun> {
-  const src = [
+/** The guest's source: prologue + body + `end` (default `hlt #1`) + handler + vectors. */
+export function debugGuestSource(body: string, o: GuestOpts = {}, end = 'hlt #1'): string {
+  return [
     'adr x0, vectors',
     'msr vbar_el1, x0',
     movImm('x20', REC),
@@ -99,11 +99,15 @@ export async function runDebugGuest(body: string, o: GuestOpts = {}): Promise<Gu
     o.keepOsLock ? '' : 'msr oslar_el1, xzr',
     'isb',
     body,
-    'hlt #1',
+    end,
     HANDLER,
     vectors(),
   ].join('\n');
-  const code = await assemble(src);
+}
+
+/** Assemble debugGuestSource; run; decode the records. */
+export async function runDebugGuest(body: string, o: GuestOpts = {}): Promise<GuestRun> {
+  const code = await assemble(debugGuestSource(body, o));
   const m = new Machine();
   m.bus.load(CODE_BASE, code);
   const cpu = m.cpu;
@@ -122,7 +126,12 @@ export async function runDebugGuest(body: string, o: GuestOpts = {}): Promise<Gu
   o.setup?.(m);
   cpu.pc = BigInt(CODE_BASE);
   cpu.run(o.maxInsns ?? 2_000_000);
-  const n = Number(cpu.readX(22));
+  return { m, recs: readRecs(m) };
+}
+
+/** The handler's records (x22 of them at REC). */
+export function readRecs(m: Machine): DebugRec[] {
+  const n = Number(m.cpu.readX(22));
   const recs: DebugRec[] = [];
   const dv = m.bus.dv;
   const base = REC - m.bus.ramBase;
@@ -131,7 +140,7 @@ export async function runDebugGuest(body: string, o: GuestOpts = {}): Promise<Gu
     const esr = q(1);
     recs.push({ elr: q(0), esr, far: q(2), spsr: q(3), ec: Number(esr >> 26n) });
   }
-  return { m, recs };
+  return recs;
 }
 
 /** ESR value: EC, IL = 1, ISS. */
