@@ -1,7 +1,7 @@
 // Hardware breakpoints (ARM ARM D2 "Breakpoint exceptions"; pseudocode AArch64.BreakpointMatch,
 // AArch64.BreakpointValueMatch, AArch64.StateMatch, AArch64.GenerateDebugExceptionsFrom).
 import { describe, it, expect } from 'vitest';
-import { runDebugGuest, movImm, esrOf } from './debug-guest.js';
+import { runDebugGuest, movImm, esrOf, type GuestOpts } from './debug-guest.js';
 import { X } from '../helpers.js';
 import { SYS } from '../../src/cpu/sysregs.js';
 
@@ -51,7 +51,7 @@ describe('breakpoints: the kvm-unit-tests debug-bp sequence', () => {
 });
 
 /** One breakpoint (n) at `target`, with the given MDSCR/BCR and prologue; returns the records. */
-async function oneBp(o: { mdscr?: number; bcr?: number; n?: number; pre?: string; daifclr?: boolean; keepOsLock?: boolean; setup?: Parameters<typeof runDebugGuest>[1]['setup']; bvr?: string }) {
+async function oneBp(o: { mdscr?: number; bcr?: number; n?: number; pre?: string; daifclr?: boolean; keepOsLock?: boolean; setup?: GuestOpts['setup']; bvr?: string }) {
   const n = o.n ?? 0;
   const body = [
     o.pre ?? '',
