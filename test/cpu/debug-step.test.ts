@@ -106,4 +106,16 @@ describe('software step', () => {
     const body = `msr daifset, #8\n${enable}msr daifclr, #8\nnop\nnop\n`;
     expect((await runDebugGuest(body, { orSpsr: SPSR_SS, keepOsLock: true })).recs).toEqual([]);
   });
+  it('priority: the Software Step exception comes before the instruction abort of the next fetch', async () => {
+    // A stepped BR to an address with nothing behind it: the step exception is taken first (ELR =
+    // the target, ISV = 1); after its return (SS = 1) the fetch takes the instruction abort.
+    const body = `msr daifset, #8\n${enable}${movImm('x5', 0x1000_0000)}\nmsr daifclr, #8\nbr x5\n`;
+    const { recs } = await runDebugGuest(body, { orSpsr: SPSR_SS });
+    expect(recs.slice(0, 3).map((r) => [r.ec, r.elr])).toEqual([
+      [0x33, recs[0].elr],
+      [0x33, 0x1000_0000n],
+      [0x21, 0x1000_0000n],
+    ]);
+    expect(recs[1].esr).toBe(STEP_STEPPED);
+  });
 });

@@ -36,8 +36,9 @@ describe('watchpoints: the kvm-unit-tests debug-wp sequence', () => {
 });
 
 /** One watchpoint (0) programmed with `w` at DBGWVR = x9 (= WDATA + wvrOff), then `access`. */
-async function oneWp(w: number, access: string, wvrOff = 0, mdscr = KDE | MDE) {
+async function oneWp(w: number, access: string, wvrOff = 0, mdscr = KDE | MDE, pre = '') {
   const body = [
+    pre,
     movImm('x8', W),
     movImm('x9', W + BigInt(wvrOff)),
     'msr dbgwvr0_el1, x9',
@@ -96,6 +97,18 @@ describe('watchpoints: what matches', () => {
     expect((await oneWp(wcr({ pac: 2 }), 'sttr x4, [x8]')).recs.map((r) => r.far)).toEqual([W]);
     expect((await oneWp(wcr({ pac: 1 }), 'sttr x4, [x8]')).recs).toEqual([]);
     expect((await oneWp(wcr({ pac: 2 }), 'str x4, [x8]')).recs).toEqual([]);
+  });
+  it('a watchpoint linked (WT = 1, LBN = 4) to a linked CONTEXTIDR_EL1 breakpoint fires only with that CONTEXTIDR_EL1', async () => {
+    const linked = (cid: number) =>
+      oneWp(
+        wcr() | (1 << 20) | (4 << 16),
+        'str x4, [x8]',
+        0,
+        KDE | MDE,
+        `${movImm('x6', cid)}\nmsr contextidr_el1, x6\n${movImm('x6', 0x77)}\nmsr dbgbvr4_el1, x6\n${movImm('x6', (3 << 20) | (0xf << 5) | (1 << 1) | 1)}\nmsr dbgbcr4_el1, x6`,
+      );
+    expect((await linked(0x77)).recs.map((r) => r.far)).toEqual([W]);
+    expect((await linked(0x78)).recs).toEqual([]);
   });
   it('needs MDE, and KDE with PSTATE.D = 0 at EL1', async () => {
     expect((await oneWp(wcr(), 'str x4, [x8]', 0, KDE)).recs).toEqual([]);
