@@ -16,7 +16,27 @@ const wcr = (o: { bas?: number; lsc?: number; pac?: number; mask?: number } = {}
 const WP_STORE = esrOf(0x35, 0x22 | (1 << 6)); // EC 0x35 (same EL), WnR = 1, DFSC = Debug exception
 const WP_LOAD = esrOf(0x35, 0x22);
 
+/** The kvm-unit-tests wp body, after a hot loop that the JIT compiles before the watchpoints fire. */
+function kutWpBody(): string {
+  let body = `msr daifset, #8\n${movImm('x9', W)}\n${movImm('x1', wcr())}\n`;
+  for (let i = 0; i < 4; i++) body += `add x2, x9, #${i}\nmsr dbgwcr${i}_el1, x1\nmsr dbgwvr${i}_el1, x2\n`;
+  body += `isb\n${movImm('x5', 12000)}\nwarm: strb w5, [x9, #8]\nsubs x5, x5, #1\nb.ne warm\n`;
+  body += `msr daifclr, #8\n${movImm('x3', KDE | MDE)}\nmsr mdscr_el1, x3\nisb\n`;
+  // The same loop again, now with the watchpoints armed (its store is not watched).
+  body += `${movImm('x5', 12000)}\nwarm2: strb w5, [x9, #8]\nsubs x5, x5, #1\nb.ne warm2\n`;
+  for (let i = 0; i < 4; i++) body += `mov w4, #${i + 0x40}\nstrb w4, [x9, #${i}]\nmsr daifclr, #8\n`;
+  return body;
+}
+
 describe('watchpoints: the kvm-unit-tests debug-wp sequence', () => {
+  it('both engines: identical instructions, cycles and records; the JIT compiled the loop, then interprets while the watchpoints are armed', async () => {
+    const a = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'interp' });
+    const b = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'jit' });
+    expect(b.m.cpu.jit.regionsCompiled).toBeGreaterThan(0);
+    expect(b.recs).toEqual(a.recs);
+    expect(a.recs.length).toBe(4);
+    expect([b.m.cpu.instret, b.m.cpu.cycles]).toEqual([a.m.cpu.instret, a.m.cpu.cycles]);
+  });
   for (const engine of ['interp', 'jit'] as const) {
     it(`each of the 4 watchpoints on write_data[i] fires on its byte store with FAR = that byte; the store completes after return (${engine})`, async () => {
       let body = `msr daifset, #8\n${movImm('x9', W)}\n${movImm('x1', wcr())}\n`;
