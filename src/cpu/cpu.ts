@@ -14,6 +14,7 @@ import { CpuBlocks, Block, execUndefined } from './blocks.js';
 import { runBlocks } from './engine-interp.js';
 import { Jit, defaultEngine, type EngineName } from './jit/engine.js';
 import { SLEEP_NONE, SLEEP_WFI, SLEEP_WFE } from './smp.js';
+import { debugStateChanged, ssAdvanceEmulated } from './debug/unit.js';
 
 /** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
 export interface Firmware {
@@ -123,6 +124,18 @@ export class Cpu extends CpuBlocks {
   /** TLBI ...IS this PE issued, and entries they removed from other PEs' TLBs. */
   tlbiBroadcasts = 0;
   tlbiBroadcastEntries = 0;
+  // ---- a64hv debug: the guest's self-hosted debug (src/cpu/debug/unit.ts) ----
+  /**
+   * GD_* bits: an enabled breakpoint or watchpoint (with MDSCR_EL1.MDE), or MDSCR_EL1.SS, outside
+   * the OS lock. Non-zero makes the run loop interpret instruction by instruction with the debug
+   * checks (both engines). Re-derived by contextChanged().
+   */
+  guestDebug = 0;
+  /** The watchpoint hook, made once (unit.ts sets guestWatch to it while a watchpoint is enabled). */
+  guestWatchHook: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
+  /** The last step was an instruction (ISS.ISV of the next Software Step exception) and a load-exclusive (ISS.EX). */
+  dbgStepped = 0;
+  dbgSteppedEx = 0;
 
   constructor(
     bus: Bus,
@@ -163,6 +176,7 @@ export class Cpu extends CpuBlocks {
     this.interruptsTaken = 0;
     this.yieldRequested = false;
     this.pcLo = this.pcHi = 0;
+    this.dbgStepped = this.dbgSteppedEx = 0; // a64hv debug
     // MPIDR_EL1 (D23.2): bit 31 RES1, Aff0 = the PE number, as QEMU's virt gives up to 8 CPUs.
     // VMPIDR_EL2 resets to the same value (what EL1 reads while EL2 does not change it).
     this.sys[2 * SYS.MPIDR_EL1] = this.sys[2 * SYS.VMPIDR_EL2] = (0x8000_0000 | this.index) | 0;
@@ -173,6 +187,12 @@ export class Cpu extends CpuBlocks {
     this.contextChanged();
     // The timers' registers were reset (all disabled): their outputs drop, no deadline.
     this.timer.changed();
+  }
+
+  /** a64hv debug: a translation or debug input changed; re-derive the guest-debug state too. */
+  override contextChanged(): void {
+    super.contextChanged();
+    debugStateChanged(this);
   }
 
   readSpBank(n: number): number {
@@ -370,6 +390,7 @@ export class Cpu extends CpuBlocks {
    * check (a guest doing many MMIO accesses in a row is not lost).
    */
   retireEmulated(): void {
+    if (this.guestDebug !== 0) ssAdvanceEmulated(this); // a64hv debug: the emulated instruction was stepped
     this.instret++;
     this.cycles++; // its issue cycle; the emulation itself is the hypervisor's exit charge
     this.excStreak = 0;

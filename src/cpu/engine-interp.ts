@@ -8,6 +8,7 @@ import { ST_OK, ST_EXC, ST_HALT, ST_DEBUG } from './state.js';
 import { EC_ILLEGAL_STATE, PSTATE_IL } from './exceptions.js';
 import type { Block } from './blocks.js';
 import type { Cpu } from './cpu.js';
+import { guestDebugBefore, guestDebugAfter, checkSoftwareStep } from './debug/unit.js';
 
 /**
  * Run until `maxInsns` instructions retire or the machine halts. Returns instructions retired.
@@ -52,6 +53,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
     } else {
       const pa = cpu.fetchPa(pcLo, pcHi);
       if (pa < 0) {
+        // a64hv debug: a pending Software Step exception comes before the fetch's abort.
+        if (cpu.status === ST_EXC && (cpu.guestDebug & 4) !== 0) checkSoftwareStep(cpu);
         if (cpu.status === ST_EXC) cpu.deliver(pcLo, pcHi, 0);
         prev = null;
         continue;
@@ -60,7 +63,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
         // PSTATE.IL: an Illegal Execution state exception (EC 0x0E), after PC alignment and
         // instruction aborts in priority. IL is set only by exception returns, which bump gen,
         // so checking here (never on a chained jump) costs the hot path nothing.
-        cpu.raise(EC_ILLEGAL_STATE, 0, 0);
+        // a64hv debug: Software Step and Breakpoint exceptions come first.
+        if (cpu.guestDebug === 0 || !guestDebugBefore(cpu, pcLo, pcHi)) cpu.raise(EC_ILLEGAL_STATE, 0, 0);
         cpu.deliver(pcLo, pcHi, 0);
         prev = null;
         continue;
@@ -80,7 +84,7 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
     cpu.npcLo = fall;
     cpu.npcHi = (fall >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
     let k = 0;
-    if (jit !== null && n === insns.length && cpu.tracer === null) {
+    if (jit !== null && n === insns.length && cpu.tracer === null && cpu.guestDebug === 0) {
       // The translating engine: a hot block's region runs it and the blocks after it that stay in
       // the region, doing this loop's bookkeeping for each; it returns -1 when it left at a block
       // boundary (jit.cur completed last) or k when instruction k of block jit.cur stopped.
@@ -106,7 +110,7 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
           if (cpu.status !== ST_OK) break;
         }
       }
-    } else if (cpu.tracer === null) {
+    } else if (cpu.tracer === null && cpu.guestDebug === 0) {
       for (; k < n; k++) {
         const ins = insns[k];
         ins.exec(cpu, ins);
@@ -116,9 +120,17 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       for (; k < n; k++) {
         const ins = insns[k];
         const lo = (pcLo + 4 * k) | 0;
-        cpu.tracer(cpu, lo, (lo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi, ins);
-        if (cpu.status !== ST_OK) break; // the debugger stopped before this instruction
+        const hi = (lo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
+        if (cpu.tracer !== null) {
+          cpu.tracer(cpu, lo, hi, ins);
+          if (cpu.status !== ST_OK) break; // the debugger stopped before this instruction
+        }
+        // a64hv debug: the guest's step and breakpoint checks (after the debugger's, which the
+        // guest never sees), then SSAdvance once the instruction ran.
+        const gd = cpu.guestDebug;
+        if (gd !== 0 && guestDebugBefore(cpu, lo, hi)) break;
         ins.exec(cpu, ins);
+        if (gd !== 0) guestDebugAfter(cpu, ins.raw);
         if (cpu.status !== ST_OK) break;
       }
     }

@@ -2,6 +2,7 @@
 // AArch64.ExceptionReturn). EL1 is taken in the guest; EL2 is the TypeScript firmware/hypervisor.
 import type { Cpu } from './cpu.js';
 import { SYS } from './sysregs.js';
+import { debugExceptionReturnSS } from './debug/unit.js';
 
 // Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
 export const EC_UNKNOWN = 0x00;
@@ -107,7 +108,7 @@ export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: bool
 
 /** The firmware's return to the guest: PSTATE from SPSR_EL2, PC from ELR_EL2. */
 export function eretFromEl2(cpu: Cpu): void {
-  restorePstate(cpu, cpu.sysLo(SYS.SPSR_EL2));
+  restorePstate(cpu, cpu.sysLo(SYS.SPSR_EL2), 2);
   cpu.eventRegister = 1; // AArch64.ExceptionReturn: SendEventLocal() (D1.6.1, an exception return is an event)
   cpu.pcLo = cpu.sysLo(SYS.ELR_EL2);
   cpu.pcHi = cpu.sysHi(SYS.ELR_EL2);
@@ -115,7 +116,6 @@ export function eretFromEl2(cpu: Cpu): void {
 
 /** PSTATE.IL in the SPSR layout (bit 20): the next instruction takes an Illegal State exception. */
 export const PSTATE_IL = 1 << 20;
-const PSTATE_SS = 1 << 21;
 const HCR_TGE = 1 << 27;
 
 /**
@@ -144,26 +144,30 @@ export function eret(cpu: Cpu): void {
   // return sets the Event Register, so a WFE right after an ERET completes at once).
   cpu.eventRegister = 1;
   if (illegalReturn(cpu, spsr)) {
+    // a64hv debug: DebugExceptionReturnSS with dest = PSTATE.EL for an illegal return.
+    const ss = debugExceptionReturnSS(cpu, spsr, cpu.el, cpu.el);
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;
-    cpu.pstateOther = PSTATE_IL;
+    cpu.pstateOther = PSTATE_IL | ss;
     // The run loop checks PSTATE.IL only when it looks a block up (not on a chained jump).
     cpu.gen++;
   } else {
-    restorePstate(cpu, spsr);
+    restorePstate(cpu, spsr, cpu.el);
   }
   cpu.npcLo = elrLo;
   cpu.npcHi = elrHi;
 }
 
-function restorePstate(cpu: Cpu, spsr: number): void {
+function restorePstate(cpu: Cpu, spsr: number, fromEl: number): void {
   const m = spsr & 0x1f;
   const el = m >>> 2;
+  // a64hv debug: PSTATE.SS = DebugExceptionReturnSS(spsr), judged before PSTATE changes.
+  const ss = debugExceptionReturnSS(cpu, spsr, fromEl, el);
   cpu.nzcv = (spsr >>> 28) & 0xf;
   cpu.daif = (spsr >>> 6) & 0xf;
   // SetPSTATEFromPSR: a legal return restores PSTATE.IL = SPSR.IL (it is not simply cleared), so
   // returning with SPSR.IL=1 makes the next instruction take an Illegal State exception.
-  cpu.pstateOther = spsr & (PSTATE_SS | PSTATE_IL);
+  cpu.pstateOther = (spsr & PSTATE_IL) | ss;
   const oldEl = cpu.el;
   cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
   if (oldEl !== el) cpu.elChanged();

@@ -61,6 +61,12 @@ export abstract class CpuMemory extends CpuState {
    * access not made). While set, data pages get no fast-cache entries, so every access is seen.
    */
   watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
+  /**
+   * a64hv debug: the guest's own watchpoints (src/cpu/debug/unit.ts checkWatchpoint), checked after
+   * the debugger's `watch`; returning true means a Watchpoint exception is pending (the access is
+   * not made). While set, data pages get no fast-cache entries, as for `watch`.
+   */
+  guestWatch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -308,9 +314,10 @@ export abstract class CpuMemory extends CpuState {
       this.status = ST_DEBUG;
       return true;
     }
+    if (this.guestWatch !== null && this.guestWatch(lo, hi, 16, acc === ACC_WRITE)) return true; // a64hv debug
     const off = pa - this.ramBase;
     if (off < 0 || off >= this.ramSize) return false;
-    if ((lo & 15) === 0 && this.tr.cacheable && this.watch === null) {
+    if ((lo & 15) === 0 && this.tr.cacheable && this.watch === null && this.guestWatch === null) {
       const i = this.fcBase | ((lo >>> 12) & FC_MASK);
       if (acc === ACC_READ) {
         this.rTag[i] = lo & PAGE_MASK;
@@ -340,9 +347,10 @@ export abstract class CpuMemory extends CpuState {
       this.status = ST_DEBUG;
       return 0;
     }
+    if (this.guestWatch !== null && this.guestWatch(lo, hi, size, false)) return 0; // a64hv debug
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
-      if (!unaligned && this.tr.cacheable && this.watch === null) {
+      if (!unaligned && this.tr.cacheable && this.watch === null && this.guestWatch === null) {
         const i = this.fcBase | ((lo >>> 12) & FC_MASK);
         this.rTag[i] = lo & PAGE_MASK;
         this.rHi[i] = hi;
@@ -373,6 +381,7 @@ export abstract class CpuMemory extends CpuState {
       this.status = ST_DEBUG;
       return;
     }
+    if (this.guestWatch !== null && this.guestWatch(lo, hi, size, true)) return; // a64hv debug
     const off = pa - this.ramBase;
     if (off >= 0 && off < this.ramSize) {
       const page = off >>> 12;
@@ -383,7 +392,7 @@ export abstract class CpuMemory extends CpuState {
         this.exclStore(pa, size);
         fill = this.exclPage[page] === 0;
       }
-      if (fill && !unaligned && this.tr.cacheable && this.watch === null) {
+      if (fill && !unaligned && this.tr.cacheable && this.watch === null && this.guestWatch === null) {
         const i = this.fcBase | ((lo >>> 12) & FC_MASK);
         this.wTag[i] = lo & PAGE_MASK;
         this.wHi[i] = hi;

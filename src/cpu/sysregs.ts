@@ -2,6 +2,7 @@
 // of int32 words per register in Cpu.sys; registers backed by PSTATE or the timer have accessors.
 // The ID registers advertise exactly what is implemented: change them with the feature.
 import type { Cpu } from './cpu.js';
+import { defineDebugRegs, DFR0 } from './debug/regs.js';
 
 export interface SysRegDef {
   name: string;
@@ -68,9 +69,9 @@ def('REVIDR_EL1', [3, 0, 0, 0, 6], 1, { ro: true });
 def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00110011) });
 def('ID_AA64PFR1_EL1', [3, 0, 0, 4, 1], 1, { ro: true });
 def('ID_AA64ZFR0_EL1', [3, 0, 0, 4, 4], 1, { ro: true });
-// DFR0: DebugVer[3:0]=6 (Armv8.0 debug), BRPs[15:12]=1 and WRPs[23:20]=1 (two breakpoints and two
-// watchpoints, the architectural minimum: the value 0 is reserved), CTX_CMPs=0, no PMU.
-def('ID_AA64DFR0_EL1', [3, 0, 0, 5, 0], 1, { ro: true, reset: lo32(0x00101006) });
+// DFR0: DebugVer=6 (Armv8.0 debug) and exactly the breakpoints/watchpoints src/cpu/debug implements
+// (6 BRPs, 4 WRPs, 2 context-aware: debug/regs.ts DFR0); no PMU.
+def('ID_AA64DFR0_EL1', [3, 0, 0, 5, 0], 1, { ro: true, reset: lo32(DFR0) });
 def('ID_AA64DFR1_EL1', [3, 0, 0, 5, 1], 1, { ro: true });
 def('ID_AA64AFR0_EL1', [3, 0, 0, 5, 4], 1, { ro: true });
 def('ID_AA64AFR1_EL1', [3, 0, 0, 5, 5], 1, { ro: true });
@@ -130,24 +131,8 @@ def('TPIDR_EL0', [3, 3, 13, 0, 2], 0);
 def('TPIDRRO_EL0', [3, 3, 13, 0, 3], 0, { el0ReadOnly: true });
 def('ELR_EL1', [3, 0, 4, 0, 1], 1);
 def('SPSR_EL1', [3, 0, 4, 0, 0], 1, { wmask: [-1, 0] });
-def('MDSCR_EL1', [2, 0, 0, 2, 2], 1);
-def('OSLAR_EL1', [2, 0, 1, 0, 4], 1, { wo: true });
-def('OSLSR_EL1', [2, 0, 1, 1, 4], 1, { ro: true, reset: lo32(0x8) });
-def('OSDLR_EL1', [2, 0, 1, 3, 4], 1);
-def('MDCCSR_EL0', [2, 3, 0, 1, 0], 1, { ro: true });
-// Breakpoint and watchpoint registers DBGBVR<n>_EL1, DBGBCR<n>_EL1, DBGWVR<n>_EL1, DBGWCR<n>_EL1
-// for n = 0, 1 (ARM ARM D23.3; op0=2 op1=0 CRn=0 CRm=n op2=4/5/6/7), as many as ID_AA64DFR0_EL1
-// advertises. Every Armv8 PE has them (Linux's hw_breakpoint resets them at boot). They hold
-// their values, but self-hosted debug exceptions are not generated: a breakpoint or watchpoint
-// programmed here never fires (no debugger in a guest uses them under this emulator yet).
-for (let n = 0; n < 2; n++) {
-  def(`DBGBVR${n}_EL1`, [2, 0, 0, n, 4], 1, { wmask: [~3, -1] });
-  // E[0], PMC[2:1], BAS[8:5], HMC[13], SSC[15:14], LBN[19:16], BT[23:20]
-  def(`DBGBCR${n}_EL1`, [2, 0, 0, n, 5], 1, { wmask: [0x00ffe1e7, 0] });
-  def(`DBGWVR${n}_EL1`, [2, 0, 0, n, 6], 1, { wmask: [~7, -1] });
-  // E[0], PAC[2:1], LSC[4:3], BAS[12:5], HMC[13], SSC[15:14], LBN[19:16], WT[20], MASK[28:24]
-  def(`DBGWCR${n}_EL1`, [2, 0, 0, n, 7], 1, { wmask: [0x1f1fffff, 0] });
-}
+// a64hv debug: the self-hosted debug registers live in src/cpu/debug/regs.ts.
+defineDebugRegs(def, SYS);
 
 // --- PSTATE views (C5.2) ---
 def('NZCV', [3, 3, 4, 2, 0], 0, {

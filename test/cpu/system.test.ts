@@ -296,19 +296,20 @@ describe('MRS / MSR (register)', () => {
     expect(X(m.cpu, 3)).toBe(0n);
     expect(X(m.cpu, 31)).toBe(0x777n);
   });
-  it('ID_AA64DFR0_EL1 advertises 2 breakpoints and 2 watchpoints (BRPs/WRPs = n-1; 0 is reserved, D23.3.x) and their DBGBVR/BCR/WVR/WCR<n>_EL1 exist', async () => {
+  it('ID_AA64DFR0_EL1 advertises the 6 breakpoints (2 context-aware) and 4 watchpoints src/cpu/debug implements (fields = n-1, D19.2 ID_AA64DFR0_EL1) and their DBGBVR/BCR/WVR/WCR<n>_EL1 exist', async () => {
     // DBGBCR1_EL1 is op0=2 op1=0 CRn=0 CRm=1 op2=5; DBGWVR0_EL1 op2=6 (ARM ARM D23.3 debug registers).
     const m = await runVec(
       `mrs x0, id_aa64dfr0_el1\n.long ${sysInsn(0, 2, 0, 0, 1, 5, 1)}\n.long ${sysInsn(1, 2, 0, 0, 1, 5, 2)}\n` +
         `.long ${sysInsn(0, 2, 0, 0, 0, 6, 3)}\n.long ${sysInsn(1, 2, 0, 0, 0, 6, 4)}\nhlt #1`,
       { x: { 1: 0xffff_ffffn, 3: 0xffff_0000_1234_567fn } },
     );
-    expect(X(m.cpu, 0) & 0xf0ff0fn).toBe(0x101006n); // DebugVer=6, BRPs=1, WRPs=1
-    expect(X(m.cpu, 2)).toBe(0x00ffe1e7n); // DBGBCR RES0 bits (e.g. [4:3], [12:9]) read 0
-    expect(X(m.cpu, 4)).toBe(0xffff_0000_1234_5678n); // DBGWVR[2:0] RES0
+    expect(X(m.cpu, 0) & 0xf0f0ff0fn).toBe(0x10305006n); // DebugVer=6, BRPs=5, WRPs=3, CTX_CMPs=1
+    expect(X(m.cpu, 2)).toBe(0x00ffe1e7n); // DBGBCR RES0 bits (e.g. [4:3], [12:9]) read 0; BAS RES1 (no AArch32)
+    expect(X(m.cpu, 4)).toBe(0xffff_0000_1234_567cn); // DBGWVR[1:0] RES0
   });
-  it('a third breakpoint register (DBGBVR2_EL1) is not implemented: UNDEFINED', async () => {
-    expectUndef(await runVec(`.long ${sysInsn(1, 2, 0, 0, 2, 4, 0)}`));
+  it('a seventh breakpoint (DBGBVR6_EL1) and a fifth watchpoint (DBGWCR4_EL1) are not implemented: UNDEFINED', async () => {
+    expectUndef(await runVec(`.long ${sysInsn(1, 2, 0, 0, 6, 4, 0)}`));
+    expectUndef(await runVec(`.long ${sysInsn(0, 2, 0, 0, 4, 7, 0)}`));
   });
   it('MSR honours the writable mask (VBAR_EL1[10:0] are RES0)', async () => {
     const m = await runVec('msr vbar_el1, x1\nmrs x2, vbar_el1\nhlt #1', { x: { 1: 0x1234_4000_0fffn } });

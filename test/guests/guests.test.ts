@@ -93,6 +93,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'sort', file: 'build/sort.elf', maxInsns: 50_000_000, what: 'picolibc quicksort, qsort, FNV-1a, CRC-32' },
   { name: 'irq', file: 'build/irq.elf', maxInsns: 2_000_000, what: 'GICv2 distributor/CPU interface, virtual timer PPI 27, SGI priorities and preemption, PMR, PL011 RX interrupt' },
   { name: 'irq-el0', file: 'build/irq-el0.elf', maxInsns: 2_000_000, what: 'virtual timer interrupt taken from EL0' },
+  { name: 'debug', file: 'build/debug.elf', maxInsns: 200_000, what: 'self-hosted debug: breakpoints, watchpoints, software step, linked context breakpoint' },
   // The asm guests are also loadable as source: the loader assembles `.S` with keystone.
   { name: 'hello', file: 'asm/hello.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'echo', file: 'asm/echo.S', maxInsns: 200_000, what: 'the same guest from its source' },
@@ -101,6 +102,7 @@ const CASES: { name: string; file: string; maxInsns: number; what: string }[] = 
   { name: 'mmu', file: 'asm/mmu.S', maxInsns: 100_000, what: 'the same guest from its source' },
   { name: 'loop-short', file: 'asm/loop-short.S', maxInsns: 1_000_000, what: 'the same guest from its source' },
   { name: 'irq', file: 'asm/irq.S', maxInsns: 2_000_000, what: 'the same guest from its source' },
+  { name: 'debug', file: 'asm/debug.S', maxInsns: 200_000, what: 'the same guest from its source' },
 ];
 
 describe('guests match QEMU', () => {
