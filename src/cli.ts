@@ -6,7 +6,7 @@
 // unimplemented feature), 2 for user errors (bad file, flag, JSON), with a one-line message.
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
-import { writeFile } from 'node:fs/promises';
+import { writeOutput } from './cli-output.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +18,7 @@ import { virtBoardDtb } from './loader/virt-dt.js';
 import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
 import { peStats, peTotals, peRow } from './cpu/smp-stats.js';
 import { loadBiosFile } from './loader/bios.js';
+import { readUserDtb } from './loader/dtb-file.js';
 import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
@@ -87,6 +88,10 @@ interface RunOptions extends LabOptions {
   initrd?: string;
   append?: string;
   bios?: boolean;
+  /** --dtb FILE: the user's device tree instead of the generated one (src/loader/dtb-file.ts). */
+  dtb?: string;
+  /** --dump-dtb FILE: write the guest's device tree and exit (QEMU's -machine dumpdtb). */
+  dumpDtb?: string;
   drive?: string[];
   iommu?: string;
   virtio?: string;
@@ -301,6 +306,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const dumps = o.dump.map(parseDump);
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
+  if (o.dtb !== undefined && o.bios) throw new UserError('--dtb does not go with --bios (the firmware gets the board\'s tree at the start of RAM)');
+  const userDtb = o.dtb !== undefined ? await readUserDtb(o.dtb) : undefined;
 
   checkTiming(o.timing);
   cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
@@ -333,8 +340,16 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     }
   }
   const img: LoadedImage = o.bios
-    ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const }))
-    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
+    ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const, dtb: { addr: b.dtb, blob: b.dtbBlob } }))
+    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, dtb: userDtb, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
+  if (o.dumpDtb !== undefined) {
+    // QEMU's -machine dumpdtb: the tree the guest would get (an ELF gets none: the board's, with --append's bootargs).
+    const blob = img.dtb?.blob ?? virtBoardDtb(m.dtBoard(), { bootargs: o.append ?? '' });
+    m.close();
+    await writeOut(o.dumpDtb, blob, io);
+    if (o.dumpDtb !== '-') io.stderr.write(`a64hv: device tree (${blob.length} bytes) written to ${o.dumpDtb}\n`);
+    return 0;
+  }
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
   lab.boot();
@@ -394,9 +409,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
 
   for (const d of dumps) {
-    await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len));
+    await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len), io);
   }
-  if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
+  if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n', io);
   const exitCode = interrupted
     ? io.signal?.reason instanceof OutputError
       ? io.signal.reason.exitStatus
@@ -432,7 +447,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       // With --smp N: every PE's figures (the fields above are PE 0's, plus instructions in total).
       ...(m.pes.length > 1 ? { pes: m.pes.map(peStats), totals: peTotals(m.pes) } : {}),
     };
-    await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
+    await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io);
   }
   if (!o.quiet) {
     const t = new Table({ style: { head: [], border: [], compact: true } });
@@ -528,12 +543,9 @@ function parseDump(spec: string): { addr: bigint; len: number; file: string; spe
 async function readText(path: string): Promise<string> {
   return readInputText(path);
 }
-async function writeOut(path: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await writeFile(path, data);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+/** An output file; '-' is stdout (cli-output.ts). */
+async function writeOut(path: string, data: string | Uint8Array, io: CliIo): Promise<void> {
+  return writeOutput(path, data, io.stdout);
 }
 
 /**
@@ -644,8 +656,10 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
-    .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
-    .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
+    .option('--initrd <file>', 'with a Linux Image or a raw kernel: an initramfs/initrd to place in RAM at RAM + min(RAM/2, 128M), as QEMU does (its range goes in the device tree)')
+    .option('--append <text>', 'with a Linux Image or a raw kernel: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
+    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb)')
+    .option('--dump-dtb <file>', "write the device tree the guest would get to FILE ('-': stdout) and exit without running, as qemu -machine dumpdtb=FILE; check it with dtc -I dtb FILE")
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
     .option('--drive <file[,readonly]>', 'a virtio-blk disk backed by FILE (repeatable; virtio-mmio slots 0, 1, ... at 0x0a000000); the file changes only when the guest writes; readonly refuses writes', collect)
@@ -675,12 +689,13 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
       // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
-      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter(
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dtb', 'dumpDtb'] as const).filter(
         (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
       );
       if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);
+        const ref = lab[0] === 'dtb' || lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
+        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb${ref})`);
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger drives the run: options of a plain run it does not honour are refused
