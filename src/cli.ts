@@ -35,6 +35,10 @@ import { InputWait, paceIdle, type HostClock } from './host-input.js';
 import { GuardedOutput, OutputError } from './host-output.js';
 import { TlbLab, type LabOptions } from './stats/lab.js';
 import { engineOption } from './cli-engine.js';
+import { parseLogCategories, logHelp } from './log/categories.js';
+import { createLogger, attachLogger, detachLogger } from './log/setup.js';
+import { bothHooks } from './log/cpu-log.js';
+import { openLineSink } from './log/sink.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -93,6 +97,12 @@ interface RunOptions extends LabOptions {
   /** --dump-dtb FILE: write the guest's device tree and exit (QEMU's -machine dumpdtb). */
   dumpDtb?: string;
   drive?: string[];
+  /** --log, --log-range, --log-file (src/log). */
+  log?: string;
+  logRange?: string;
+  logFile?: string;
+  /** --trace-file FILE: --trace to FILE instead of stderr. */
+  traceFile?: string;
   iommu?: string;
   virtio?: string;
 }
@@ -318,6 +328,10 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const engine = o.engine !== undefined ? engineOption(o.engine) : undefined;
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
+  // --log: parsed and its file opened before anything runs (src/log).
+  if (o.log !== undefined && parseLogCategories(o.log).has('exits')) io.stderr.write('a64hv: warning: --log exits does nothing without --hyp\n');
+  const logging = createLogger(o, io.stdout, io.stderr);
+  const traceSink = o.traceFile !== undefined ? openLineSink(o.traceFile, io.stdout) : null;
   const m = new Machine({
     ...masters,
     timing: o.timing,
@@ -359,10 +373,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const input = new InputWait();
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input);
 
-  if (o.trace) {
-    tracer = await makeTracer(m, img, io.stderr, io.stdout);
+  if (o.trace || traceSink !== null) {
+    tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
     m.cpu.tracer = tracer.hook;
   }
+  if (logging !== null) m.cpu.tracer = bothHooks(m.cpu.tracer, await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? ''));
 
   const t0 = performance.now();
   let result: RunResult;
@@ -404,6 +419,10 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     m.cpu.tracer = null;
     stopInput();
     m.close();
+    if (logging !== null) detachLogger(m);
+    for (const failed of [logging?.close() ?? null, (traceSink as { close?: () => string | null } | null)?.close?.() ?? null]) {
+      if (failed !== null) io.stderr.write(`a64hv: ${failed}\n`);
+    }
   }
   const wallMs = performance.now() - t0;
   const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
@@ -633,6 +652,10 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .argument('[more...]', 'with --hyp: further guests, one VM each')
     .option('--max-insns <n>', 'stop after exactly N instructions')
     .option('--trace', 'print every executed instruction (address, symbol, disassembly, changed registers) to stderr')
+    .option('--trace-file <file>', "--trace to FILE ('-': stdout) instead of stderr, so it never interleaves with the guest's console on a terminal")
+    .option('--log <categories>', 'log events, like qemu -d: int, mmu, exits (--hyp), guest-errors, exec, in-asm, unimp, all (QEMU spellings guest_errors, in_asm accepted); --log help describes each')
+    .option('--log-range <ranges>', 'with --log: only events at these addresses (PC; FAR too for mmu), like qemu -dfilter: ADDR, ADDR-END (inclusive) or ADDR+LEN, comma-separated')
+    .option('--log-file <file>', "with --log: write the log to FILE ('-': stdout) instead of stderr, like qemu -D")
     .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
     .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
@@ -678,6 +701,10 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
+      if (opts.log === 'help') {
+        io.stdout.write(logHelp());
+        return setCode(0);
+      }
       checkTiming(opts.timing);
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
@@ -709,6 +736,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
             ['--dump', (opts.dump ?? []).length > 0 ? opts.dump : undefined],
             ['--timing', opts.timing],
             ['--trace', opts.trace],
+            ['--trace-file', opts.traceFile],
+            ['--log', opts.log],
             ['--hyp-trace', opts.hypTrace],
           ] as [string, unknown][]
         ).filter(([, v]) => v !== undefined && v !== false);
@@ -726,7 +755,17 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       // The hypervisor builds its own machine: the CPU model does not reach it yet.
       if (opts.hyp && opts.cpu !== undefined) throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
       if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
-      if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      if (opts.hyp) {
+        // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.
+        if (opts.log !== undefined) {
+          const other = [...parseLogCategories(opts.log)].filter((c) => c !== 'exits');
+          if (other.length > 0) throw new UserError(`--log ${other.join(',')}: with --hyp only 'exits' can be logged so far (a plain run logs every category)`);
+          if (opts.logRange !== undefined || opts.logFile !== undefined) throw new UserError('--log-range and --log-file apply to a plain run (with --hyp, exits go to stderr)');
+          opts.hypTrace = true;
+        }
+        if (opts.traceFile !== undefined) throw new UserError('--trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)');
+        return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      }
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
     });
