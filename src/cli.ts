@@ -698,7 +698,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--hyp-traps <list>', 'with --hyp: HCR_EL2 system-register traps for every VM, e.g. "tvm,tid3" (tid1 tid2 tid3 tacr tsw tpcp tpu ttlb tvm trvm tdz); emulated, shown by --hyp-trace')
     .option('--hyp-smmu <mode>', 'with --hyp and "assignDma" in --hyp-config: the SMMU translates the DMA stream by the VM\'s stage 2 ("stage2", default) or lets it through ("bypass")')
     .option('--break <addr|symbol>', 'run to this breakpoint, then enter the debugger (see a64hv repl)')
-    .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
+    .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest from the first instruction (as qemu -s -S)')
+    .option('--gdb-no-wait', 'with --gdb: start the guest at once; GDB may attach later and stops it when it connects (as qemu -s without -S)')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
       if (opts.log === 'help') {
@@ -706,6 +707,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         return setCode(0);
       }
       checkTiming(opts.timing);
+      if ((opts as { gdbNoWait?: boolean }).gdbNoWait && opts.gdb === undefined) throw new UserError('--gdb-no-wait does nothing without --gdb PORT');
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');

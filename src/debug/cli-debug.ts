@@ -3,8 +3,8 @@
 import { UserError } from '../errors.js';
 import { parseAddress } from '../loader/index.js';
 import { repl } from './repl.js';
-import { Session, type TargetOptions } from './session.js';
-import { serveGdb } from './gdbstub.js';
+import { Session, type TargetOptions, type Stop } from './session.js';
+import { serveGdb, type GdbEnd } from './gdbstub.js';
 import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
@@ -31,6 +31,8 @@ export interface DebugCliOptions {
   script?: string;
   break?: string;
   gdb?: string;
+  /** --gdb-no-wait: the guest starts at once and GDB may attach later (QEMU's -s without -S). */
+  gdbNoWait?: boolean;
   /** `repl --hyp`: run the guests as VMs under the hypervisor. */
   hyp?: boolean;
   hypSlice?: string;
@@ -146,13 +148,24 @@ export async function gdbCommand(guest: string, o: DebugCliOptions, io: DebugCli
   if (!/^\d+$/.test(p) || Number(p) > 65535) throw new UserError(`--gdb ${p}: expected a TCP port number (0 picks a free one)`);
   const s = await Session.create({ ...targetOptions(guest, o), onOutput: (t) => io.stdout.write(t) });
   const log = (m: string): void => void io.stderr.write(`a64hv: ${m}\n`);
+  // --gdb-no-wait: run now; a connecting GDB stops the guest first and finds it interrupted
+  // (stop reply SIGINT), as when it attaches to QEMU started with -s and without -S.
+  let running: Promise<Stop> | null = o.gdbNoWait ? s.cont() : null;
+  const onConnect = async (): Promise<void> => {
+    if (running === null) return;
+    s.interruptRequested = true;
+    await running;
+    running = null;
+  };
+  /** Resolves only if the guest ends (exit, power-off, error) before any GDB attached. */
+  const endedAlone = new Promise<GdbEnd>((res) => void running?.then((st) => st.kind === 'exit' && res({ kind: 'exit', stop: st })));
   let server;
   try {
-    server = await serveGdb(s, Number(p), log);
+    server = await serveGdb(s, Number(p), log, o.gdbNoWait ? onConnect : undefined);
   } catch (e) {
     throw new UserError(`--gdb ${p}: cannot listen on 127.0.0.1:${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  log(`GDB stub listening on 127.0.0.1:${server.port} (target remote 127.0.0.1:${server.port})`);
+  log(`GDB stub listening on 127.0.0.1:${server.port} (target remote 127.0.0.1:${server.port})${o.gdbNoWait ? '; the guest runs until GDB attaches' : ''}`);
   const onAbort = (): void => {
     s.interruptRequested = true;
     server.close();
@@ -161,6 +174,7 @@ export async function gdbCommand(guest: string, o: DebugCliOptions, io: DebugCli
   try {
     const end = await Promise.race([
       server.done,
+      endedAlone,
       new Promise<null>((res) => io.signal?.addEventListener('abort', () => res(null))),
     ]);
     if (end === null) return 130;
