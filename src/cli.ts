@@ -7,6 +7,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
 import { writeOutput } from './cli-output.js';
+import { runFigures } from './cli-stats.js';
+import { ignoredOptionWarnings } from './cli-warnings.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,7 +25,6 @@ import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
-import { mmuOf } from './mmu/translate.js';
 import { runHypDemo } from './hyp/demo.js';
 import { PROFILES } from './cpu/timing.js';
 import { cpuProfile, CPU_PROFILES } from './cpu/profile.js';
@@ -444,19 +445,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (lab.wantsFiles) await lab.write(config);
   if (o.statsJson !== undefined) {
     const stats = {
-      instructions: done,
-      cycles: m.cpu.cycles,
-      cpi: done > 0 ? Math.round((m.cpu.cycles / done) * 1000) / 1000 : 0,
-      // Cycles spent asleep in WFI until a timer fired (included in cycles and CPI).
-      idleCycles: m.cpu.idleCycles,
-      interrupts: m.cpu.interruptsTaken,
-      timing: m.cpu.timing.profile.name,
-      wallMs: Math.round(wallMs * 1000) / 1000,
-      mips: Math.round(mips * 1000) / 1000,
-      exitReason: interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason,
-      exitCode,
-      // The TLB model's counters (src/mmu/README.md says what each one means).
-      tlb: mmuOf(m.cpu).tlb.snapshot(),
+      // The keys every --stats-json has, with or without --hyp (src/cli-stats.ts).
+      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode),
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
@@ -707,6 +697,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         return setCode(0);
       }
       checkTiming(opts.timing);
+      for (const w of ignoredOptionWarnings(opts)) io.stderr.write(`a64hv: warning: ${w}\n`);
       if ((opts as { gdbNoWait?: boolean }).gdbNoWait && opts.gdb === undefined) throw new UserError('--gdb-no-wait does nothing without --gdb PORT');
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
@@ -789,6 +780,12 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--cpu <model>', `CPU model (${Object.keys(CPU_PROFILES).join(', ')}; default a57)`)
+    .option('--timing <profile>', 'cycle model: a57 (default) or functional, as run takes it')
+    .option('--stats-json <file>', "at the end, write the figures run's --stats-json has (instructions, cycles, cpi, idleCycles, interrupts, timing, tlb...) to FILE ('-': stdout)")
+    .option('--hyp-ram <policy>', 'with --hyp: map guest RAM in stage 2 "eager" (default) or "lazy" (on first touch)')
+    .option('--hyp-isv0 <policy>', 'with --hyp: MMIO aborts without syndrome: "emulate" (default) or "inject"')
+    .option('--hyp-smmu <mode>', 'with --hyp and "assignDma" in --hyp-config: "stage2" (default) or "bypass"')
+    .addOption(new Option('--no-hyp-vmid-tagging', 'with --hyp: one VMID for all VMs, TLBI VMALLS12E1 on each world switch'))
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin)')
     .option('--addr <addr>', 'load address of a raw binary or assembly')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')
@@ -796,6 +793,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs)')
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED'))
     .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
+      for (const w of ignoredOptionWarnings(opts)) io.stderr.write(`a64hv: warning: ${w}\n`);
       const dbg = await import('./debug/cli-debug.js');
       setCode(await dbg.replCommand(guest, { ...opts, more }, io));
     });

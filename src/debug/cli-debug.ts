@@ -1,6 +1,10 @@
 // The CLI's debugging entry points: `a64hv repl GUEST`, `a64hv run GUEST --break SYM` and
 // `a64hv run GUEST --gdb PORT`. src/cli.ts only parses the flags and calls these.
 import { UserError } from '../errors.js';
+import { performance } from 'node:perf_hooks';
+import { PROFILES } from '../cpu/timing.js';
+import { runFigures } from '../cli-stats.js';
+import { writeOutput } from '../cli-output.js';
 import { parseAddress } from '../loader/index.js';
 import { repl } from './repl.js';
 import { Session, type TargetOptions, type Stop } from './session.js';
@@ -31,6 +35,9 @@ export interface DebugCliOptions {
   script?: string;
   break?: string;
   gdb?: string;
+  /** repl --timing and --stats-json (as run takes them). */
+  timing?: string;
+  statsJson?: string;
   /** --gdb-no-wait: the guest starts at once and GDB may attach later (QEMU's -s without -S). */
   gdbNoWait?: boolean;
   /** `repl --hyp`: run the guests as VMs under the hypervisor. */
@@ -114,9 +121,11 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
   } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
   else if (o.hypTraps !== undefined) throw new UserError('--hyp-traps needs --hyp');
   else if (o.hypConfig !== undefined) throw new UserError('--hyp-config needs --hyp');
+  if (o.timing !== undefined && !Object.hasOwn(PROFILES, o.timing)) throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
   return {
     hyp,
     guest,
+    timing: o.timing,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
     cpu: o.cpu === undefined ? undefined : o.hyp ? cpuUnderHyp() : cpuProfile(o.cpu).name,
     uartInput: o.uartInput,
@@ -133,10 +142,19 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
 export async function replCommand(guest: string, o: DebugCliOptions, io: DebugCliIo): Promise<number> {
   const input = io.stdin as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   const out = io.stdout as { isTTY?: boolean };
-  return repl(
-    { ...targetOptions(guest, o), script: o.script, breakAt: o.break },
+  let session: Session | null = null;
+  const t0 = performance.now();
+  const code = await repl(
+    { ...targetOptions(guest, o), script: o.script, breakAt: o.break, onSession: (s) => (session = s) },
     { stdout: io.stdout, stderr: io.stderr, stdin: input, terminal: input?.isTTY === true && out.isTTY === true },
   );
+  // repl --stats-json: the figures run writes (src/cli-stats.ts), for what ran under the debugger.
+  const s = session as Session | null;
+  if (o.statsJson !== undefined && s !== null) {
+    const stats = runFigures(s.cpu, s.cpu.instret, performance.now() - t0, 'quit', code);
+    await writeOutput(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io.stdout);
+  }
+  return code;
 }
 
 /**
