@@ -442,7 +442,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         ? 0
         : result!.exitCode & 0xff;
   const config = lab.config({ guest: relativeName(guest), cmdline: o.cmdline ?? '', maxInsns: o.maxInsns ?? null });
-  if (lab.wantsFiles) await lab.write(config);
+  if (lab.wantsFiles) await lab.write(config, io.stdout);
   if (o.statsJson !== undefined) {
     const stats = {
       // The keys every --stats-json has, with or without --hyp (src/cli-stats.ts).
@@ -647,7 +647,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--log-range <ranges>', 'with --log: only events at these addresses (PC; FAR too for mmu), like qemu -dfilter: ADDR, ADDR-END (inclusive) or ADDR+LEN, comma-separated')
     .option('--log-file <file>', "with --log: write the log to FILE ('-': stdout) instead of stderr, like qemu -D")
     .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
-    .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
+    .option('--regs-out <file>', "write the final registers as JSON in the --regs-in format ('-': stdout, as for every output file)")
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
     .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb, config, regions} as JSON')

@@ -49,6 +49,8 @@ describe('--stats-json', () => {
     const d = await cli('run', HELLO, '-q', '--dump', '0x40000000:4:-');
     // The first instruction of hello.S: adr x1, msg (0x100001a1 little-endian).
     expect(d.out).toBe(GREETING + '\xa1\x01\x00\x10');
+    const t = await cli('run', join(ROOT, 'guests', 'tlb', 'tlb-touch.S'), '-q', '--mmu', 's1:4k', '--stats-txt', '-');
+    expect(t.out).toMatch(/^sim_insts +\d+ +# Instructions retired$/m);
   });
 });
 
