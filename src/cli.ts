@@ -632,8 +632,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'their physical addresses, entry e_entry); an assembly file .S/.s (assembled with keystone at ' +
         '0x40000000, or at the address of a "// a64hv: base=0x..." comment; entry at the label _start if ' +
         'defined); an arm64 Linux Image, raw or gzip-compressed (booted as its booting.rst says, with a ' +
-        'device tree of this board carrying --append and --initrd); or any other file as a raw binary ' +
-        '(at --addr, default 0x40000000).\n\n' +
+        'device tree of this board carrying --append and --initrd); or any other file as a raw kernel ' +
+        'booted as QEMU boots one (at --addr, default 0x40080000, with x0 = the device tree\'s address).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
         'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
@@ -666,7 +666,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
     .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
-    .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
+    .option('--addr <addr>', 'load address of a raw binary (default 0x40080000, as qemu -kernel) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image or a raw kernel: an initramfs/initrd to place in RAM at RAM + min(RAM/2, 128M), as QEMU does (its range goes in the device tree)')

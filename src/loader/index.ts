@@ -6,7 +6,7 @@ import type { Machine } from '../machine.js';
 import { UserError, hex } from '../errors.js';
 import { SymbolTable } from './symbols.js';
 import { isElf, parseElf, loadElfSegments } from './elf.js';
-import { loadRaw, DEFAULT_RAW_ADDR } from './raw.js';
+import { loadRaw } from './raw.js';
 import { assembleSource } from './asm.js';
 import { readInputFile, MAX_BINARY_INPUT } from './input-file.js';
 import { isArm64Image, loadLinux, type LinuxChosen } from './linux.js';
