@@ -32,7 +32,7 @@ import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
-import { InputWait, paceIdle, type HostClock } from './host-input.js';
+import { InputWait, paceIdle, onAbort, type HostClock } from './host-input.js';
 import { GuardedOutput, OutputError } from './host-output.js';
 import { TlbLab, type LabOptions } from './stats/lab.js';
 import { engineOption } from './cli-engine.js';
@@ -406,10 +406,12 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       if (m.firmware.idleForInput) {
         // The guest sleeps in WFI until the UART receives something: wait for stdin.
         m.firmware.idleForInput = false;
+        let unlisten = (): void => {};
         await new Promise<void>((res) => {
           void input.next().then(res);
-          io.signal?.addEventListener('abort', () => res(), { once: true });
+          unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
         });
+        unlisten();
         continue;
       }
       // Let stdin data and output writes through between slices.
