@@ -6,7 +6,9 @@
 // unimplemented feature), 2 for user errors (bad file, flag, JSON), with a one-line message.
 import { Command, CommanderError, Option } from 'commander';
 import Table from 'cli-table3';
-import { writeFile } from 'node:fs/promises';
+import { writeOutput } from './cli-output.js';
+import { runFigures } from './cli-stats.js';
+import { ignoredOptionWarnings } from './cli-warnings.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,11 +20,11 @@ import { virtBoardDtb } from './loader/virt-dt.js';
 import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
 import { peStats, peTotals, peRow } from './cpu/smp-stats.js';
 import { loadBiosFile } from './loader/bios.js';
+import { readUserDtb } from './loader/dtb-file.js';
 import { SymbolTable } from './loader/symbols.js';
 import { UserError, isUserError, hex } from './errors.js';
 import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
-import { mmuOf } from './mmu/translate.js';
 import { runHypDemo } from './hyp/demo.js';
 import { PROFILES } from './cpu/timing.js';
 import { cpuProfile, CPU_PROFILES } from './cpu/profile.js';
@@ -30,10 +32,14 @@ import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
 import { runHypCommand, type RunCommandOptions } from './hyp/cli-hyp.js';
 import { parseDrive } from './devices/virtio/blk.js';
-import { InputWait, paceIdle, type HostClock } from './host-input.js';
+import { InputWait, paceIdle, onAbort, type HostClock } from './host-input.js';
 import { GuardedOutput, OutputError } from './host-output.js';
 import { TlbLab, type LabOptions } from './stats/lab.js';
 import { engineOption } from './cli-engine.js';
+import { parseLogCategories, logHelp } from './log/categories.js';
+import { createLogger, attachLogger, detachLogger } from './log/setup.js';
+import { bothHooks } from './log/cpu-log.js';
+import { openLineSink } from './log/sink.js';
 
 export const EXIT_GUEST_ERROR = 1;
 export const EXIT_USER_ERROR = 2;
@@ -87,7 +93,17 @@ interface RunOptions extends LabOptions {
   initrd?: string;
   append?: string;
   bios?: boolean;
+  /** --dtb FILE: the user's device tree instead of the generated one (src/loader/dtb-file.ts). */
+  dtb?: string;
+  /** --dump-dtb FILE: write the guest's device tree and exit (QEMU's -machine dumpdtb). */
+  dumpDtb?: string;
   drive?: string[];
+  /** --log, --log-range, --log-file (src/log). */
+  log?: string;
+  logRange?: string;
+  logFile?: string;
+  /** --trace-file FILE: --trace to FILE instead of stderr. */
+  traceFile?: string;
   iommu?: string;
   virtio?: string;
 }
@@ -301,6 +317,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const dumps = o.dump.map(parseDump);
   const loadAddr = o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined;
   const regsText = o.regsIn !== undefined ? await readText(o.regsIn) : undefined;
+  if (o.dtb !== undefined && o.bios) throw new UserError('--dtb does not go with --bios (the firmware gets the board\'s tree at the start of RAM)');
+  const userDtb = o.dtb !== undefined ? await readUserDtb(o.dtb) : undefined;
 
   checkTiming(o.timing);
   cpuProfile(o.cpu); // an unknown --cpu fails before anything is loaded
@@ -311,6 +329,10 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const engine = o.engine !== undefined ? engineOption(o.engine) : undefined;
   let tracer: Awaited<ReturnType<typeof makeTracer>> | null = null;
   const masters = busMasterOptions(o);
+  // --log: parsed and its file opened before anything runs (src/log).
+  if (o.log !== undefined && parseLogCategories(o.log).has('exits')) io.stderr.write('a64hv: warning: --log exits does nothing without --hyp\n');
+  const logging = createLogger(o, io.stdout, io.stderr);
+  const traceSink = o.traceFile !== undefined ? openLineSink(o.traceFile, io.stdout) : null;
   const m = new Machine({
     ...masters,
     timing: o.timing,
@@ -333,8 +355,16 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     }
   }
   const img: LoadedImage = o.bios
-    ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const }))
-    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
+    ? await loadBiosFile(m, guest, o.append).then((b) => ({ entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'raw' as const, dtb: { addr: b.dtb, blob: b.dtbBlob } }))
+    : await loadImage(m, guest, { addr: loadAddr, initrd: o.initrd, append: o.append, dtb: userDtb, linuxDtb: (_bus, chosen) => virtBoardDtb(m.dtBoard(), chosen) });
+  if (o.dumpDtb !== undefined) {
+    // QEMU's -machine dumpdtb: the tree the guest would get (an ELF gets none: the board's, with --append's bootargs).
+    const blob = img.dtb?.blob ?? virtBoardDtb(m.dtBoard(), { bootargs: o.append ?? '' });
+    m.close();
+    await writeOut(o.dumpDtb, blob, io);
+    if (o.dumpDtb !== '-') io.stderr.write(`a64hv: device tree (${blob.length} bytes) written to ${o.dumpDtb}\n`);
+    return 0;
+  }
   for (const spec of o.load) await loadData(m, spec);
   bootLoaded(m, img);
   lab.boot();
@@ -344,10 +374,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const input = new InputWait();
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input);
 
-  if (o.trace) {
-    tracer = await makeTracer(m, img, io.stderr, io.stdout);
+  if (o.trace || traceSink !== null) {
+    tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
     m.cpu.tracer = tracer.hook;
   }
+  if (logging !== null) m.cpu.tracer = bothHooks(m.cpu.tracer, await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? ''));
 
   const t0 = performance.now();
   let result: RunResult;
@@ -375,10 +406,12 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       if (m.firmware.idleForInput) {
         // The guest sleeps in WFI until the UART receives something: wait for stdin.
         m.firmware.idleForInput = false;
+        let unlisten = (): void => {};
         await new Promise<void>((res) => {
           void input.next().then(res);
-          io.signal?.addEventListener('abort', () => res(), { once: true });
+          unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
         });
+        unlisten();
         continue;
       }
       // Let stdin data and output writes through between slices.
@@ -389,14 +422,18 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     m.cpu.tracer = null;
     stopInput();
     m.close();
+    if (logging !== null) detachLogger(m);
+    for (const failed of [logging?.close() ?? null, (traceSink as { close?: () => string | null } | null)?.close?.() ?? null]) {
+      if (failed !== null) io.stderr.write(`a64hv: ${failed}\n`);
+    }
   }
   const wallMs = performance.now() - t0;
   const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
 
   for (const d of dumps) {
-    await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len));
+    await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len), io);
   }
-  if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n');
+  if (o.regsOut !== undefined) await writeOut(o.regsOut, JSON.stringify(regsToJson(m.cpu), null, 2) + '\n', io);
   const exitCode = interrupted
     ? io.signal?.reason instanceof OutputError
       ? io.signal.reason.exitStatus
@@ -407,22 +444,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         ? 0
         : result!.exitCode & 0xff;
   const config = lab.config({ guest: relativeName(guest), cmdline: o.cmdline ?? '', maxInsns: o.maxInsns ?? null });
-  if (lab.wantsFiles) await lab.write(config);
+  if (lab.wantsFiles) await lab.write(config, io.stdout);
   if (o.statsJson !== undefined) {
     const stats = {
-      instructions: done,
-      cycles: m.cpu.cycles,
-      cpi: done > 0 ? Math.round((m.cpu.cycles / done) * 1000) / 1000 : 0,
-      // Cycles spent asleep in WFI until a timer fired (included in cycles and CPI).
-      idleCycles: m.cpu.idleCycles,
-      interrupts: m.cpu.interruptsTaken,
-      timing: m.cpu.timing.profile.name,
-      wallMs: Math.round(wallMs * 1000) / 1000,
-      mips: Math.round(mips * 1000) / 1000,
-      exitReason: interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason,
-      exitCode,
-      // The TLB model's counters (src/mmu/README.md says what each one means).
-      tlb: mmuOf(m.cpu).tlb.snapshot(),
+      // The keys every --stats-json has, with or without --hyp (src/cli-stats.ts).
+      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode),
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
@@ -432,7 +458,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       // With --smp N: every PE's figures (the fields above are PE 0's, plus instructions in total).
       ...(m.pes.length > 1 ? { pes: m.pes.map(peStats), totals: peTotals(m.pes) } : {}),
     };
-    await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
+    await writeOut(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io);
   }
   if (!o.quiet) {
     const t = new Table({ style: { head: [], border: [], compact: true } });
@@ -528,12 +554,9 @@ function parseDump(spec: string): { addr: bigint; len: number; file: string; spe
 async function readText(path: string): Promise<string> {
   return readInputText(path);
 }
-async function writeOut(path: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await writeFile(path, data);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+/** An output file; '-' is stdout (cli-output.ts). */
+async function writeOut(path: string, data: string | Uint8Array, io: CliIo): Promise<void> {
+  return writeOutput(path, data, io.stdout);
 }
 
 /**
@@ -611,8 +634,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'their physical addresses, entry e_entry); an assembly file .S/.s (assembled with keystone at ' +
         '0x40000000, or at the address of a "// a64hv: base=0x..." comment; entry at the label _start if ' +
         'defined); an arm64 Linux Image, raw or gzip-compressed (booted as its booting.rst says, with a ' +
-        'device tree of this board carrying --append and --initrd); or any other file as a raw binary ' +
-        '(at --addr, default 0x40000000).\n\n' +
+        'device tree of this board carrying --append and --initrd); or any other file as a raw kernel ' +
+        'booted as QEMU boots one (at --addr, default 0x40080000, with x0 = the device tree\'s address).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
         'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
@@ -621,8 +644,12 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .argument('[more...]', 'with --hyp: further guests, one VM each')
     .option('--max-insns <n>', 'stop after exactly N instructions')
     .option('--trace', 'print every executed instruction (address, symbol, disassembly, changed registers) to stderr')
+    .option('--trace-file <file>', "--trace to FILE ('-': stdout) instead of stderr, so it never interleaves with the guest's console on a terminal")
+    .option('--log <categories>', 'log events, like qemu -d: int, mmu, exits (--hyp), guest-errors, exec, in-asm, unimp, all (QEMU spellings guest_errors, in_asm accepted); --log help describes each')
+    .option('--log-range <ranges>', 'with --log: only events at these addresses (PC; FAR too for mmu), like qemu -dfilter: ADDR, ADDR-END (inclusive) or ADDR+LEN, comma-separated')
+    .option('--log-file <file>', "with --log: write the log to FILE ('-': stdout) instead of stderr, like qemu -D")
     .option('--regs-in <file>', 'initial registers as JSON {"x":[31 hex strings],"sp_el0","sp_el1","pc","nzcv","el"}; keys may be omitted')
-    .option('--regs-out <file>', 'write the final registers as JSON in the --regs-in format')
+    .option('--regs-out <file>', "write the final registers as JSON in the --regs-in format ('-': stdout, as for every output file)")
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--dump <addr:len:file>', 'write LEN bytes of RAM at ADDR to FILE at the end (repeatable; LEN like 4096 or 4K)', collect)
     .option('--stats-json <file>', 'write {instructions, cycles, cpi, timing, wallMs, mips, exitReason, exitCode, tlb, config, regions} as JSON')
@@ -641,11 +668,13 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
     .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
-    .option('--addr <addr>', 'load address of a raw binary (default 0x40000000) or assembly (overrides the base comment)')
+    .option('--addr <addr>', 'load address of a raw binary (default 0x40080000, as qemu -kernel) or assembly (overrides the base comment)')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE (default empty)')
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
-    .option('--initrd <file>', 'with a Linux Image: an initramfs/initrd to place in RAM (its range goes in the device tree)')
-    .option('--append <text>', 'with a Linux Image: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
+    .option('--initrd <file>', 'with a Linux Image or a raw kernel: an initramfs/initrd to place in RAM at RAM + min(RAM/2, 128M), as QEMU does (its range goes in the device tree)')
+    .option('--append <text>', 'with a Linux Image or a raw kernel: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
+    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb)')
+    .option('--dump-dtb <file>', "write the device tree the guest would get to FILE ('-': stdout) and exit without running, as qemu -machine dumpdtb=FILE; check it with dtc -I dtb FILE")
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
     .option('--drive <file[,readonly]>', 'a virtio-blk disk backed by FILE (repeatable; virtio-mmio slots 0, 1, ... at 0x0a000000); the file changes only when the guest writes; readonly refuses writes', collect)
@@ -661,10 +690,17 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--hyp-traps <list>', 'with --hyp: HCR_EL2 system-register traps for every VM, e.g. "tvm,tid3" (tid1 tid2 tid3 tacr tsw tpcp tpu ttlb tvm trvm tdz); emulated, shown by --hyp-trace')
     .option('--hyp-smmu <mode>', 'with --hyp and "assignDma" in --hyp-config: the SMMU translates the DMA stream by the VM\'s stage 2 ("stage2", default) or lets it through ("bypass")')
     .option('--break <addr|symbol>', 'run to this breakpoint, then enter the debugger (see a64hv repl)')
-    .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest')
+    .option('--gdb <port>', 'wait for GDB on 127.0.0.1:PORT (0: a free port, printed) and let it drive the guest from the first instruction (as qemu -s -S)')
+    .option('--gdb-no-wait', 'with --gdb: start the guest at once; GDB may attach later and stops it when it connects (as qemu -s without -S)')
     .addHelpText('after', EXIT_HELP)
     .action(async (guest: string, more: string[], opts: RunOptions & RunCommandOptions & { break?: string; gdb?: string }) => {
+      if (opts.log === 'help') {
+        io.stdout.write(logHelp());
+        return setCode(0);
+      }
       checkTiming(opts.timing);
+      for (const w of ignoredOptionWarnings(opts)) io.stderr.write(`a64hv: warning: ${w}\n`);
+      if ((opts as { gdbNoWait?: boolean }).gdbNoWait && opts.gdb === undefined) throw new UserError('--gdb-no-wait does nothing without --gdb PORT');
       // Before the debugger, which would load GUEST as an ordinary image.
       if (opts.bios && (opts.break !== undefined || opts.gdb !== undefined || opts.initrd !== undefined || opts.addr !== undefined)) {
         throw new UserError('--bios does not go with --break, --gdb, --initrd or --addr');
@@ -675,12 +711,13 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
       // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
-      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir'] as const).filter(
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dtb', 'dumpDtb'] as const).filter(
         (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
       );
       if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb; docs/tlb-lab.md)`);
+        const ref = lab[0] === 'dtb' || lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
+        throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb${ref})`);
       }
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger drives the run: options of a plain run it does not honour are refused
@@ -694,6 +731,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
             ['--dump', (opts.dump ?? []).length > 0 ? opts.dump : undefined],
             ['--timing', opts.timing],
             ['--trace', opts.trace],
+            ['--trace-file', opts.traceFile],
+            ['--log', opts.log],
             ['--hyp-trace', opts.hypTrace],
           ] as [string, unknown][]
         ).filter(([, v]) => v !== undefined && v !== false);
@@ -710,7 +749,17 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       // The hypervisor builds its own machine: the CPU model does not reach it yet.
       if (opts.hyp && opts.cpu !== undefined) throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
       if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
-      if (opts.hyp) return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      if (opts.hyp) {
+        // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.
+        if (opts.log !== undefined) {
+          const other = [...parseLogCategories(opts.log)].filter((c) => c !== 'exits');
+          if (other.length > 0) throw new UserError(`--log ${other.join(',')}: with --hyp only 'exits' can be logged so far (a plain run logs every category)`);
+          if (opts.logRange !== undefined || opts.logFile !== undefined) throw new UserError('--log-range and --log-file apply to a plain run (with --hyp, exits go to stderr)');
+          opts.hypTrace = true;
+        }
+        if (opts.traceFile !== undefined) throw new UserError('--trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)');
+        return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+      }
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
     });
@@ -732,6 +781,12 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--load <file@addr>', 'place a raw file in RAM before starting (repeatable)', collect)
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--cpu <model>', `CPU model (${Object.keys(CPU_PROFILES).join(', ')}; default a57)`)
+    .option('--timing <profile>', 'cycle model: a57 (default) or functional, as run takes it')
+    .option('--stats-json <file>', "at the end, write the figures run's --stats-json has (instructions, cycles, cpi, idleCycles, interrupts, timing, tlb...) to FILE ('-': stdout)")
+    .option('--hyp-ram <policy>', 'with --hyp: map guest RAM in stage 2 "eager" (default) or "lazy" (on first touch)')
+    .option('--hyp-isv0 <policy>', 'with --hyp: MMIO aborts without syndrome: "emulate" (default) or "inject"')
+    .option('--hyp-smmu <mode>', 'with --hyp and "assignDma" in --hyp-config: "stage2" (default) or "bypass"')
+    .addOption(new Option('--no-hyp-vmid-tagging', 'with --hyp: one VMID for all VMs, TLBI VMALLS12E1 on each world switch'))
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin)')
     .option('--addr <addr>', 'load address of a raw binary or assembly')
     .option('--cmdline <text>', 'string returned by semihosting SYS_GET_CMDLINE')
@@ -742,6 +797,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--smp <n>', 'number of PEs, 1..8 (default 1); `cpu N` selects the PE the commands look at')
     .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM})`)
     .action(async (guest: string, more: string[], opts: Record<string, unknown>) => {
+      for (const w of ignoredOptionWarnings(opts)) io.stderr.write(`a64hv: warning: ${w}\n`);
       const dbg = await import('./debug/cli-debug.js');
       setCode(await dbg.replCommand(guest, { ...opts, more }, io));
     });

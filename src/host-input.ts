@@ -36,6 +36,18 @@ export class InputWait {
 }
 
 /**
+ * Call `f` when `signal` aborts; returns the function that takes the listener back. An idle
+ * interactive guest waits thousands of times (each timer tick): a listener left behind by each
+ * wait ({ once: true } only removes it if it fires) made Node print MaxListenersExceededWarning
+ * into the guest's console.
+ */
+export function onAbort(signal: AbortSignal | undefined, f: () => void): () => void {
+  if (signal === undefined) return () => {};
+  signal.addEventListener('abort', f, { once: true });
+  return () => signal.removeEventListener('abort', f);
+}
+
+/**
  * An interactive guest idle in WFI until `deadline` (a cycle count): wait in real time for that
  * long (1 GHz modelled), or less if host input arrives, then let the modelled time pass (the
  * elapsed real time when input came, else up to the deadline). Keeps an idle interactive guest's
@@ -51,12 +63,14 @@ export async function paceIdle(
   const start = clock.now();
   const ms = (deadline - cpu.cycles) / CYCLES_PER_MS;
   let cancel: (() => void) | undefined;
+  let unlisten = (): void => {};
   await new Promise<void>((res) => {
     void input.next().then(res);
     if (Number.isFinite(ms)) cancel = clock.after(Math.max(0, ms), res);
-    signal?.addEventListener('abort', () => res(), { once: true });
+    unlisten = onAbort(signal, res);
   });
   cancel?.();
+  unlisten();
   const passed = Math.round((clock.now() - start) * CYCLES_PER_MS);
   cpu.idleFor(Math.min(deadline, cpu.cycles + passed) - cpu.cycles);
 }

@@ -103,6 +103,8 @@ export class Cpu extends CpuBlocks {
   yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
+  /** --log int/mmu/unimp (src/log): called at every exception entry, before it; null when off (one test per exception, none per instruction). */
+  excLog: ((cpu: Cpu, retLo: number, retHi: number, vecKind: number, targetEl: number) => void) | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */

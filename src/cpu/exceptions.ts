@@ -33,6 +33,7 @@ export const VEC_SERROR = 0x180;
  * one (VEC_IRQ/FIQ/SERROR) with return address (retLo, retHi).
  */
 export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = VEC_SYNC): void {
+  if (cpu.excLog !== null) cpu.excLog(cpu, retLo, retHi, vecKind, vecKind === VEC_SYNC ? cpu.excTargetEl : 1); // --log (src/log/cpu-log.ts)
   const target = vecKind === VEC_SYNC ? cpu.excTargetEl : 1;
   if (target === 2) {
     takeToEl2(cpu, retLo, retHi);
@@ -92,6 +93,7 @@ function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
  * EL2 handles it and returns to the interrupted context.
  */
 export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: boolean): void {
+  if (cpu.excLog !== null) cpu.excLog(cpu, retLo, retHi, fiq ? VEC_FIQ : VEC_IRQ, 2); // --log (src/log/cpu-log.ts)
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.exclValid = 0;

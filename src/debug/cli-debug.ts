@@ -1,10 +1,14 @@
 // The CLI's debugging entry points: `a64hv repl GUEST`, `a64hv run GUEST --break SYM` and
 // `a64hv run GUEST --gdb PORT`. src/cli.ts only parses the flags and calls these.
 import { UserError } from '../errors.js';
+import { performance } from 'node:perf_hooks';
+import { PROFILES } from '../cpu/timing.js';
+import { runFigures } from '../cli-stats.js';
+import { writeOutput } from '../cli-output.js';
 import { parseAddress } from '../loader/index.js';
 import { repl } from './repl.js';
-import { Session, type TargetOptions } from './session.js';
-import { serveGdb } from './gdbstub.js';
+import { Session, type TargetOptions, type Stop } from './session.js';
+import { serveGdb, type GdbEnd } from './gdbstub.js';
 import { parseSysregTraps, type SysregTrap } from '../hyp/sysreg.js';
 import { parseHypConfig, type HypFileConfig } from '../hyp/cli-hyp.js';
 import { dirname, resolve } from 'node:path';
@@ -32,6 +36,11 @@ export interface DebugCliOptions {
   script?: string;
   break?: string;
   gdb?: string;
+  /** repl --timing and --stats-json (as run takes them). */
+  timing?: string;
+  statsJson?: string;
+  /** --gdb-no-wait: the guest starts at once and GDB may attach later (QEMU's -s without -S). */
+  gdbNoWait?: boolean;
   /** `repl --hyp`: run the guests as VMs under the hypervisor. */
   hyp?: boolean;
   hypSlice?: string;
@@ -126,10 +135,12 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
   } else if (o.hypSlice !== undefined) throw new UserError('--hyp-slice needs --hyp');
   else if (o.hypTraps !== undefined) throw new UserError('--hyp-traps needs --hyp');
   else if (o.hypConfig !== undefined) throw new UserError('--hyp-config needs --hyp');
+  if (o.timing !== undefined && !Object.hasOwn(PROFILES, o.timing)) throw new UserError(`--timing ${o.timing}: unknown profile (known: ${Object.keys(PROFILES).join(', ')})`);
   return {
     ...parseSmpOption(o),
     hyp,
     guest,
+    timing: o.timing,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
     cpu: o.cpu === undefined ? undefined : o.hyp ? cpuUnderHyp() : cpuProfile(o.cpu).name,
     uartInput: o.uartInput,
@@ -146,10 +157,19 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
 export async function replCommand(guest: string, o: DebugCliOptions, io: DebugCliIo): Promise<number> {
   const input = io.stdin as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   const out = io.stdout as { isTTY?: boolean };
-  return repl(
-    { ...targetOptions(guest, o), script: o.script, breakAt: o.break },
+  let session: Session | null = null;
+  const t0 = performance.now();
+  const code = await repl(
+    { ...targetOptions(guest, o), script: o.script, breakAt: o.break, onSession: (s) => (session = s) },
     { stdout: io.stdout, stderr: io.stderr, stdin: input, terminal: input?.isTTY === true && out.isTTY === true },
   );
+  // repl --stats-json: the figures run writes (src/cli-stats.ts), for what ran under the debugger.
+  const s = session as Session | null;
+  if (o.statsJson !== undefined && s !== null) {
+    const stats = runFigures(s.cpu, s.cpu.instret, performance.now() - t0, 'quit', code);
+    await writeOutput(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io.stdout);
+  }
+  return code;
 }
 
 /**
@@ -161,13 +181,24 @@ export async function gdbCommand(guest: string, o: DebugCliOptions, io: DebugCli
   if (!/^\d+$/.test(p) || Number(p) > 65535) throw new UserError(`--gdb ${p}: expected a TCP port number (0 picks a free one)`);
   const s = await Session.create({ ...targetOptions(guest, o), onOutput: (t) => io.stdout.write(t) });
   const log = (m: string): void => void io.stderr.write(`a64hv: ${m}\n`);
+  // --gdb-no-wait: run now; a connecting GDB stops the guest first and finds it interrupted
+  // (stop reply SIGINT), as when it attaches to QEMU started with -s and without -S.
+  let running: Promise<Stop> | null = o.gdbNoWait ? s.cont() : null;
+  const onConnect = async (): Promise<void> => {
+    if (running === null) return;
+    s.interruptRequested = true;
+    await running;
+    running = null;
+  };
+  /** Resolves only if the guest ends (exit, power-off, error) before any GDB attached. */
+  const endedAlone = new Promise<GdbEnd>((res) => void running?.then((st) => st.kind === 'exit' && res({ kind: 'exit', stop: st })));
   let server;
   try {
-    server = await serveGdb(s, Number(p), log);
+    server = await serveGdb(s, Number(p), log, o.gdbNoWait ? onConnect : undefined);
   } catch (e) {
     throw new UserError(`--gdb ${p}: cannot listen on 127.0.0.1:${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  log(`GDB stub listening on 127.0.0.1:${server.port} (target remote 127.0.0.1:${server.port})`);
+  log(`GDB stub listening on 127.0.0.1:${server.port} (target remote 127.0.0.1:${server.port})${o.gdbNoWait ? '; the guest runs until GDB attaches' : ''}`);
   const onAbort = (): void => {
     s.interruptRequested = true;
     server.close();
@@ -176,6 +207,7 @@ export async function gdbCommand(guest: string, o: DebugCliOptions, io: DebugCli
   try {
     const end = await Promise.race([
       server.done,
+      endedAlone,
       new Promise<null>((res) => io.signal?.addEventListener('abort', () => res(null))),
     ]);
     if (end === null) return 130;

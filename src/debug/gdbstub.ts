@@ -7,7 +7,8 @@ import { Session, type Stop, type WatchKind } from './session.js';
 import { Debugger, CommandError } from './commands.js';
 import { RspParser, encodePacket, toHex, fromHex, leHex, fromLeHex, hexField } from './rsp.js';
 import { PeThreads, threadId, threadIdShort } from './pe-threads.js';
-import { TARGET_XML, NUM_REGS, REG_SP, REG_PC, REG_CPSR, REG_V0, REG_FPSR, REG_FPCR, regSize } from './target-xml.js';
+import { TARGET_XML, NUM_REGS, REG_SP, REG_PC, REG_CPSR, REG_V0, REG_FPSR, REG_FPCR, regSize, REG_SYS0, NUM_ALL_REGS } from './target-xml.js';
+import { GDB_SYSREGS, readSysreg } from './gdb-sysregs.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -57,7 +58,7 @@ export class GdbStub {
           return 'OK';
         case 'p': {
           const n = parseInt(p.slice(1), 16);
-          if (!(n >= 0 && n < NUM_REGS)) return 'E00';
+          if (!(n >= 0 && n < NUM_ALL_REGS)) return 'E00';
           return this.readReg(n);
         }
         case 'P': {
@@ -246,6 +247,7 @@ export class GdbStub {
     const s = this.s;
     const c = s.cpu;
     if (n <= REG_PC) return leHex(s.readReg(n), 8);
+    if (n >= REG_SYS0) return leHex(readSysreg(c, GDB_SYSREGS[n - REG_SYS0]), 8); // gdb-sysregs.ts
     if (n === REG_CPSR) return leHex(BigInt(s.readCpsr()), 4);
     if (n === REG_FPSR) return leHex(BigInt(c.fpsr >>> 0), 4);
     if (n === REG_FPCR) return leHex(BigInt(c.fpcr >>> 0), 4);
@@ -294,7 +296,13 @@ export interface GdbServer {
 /**
  * Listen on 127.0.0.1:port for one GDB connection and serve it. `log` gets one-line notices.
  */
-export async function serveGdb(s: Session, port: number, log: (msg: string) => void = () => {}): Promise<GdbServer> {
+export async function serveGdb(
+  s: Session,
+  port: number,
+  log: (msg: string) => void = () => {},
+  /** Awaited before the first packet is served (--gdb-no-wait: stop the running guest; QEMU's -s without -S). */
+  onConnect?: () => Promise<void>,
+): Promise<GdbServer> {
   const stub = new GdbStub(s);
   await stub.init();
   const server = net.createServer();
@@ -312,7 +320,7 @@ export async function serveGdb(s: Session, port: number, log: (msg: string) => v
     sock.setNoDelay(true);
     sock.setEncoding('latin1');
     const parser = new RspParser();
-    let chain: Promise<void> = Promise.resolve();
+    let chain: Promise<void> = onConnect !== undefined ? onConnect() : Promise.resolve();
     let lastReply = '';
     const send = (payload: string): void => {
       lastReply = encodePacket(payload);

@@ -20,6 +20,8 @@ export interface ReplOptions extends TargetOptions {
   script?: string;
   /** Run to this breakpoint (address or symbol) before the first prompt (`run --break`). */
   breakAt?: string;
+  /** Told of the session once it exists (the CLI's `repl --stats-json` reads its figures at the end). */
+  onSession?: (s: Session) => void;
 }
 
 export const PROMPT = '(a64hv) ';
@@ -27,6 +29,7 @@ export const PROMPT = '(a64hv) ';
 /** Run a debugging session. Returns the process exit status. */
 export async function repl(opts: ReplOptions, io: ReplIo): Promise<number> {
   const s = await Session.create({ ...opts, onOutput: (t) => io.stdout.write(t) });
+  opts.onSession?.(s);
   const dbg = new Debugger(s, { color: io.terminal === true });
   await dbg.init();
   const print = (t: string): void => {

@@ -194,6 +194,7 @@ export class Session {
           idRegs: per(k).idRegs,
         })),
         slice: h.config?.slice ?? h.slice,
+        timing: this.opts.timing, // repl --hyp --timing (as run --hyp)
         vmidTagging: h.config?.vmidTagging ?? h.vmidTagging,
         assignRtc: h.config?.assignRtc,
         assignDma: h.config?.assignDma,

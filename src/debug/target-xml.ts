@@ -1,6 +1,9 @@
 // The target description GDB reads with qXfer:features:read:target.xml. Register numbers (the
 // order of g/G and p/P): x0..x30 = 0..30, sp = 31, pc = 32, cpsr = 33, v0..v31 = 34..65,
 // fpsr = 66, fpcr = 67. Feature and register names are the ones GDB's AArch64 support looks for.
+// Then the EL1/EL2 system registers from 68 on (gdb-sysregs.ts), in a feature of their own (GDB
+// shows any feature's registers by name; group "system" gives `info registers system`).
+import { GDB_SYSREGS } from './gdb-sysregs.js';
 
 export const REG_SP = 31;
 export const REG_PC = 32;
@@ -9,10 +12,13 @@ export const REG_V0 = 34;
 export const REG_FPSR = 66;
 export const REG_FPCR = 67;
 export const NUM_REGS = 68;
+/** The first system register's number; they are not in the g packet. */
+export const REG_SYS0 = NUM_REGS;
+export const NUM_ALL_REGS = NUM_REGS + GDB_SYSREGS.length;
 
 /** Size in bytes of register n in the g packet. */
 export function regSize(n: number): number {
-  if (n <= REG_PC) return 8;
+  if (n <= REG_PC || n >= REG_SYS0) return 8;
   if (n === REG_CPSR || n === REG_FPSR || n === REG_FPCR) return 4;
   return 16;
 }
@@ -53,6 +59,9 @@ function build(): string {
     '  </feature>',
     '  <feature name="org.gnu.gdb.aarch64.fpu">',
     ...fpu,
+    '  </feature>',
+    '  <feature name="org.a64hv.aarch64.sysregs">',
+    ...GDB_SYSREGS.map((d, k) => `    <reg name="${d.name}" bitsize="64" type="uint64" regnum="${REG_SYS0 + k}" group="system"/>`),
     '  </feature>',
     '</target>',
     '',

@@ -3,11 +3,11 @@
 // --stats-json an "hyp" object.
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
-import { writeFile } from 'node:fs/promises';
+import { runFigures } from '../cli-stats.js';
+import { writeOutput } from '../cli-output.js';
 import { fstatSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
-import { mmuOf } from '../mmu/translate.js';
 import type { CliIo, Sink } from '../cli.js';
 import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, IPA_DMA_DEFAULT, type ExitRecord, type SmmuMode } from './hypervisor.js';
 import { formatEvent, type SmmuEvent } from './iommu.js';
@@ -252,21 +252,12 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   else for (const v of hv.vms) if (code === 0 && v.stop?.kind === 'exit') code = v.stop.code & 0xff;
 
   if (o.statsJson !== undefined) {
+    // cli: the same keys as a plain run's --stats-json (src/cli-stats.ts), plus the hypervisor's; '-' is stdout.
     const stats = {
-      instructions: done,
-      cycles: cpu.cycles,
-      wallMs: Math.round(wallMs * 1000) / 1000,
-      mips: wallMs > 0 ? Math.round((done / 1000 / wallMs) * 1000) / 1000 : 0,
-      exitReason: interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit',
-      exitCode: code,
-      tlb: mmuOf(cpu).tlb.snapshot(),
+      ...runFigures(cpu, done, wallMs, interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit', code),
       hyp: hypStatsJson(hv),
     };
-    try {
-      await writeFile(o.statsJson, JSON.stringify(stats, null, 2) + '\n');
-    } catch (e) {
-      throw new UserError(`${o.statsJson}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    await writeOutput(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io.stdout);
   }
   if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs));
   for (const v of hv.vms) if (v.stop?.kind === 'error') io.stderr.write(`a64hv: error: ${v.name}: ${v.stop.message}\n`);

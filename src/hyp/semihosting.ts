@@ -81,6 +81,8 @@ export class Semihosting {
   vendor: ((cpu: Cpu, op: number, arg: bigint) => bigint | null) | null = null;
   /** The hypervisor's hook for a pending fault during this call (true: resolved, retry). */
   private pageIn: ((cpu: Cpu) => boolean) | null = null;
+  /** --log guest-errors (src/log): told of a call the guest got wrong (unreadable parameter block, unknown operation); null when off. */
+  onGuestError: ((msg: string) => void) | null = null;
 
   constructor(private readonly host: SemihostHost) {
     this.reset();
@@ -113,6 +115,7 @@ export class Semihosting {
       if (!(e instanceof Fault)) throw e;
       this.errno = EFAULT;
       result = -1n;
+      this.onGuestError?.(`semihosting operation 0x${op.toString(16)}: its parameter block or buffer at 0x${arg.toString(16)} cannot be read (EFAULT)`);
     }
     cpu.writeX(0, BigInt.asUintN(64, result));
     return null;
@@ -280,6 +283,7 @@ export class Semihosting {
       }
       default: {
         const r = op >= 0x100 && op <= 0x1ff && this.vendor !== null ? this.vendor(cpu, op, arg) : null;
+        if (r === null) this.onGuestError?.(`semihosting operation 0x${op.toString(16)} is unknown (ENOSYS)`);
         return r ?? this.fail(ENOSYS);
       }
     }

@@ -25,6 +25,8 @@ export const BIOS_DTB_OFFSET = 0;
 export interface BiosBoot {
   entry: number;
   dtb: number;
+  /** The device tree written at `dtb` (for --dump-dtb). */
+  dtbBlob: Uint8Array;
   /** The image as laid out from its link address 0 (the flash bank 0 content). */
   image: Uint8Array;
 }
@@ -60,7 +62,7 @@ export interface BiosRam {
  * Copy the flash image to RAM + BIOS_RAM_OFFSET (where it runs) and the device tree `makeDtb`
  * builds to the start of RAM. The flash itself is the caller's (a bus device, or stage 2).
  */
-export function placeBios(ram: BiosRam, image: Uint8Array, name: string, makeDtb: () => Uint8Array): { entry: number; dtb: number } {
+export function placeBios(ram: BiosRam, image: Uint8Array, name: string, makeDtb: () => Uint8Array): { entry: number; dtb: number; dtbBlob: Uint8Array } {
   const entry = ram.ramBase + BIOS_RAM_OFFSET;
   if (entry + image.length > ram.ramBase + ram.ramSize) {
     throw new UserError(`--bios ${name}: ${image.length} bytes at ${hex(entry)} do not fit in RAM (try a larger --ram)`);
@@ -70,7 +72,7 @@ export function placeBios(ram: BiosRam, image: Uint8Array, name: string, makeDtb
   if (dtb.length > BIOS_RAM_OFFSET - BIOS_DTB_OFFSET) throw new Error(`device tree of ${dtb.length} bytes overlaps the firmware`);
   const at = ram.ramBase + BIOS_DTB_OFFSET;
   ram.load(at, dtb);
-  return { entry, dtb: at };
+  return { entry, dtb: at, dtbBlob: dtb };
 }
 
 /**

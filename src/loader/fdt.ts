@@ -199,7 +199,15 @@ export interface ParsedFdt {
 
 const dec = new TextDecoder();
 
-/** Parse a blob (version 16/17). Throws Error with a one-line message on a malformed blob. */
+/** Nodes nested deeper than this are refused (a hostile blob must not exhaust the stack of a recursive walk). */
+export const FDT_MAX_DEPTH = 64;
+
+/**
+ * Parse a blob (version 16/17). Any input, however malformed (a user's --dtb), gives an Error
+ * with a one-line message: every offset and length is checked against the blob (DTSpec 5.2:
+ * the blocks lie inside totalsize; 5.4: the structure block is tokens, names NUL-terminated;
+ * 5.5: strings are NUL-terminated inside the strings block).
+ */
 export function readFdt(b: Uint8Array): ParsedFdt {
   if (b.length < HEADER_SIZE) throw new Error(`device tree of ${b.length} bytes is shorter than its header`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -218,54 +226,75 @@ export function readFdt(b: Uint8Array): ParsedFdt {
   };
   if (header.magic !== FDT_MAGIC) throw new Error(`not a device tree: magic 0x${header.magic.toString(16)}`);
   if (header.totalsize > b.length) throw new Error(`device tree totalsize ${header.totalsize} exceeds its ${b.length} bytes`);
+  if (header.totalsize < HEADER_SIZE) throw new Error(`device tree totalsize ${header.totalsize} is smaller than its header`);
+  // 5.2: a version-17 reader can read blobs whose last_comp_version is at most 17; size_dt_struct exists from 17 on.
+  if (header.version < 17 || header.lastCompVersion > VERSION) {
+    throw new Error(`device tree version ${header.version} (last compatible ${header.lastCompVersion}): only version 17 blobs are read`);
+  }
+  const total = header.totalsize;
+  const inside = (off: number, len: number, what: string): void => {
+    if (off > total || len > total - off) throw new Error(`device tree: the ${what} (${off}+${len}) lies outside totalsize ${total}`);
+  };
+  inside(header.offDtStruct, header.sizeDtStruct, 'structure block');
+  inside(header.offDtStrings, header.sizeDtStrings, 'strings block');
+  if (header.offDtStruct % 4 !== 0 || header.offMemRsvmap % 8 !== 0) throw new Error('device tree: misaligned structure block or reservation map');
   const reservations: FdtReservation[] = [];
   for (let o = header.offMemRsvmap; ; o += 16) {
+    inside(o, 16, 'memory reservation map');
     const address = dv.getUint32(o) * 0x1_0000_0000 + dv.getUint32(o + 4);
     const size = dv.getUint32(o + 8) * 0x1_0000_0000 + dv.getUint32(o + 12);
     if (address === 0 && size === 0) break;
     reservations.push({ address, size });
   }
+  const strEnd = header.offDtStrings + header.sizeDtStrings;
   const str = (off: number): string => {
     const s = header.offDtStrings + off;
-    let e = s;
-    while (b[e] !== 0) e++;
+    if (off >= header.sizeDtStrings) throw new Error(`device tree: property name offset ${off} is outside the strings block`);
+    const e = b.indexOf(0, s);
+    if (e < 0 || e >= strEnd) throw new Error(`device tree: unterminated property name at strings offset ${off}`);
     return dec.decode(b.subarray(s, e));
   };
   let p = header.offDtStruct;
   const end = p + header.sizeDtStruct;
   const stack: FdtNode[] = [];
   let root: FdtNode | null = null;
-  while (p < end) {
+  let ended = false;
+  while (p + 4 <= end) {
     const tok = dv.getUint32(p);
     p += 4;
     if (tok === FDT_BEGIN_NODE) {
-      let e = p;
-      while (b[e] !== 0) e++;
+      const e = b.indexOf(0, p);
+      if (e < 0 || e >= end) throw new Error(`device tree: unterminated node name at offset ${p}`);
       const n: FdtNode = { name: dec.decode(b.subarray(p, e)), props: new Map(), children: [] };
       p = align(e + 1, 4);
       if (stack.length > 0) stack[stack.length - 1].children.push(n);
       else if (root === null) root = n;
       else throw new Error('device tree has two root nodes');
       stack.push(n);
+      if (stack.length > FDT_MAX_DEPTH) throw new Error(`device tree: nodes nested deeper than ${FDT_MAX_DEPTH}`);
     } else if (tok === FDT_END_NODE) {
       if (stack.pop() === undefined) throw new Error('device tree: FDT_END_NODE without a node');
     } else if (tok === FDT_PROP) {
+      if (p + 8 > end) throw new Error(`device tree: truncated property at offset ${p - 4}`);
       const len = dv.getUint32(p);
       const nameoff = dv.getUint32(p + 4);
       p += 8;
       const top = stack[stack.length - 1];
       if (top === undefined) throw new Error('device tree: property outside a node');
+      if (len > end - p) throw new Error(`device tree: property of ${len} bytes at offset ${p - 12} runs past the structure block`);
       top.props.set(str(nameoff), b.slice(p, p + len));
       p = align(p + len, 4);
     } else if (tok === FDT_NOP) {
       continue;
     } else if (tok === FDT_END) {
+      ended = true;
       break;
     } else {
       throw new Error(`device tree: unknown token 0x${tok.toString(16)} at offset ${p - 4}`);
     }
   }
   if (root === null || stack.length !== 0) throw new Error('device tree: unbalanced structure block');
+  if (!ended) throw new Error('device tree: the structure block has no FDT_END');
   return { header, reservations, root };
 }
 

@@ -6,10 +6,12 @@ import type { Machine } from '../machine.js';
 import { UserError, hex } from '../errors.js';
 import { SymbolTable } from './symbols.js';
 import { isElf, parseElf, loadElfSegments } from './elf.js';
-import { loadRaw, DEFAULT_RAW_ADDR } from './raw.js';
+import { loadRaw } from './raw.js';
 import { assembleSource } from './asm.js';
 import { readInputFile, MAX_BINARY_INPUT } from './input-file.js';
 import { isArm64Image, loadLinux, type LinuxChosen } from './linux.js';
+import { RAW_KERNEL_OFFSET, initrdBase, dtbBase } from './kernel-layout.js';
+import { userDtbWithChosen, type UserDtb } from './dtb-file.js';
 
 export { UserError } from '../errors.js';
 export { SymbolTable } from './symbols.js';
@@ -18,8 +20,10 @@ export interface LoadedImage {
   entry: bigint;
   symbols: SymbolTable;
   kind: 'elf' | 'raw' | 'asm' | 'linux';
-  /** x0 at entry (a Linux Image: the DTB's address; booting.rst wants x1..x3 zero, as boot leaves them). */
+  /** x0 at entry (a Linux Image or raw kernel: the DTB's address; booting.rst wants x1..x3 zero, as boot leaves them). */
   x0?: bigint;
+  /** The device tree placed in RAM for the guest (Linux Image, raw kernel): for --dump-dtb. */
+  dtb?: { addr: number; blob: Uint8Array };
 }
 
 /** Builds the board's device tree for a Linux boot: memory from the bus, /chosen as given. */
@@ -34,6 +38,8 @@ export interface LoadOptions {
   append?: string;
   /** The board's DT generator; a Linux Image cannot boot without one. */
   linuxDtb?: LinuxDtbBuilder;
+  /** `--dtb FILE`: the user's tree (validated), used instead of linuxDtb with /chosen filled in. */
+  dtb?: UserDtb;
 }
 
 /**
@@ -49,8 +55,9 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
   const name = basename(path);
   const bus = m.bus;
   if (isElf(data)) {
-    // Checked here too: an ELF silently ignored them before.
-    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (this is an ELF)`);
+    // Checked here too: an ELF silently ignored them before. QEMU enters an ELF with x0 = 0: no tree to give it.
+    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (this is an ELF)`);
+    if (opts.dtb !== undefined) throw new UserError(`${name}: --dtb applies to a Linux Image or a raw kernel (an ELF is entered with x0 = 0, as QEMU does)`);
     if (opts.addr !== undefined) throw new UserError(`${name}: an ELF is loaded at its own addresses; --addr applies to raw binaries only`);
     const elf = parseElf(data, name);
     const end = loadElfSegments(elf, data, { base: bus.ramBase, size: bus.ramSize, load: (pa, d) => bus.load(pa, d) }, name);
@@ -60,30 +67,65 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
   if (isArm64Image(data)) {
     // An arm64 Linux Image (raw or gzip-compressed): the booting.rst protocol.
     if (opts.addr !== undefined) throw new UserError(`${name}: a Linux Image is placed by the boot protocol; --addr applies to raw binaries only`);
-    const makeDtb = opts.linuxDtb;
+    const makeDtb = dtbMaker(opts);
     if (makeDtb === undefined) throw new UserError(`${name}: a Linux Image needs the board's device tree, which this command cannot build`);
     const initrd = opts.initrd !== undefined ? await readGuestFile(opts.initrd, bus.ramSize, 'RAM') : undefined;
-    const b = loadLinux(bus, data, name, { initrd, append: opts.append }, (chosen) => makeDtb(bus, chosen));
+    let blob: Uint8Array = new Uint8Array(0);
+    const b = loadLinux(bus, data, name, { initrd, append: opts.append }, (chosen) => (blob = makeDtb(bus, chosen)));
     m.noteLoaded(b.end);
-    return { entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'linux', x0: BigInt(b.dtb) };
+    return { entry: BigInt(b.entry), symbols: new SymbolTable(), kind: 'linux', x0: BigInt(b.dtb), dtb: { addr: b.dtb, blob } };
   }
-  if (opts.initrd !== undefined || opts.append !== undefined) {
-    throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)`);
-  }
+  if (opts.dtb !== undefined && /\.s$/i.test(path)) throw new UserError(`${name}: --dtb applies to a Linux Image or a raw kernel (not to assembly)`);
   if (/\.(elf|axf)$/i.test(path)) {
     // Named as an ELF but without the magic: report it rather than run the bytes as a raw image.
     throw new UserError(`${name}: not an ELF file (bad magic ${[...data.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') || 'in an empty file'})`);
   }
   if (/\.s$/i.test(path)) {
+    if (opts.initrd !== undefined || opts.append !== undefined) {
+      throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)`);
+    }
     const text = new TextDecoder().decode(data);
     const img = await assembleSource(text, name, opts.addr);
     m.noteLoaded(loadRaw(bus, img.code, img.base, name));
     return { entry: img.entry, symbols: img.symbols, kind: 'asm' };
   }
   if (data.length === 0) throw new UserError(`${name}: empty file`);
-  const addr = opts.addr ?? DEFAULT_RAW_ADDR;
-  m.noteLoaded(loadRaw(bus, data, addr, name));
-  return { entry: addr, symbols: new SymbolTable(), kind: 'raw' };
+  return loadRawKernel(m, data, name, opts);
+}
+
+/** The device tree for a boot: the user's (--dtb) with /chosen written in, or the board's generator. */
+function dtbMaker(opts: LoadOptions): LinuxDtbBuilder | undefined {
+  const user = opts.dtb;
+  if (user !== undefined) return (_board, chosen) => userDtbWithChosen(user, chosen);
+  return opts.linuxDtb;
+}
+
+/**
+ * A raw binary, booted as QEMU's virt boots a `-kernel` that is neither ELF nor Image
+ * (kernel-layout.ts): at RAM + 0x80000 unless --addr says otherwise, entered with x0 = the device
+ * tree's address (x1..x3 = 0), an initrd and the tree placed away from its end. Without a tree
+ * builder (a library caller that passes none) the image runs with x0 = 0, as before.
+ */
+async function loadRawKernel(m: Machine, data: Uint8Array, name: string, opts: LoadOptions): Promise<LoadedImage> {
+  const bus = m.bus;
+  const addr = opts.addr ?? BigInt(bus.ramBase + RAW_KERNEL_OFFSET);
+  const end = loadRaw(bus, data, addr, name);
+  m.noteLoaded(end);
+  const makeDtb = dtbMaker(opts);
+  if (makeDtb === undefined) {
+    if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append need the board's device tree, which this command cannot build`);
+    return { entry: addr, symbols: new SymbolTable(), kind: 'raw' };
+  }
+  const ram = { ramBase: bus.ramBase, ramSize: bus.ramSize };
+  const initrd = opts.initrd !== undefined ? await readGuestFile(opts.initrd, bus.ramSize, 'RAM') : null;
+  const initrdStart = initrdBase(ram, end);
+  let initrdEnd = initrdStart;
+  if (initrd !== null && initrd.length > 0) initrdEnd = loadRaw(bus, initrd, BigInt(initrdStart), opts.initrd!);
+  const blob = makeDtb(ram, { bootargs: opts.append ?? '', initrd: initrdEnd > initrdStart ? { start: initrdStart, end: initrdEnd } : null });
+  const at = dtbBase(ram, initrdEnd, blob.length, name);
+  bus.load(at, blob);
+  m.noteLoaded(at + blob.length);
+  return { entry: addr, symbols: new SymbolTable(), kind: 'raw', x0: BigInt(at), dtb: { addr: at, blob } };
 }
 
 /** Start the CPU at a loaded image's entry with its boot registers (Machine.boot, then x0). */

@@ -9,6 +9,7 @@
 //   0x20..0x37 reserved   0x38 magic "ARM\x64"   0x3c PE header offset (EFI stub)
 import { gunzipSync, constants } from 'node:zlib';
 import { UserError, hex } from '../errors.js';
+import { initrdBase, DTB_ALIGN } from './kernel-layout.js';
 
 export const ARM64_MAGIC = 0x644d5241; // "ARM\x64" at offset 0x38
 const HEADER_SIZE = 64;
@@ -104,16 +105,17 @@ const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 
 /**
  * Where the pieces go: the kernel at the first 2 MiB boundary above the start of RAM (+ text_offset;
- * the first 2 MiB stay free as booting.rst recommends for older kernels); the initrd above the
- * kernel's image_size (its BSS) on a 4 KiB boundary; the DTB on the next 2 MiB boundary above that.
+ * the first 2 MiB stay free as booting.rst recommends for older kernels); the initrd and the DTB
+ * where QEMU's virt puts them (kernel-layout.ts): the initrd at RAM + min(RAM/2, 128 MiB) or
+ * above the kernel's image_size (its BSS) if that is higher, the DTB on the next 2 MiB boundary.
  */
 export function planLayout(hdr: ImageHeader, initrdLen: number, dtbMax: number, ram: { ramBase: number; ramSize: number }, name: string): LinuxLayout {
   const base = alignUp(ram.ramBase + IMAGE_ALIGN, IMAGE_ALIGN);
   const kernel = base + hdr.textOffset;
   const kernelEnd = kernel + hdr.imageSize;
-  const initrdStart = alignUp(kernelEnd, 4096);
+  const initrdStart = initrdBase(ram, kernelEnd);
   const initrdEnd = initrdStart + initrdLen;
-  const dtb = alignUp(initrdEnd, IMAGE_ALIGN);
+  const dtb = alignUp(initrdEnd, DTB_ALIGN);
   const need = dtb + dtbMax;
   const ramEnd = ram.ramBase + ram.ramSize;
   if (need > ramEnd) {

@@ -1,6 +1,7 @@
 // Raw binary images: the file's bytes copied to one physical address; execution starts there.
 import { UserError, hex } from '../errors.js';
 
+/** The start of RAM. A raw kernel without --addr now goes to RAM + 0x80000 as QEMU puts it (kernel-layout.ts). */
 export const DEFAULT_RAW_ADDR = 0x4000_0000n;
 
 export interface RamTarget {

@@ -114,9 +114,14 @@ export class TlbLab {
   }
 
   /** Write the requested files. */
-  async write(config: Record<string, unknown>): Promise<void> {
+  async write(config: Record<string, unknown>, stdout?: { write(s: string): unknown }): Promise<void> {
     const samples = this.samples();
     const put = async (path: string, data: string): Promise<void> => {
+      // cli: '-' is stdout for --stats-txt and --stats-csv, as for every output file option.
+      if (path === '-' && stdout !== undefined) {
+        stdout.write(data);
+        return;
+      }
       try {
         await writeFile(path, data);
       } catch (e) {

@@ -65,7 +65,7 @@ describe('options that were silently ignored', () => {
   it('--initrd/--append with an ELF guest are errors (plain and --hyp)', async () => {
     const elf = join(ROOT, 'guests', 'build', 'sort.elf');
     const initrd = file('initrd.img', new Uint8Array(16));
-    oneLineError(await cli('run', elf, '--initrd', initrd), /sort\.elf: --initrd and --append apply to a Linux Image only \(this is an ELF\)/);
+    oneLineError(await cli('run', elf, '--initrd', initrd), /sort\.elf: --initrd and --append apply to a Linux Image or a raw kernel \(this is an ELF\)/);
     oneLineError(await cli('run', elf, '--append', 'console=ttyAMA0'), /this is an ELF/);
     oneLineError(await cli('run', '--hyp', elf, '--append', 'console=ttyAMA0'), /this is an ELF/);
   });

@@ -92,10 +92,10 @@ describe('run with a Linux Image', () => {
     const guest = file('g.S', 'hlt #1\n');
     let r = await cli('run', guest, '--append', 'x');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^a64hv: .*g\.S: --initrd and --append apply to a Linux Image only/);
+    expect(r.err).toMatch(/^a64hv: .*g\.S: --initrd and --append apply to a Linux Image or a raw kernel/);
     r = await cli('repl', guest, '--append', 'x', '--script', file('s0', 'quit\n'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/g\.S: --initrd and --append apply to a Linux Image only/);
+    expect(r.err).toMatch(/g\.S: --initrd and --append apply to a Linux Image or a raw kernel/);
     r = await cli('run', file('k2', kernel), '--initrd', join(dir, 'missing'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/missing: no such file\n$/);

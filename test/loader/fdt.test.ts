@@ -130,3 +130,50 @@ function hasDtc(): boolean {
   }
   return true;
 }
+
+describe('readFdt on hostile blobs (--dtb takes any file)', () => {
+  it('every corruption of a valid blob parses or throws a one-line Error: no RangeError, no hang', () => {
+    const t = new FdtBuilder();
+    t.root.prop('model', 'x').node('chosen').prop('bootargs', 'console=ttyAMA0').prop('reg', [1, 2]);
+    const good = t.toBytes();
+    // A deterministic LCG: each case overwrites one byte (header fields, tokens, lengths, name offsets) or truncates.
+    let seed = 12345;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    let errors = 0;
+    for (let k = 0; k < 3000; k++) {
+      const b = good.slice(0, k % 7 === 0 ? rnd(good.length) : good.length);
+      if (b.length > 0) b[rnd(b.length)] = rnd(256);
+      if (b.length > 0 && k % 3 === 0) b[rnd(b.length)] = 0xff;
+      try {
+        readFdt(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        expect(e).not.toBeInstanceOf(RangeError);
+        expect((e as Error).message).not.toContain('\n');
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(500);
+  });
+  it('names the rule broken: version, block outside totalsize, unterminated name, runaway property, missing FDT_END, deep nesting', () => {
+    const t = new FdtBuilder();
+    t.root.node('chosen').prop('bootargs', 'x');
+    const good = t.toBytes();
+    const set = (off: number, v: number): Uint8Array => {
+      const b = good.slice();
+      new DataView(b.buffer).setUint32(off, v);
+      return b;
+    };
+    expect(() => readFdt(set(20, 16))).toThrow(/version 16 .*only version 17/);
+    expect(() => readFdt(set(36, 0x10000))).toThrow(/structure block .* lies outside totalsize/);
+    expect(() => readFdt(set(32, 0x10000))).toThrow(/strings block .* lies outside totalsize/);
+    const hdr = readFdt(good).header;
+    // The property's len field (after FDT_BEGIN_NODE "", FDT_BEGIN_NODE "chosen", FDT_PROP).
+    expect(() => readFdt(set(hdr.offDtStruct + 4 + 4 + 4 + 8 + 4, 0xffff))).toThrow(/runs past the structure block/);
+    expect(() => readFdt(set(hdr.offDtStruct + hdr.sizeDtStruct - 4, 4 /* FDT_NOP for FDT_END */))).toThrow(/no FDT_END/);
+    const deep = new FdtBuilder();
+    let n = deep.root;
+    for (let i = 0; i < 70; i++) n = n.node(`n${i}`);
+    expect(() => readFdt(deep.toBytes())).toThrow(/nested deeper than 64/);
+  });
+});

@@ -54,19 +54,26 @@ describe('arm64 Image header', () => {
 
 describe('placement', () => {
   const ram = { ramBase: 0x4000_0000, ramSize: 128 * MiB };
-  it('kernel at a 2 MiB aligned base + text_offset; initrd above image_size (4K aligned); DTB 2 MiB aligned above it', () => {
+  it('kernel at a 2 MiB aligned base + text_offset; initrd at RAM + min(RAM/2, 128M) as QEMU; DTB 2 MiB aligned above it', () => {
     const h = parseImage(makeImage({ textOffset: 0x80000, imageSize: 0x1_2345 }), 'k');
     const l = planLayout(h, 1000, DTB_MAX, ram, 'k');
     expect(l.kernel).toBe(0x4020_0000 + 0x80000);
     expect((l.kernel - h.textOffset) % (2 * MiB)).toBe(0);
-    expect(l.initrdStart).toBe(0x4029_3000); // 0x40280000 + 0x12345, rounded up to 4K
+    // Not right after image_size (0x40293000): a guest using the memory past its end would overwrite it.
+    expect(l.initrdStart).toBe(0x4400_0000);
     expect(l.initrdEnd).toBe(l.initrdStart + 1000);
-    expect(l.dtb).toBe(0x4040_0000);
+    expect(l.dtb).toBe(0x4420_0000);
     expect(l.dtb % 8).toBe(0); // booting.rst: the DTB on an 8-byte boundary
   });
   it('refuses a layout that does not fit in RAM, naming --ram', () => {
     const h = parseImage(makeImage({ imageSize: 126 * MiB }), 'k');
     expect(() => planLayout(h, 0, DTB_MAX, ram, 'k')).toThrow(/RAM ends at 0x48000000 \(use a larger --ram\)/);
+  });
+  it('a kernel reaching past RAM/2 pushes the initrd above its image_size (4K aligned), as QEMU does', () => {
+    const h = parseImage(makeImage({ imageSize: 70 * MiB + 0x345 }), 'k');
+    const l = planLayout(h, 11, DTB_MAX, ram, 'k');
+    expect(l.initrdStart).toBe(0x4020_0000 + 70 * MiB + 0x1000);
+    expect(l.dtb).toBe(0x44a0_0000);
   });
   it('copies the kernel and initrd where planned; BSS beyond the file stays zero', () => {
     const bus = new Bus(ram.ramBase, 8 * MiB);
@@ -130,7 +137,7 @@ describe('loadImage with a Linux Image', () => {
   it('user errors: no DT generator, --addr, --initrd/--append with a non-Linux image, missing initrd', async () => {
     await expect(loadImage(new Machine(), kernel, {})).rejects.toThrow(/vmlinuz: a Linux Image needs the board's device tree/);
     await expect(loadImage(new Machine(), kernel, { addr: 0x4000_0000n, linuxDtb: fakeDtb })).rejects.toThrow(/--addr applies to raw binaries only/);
-    await expect(loadImage(new Machine(), raw, { append: 'x' })).rejects.toThrow(/raw.bin: --initrd and --append apply to a Linux Image only/);
+    await expect(loadImage(new Machine(), raw, { append: 'x' })).rejects.toThrow(/raw.bin: --initrd and --append need the board's device tree/);
     await expect(loadImage(new Machine(), kernel, { initrd: join(dir, 'nope'), linuxDtb: fakeDtb })).rejects.toThrow(/nope: no such file/);
   });
   it('cleanup', () => rmSync(dir, { recursive: true, force: true }));

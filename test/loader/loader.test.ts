@@ -149,12 +149,12 @@ describe('ELF loader', () => {
 });
 
 describe('raw loader', () => {
-  it('loads a .bin at 0x40000000 by default, or at addr; entry = load address', async () => {
+  it('loads a .bin at RAM + 0x80000 by default (QEMU -kernel), or at addr; entry = load address', async () => {
     const m = new Machine({ ramSize: 1 << 20 });
     const p = file('x.bin', new Uint8Array([1, 2, 3, 4]));
     const a = await loadImage(m, p);
-    expect(a).toMatchObject({ kind: 'raw', entry: 0x4000_0000n });
-    expect(m.bus.read(0x4000_0000, 4)).toBe(0x0403_0201);
+    expect(a).toMatchObject({ kind: 'raw', entry: 0x4008_0000n });
+    expect(m.bus.read(0x4008_0000, 4)).toBe(0x0403_0201);
     const b = await loadImage(m, p, { addr: 0x4000_1000n });
     expect(b.entry).toBe(0x4000_1000n);
     expect(m.bus.read(0x4000_1000, 4)).toBe(0x0403_0201);
