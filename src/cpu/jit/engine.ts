@@ -3,6 +3,15 @@
 // runBlocks) whose bookkeeping it reproduces, so every count is identical to the interpreter's. Compiled code hangs off the Block objects, so it goes away with them when a
 // code page is written (CPU store, DMA), on invalidateAllCode, and with a timing change; the total
 // compiled size is bounded by dropping all compiled code when it exceeds MAX_COMPILED_INSNS.
+//
+// WHEN COMPILED CODE MAY RUN: the run loop enters compiled code only while `cpu.jitAllowed()`
+// (src/cpu/cpu.ts) is true, checked at every block boundary. A feature that must see every
+// instruction (the tracer and single-step, guest debug breakpoints/watchpoints, per-instruction
+// API hooks, PMU events counted per instruction, a detailed cycle model) extends that one
+// predicate with its own "active" condition; while it is false the CPU interprets, with the same
+// counts, so nothing else needs to know about the JIT. Compiled regions also return to the run
+// loop at each block boundary where cycles >= cpu.checkAt, so setting checkAt = 0 makes them
+// leave at the next boundary (e.g. after a hook is installed mid-run).
 import type { Block } from '../blocks.js';
 import { compileRegion, type RegionCode } from './compile.js';
 import { NO_REGION, type CpuBlocks } from '../blocks.js';
