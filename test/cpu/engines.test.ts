@@ -130,6 +130,7 @@ describe('differential: the guests under both engines', () => {
     m.boot(img.entry);
     m.run(50_000_000);
     expect(m.cpu.jit.flushes).toBeGreaterThan(0);
+    expect(m.cpu.jit.compiledSize).toBeLessThanOrEqual(200);
     expect({ ...state(m.cpu), output: m.output, compiled: true }).toEqual(a);
   });
 });

@@ -38,6 +38,10 @@ export class Jit implements BlockCompiler {
   /** Blocks holding compiled code (to drop it all at the bound). */
   private compiled: Block[] = [];
   private compiledInsns = 0;
+  /** Instructions in compiled code held now (live or kept for re-attachment): <= maxInsns + one region. */
+  get compiledSize(): number {
+    return this.compiledInsns;
+  }
   /** Region compilations per RAM page (cleared with the compiled code). */
   private readonly pageCompiles = new Map<number, number>();
   /** Statistics: regions compiled, and flushes at the bound. */
