@@ -343,6 +343,24 @@ describe('differential: loads and stores of every size, extension and addressing
   });
 });
 
+describe('cpu.jitAllowed(): the one gate for compiled code', () => {
+  it('while a tracer is installed every instruction is interpreted (and traced), even in compiled blocks', async () => {
+    const src = 'mov x1, #400\nl: add x0, x0, #1\nsubs x1, x1, #1\nb.ne l\nhlt #1';
+    const ref = await runSnippet(src, 'interp');
+    let traced = 0;
+    // Compile the loop first (the tracer goes on halfway), then every instruction must be traced.
+    const m = await runSnippet(src, 'jit', undefined, 600);
+    expect(m.cpu.jit.regionsCompiled).toBeGreaterThan(0);
+    expect(m.cpu.jitAllowed()).toBe(true);
+    m.cpu.tracer = () => void traced++;
+    expect(m.cpu.jitAllowed()).toBe(false);
+    const before = m.cpu.instret;
+    m.cpu.run(5_000_000);
+    expect(traced).toBe(m.cpu.instret - before);
+    expect(state(m.cpu)).toEqual(state(ref.cpu));
+  });
+});
+
 describe('regions across pages', () => {
   it('a loop that straddles a page boundary is one region (both blocks) and counts match', async () => {
     // The loop starts 8 bytes before a page end: its first block ends at the page boundary, the
