@@ -372,6 +372,17 @@ export class Cpu extends CpuBlocks {
     this.cycles += cycles;
   }
 
+  /**
+   * May the run loop enter compiled code now? THE single predicate for it (src/cpu/jit/engine.ts
+   * explains the rule): any per-instruction observer that compiled code does not reproduce (the
+   * tracer, and features others add: guest debug, per-instruction hooks, a detailed cycle model)
+   * adds its condition HERE, and the CPU interprets while it holds. Checked once per block.
+   */
+  jitAllowed(): boolean {
+    // Guest self-hosted debug (src/cpu/debug) checks every instruction, so it interprets too.
+    return this.tracer === null && this.guestDebug === 0;
+  }
+
   /** Leave run() after the current instruction completes (e.g. to wait for host input). */
   requestYield(): void {
     this.yieldRequested = true;

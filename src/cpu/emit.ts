@@ -10,13 +10,14 @@ import type { ExecFn, Insn } from './decode.js';
 import { FC_MASK, PAGE_MASK } from './fastmem.js';
 
 export interface Template {
-  code: (i: Insn) => string;
+  /** `at`: the instruction's offset in its page (PC[11:0] = PA[11:0]), or -1 if unknown. */
+  code: (i: Insn, at: number) => string;
   canStop: boolean;
 }
 
 export const templates = new Map<ExecFn, Template>();
 
-export function defineEmit(exec: ExecFn, code: (i: Insn) => string, canStop = false): void {
+export function defineEmit(exec: ExecFn, code: (i: Insn, at: number) => string, canStop = false): void {
   templates.set(exec, { code, canStop });
 }
 
@@ -43,7 +44,12 @@ export function condExpr(cond: number): string {
 }
 
 /** BranchTo(PC + off) for a branch that is last in its block (PC = npc - 4): branch.ts branchRel. */
-export function branchRelSrc(off: number): string {
+export function branchRelSrc(off: number, at = -1): string {
+  // A target in the branch's own page (the common case: loops, if/else): PC[63:12] is the page of
+  // the running block, which cpu.pc holds while it runs (blocks never cross a page, and the run
+  // loop moves PC at block ends only), so the target is that page with the known offset.
+  const t = at + off;
+  if (at >= 0 && t >= 0 && t < 4096) return `{ cpu.npcLo = (cpu.pcLo & -4096) | ${t}; cpu.npcHi = cpu.pcHi; }`;
   return `{ const pl = (cpu.npcLo - 4) | 0; const ph = (pl >>> 0) > (cpu.npcLo >>> 0) ? (cpu.npcHi - 1) | 0 : cpu.npcHi; const t = (pl >>> 0) + ${off}; cpu.npcLo = t | 0; cpu.npcHi = (ph + (t > 0xffffffff ? 1 : t < 0 ? -1 : 0)) | 0; }`;
 }
 
@@ -61,10 +67,10 @@ export function branchRelSrc(off: number): string {
 export const INLINE_FAST_PATH = typeof process === 'undefined' || process.env.A64HV_JIT_INLINE_MEM !== '0';
 
 /** Statements leaving the loaded value of `size` (1, 4 or 8) bytes at (lo, hi) in `v` (and `vh`). */
-export function loadSrc(size: 1 | 4 | 8, lo: string, hi: string): string {
+export function loadSrc(size: 1 | 2 | 4 | 8, lo: string, hi: string): string {
   if (!INLINE_FAST_PATH) {
     if (size === 8) return `const v = cpu.ld64(${lo}, ${hi}); const vh = cpu.tmpHi;`;
-    return `const v = cpu.${size === 4 ? 'ld32' : 'ld8'}(${lo}, ${hi});`;
+    return `const v = cpu.ld${size * 8}(${lo}, ${hi});`;
   }
   const tag = `(${lo} & ${PAGE_MASK | (size - 1)})`;
   const x = `const x = cpu.fcBase | ((${lo} >>> 12) & ${FC_MASK});`;
@@ -74,14 +80,17 @@ export function loadSrc(size: 1 | 4 | 8, lo: string, hi: string): string {
   if (size === 4) {
     return `let v; { ${x} if (rTag[x] === ${tag} && rHi[x] === ${hi}) v = ram32[(rOff[x] + (${lo} & 0xfff)) >> 2]; else v = cpu.slowRead(${lo}, ${hi}, 4) | 0; }`;
   }
+  if (size === 2) {
+    return `let v; { ${x} if (rTag[x] === ${tag} && rHi[x] === ${hi}) v = ramI16[(rOff[x] + (${lo} & 0xfff)) >> 1] & 0xffff; else v = cpu.slowRead(${lo}, ${hi}, 2); }`;
+  }
   return `let v; { ${x} if (rTag[x] === ${tag} && rHi[x] === ${hi}) v = ramU8[rOff[x] + (${lo} & 0xfff)]; else v = cpu.slowRead(${lo}, ${hi}, 1); }`;
 }
 
 /** Statements storing `vlo` (and `vhi` for 8 bytes) of `size` bytes at (lo, hi). */
-export function storeSrc(size: 1 | 4 | 8, lo: string, hi: string, vlo: string, vhi = '0'): string {
+export function storeSrc(size: 1 | 2 | 4 | 8, lo: string, hi: string, vlo: string, vhi = '0'): string {
   if (!INLINE_FAST_PATH) {
     if (size === 8) return `cpu.st64(${lo}, ${hi}, ${vlo}, ${vhi});`;
-    return `cpu.${size === 4 ? 'st32' : 'st8'}(${lo}, ${hi}, ${vlo});`;
+    return `cpu.st${size * 8}(${lo}, ${hi}, ${vlo});`;
   }
   const tag = `(${lo} & ${PAGE_MASK | (size - 1)})`;
   const x = `const x = cpu.fcBase | ((${lo} >>> 12) & ${FC_MASK});`;
@@ -90,6 +99,9 @@ export function storeSrc(size: 1 | 4 | 8, lo: string, hi: string, vlo: string, v
   }
   if (size === 4) {
     return `{ ${x} if (wTag[x] === ${tag} && wHi[x] === ${hi}) ram32[(wOff[x] + (${lo} & 0xfff)) >> 2] = ${vlo}; else cpu.slowWrite(${lo}, ${hi}, 4, ${vlo}, 0); }`;
+  }
+  if (size === 2) {
+    return `{ ${x} if (wTag[x] === ${tag} && wHi[x] === ${hi}) ramI16[(wOff[x] + (${lo} & 0xfff)) >> 1] = ${vlo}; else cpu.slowWrite(${lo}, ${hi}, 2, ${vlo}, 0); }`;
   }
   return `{ ${x} if (wTag[x] === ${tag} && wHi[x] === ${hi}) ramU8[wOff[x] + (${lo} & 0xfff)] = ${vlo}; else cpu.slowWrite(${lo}, ${hi}, 1, ${vlo}, 0); }`;
 }
@@ -101,4 +113,13 @@ export function eaImmSrc(rn: number, imm: number): string {
 /** Rn|SP += imm after the access (ldst.ts postBase), reading Rn again as the handler does. */
 export function postBaseSrc(rn: number, imm: number): string {
   return `{ const s = (r[${rn}] >>> 0) + ${imm}; r[${rn + 1}] = (r[${rn + 1}] + (s > 0xffffffff ? 1 : s < 0 ? -1 : 0)) | 0; r[${rn}] = s | 0; }`;
+}
+/**
+ * `lo`/`hi` = Rn|SP + ExtendReg(Rm, option, shift) (ldst.ts eaReg): option 010 UXTW takes Rm's
+ * low word zero-extended, 110 SXTW sign-extended, the others all 64 bits; then << shift.
+ */
+export function eaRegSrc(rn: number, rm: number, option: number, sh: number): string {
+  const ohi0 = option === 2 ? '0' : option === 6 ? `(r[${rm}] >> 31)` : `r[${rm + 1}]`;
+  const o = sh === 0 ? `const olo = r[${rm}]; const ohi = ${ohi0};` : `const olo0 = r[${rm}]; const ohi = (${ohi0} << ${sh}) | (olo0 >>> ${32 - sh}); const olo = olo0 << ${sh};`;
+  return `${o} const s = (r[${rn}] >>> 0) + (olo >>> 0); const hi = (r[${rn + 1}] + ohi + (s > 0xffffffff ? 1 : 0)) | 0; const lo = s | 0;`;
 }

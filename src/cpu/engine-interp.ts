@@ -84,7 +84,7 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
     cpu.npcLo = fall;
     cpu.npcHi = (fall >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
     let k = 0;
-    if (jit !== null && n === insns.length && cpu.tracer === null && cpu.guestDebug === 0) {
+    if (jit !== null && n === insns.length && cpu.jitAllowed()) {
       // The translating engine: a hot block's region runs it and the blocks after it that stay in
       // the region, doing this loop's bookkeeping for each; it returns -1 when it left at a block
       // boundary (jit.cur completed last) or k when instruction k of block jit.cur stopped.

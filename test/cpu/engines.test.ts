@@ -13,7 +13,7 @@ import { mmuOf } from '../../src/mmu/translate.js';
 import { TableBuilder, s1Leaf } from '../../src/mmu/builder.js';
 import type { Cpu } from '../../src/cpu/cpu.js';
 import type { EngineName } from '../../src/cpu/jit/engine.js';
-import { parseEngine } from '../../src/cpu/jit/engine.js';
+import { parseEngine, regionBlocks } from '../../src/cpu/jit/engine.js';
 import { regionSource } from '../../src/cpu/jit/compile.js';
 import { assemble, CODE_BASE } from '../helpers.js';
 import { setS1, RAM } from '../mmu/mmu-helpers.js';
@@ -130,6 +130,7 @@ describe('differential: the guests under both engines', () => {
     m.boot(img.entry);
     m.run(50_000_000);
     expect(m.cpu.jit.flushes).toBeGreaterThan(0);
+    expect(m.cpu.jit.compiledSize).toBeLessThanOrEqual(200);
     expect({ ...state(m.cpu), output: m.output, compiled: true }).toEqual(a);
   });
 });
@@ -263,6 +264,146 @@ describe('differential: code that changes under compiled code', () => {
     expect(results[1]).toEqual(results[0]);
   });
   // Interrupts inside compiled loops: the irq and irq-el0 guests above (timer and GIC).
+});
+
+describe('differential: loads and stores of every size, extension and addressing mode', () => {
+  it('LDR/STR B/H/W/X, LDRSB/LDRSH/LDRSW to W and X, offset/pre/post/register (UXTW, SXTW, LSL) match the interpreter and compile inline', async () => {
+    // Each iteration stores x4 (which changes every time, negative half the time) in every width
+    // and loads it back every way; the sums and the data area must match, and the hot loop must
+    // run from a region whose loads and stores are inlined templates (no handler calls). The data
+    // is on its own page (a store to a code page would drop the page's compiled code).
+    const src = `
+      adr x9, data
+      mov x1, #300
+      mov x4, #0x8081
+      movk x4, #0x80f1, lsl #16
+      mov x5, #0
+      mov x6, #-8
+      mov w7, #16
+    loop:
+      eor x4, x4, x1, lsl #7
+      strb w4, [x9, #1]
+      strh w4, [x9, #2]
+      str w4, [x9, #4]
+      str x4, [x9, #8]
+      ldrb w10, [x9, #1]
+      ldrsb w11, [x9, #1]
+      ldrsb x12, [x9, #1]
+      ldrh w13, [x9, #2]
+      ldrsh w14, [x9, #2]
+      ldrsh x15, [x9, #2]
+      ldrsw x16, [x9, #4]
+      ldr w17, [x9, #4]
+      ldr x18, [x9, #8]
+      add x5, x5, x10
+      add x5, x5, x11
+      add x5, x5, x12
+      add x5, x5, x13
+      add x5, x5, x14
+      add x5, x5, x15
+      add x5, x5, x16
+      add x5, x5, x17
+      add x5, x5, x18
+      add x2, x9, #64
+      strh w4, [x2, #2]!
+      ldrsh x19, [x2], #-2
+      strb w4, [x2], #1
+      ldrsb w20, [x2, #-1]!
+      str w4, [x2, x7]
+      ldr w21, [x2, x7, lsl #0]
+      ldrsw x22, [x2, w7, uxtw]
+      strh w4, [x9, w7, uxtw #1]
+      ldrh w23, [x9, w7, uxtw #1]
+      str x4, [x2, x6, lsl #3]
+      ldr x24, [x2, x6, lsl #3]
+      strb w4, [x2, w6, sxtw]
+      ldrsb x25, [x2, w6, sxtw]
+      add x5, x5, x19
+      add x5, x5, x20
+      add x5, x5, x21
+      add x5, x5, x22
+      add x5, x5, x23
+      add x5, x5, x24
+      add x5, x5, x25
+      subs x1, x1, #1
+      b.ne loop
+      hlt #1
+      .balign 4096
+    data:
+      .space 256`;
+    const a = await runSnippet(src, 'interp');
+    const b = await runSnippet(src, 'jit');
+    expect(a.cpu.haltReason).toBe('done');
+    expect(state(b.cpu, CODE_BASE + 0x1000, 0x100)).toEqual(state(a.cpu, CODE_BASE + 0x1000, 0x100));
+    const loop = b.cpu.getBlock(CODE_BASE + 7 * 4);
+    expect(loop.code).not.toBeNull();
+    const names: string[] = [];
+    regionSource([loop], (ins) => (names.push(ins.name), names.length - 1));
+    expect(names.filter((n) => /LDR|STR/.test(n))).toEqual([]);
+  });
+});
+
+describe('cpu.jitAllowed(): the one gate for compiled code', () => {
+  it('while a tracer is installed every instruction is interpreted (and traced), even in compiled blocks', async () => {
+    const src = 'mov x1, #400\nl: add x0, x0, #1\nsubs x1, x1, #1\nb.ne l\nhlt #1';
+    const ref = await runSnippet(src, 'interp');
+    let traced = 0;
+    // Compile the loop first (the tracer goes on halfway), then every instruction must be traced.
+    const m = await runSnippet(src, 'jit', undefined, 600);
+    expect(m.cpu.jit.regionsCompiled).toBeGreaterThan(0);
+    expect(m.cpu.jitAllowed()).toBe(true);
+    m.cpu.tracer = () => void traced++;
+    expect(m.cpu.jitAllowed()).toBe(false);
+    const before = m.cpu.instret;
+    m.cpu.run(5_000_000);
+    expect(traced).toBe(m.cpu.instret - before);
+    expect(state(m.cpu)).toEqual(state(ref.cpu));
+  });
+});
+
+describe('regions across pages', () => {
+  it('a loop that straddles a page boundary is one region (both blocks) and counts match', async () => {
+    // The loop starts 8 bytes before a page end: its first block ends at the page boundary, the
+    // rest (and the backward branch) is on the next page.
+    const src = `
+      mov x0, #0
+      mov x1, #500
+      b loop
+      .balign 4096
+      .space 4088
+    loop:
+      add x0, x0, #3
+      add x0, x0, x1
+      eor x0, x0, x1, lsl #2
+      subs x1, x1, #1
+      b.ne loop
+      hlt #1`;
+    const a = await runSnippet(src, 'interp');
+    const b = await runSnippet(src, 'jit');
+    expect(a.cpu.haltReason).toBe('done');
+    expect(state(b.cpu)).toEqual(state(a.cpu));
+    const first = b.cpu.getBlock(CODE_BASE + 8192 - 8);
+    const second = b.cpu.getBlock(CODE_BASE + 8192);
+    expect(first.insns.length).toBe(2);
+    expect(first.code).not.toBeNull();
+    expect(second.region).toBe(first.region);
+  });
+
+  it('regionBlocks follows fall-through and branch targets, keeps cold and compiled blocks out, and stops at the size bound', async () => {
+    const m = await runSnippet('mov x1, #3\nl: add x0, x0, #1\nsubs x1, x1, #1\nb.ne l\nudiv x2, x0, x1\nhlt #1', 'interp');
+    const blocks = [...m.cpu.pageBlocks.get(0)!].sort((x, y) => x.pa - y.pa);
+    const byPa = (pa: number) => blocks.find((x) => x.pa === pa);
+    for (const x of blocks) x.hits = 100;
+    const head = byPa(CODE_BASE + 4)!;
+    const none = () => undefined;
+    // The loop block's successors: itself (the branch) and the block after it.
+    expect(regionBlocks(head, CODE_BASE + 4, 0, byPa, none, 10, 100).map((x) => x.pa)).toEqual([CODE_BASE + 4, CODE_BASE + 16]);
+    // Cold successors stay out; so do successors that would pass the size bound.
+    byPa(CODE_BASE + 16)!.hits = 1;
+    expect(regionBlocks(head, CODE_BASE + 4, 0, byPa, none, 10, 100)).toEqual([head]);
+    byPa(CODE_BASE + 16)!.hits = 100;
+    expect(regionBlocks(head, CODE_BASE + 4, 0, byPa, none, 10, head.insns.length)).toEqual([head]);
+  });
 });
 
 describe('region source', () => {

@@ -73,15 +73,15 @@ function execBlr(cpu: Cpu, i: Insn): void {
 }
 
 // Translation templates (src/cpu/emit.ts): the handlers above with the fields as constants.
-defineEmit(execB, (i) => branchRelSrc(i.imm));
-defineEmit(execBl, (i) => `r[60] = cpu.npcLo; r[61] = cpu.npcHi; ${branchRelSrc(i.imm)}`);
-defineEmit(execBcond, (i) => `if (${condExpr(i.op)}) ${branchRelSrc(i.imm)}`);
-defineEmit(execCbzW, (i) => `if (r[${i.rn}] === 0) ${branchRelSrc(i.imm)}`);
-defineEmit(execCbnzW, (i) => `if (r[${i.rn}] !== 0) ${branchRelSrc(i.imm)}`);
-defineEmit(execCbzX, (i) => `if ((r[${i.rn}] | r[${i.rn + 1}]) === 0) ${branchRelSrc(i.imm)}`);
-defineEmit(execCbnzX, (i) => `if ((r[${i.rn}] | r[${i.rn + 1}]) !== 0) ${branchRelSrc(i.imm)}`);
-defineEmit(execTbz, (i) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) === 0) ${branchRelSrc(i.imm)}`);
-defineEmit(execTbnz, (i) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) !== 0) ${branchRelSrc(i.imm)}`);
+defineEmit(execB, (i, at) => branchRelSrc(i.imm, at));
+defineEmit(execBl, (i, at) => `r[60] = cpu.npcLo; r[61] = cpu.npcHi; ${branchRelSrc(i.imm, at)}`);
+defineEmit(execBcond, (i, at) => `if (${condExpr(i.op)}) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execCbzW, (i, at) => `if (r[${i.rn}] === 0) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execCbnzW, (i, at) => `if (r[${i.rn}] !== 0) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execCbzX, (i, at) => `if ((r[${i.rn}] | r[${i.rn + 1}]) === 0) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execCbnzX, (i, at) => `if ((r[${i.rn}] | r[${i.rn + 1}]) !== 0) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execTbz, (i, at) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) === 0) ${branchRelSrc(i.imm, at)}`);
+defineEmit(execTbnz, (i, at) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) !== 0) ${branchRelSrc(i.imm, at)}`);
 defineEmit(execBr, (i) => `cpu.npcLo = r[${i.rn}]; cpu.npcHi = r[${i.rn + 1}];`);
 defineEmit(execBlr, (i) => `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}]; r[60] = cpu.npcLo; r[61] = cpu.npcHi; cpu.npcLo = lo; cpu.npcHi = hi;`);
 

@@ -303,6 +303,19 @@ function execAdrp(cpu: Cpu, i: Insn): void {
   pcRel(cpu, i, ~0xfff);
 }
 
+// Templates (src/cpu/emit.ts). When the instruction's page offset `at` is known (always, in a
+// region), PC = page(PC) | at, since PC holds the running block's address while it runs;
+// otherwise PC = npc - 4 as in pcRel (ADR/ADRP end their block). Then the same 64-bit add.
+function pcRelSrc(i: Insn, at: number, pageMask: number): string {
+  const pc =
+    at >= 0
+      ? `const pl = (cpu.pcLo & -4096) | ${at}; const ph = cpu.pcHi;`
+      : 'const pl = (cpu.npcLo - 4) | 0; const ph = (pl >>> 0) > (cpu.npcLo >>> 0) ? (cpu.npcHi - 1) | 0 : cpu.npcHi;';
+  return `${pc} const t = ((pl & ${pageMask}) >>> 0) + ${i.imm * i.imm2}; r[${i.rd}] = t | 0; r[${i.rd + 1}] = (ph + Math.floor(t / 4294967296)) | 0;`;
+}
+defineEmit(execAdr, (i, at) => pcRelSrc(i, at, -1));
+defineEmit(execAdrp, (i, at) => pcRelSrc(i, at, ~0xfff));
+
 /** imm12, shifted by 12 when sh = 1. */
 function addSubImm(raw: number): number {
   return bits(raw, 21, 10) << (bits(raw, 22, 22) ? 12 : 0);

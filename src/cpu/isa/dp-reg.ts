@@ -480,6 +480,22 @@ function ccmnImm32(cpu: Cpu, i: Insn): void {
   else cpu.nzcv = i.imm3;
 }
 
+// Templates: ConditionHolds inline; the compare is the handlers' AddWithCarry (a helper); the
+// else arm sets NZCV from the #nzcv field (bits N, Z, C, V = 3..0, as cpu.nzcv's setter).
+function nzcvSrc(f: number): string {
+  return `cpu.n = ${(f >>> 3) & 1}; cpu.z = ${(f >>> 2) & 1}; cpu.c = ${(f >>> 1) & 1}; cpu.v = ${f & 1};`;
+}
+defineHelper('addWithCarry64', addWithCarry64);
+defineHelper('addWithCarry32', addWithCarry32);
+defineEmit(ccmpReg64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ~r[${i.rm}], ~r[${i.rm + 1}], 1); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnReg64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}], 0); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpImm64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ${~i.imm}, -1, 1); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnImm64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}, 0, 0); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpReg32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ~r[${i.rm}], 1); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnReg32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], r[${i.rm}], 0); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpImm32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ${~i.imm}, 1); else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnImm32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ${i.imm}, 0); else { ${nzcvSrc(i.imm3)} }`);
+
 // ---- CSEL/CSINC/CSINV/CSNEG (C6.2.69...): Rd = cond ? Rn : f(Rm). op = cond ----
 
 function csel64(cpu: Cpu, i: Insn): void {

@@ -21,7 +21,7 @@ import { dstZR, srcZR, regSP, SP } from './common.js';
 import { SYS } from '../sysregs.js';
 import { unprivilegedBegin, unprivilegedEnd } from '../../mmu/translate.js';
 import { EC_SP_ALIGN } from '../exceptions.js';
-import { defineEmit, loadSrc, storeSrc, eaImmSrc, postBaseSrc } from '../emit.js';
+import { defineEmit, loadSrc, storeSrc, eaImmSrc, eaRegSrc, postBaseSrc } from '../emit.js';
 
 /**
  * ESR_ELx.ISS[24:14] for a data abort on a single general-purpose register load/store without
@@ -435,39 +435,32 @@ function ldrX_reg(cpu: Cpu, i: Insn): void {
 // ---- translation templates (src/cpu/emit.ts): the handlers above with the fast path inlined ----
 // Each does what its handler does in the same order: the access, then Rt only if it did not
 // fault, then the base writeback (pre: the address; post: Rn + imm read again).
-type Mode = 'off' | 'pre' | 'post';
-function ldTemplate(size: 1 | 4 | 8, mode: Mode): (i: Insn) => string {
+type Mode = 'off' | 'pre' | 'post' | 'reg';
+/** How a load widens its value (the aLdr* helpers): zero-extend, or sign-extend into W or X. */
+type Ext = 'u' | 'sw' | 'sx';
+function eaSrc(i: Insn, mode: Mode): string {
+  if (mode === 'post') return `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];`;
+  if (mode === 'reg') return eaRegSrc(i.rn, i.rm, i.op, i.imm2);
+  return eaImmSrc(i.rn, i.imm);
+}
+function ldTemplate(size: 1 | 2 | 4 | 8, mode: Mode, ext: Ext = 'u'): (i: Insn) => string {
   return (i) => {
-    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
-    const set = size === 8 ? `r[${i.rd}] = v; r[${i.rd + 1}] = vh;` : `r[${i.rd}] = v; r[${i.rd + 1}] = 0;`;
+    const sh = 32 - 8 * size;
+    const val = ext === 'u' || size === 4 ? 'v' : `((v << ${sh}) >> ${sh})`;
+    const set =
+      size === 8 ? `r[${i.rd}] = v; r[${i.rd + 1}] = vh;` : ext === 'sx' ? `const w = ${val}; r[${i.rd}] = w; r[${i.rd + 1}] = w >> 31;` : `r[${i.rd}] = ${val}; r[${i.rd + 1}] = 0;`;
     const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
-    return `${ea} ${loadSrc(size, 'lo', 'hi')} if (cpu.status === 0) { ${set}${wb} }`;
+    return `${eaSrc(i, mode)} ${loadSrc(size, 'lo', 'hi')} if (cpu.status === 0) { ${set}${wb} }`;
   };
 }
-function stTemplate(size: 1 | 4 | 8, mode: Mode): (i: Insn) => string {
+function stTemplate(size: 1 | 2 | 4 | 8, mode: Mode): (i: Insn) => string {
   return (i) => {
-    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
-    const v = size === 8 ? storeSrc(8, 'lo', 'hi', `r[${i.rd}]`, `r[${i.rd + 1}]`) : storeSrc(size, 'lo', 'hi', size === 1 ? `r[${i.rd}] & 0xff` : `r[${i.rd}]`);
+    const v =
+      size === 8 ? storeSrc(8, 'lo', 'hi', `r[${i.rd}]`, `r[${i.rd + 1}]`) : storeSrc(size, 'lo', 'hi', size === 4 ? `r[${i.rd}]` : `r[${i.rd}] & ${size === 1 ? '0xff' : '0xffff'}`);
     const wb = mode === 'pre' ? ` if (cpu.status === 0) { r[${i.rn}] = lo; r[${i.rn + 1}] = hi; }` : mode === 'post' ? ` if (cpu.status === 0) ${postBaseSrc(i.rn, i.imm)}` : '';
-    return `${ea} ${v}${wb}`;
+    return `${eaSrc(i, mode)} ${v}${wb}`;
   };
 }
-defineEmit(ldrX_off, ldTemplate(8, 'off'), true);
-defineEmit(ldrX_pre, ldTemplate(8, 'pre'), true);
-defineEmit(ldrX_post, ldTemplate(8, 'post'), true);
-defineEmit(ldrW_off, ldTemplate(4, 'off'), true);
-defineEmit(ldrW_pre, ldTemplate(4, 'pre'), true);
-defineEmit(ldrW_post, ldTemplate(4, 'post'), true);
-defineEmit(ldrB_off, ldTemplate(1, 'off'), true);
-defineEmit(ldrB_post, ldTemplate(1, 'post'), true);
-defineEmit(strX_off, stTemplate(8, 'off'), true);
-defineEmit(strX_pre, stTemplate(8, 'pre'), true);
-defineEmit(strX_post, stTemplate(8, 'post'), true);
-defineEmit(strW_off, stTemplate(4, 'off'), true);
-defineEmit(strW_pre, stTemplate(4, 'pre'), true);
-defineEmit(strW_post, stTemplate(4, 'post'), true);
-defineEmit(strB_off, stTemplate(1, 'off'), true);
-defineEmit(strB_post, stTemplate(1, 'post'), true);
 
 /** Handlers by kind = size:opc (index 14, PRFM, and the unallocated 11 and 15 are null). */
 const H_OFF: (ExecFn | null)[] = [
@@ -482,6 +475,18 @@ const H_POST: (ExecFn | null)[] = [
 const H_REG: (ExecFn | null)[] = [
   strB_reg, ldrB_reg, ldrsbX_reg, ldrsbW_reg, strH_reg, ldrH_reg, ldrshX_reg, ldrshW_reg, strW_reg, ldrW_reg, ldrsw_reg, null, strX_reg, ldrX_reg, null, null,
 ];
+
+// Templates for every single-register kind and addressing mode (kind = size:opc as in the tables).
+const KIND_SIZE: (1 | 2 | 4 | 8)[] = [1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 8, 8, 8, 8];
+const KIND_EXT: (Ext | 'st')[] = ['st', 'u', 'sx', 'sw', 'st', 'u', 'sx', 'sw', 'st', 'u', 'sx', 'u', 'st', 'u', 'u', 'u'];
+for (const [table, mode] of [[H_OFF, 'off'], [H_PRE, 'pre'], [H_POST, 'post'], [H_REG, 'reg']] as [(ExecFn | null)[], Mode][]) {
+  for (let k = 0; k < 16; k++) {
+    const h = table[k];
+    if (h === null) continue;
+    const ext = KIND_EXT[k];
+    defineEmit(h, ext === 'st' ? stTemplate(KIND_SIZE[k], mode) : ldTemplate(KIND_SIZE[k], mode, ext), true);
+  }
+}
 
 
 // Literal loads (LDR Wt/Xt, LDRSW): PC-relative, no writeback.

@@ -31,13 +31,13 @@ const HELPERS = [(c: number, cpu: Cpu): boolean => conditionHolds(c, cpu.n, cpu.
  * A block's instructions as statements; `stop(k)` is the statement that leaves the region when
  * instruction k stopped. Handlers and instructions without a template are named h<j>/i<j>.
  */
-function blockStatements(insns: readonly Insn[], stop: (k: number) => string, bind: (ins: Insn) => number): string {
+function blockStatements(insns: readonly Insn[], at: number, stop: (k: number) => string, bind: (ins: Insn) => number): string {
   let src = '';
   for (let k = 0; k < insns.length; k++) {
     const ins = insns[k];
     const t = templates.get(ins.exec);
     if (t !== undefined) {
-      src += `{ ${t.code(ins)} }\n`;
+      src += `{ ${t.code(ins, at + 4 * k)} }\n`;
       if (t.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
     } else {
       const j = bind(ins);
@@ -49,12 +49,12 @@ function blockStatements(insns: readonly Insn[], stop: (k: number) => string, bi
 
 /** The JavaScript source of a region over `blocks` (exported for tests and for reading). */
 export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => number): string {
-  let src = `const r = cpu.r, rTag = cpu.rTag, rHi = cpu.rHi, rOff = cpu.rOff, wTag = cpu.wTag, wHi = cpu.wHi, wOff = cpu.wOff, ram32 = cpu.ram32, ramU8 = cpu.ramU8;\nlet budget = jit.budget;\nlet idx = b.ridx;\nlet B = b;\nfor (;;) {\nswitch (idx) {\n`;
+  let src = `const r = cpu.r, rTag = cpu.rTag, rHi = cpu.rHi, rOff = cpu.rOff, wTag = cpu.wTag, wHi = cpu.wHi, wOff = cpu.wOff, ram32 = cpu.ram32, ramU8 = cpu.ramU8, ramI16 = cpu.ramI16;\nlet budget = jit.budget;\nlet idx = b.ridx;\nlet B = b;\nfor (;;) {\nswitch (idx) {\n`;
   for (let x = 0; x < blocks.length; x++) {
     const blk = blocks[x];
     const n = blk.insns.length;
     src += `case ${x}: {\n`;
-    src += blockStatements(blk.insns, (k) => `{ jit.cur = B; jit.budget = budget; return ${k}; }`, bind);
+    src += blockStatements(blk.insns, blk.pa & 0xfff, (k) => `{ jit.cur = B; jit.budget = budget; return ${k}; }`, bind);
     src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]};\nbreak;\n}\n`;
   }
   src += `}\n`;
