@@ -59,6 +59,10 @@ export abstract class CpuMemory extends CpuState {
    * access not made). While set, data pages get no fast-cache entries, so every access is seen.
    */
   watch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
+  // ---- pmu: running totals for the exact L1 TLB counts (src/mmu/tlb-exact.ts), added by the
+  // engines per block from Block.accs (data-accessing instructions) and per block fetch. ----
+  exactData = 0;
+  exactFetch = 0;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -240,6 +244,8 @@ export abstract class CpuMemory extends CpuState {
     }
     const w = this.qScratch;
     const crossing = (lo & 0xfff) > 0xff0;
+    // pmu: the second page is a second L1 lookup; halves that cross themselves count in crossPage*.
+    if ((lo & 0xfff) === 0xff8) this.exactData++;
     // A page-crossing Q access is unaligned: check it against the first page's memory type.
     if (crossing && this.xlate(lo, hi, ACC_READ, true) < 0) return;
     if (crossing || !this.qTranslate(lo, hi, ACC_READ)) {
@@ -275,6 +281,8 @@ export abstract class CpuMemory extends CpuState {
       return;
     }
     const crossing = (lo & 0xfff) > 0xff0;
+    // pmu: the second page is a second L1 lookup; halves that cross themselves count in crossPage*.
+    if ((lo & 0xfff) === 0xff8) this.exactData++;
     if (crossing && this.xlate(lo, hi, ACC_WRITE, true) < 0) return;
     if (crossing || !this.qTranslate(lo, hi, ACC_WRITE)) {
       const lo2 = (lo + 8) | 0;
@@ -463,6 +471,7 @@ export abstract class CpuMemory extends CpuState {
   }
 
   private crossPageRead(lo: number, hi: number, size: number): number {
+    this.exactData++; // pmu: the second page is a second L1 lookup (src/mmu/tlb-exact.ts)
     let vlo = 0;
     let vhi = 0;
     for (let k = 0; k < size; k++) {
@@ -477,6 +486,7 @@ export abstract class CpuMemory extends CpuState {
     return size === 4 ? vlo | 0 : size === 8 ? vlo : vlo >>> 0;
   }
   private crossPageWrite(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    this.exactData++; // pmu: the second page is a second L1 lookup (src/mmu/tlb-exact.ts)
     // Check every byte translates before writing any, so a fault leaves memory unchanged.
     for (let k = 0; k < size; k += size - 1) {
       const alo = (lo + k) | 0;

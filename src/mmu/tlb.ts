@@ -13,6 +13,8 @@
 // entry is evicted: L1 misses stay exact), LRU in the set-associative structures (only reached
 // on the slow path, so their LRU state is exact too).
 
+import { ExactL1 } from './tlb-exact.js';
+
 /** Regime tag bits: stage 1 enabled (else VA=IPA flat), stage 2 enabled. */
 export const RG_S1 = 1;
 export const RG_S2 = 2;
@@ -342,7 +344,11 @@ export const DEFAULT_TLB_CONFIG: TlbConfig = {
 export interface ContextStats {
   vmid: number;
   asid: number;
+  /** SMMU: IOTLB lookups, counted directly (no fast path). A PE's snapshot shows l1d + l1i here. */
   lookups: number;
+  /** A PE's exact L1 lookups in this context (tlb-exact.ts): data and instruction side. */
+  l1dLookups: number;
+  l1iLookups: number;
   l1Misses: number;
   walks: number;
   s1DescReads: number;
@@ -380,6 +386,8 @@ export class Tlb {
   readonly walk: TlbArray;
   readonly walks = new WalkStats();
   readonly contexts = new Map<number, ContextStats>();
+  /** Exact L1 lookup counts derived from the engines' per-block totals (tlb-exact.ts). */
+  readonly exact = new ExactL1();
 
   constructor(readonly config: TlbConfig = DEFAULT_TLB_CONFIG) {
     this.l1i = new TlbArray('L1 ITLB', config.l1i.entries, config.l1i.ways, true);
@@ -398,7 +406,7 @@ export class Tlb {
     if (key === this.lastKey) return this.lastCtx!;
     let c = this.contexts.get(key);
     if (c === undefined) {
-      c = { vmid, asid, lookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
+      c = { vmid, asid, lookups: 0, l1dLookups: 0, l1iLookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
       this.contexts.set(key, c);
     }
     this.lastKey = key;
@@ -419,21 +427,36 @@ export class Tlb {
   resetStats(): void {
     for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.stats.reset();
     this.walks.reset();
+    // The current context's record is kept (zeroed): the exact counts pending for it go on there.
+    this.exact.sync();
+    const keep = this.exact.current;
     this.contexts.clear();
     this.lastKey = -1;
+    if (keep !== null) {
+      keep.lookups = keep.l1dLookups = keep.l1iLookups = keep.l1Misses = keep.walks = keep.s1DescReads = keep.s2DescReads = 0;
+      this.contexts.set(keep.vmid * 65536 + keep.asid, keep);
+    }
+    this.exact.reset();
   }
 
   /** A plain-object snapshot for the CLI/debugger. */
   snapshot(): Record<string, unknown> {
     const lvl = (a: TlbArray): Record<string, number> => ({ ...a.stats, entries: a.n, valid: a.count() });
+    // L1: lookups exact (tlb-exact.ts), hits = lookups - misses (the fast cache only serves hits).
+    const l1 = (a: TlbArray, lookups: number): Record<string, number> => ({
+      ...lvl(a),
+      lookups,
+      hits: Math.max(0, lookups - a.stats.misses),
+    });
+    const exact = this.exact.src !== null;
     return {
-      l1i: lvl(this.l1i),
-      l1d: lvl(this.l1d),
+      l1i: exact ? l1(this.l1i, this.exact.l1iLookups) : lvl(this.l1i),
+      l1d: exact ? l1(this.l1d, this.exact.l1dLookups) : lvl(this.l1d),
       l2: lvl(this.l2),
       ipa: lvl(this.ipa),
       walkCache: lvl(this.walk),
       walks: { ...this.walks },
-      contexts: [...this.contexts.values()].map((c) => ({ ...c })),
+      contexts: [...this.contexts.values()].map((c) => (exact ? { ...c, lookups: c.l1dLookups + c.l1iLookups } : { ...c })),
     };
   }
 }
