@@ -10,6 +10,7 @@ import { CpuMemory, FC_MASK, FC_INVALID, PAGE_MASK } from './fastmem.js';
 import { translate, ACC_FETCH, FSC_SYNC_EXTERNAL } from '../mmu/translate.js';
 import type { Smp } from './smp.js';
 import { dataAccesses } from './pmu/mem-class.js';
+import { startsBlock } from './pmu/sync-points.js';
 
 /** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
 export const MAX_BLOCK = 128;
@@ -124,6 +125,7 @@ export abstract class CpuBlocks extends CpuMemory {
       const raw = this.ram32[(off0 >> 2) + k];
       const ins = new Insn(execUndefined);
       this.decoder.decode(raw, ins);
+      if (k > 0 && startsBlock(ins)) break; // pmu: exact counts at PMU accesses (pmu/sync-points.ts)
       ins.cost = this.timing.cost(ins);
       b.insns.push(ins);
       cost += ins.cost;

@@ -37,6 +37,7 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
     takeToEl2(cpu, retLo, retHi);
     return;
   }
+  cpu.pmuExcTaken++; // pmu: EXC_TAKEN (exceptions to the guest's EL1; the TypeScript EL2 is not counted)
   const fromEl = cpu.el;
   const spsr = cpu.getSpsr();
   // Vector base offset: current EL with SP_EL0 (0x0), current EL with SP_ELx (0x200),
@@ -136,6 +137,7 @@ export function eret(cpu: Cpu): void {
   const elrLo = cpu.sysLo(SYS.ELR_EL1);
   const elrHi = cpu.sysHi(SYS.ELR_EL1);
   cpu.exclValid = 0;
+  cpu.pmuExcReturn++; // pmu: EXC_RETURN
   if (illegalReturn(cpu, spsr)) {
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;

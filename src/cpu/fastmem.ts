@@ -63,6 +63,11 @@ export abstract class CpuMemory extends CpuState {
   // engines per block from Block.accs (data-accessing instructions) and per block fetch. ----
   exactData = 0;
   exactFetch = 0;
+  /** pmu: exceptions taken to EL1 and ERETs (PMU events EXC_TAKEN, EXC_RETURN). */
+  pmuExcTaken = 0;
+  pmuExcReturn = 0;
+  /** pmu: set while a PMU counter counts (events are filtered by EL): called on every EL change. */
+  pmuElHook: (() => void) | null = null;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -129,6 +134,7 @@ export abstract class CpuMemory extends CpuState {
   elChanged(): void {
     this.fcBase = this.el * FC_SIZE;
     this.gen++;
+    if (this.pmuElHook !== null) this.pmuElHook(); // pmu: count the events so far at the old EL
   }
 
   /** A stage-1 style abort to EL1 (ARM ARM D17.2.37: EC 0x20/0x21/0x24/0x25, ISV=0 at EL1). */

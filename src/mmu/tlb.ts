@@ -370,11 +370,18 @@ export class WalkStats {
   lastS2Reads = 0;
   s1Faults = 0;
   s2Faults = 0;
+  /** Walks (L2 TLB misses) caused by data accesses / instruction fetches (PMU DTLB_WALK, ITLB_WALK). */
+  dWalks = 0;
+  iWalks = 0;
   reset(): void {
     this.s1Walks = this.s2Walks = this.s1DescReads = this.s2DescReads = 0;
     this.lastS1Reads = this.lastS2Reads = this.s1Faults = this.s2Faults = 0;
+    this.dWalks = this.iWalks = 0;
   }
 }
+
+/** The running totals the PMU reads (src/cpu/pmu/events.ts). */
+export type TlbTotal = 'l1iMisses' | 'l1dMisses' | 'l1dLookups' | 'l1iLookups' | 'l2Misses' | 'l2Lookups' | 'dWalks' | 'iWalks';
 
 /** All TLB structures of one PE. */
 export class Tlb {
@@ -388,6 +395,33 @@ export class Tlb {
   readonly contexts = new Map<number, ContextStats>();
   /** Exact L1 lookup counts derived from the engines' per-block totals (tlb-exact.ts). */
   readonly exact = new ExactL1();
+  /** Counts before the last resetStats, so that the PMU's totals never go backwards. */
+  private readonly carry: Record<TlbTotal, number> = { l1iMisses: 0, l1dMisses: 0, l1dLookups: 0, l1iLookups: 0, l2Misses: 0, l2Lookups: 0, dWalks: 0, iWalks: 0 };
+
+  /** A running total since the TLB was built, across statistics resets (PMU events). */
+  total(k: TlbTotal): number {
+    return this.carry[k] + this.current(k);
+  }
+  private current(k: TlbTotal): number {
+    switch (k) {
+      case 'l1iMisses':
+        return this.l1i.stats.misses;
+      case 'l1dMisses':
+        return this.l1d.stats.misses;
+      case 'l1dLookups':
+        return this.exact.l1dLookups;
+      case 'l1iLookups':
+        return this.exact.l1iLookups;
+      case 'l2Misses':
+        return this.l2.stats.misses;
+      case 'l2Lookups':
+        return this.l2.stats.lookups;
+      case 'dWalks':
+        return this.walks.dWalks;
+      case 'iWalks':
+        return this.walks.iWalks;
+    }
+  }
 
   constructor(readonly config: TlbConfig = DEFAULT_TLB_CONFIG) {
     this.l1i = new TlbArray('L1 ITLB', config.l1i.entries, config.l1i.ways, true);
@@ -425,6 +459,7 @@ export class Tlb {
   }
 
   resetStats(): void {
+    for (const k of Object.keys(this.carry) as TlbTotal[]) this.carry[k] += this.current(k);
     for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.stats.reset();
     this.walks.reset();
     // The current context's record is kept (zeroed): the exact counts pending for it go on there.

@@ -276,6 +276,10 @@ export class Mmu {
       else {
         ctx.l1Misses++;
         const e2 = tlb.l2.lookup(vaLo, vaHi, asid, this.vmid, regime);
+        if (e2 < 0) {
+          if (fetch) tlb.walks.iWalks++; // pmu: ITLB_WALK / DTLB_WALK
+          else tlb.walks.dWalks++;
+        }
         if (e2 >= 0) {
           cpu.cycles += tlb.config.cost.l2Hit;
           e = l1.copyFrom(tlb.l2, e2);
