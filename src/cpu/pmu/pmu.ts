@@ -12,7 +12,8 @@
 //   MDCR_EL2.HPME), subject to PMEVTYPER<n>'s filter for the EL: P (EL1), U (EL0), NSH (EL2). EL3
 //   is not implemented, so NSK/NSU hold their value but do not filter (no Secure state).
 // * PMCCNTR counts CPU_CYCLES under PMCR_EL0.E, PMCNTENSET[31] and PMCCFILTR_EL0, every 64th
-//   cycle with PMCR_EL0.D; 64 bits wide, overflowing at bit 31 (LC=0) or bit 63 (LC=1).
+//   cycle with PMCR_EL0.D; 64 bits wide. PMCR_EL0.LC is RES1 (no AArch32 at any EL), so it
+//   overflows at bit 63 only (the LC=0 path is kept for a PE with AArch32).
 // * Event counters are 32 bits (PMUv3 before v3p5: PMCR_EL0.LP is RES0). An overflow sets
 //   PMOVSSET[n]; an even counter's overflow is the CHAIN event (0x1E) of counter n+1.
 // * The overflow interrupt request (PPI 23 on this board, as on QEMU's virt) is the OR over n of
@@ -31,7 +32,7 @@ export const PMCR_D = 1 << 3;
 export const PMCR_X = 1 << 4;
 export const PMCR_DP = 1 << 5;
 export const PMCR_LC = 1 << 6;
-const PMCR_WRITABLE = PMCR_E | PMCR_D | PMCR_X | PMCR_DP | PMCR_LC;
+const PMCR_WRITABLE = PMCR_E | PMCR_D | PMCR_X | PMCR_DP;
 
 /** PMEVTYPER<n>_EL0 / PMCCFILTR_EL0 filter bits. */
 export const FILT_P = 1 << 31;
@@ -61,8 +62,8 @@ export interface PmuState {
 }
 
 export class Pmu {
-  /** PMCR_EL0 bits E, D, X, DP, LC (the rest are constants or write-only). */
-  pmcr = 0;
+  /** PMCR_EL0 bits E, D, X, DP, and LC (RES1) (the rest are constants or write-only). */
+  pmcr = PMCR_LC;
   cnten = 0;
   inten = 0;
   ovs = 0;
@@ -86,7 +87,8 @@ export class Pmu {
   constructor(private readonly cpu: Cpu) {}
 
   reset(): void {
-    this.pmcr = this.cnten = this.inten = this.ovs = this.selr = this.userenr = 0;
+    this.cnten = this.inten = this.ovs = this.selr = this.userenr = 0;
+    this.pmcr = PMCR_LC;
     this.evtyper.fill(0);
     this.lo.fill(0);
     this.hi.fill(0);
@@ -230,7 +232,7 @@ export class Pmu {
   }
   writePmcr(v: number): void {
     this.sync();
-    this.pmcr = v & PMCR_WRITABLE;
+    this.pmcr = (v & PMCR_WRITABLE) | PMCR_LC;
     // P resets the event counters the current EL sees (all of them at EL2); C the cycle counter.
     if (v & PMCR_P) for (let n = 0; n < this.visible(); n++) this.lo[n] = this.hi[n] = 0;
     if (v & PMCR_C) this.lo[CC] = this.hi[CC] = 0;
