@@ -56,6 +56,8 @@ export interface VirtDtDesc {
   smmu?: VirtDtBoard['smmu'];
   /** CPUs (default 1), reg = MPIDR Aff0 = 0..cpus-1, enable-method psci. */
   cpus?: number;
+  /** pmu: the PMUv3 node (the bare board; VMs under src/hyp are not offered the PMU yet). */
+  pmu?: boolean;
 }
 
 /** GIC interrupt specifier cells (arm,gic binding): type 0 = SPI, 1 = PPI. */
@@ -87,6 +89,7 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
     dmaEngine: board.dmaEngine,
     smmu: board.smmu,
     cpus: board.cpus,
+    pmu: true, // pmu
   };
 }
 
@@ -209,7 +212,7 @@ export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
     .prop('always-on');
 
   // pmu: the PMUv3 (src/cpu/pmu) and its overflow interrupt, PPI 23 of every CPU, as QEMU's virt.
-  root.node('pmu').prop('compatible', 'arm,armv8-pmuv3').prop('interrupts', ppi(PMU_PPI, ncpu));
+  if (d.pmu) root.node('pmu').prop('compatible', 'arm,armv8-pmuv3').prop('interrupts', ppi(PMU_PPI, ncpu));
 
   const ch = root.node('chosen');
   if (uartName !== undefined) ch.prop('stdout-path', `/${uartName}`);

@@ -303,7 +303,7 @@ describe('MRS / MSR (register)', () => {
         `.long ${sysInsn(0, 2, 0, 0, 0, 6, 3)}\n.long ${sysInsn(1, 2, 0, 0, 0, 6, 4)}\nhlt #1`,
       { x: { 1: 0xffff_ffffn, 3: 0xffff_0000_1234_567fn } },
     );
-    expect(X(m.cpu, 0) & 0xf0ff0fn).toBe(0x101006n); // DebugVer=6, BRPs=1, WRPs=1
+    expect(X(m.cpu, 0) & 0xf0f00fn).toBe(0x101006n); // DebugVer=6, BRPs=1, WRPs=1 (PMUVer: test/cpu/pmu.test.ts)
     expect(X(m.cpu, 2)).toBe(0x00ffe1e7n); // DBGBCR RES0 bits (e.g. [4:3], [12:9]) read 0
     expect(X(m.cpu, 4)).toBe(0xffff_0000_1234_5678n); // DBGWVR[2:0] RES0
   });
