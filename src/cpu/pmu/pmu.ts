@@ -61,6 +61,13 @@ export interface PmuState {
   counters: [number, number][];
 }
 
+/** The state after reset (a VM's PMU before it first runs). */
+export function pmuResetState(): PmuState {
+  const counters: [number, number][] = [];
+  for (let n = 0; n <= PMU_COUNTERS; n++) counters.push([0, 0]);
+  return { pmcr: PMCR_LC, cnten: 0, inten: 0, ovs: 0, selr: 0, userenr: 0, evtyper: new Array<number>(PMU_COUNTERS + 1).fill(0), counters };
+}
+
 export class Pmu {
   /** PMCR_EL0 bits E, D, X, DP, and LC (RES1) (the rest are constants or write-only). */
   pmcr = PMCR_LC;
