@@ -496,8 +496,10 @@ export function mmuOf(cpu: Cpu): Mmu {
 
 /** Replace a PE's TLB model with one of another geometry (drops all cached translations). */
 export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
+  cpu.pmu.sync(); // pmu: count the old TLB's events, then follow the new TLB's totals
   const m = new Mmu(cpu, { ...DEFAULT_TLB_CONFIG, ...config });
   cpu.mmu = m;
+  cpu.pmu.sourcesChanged();
   cpu.contextChanged();
   return m;
 }

@@ -106,6 +106,37 @@ describe('event counting is exact to the instruction', () => {
   });
 });
 
+describe('counting by EL across exceptions', () => {
+  it('ERET to EL0 and SVC back: an EL0-only counter sees the 5 NOPs and the SVC, an EL1-only one the MSR PMCR, the ERET and an MRS', async () => {
+    const { cpu, end } = await runPmu(`
+      mov x1, #8
+      orr x1, x1, #0x80000000      // P: not at EL1
+      msr pmevtyper0_el0, x1
+      mov x1, #8
+      orr x1, x1, #0x40000000      // U: not at EL0
+      msr pmevtyper1_el0, x1
+      mov x1, #3
+      msr pmcntenset_el0, x1
+      adr x2, el0code
+      msr elr_el1, x2
+      msr spsr_el1, xzr            // EL0t
+      mov x1, #1
+      msr pmcr_el0, x1
+      eret
+el0code:
+      ${'nop\n'.repeat(5)}
+      svc #0
+      .balign 2048
+vectors:
+      .skip 0x400                  // lower EL, synchronous
+      mrs x0, pmevcntr0_el0
+      mrs x3, pmevcntr1_el0
+      hlt #1`);
+    expect(end).toBe('done');
+    expect([x(cpu, 0), x(cpu, 3)]).toEqual([6n, 3n]);
+  });
+});
+
 describe('SW_INCR, CHAIN, overflow', () => {
   it('PMSWINC increments enabled SW_INCR counters only (D11.6.3)', async () => {
     const { cpu } = await runPmu(`

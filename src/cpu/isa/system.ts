@@ -419,8 +419,9 @@ function decodeSys(raw: number, i: Insn): boolean {
 // ---------------------------------------------------------------- ERET
 
 // ERET: UNDEFINED at EL0; AArch64.ExceptionReturn(ELR_EL1, SPSR_EL1) sets npc.
-function execEret(cpu: Cpu, _i: Insn): void {
+function execEret(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0) return undef(cpu);
+  if (cpu.pmuElHook !== null) cpu.pmu.retireAhead(i.cost); // pmu: the ERET counts at its own EL
   eret(cpu);
 }
 

@@ -149,6 +149,10 @@ export class Pmu {
     const v = e.src(this.cpu);
     return n === CC && (this.pmcr & PMCR_D) !== 0 ? Math.floor(v / 64) : v;
   }
+  /** The event sources were replaced (a new TLB): take their current totals as the base. */
+  sourcesChanged(): void {
+    this.rebase();
+  }
   private rebase(): void {
     for (let n = 0; n <= CC; n++) this.base[n] = this.source(n);
   }
@@ -159,11 +163,28 @@ export class Pmu {
     for (let n = 0; n <= CC; n++) {
       const now = this.source(n);
       const d = now - this.base[n];
+      if (d < 0) continue; // counted ahead (retireAhead): the totals catch up at the block's end
       this.base[n] = now;
       if (d > 0 && this.enabled(n) && this.counts(n, el)) this.add(n, d);
     }
     this.lastEl = this.cpu.el;
     this.update();
+  }
+
+  /**
+   * An instruction that changes the EL as it executes (ERET) is added to the running totals only
+   * when its block ends, after the change: count it now, at the EL it executes at (sync with the
+   * totals it will add), so that the EL it returns to does not count it.
+   */
+  retireAhead(cost: number): void {
+    const c = this.cpu;
+    c.instret += 1;
+    c.cycles += cost;
+    c.exactFetch += 1;
+    this.sync();
+    c.instret -= 1;
+    c.cycles -= cost;
+    c.exactFetch -= 1;
   }
 
   /** Add d to counter n; overflows set PMOVSSET and feed a CHAIN counter. */

@@ -5,7 +5,7 @@
 // instruction of its block: every instruction before it has then been added, and reads of
 // PMCCNTR/PMEVCNTR<n> (and enabling or disabling a counter) are exact to the instruction. ERET
 // starts its block too: it changes the EL, and the instructions before it must be counted at
-// the EL they ran at (the ERET itself counts at the EL it returns to).
+// the EL they ran at (the ERET itself is counted ahead at its own EL: Pmu.retireAhead).
 import type { Insn } from '../decode.js';
 import { sysDefs } from '../sysregs.js';
 
