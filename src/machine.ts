@@ -1,5 +1,6 @@
 // A machine: the QEMU-virt-compatible board (RAM, devices) with 1..8 PEs (src/cpu/smp.ts) and its
 // firmware.
+import { PMU_PPI } from './cpu/pmu/pmu.js'; // pmu
 import { Bus, CountedDevice } from './devices/bus.js';
 import { Cpu } from './cpu/cpu.js';
 import { cpuProfile, idRegSlots } from './cpu/profile.js';
@@ -238,6 +239,7 @@ export class Machine {
     this.rtc.onSchedule = (s) => this.cpu.scheduleDeviceEvent('pl031', s * 1e9, () => this.rtc.update());
     // Each PE's timers drive its own PPIs (banked per CPU interface).
     for (const pe of this.pes) pe.timer.onOutput = (t, level) => this.gic.setLevel(TIMER_PPI[t], level, pe.index);
+    for (const pe of this.pes) pe.pmu.onIrq = (level) => this.gic.setLevel(PMU_PPI, level, pe.index); // pmu: overflow interrupt
     this.uart.onIrq = (level) => this.gic.setLevel(INTID.UART0, level);
     if (opts.uartInput) this.uart.feed(opts.uartInput);
     this.addBusMasters(opts);

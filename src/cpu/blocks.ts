@@ -9,6 +9,8 @@ import type { Cpu } from './cpu.js';
 import { CpuMemory, FC_MASK, FC_INVALID, PAGE_MASK } from './fastmem.js';
 import { translate, ACC_FETCH, FSC_SYNC_EXTERNAL } from '../mmu/translate.js';
 import type { Smp } from './smp.js';
+import { dataAccesses } from './pmu/mem-class.js';
+import { startsBlock } from './pmu/sync-points.js';
 
 /** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
 export const MAX_BLOCK = 128;
@@ -23,6 +25,8 @@ export class Block {
   readonly insns: Insn[] = [];
   /** Prefix sums of static cycle cost: cost[k] is the cost of the first k instructions. */
   costs: number[] = [0];
+  /** pmu: prefix sums of data-accessing instructions (exact L1 DTLB lookups, src/mmu/tlb-exact.ts). */
+  accs: number[] = [0];
   /** Chain to the last successor, valid while gen matches (DESIGN: block chaining). */
   nextLo = 0;
   nextHi = 0;
@@ -84,7 +88,10 @@ export abstract class CpuBlocks extends CpuMemory {
     }
     const tr = this.tr;
     translate(this.self, lo, hi, ACC_FETCH, tr);
-    if (tr.pa < 0) return -1;
+    if (tr.pa < 0) {
+      this.exactFetch++; // pmu: a fetch lookup whose block never runs (src/mmu/tlb-exact.ts)
+      return -1;
+    }
     const off = tr.pa - this.ramBase;
     if (off < 0 || off >= this.ramSize) {
       // Executing outside RAM: no memory answers there (a synchronous external abort on fetch).
@@ -113,14 +120,18 @@ export abstract class CpuBlocks extends CpuMemory {
     const page = off0 >>> 12;
     const end = Math.min(MAX_BLOCK, (0x1000 - (off0 & 0xfff)) >>> 2);
     let cost = 0;
+    let accs = 0; // pmu
     for (let k = 0; k < end; k++) {
       const raw = this.ram32[(off0 >> 2) + k];
       const ins = new Insn(execUndefined);
       this.decoder.decode(raw, ins);
+      if (k > 0 && startsBlock(ins)) break; // pmu: exact counts at PMU accesses (pmu/sync-points.ts)
       ins.cost = this.timing.cost(ins);
       b.insns.push(ins);
       cost += ins.cost;
       b.costs.push(cost);
+      accs += dataAccesses(ins); // pmu
+      b.accs.push(accs);
       if (ins.flags & F_ENDS_BLOCK) break;
     }
     this.blocks.set(pa, b);

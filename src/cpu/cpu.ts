@@ -15,6 +15,7 @@ import { runBlocks } from './engine-interp.js';
 import { Jit, defaultEngine, type EngineName } from './jit/engine.js';
 import { SLEEP_NONE, SLEEP_WFI, SLEEP_WFE } from './smp.js';
 import { debugStateChanged, ssAdvanceEmulated } from './debug/unit.js';
+import { Pmu } from './pmu/pmu.js'; // pmu
 
 /** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
 export interface Firmware {
@@ -81,6 +82,8 @@ export class Cpu extends CpuBlocks {
   vfiqLine = 0;
   /** The Generic Timer (counter, EL1 physical, virtual and EL2 physical timers). */
   readonly timer: GenericTimer;
+  /** pmu: the PMUv3 (src/cpu/pmu). */
+  readonly pmu: Pmu;
   /** Cycle count at which a timer output next changes (Infinity: none). */
   timerDeadline = Infinity;
   /**
@@ -148,6 +151,7 @@ export class Cpu extends CpuBlocks {
     super(bus, groups);
     this.mmu = new Mmu(this);
     this.timer = new GenericTimer(this);
+    this.pmu = new Pmu(this); // pmu
     this.reset();
   }
 
@@ -179,6 +183,7 @@ export class Cpu extends CpuBlocks {
     this.yieldRequested = false;
     this.pcLo = this.pcHi = 0;
     this.dbgStepped = this.dbgSteppedEx = 0; // a64hv debug
+    this.pmu.reset(); // pmu: counters and controls to their reset values
     // MPIDR_EL1 (D23.2): bit 31 RES1, Aff0 = the PE number, as QEMU's virt gives up to 8 CPUs.
     // VMPIDR_EL2 resets to the same value (what EL1 reads while EL2 does not change it).
     this.sys[2 * SYS.MPIDR_EL1] = this.sys[2 * SYS.VMPIDR_EL2] = (0x8000_0000 | this.index) | 0;

@@ -138,6 +138,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       cpu.instret += n;
       budget -= n;
       cpu.cycles += b.costs[n];
+      cpu.exactData += b.accs[n]; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
+      cpu.exactFetch += n;
       cpu.pcLo = cpu.npcLo;
       cpu.pcHi = cpu.npcHi;
       cpu.excStreak = 0;
@@ -153,6 +155,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       cpu.instret += retired;
       budget -= retired;
       cpu.cycles += b.costs[k + cpu.excRetNext];
+      cpu.exactData += b.accs[k + 1]; // pmu: the excepting instruction was fetched, looked its address up
+      cpu.exactFetch += k + 1;
       if (retired > 0) cpu.excStreak = 0;
       // A stage-2 data abort reports the instruction's own syndrome (ISV, SAS, SSE, SRT, SF, AR).
       if (cpu.excS2 && cpu.excTargetEl === 2) cpu.excISS |= insns[k].iss;
@@ -169,6 +173,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       cpu.status = ST_OK;
       cpu.instret += k;
       cpu.cycles += b.costs[k];
+      cpu.exactData += b.accs[k]; // pmu
+      cpu.exactFetch += k;
       if (k > 0) cpu.excStreak = 0;
       cpu.pcLo = flo;
       cpu.pcHi = fhi;
@@ -177,6 +183,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       // The halting instruction (semihosting exit, PSCI off) completed.
       cpu.instret += k + 1;
       cpu.cycles += b.costs[k + 1];
+      cpu.exactData += b.accs[k + 1]; // pmu
+      cpu.exactFetch += k + 1;
       cpu.pcLo = cpu.npcLo;
       cpu.pcHi = cpu.npcHi;
       break;
@@ -186,6 +194,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       cpu.instret += k + 1;
       budget -= k + 1;
       cpu.cycles += b.costs[k + 1];
+      cpu.exactData += b.accs[k + 1]; // pmu
+      cpu.exactFetch += k + 1;
       cpu.pcLo = cpu.npcLo;
       cpu.pcHi = cpu.npcHi;
       cpu.excStreak = 0;

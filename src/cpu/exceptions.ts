@@ -39,6 +39,7 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
     takeToEl2(cpu, retLo, retHi);
     return;
   }
+  cpu.pmuExcTaken++; // pmu: EXC_TAKEN (exceptions to the guest's EL1; the TypeScript EL2 is not counted)
   const fromEl = cpu.el;
   const spsr = cpu.getSpsr();
   if (cpu.onException !== null) cpu.onException(cpu, vecKind, 1, retLo, retHi); // [api hooks] (EL2: in takeToEl2)
@@ -145,6 +146,7 @@ export function eret(cpu: Cpu): void {
   // AArch64.ExceptionReturn: ClearExclusiveLocal, then SendEventLocal (D1.6.1: an exception
   // return sets the Event Register, so a WFE right after an ERET completes at once).
   cpu.eventRegister = 1;
+  cpu.pmuExcReturn++; // pmu: EXC_RETURN
   if (illegalReturn(cpu, spsr)) {
     // a64hv debug: DebugExceptionReturnSS with dest = PSTATE.EL for an illegal return.
     const ss = debugExceptionReturnSS(cpu, spsr, cpu.el, cpu.el);

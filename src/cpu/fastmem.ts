@@ -67,6 +67,15 @@ export abstract class CpuMemory extends CpuState {
    * not made). While set, data pages get no fast-cache entries, as for `watch`.
    */
   guestWatch: ((lo: number, hi: number, size: number, write: boolean) => boolean) | null = null;
+  // ---- pmu: running totals for the exact L1 TLB counts (src/mmu/tlb-exact.ts), added by the
+  // engines per block from Block.accs (data-accessing instructions) and per block fetch. ----
+  exactData = 0;
+  exactFetch = 0;
+  /** pmu: exceptions taken to EL1 and ERETs (PMU events EXC_TAKEN, EXC_RETURN). */
+  pmuExcTaken = 0;
+  pmuExcReturn = 0;
+  /** pmu: set while a PMU counter counts (events are filtered by EL): called on every EL change. */
+  pmuElHook: (() => void) | null = null;
   /** The slow path's last translation (lastReadPa, ldQ/stQ). */
   protected readonly tr: Translation = { pa: 0, memType: 0, cacheable: true, s2Device: false, ipa: 0 };
 
@@ -133,6 +142,7 @@ export abstract class CpuMemory extends CpuState {
   elChanged(): void {
     this.fcBase = this.el * FC_SIZE;
     this.gen++;
+    if (this.pmuElHook !== null) this.pmuElHook(); // pmu: count the events so far at the old EL
   }
 
   /** A stage-1 style abort to EL1 (ARM ARM D17.2.37: EC 0x20/0x21/0x24/0x25, ISV=0 at EL1). */
@@ -248,6 +258,8 @@ export abstract class CpuMemory extends CpuState {
     }
     const w = this.qScratch;
     const crossing = (lo & 0xfff) > 0xff0;
+    // pmu: the second page is a second L1 lookup; halves that cross themselves count in crossPage*.
+    if ((lo & 0xfff) === 0xff8) this.exactData++;
     // A page-crossing Q access is unaligned: check it against the first page's memory type.
     if (crossing && this.xlate(lo, hi, ACC_READ, true) < 0) return;
     if (crossing || !this.qTranslate(lo, hi, ACC_READ)) {
@@ -283,6 +295,8 @@ export abstract class CpuMemory extends CpuState {
       return;
     }
     const crossing = (lo & 0xfff) > 0xff0;
+    // pmu: the second page is a second L1 lookup; halves that cross themselves count in crossPage*.
+    if ((lo & 0xfff) === 0xff8) this.exactData++;
     if (crossing && this.xlate(lo, hi, ACC_WRITE, true) < 0) return;
     if (crossing || !this.qTranslate(lo, hi, ACC_WRITE)) {
       const lo2 = (lo + 8) | 0;
@@ -474,6 +488,7 @@ export abstract class CpuMemory extends CpuState {
   }
 
   private crossPageRead(lo: number, hi: number, size: number): number {
+    this.exactData++; // pmu: the second page is a second L1 lookup (src/mmu/tlb-exact.ts)
     let vlo = 0;
     let vhi = 0;
     for (let k = 0; k < size; k++) {
@@ -488,6 +503,7 @@ export abstract class CpuMemory extends CpuState {
     return size === 4 ? vlo | 0 : size === 8 ? vlo : vlo >>> 0;
   }
   private crossPageWrite(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    this.exactData++; // pmu: the second page is a second L1 lookup (src/mmu/tlb-exact.ts)
     // Check every byte translates before writing any, so a fault leaves memory unchanged.
     for (let k = 0; k < size; k += size - 1) {
       const alo = (lo + k) | 0;

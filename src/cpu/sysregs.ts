@@ -3,6 +3,7 @@
 // The ID registers advertise exactly what is implemented: change them with the feature.
 import type { Cpu } from './cpu.js';
 import { defineDebugRegs, DFR0 } from './debug/regs.js';
+import { definePmuRegs } from './pmu/regs.js'; // pmu
 
 export interface SysRegDef {
   name: string;
@@ -17,6 +18,8 @@ export interface SysRegDef {
   wmask?: [number, number];
   /** EL0 access condition (e.g. SCTLR_EL1.UCT for CTR_EL0); false traps to EL1 with EC 0x18. */
   el0Check?: (cpu: Cpu) => boolean;
+  /** pmu: an EL0 write condition stricter than el0Check (PMUSERENR_EL0: counters readable with ER, writable only with EN). */
+  el0WriteCheck?: (cpu: Cpu) => boolean;
   /** Readable at EL0 (subject to el0Check) but not writable there: MSR at EL0 is UNDEFINED. */
   el0ReadOnly?: boolean;
   /** Custom read: returns lo, sets cpu.tmpHi. */
@@ -70,8 +73,8 @@ def('ID_AA64PFR0_EL1', [3, 0, 0, 4, 0], 1, { ro: true, reset: lo32(0x00110011) }
 def('ID_AA64PFR1_EL1', [3, 0, 0, 4, 1], 1, { ro: true });
 def('ID_AA64ZFR0_EL1', [3, 0, 0, 4, 4], 1, { ro: true });
 // DFR0: DebugVer=6 (Armv8.0 debug) and exactly the breakpoints/watchpoints src/cpu/debug implements
-// (6 BRPs, 4 WRPs, 2 context-aware: debug/regs.ts DFR0); no PMU.
-def('ID_AA64DFR0_EL1', [3, 0, 0, 5, 0], 1, { ro: true, reset: lo32(DFR0) });
+// (6 BRPs, 4 WRPs, 2 context-aware: debug/regs.ts DFR0); PMUVer[11:8]=1 (PMUv3, src/cpu/pmu).
+def('ID_AA64DFR0_EL1', [3, 0, 0, 5, 0], 1, { ro: true, reset: lo32(DFR0 | (1 << 8)) });
 def('ID_AA64DFR1_EL1', [3, 0, 0, 5, 1], 1, { ro: true });
 def('ID_AA64AFR0_EL1', [3, 0, 0, 5, 4], 1, { ro: true });
 def('ID_AA64AFR1_EL1', [3, 0, 0, 5, 5], 1, { ro: true });
@@ -229,6 +232,9 @@ def('CPTR_EL2', [3, 4, 1, 1, 2], 2);
 def('CNTVOFF_EL2', [3, 4, 14, 0, 3], 2, { after: (c) => c.timer.changed() });
 def('VMPIDR_EL2', [3, 4, 0, 0, 5], 2, { reset: lo32(0x80000000) });
 def('VPIDR_EL2', [3, 4, 0, 0, 0], 2, { reset: lo32(0x411fd070) });
+
+// --- pmu: the PMUv3 registers (src/cpu/pmu/regs.ts) and MDCR_EL2's PMU fields, if no one else defined MDCR_EL2. ---
+definePmuRegs(def);
 
 export const sysDefs: readonly SysRegDef[] = defs;
 export const NSYS = defs.length;

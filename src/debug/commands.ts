@@ -573,7 +573,7 @@ export class Debugger {
       ...smp,
       `instructions ${c.instret - b.insns}${since}`,
       `cycles       ${Math.round(c.cycles - b.cycles)}${since}`,
-      `TLB (L1 lookups/hits count slow-path accesses only):`,
+      `TLB (exact counts):`,
       lvl('L1 ITLB', 'l1i'),
       lvl('L1 DTLB', 'l1d'),
       lvl('L2 TLB', 'l2'),

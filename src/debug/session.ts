@@ -9,8 +9,8 @@
 //   the stopped PC). Slower (one call per instruction) but exact.
 // * Watchpoints: while any is set, `cpu.watch` sees every data access on the slow path (data pages
 //   get no fast-cache entries, so every access reaches it) and stops before the accessing
-//   instruction. The TLB model sees more slow-path lookups: only the `l1d.lookups/hits` counters,
-//   which count slow-path accesses only (src/mmu/README.md), change; misses, walks and cycles do not.
+//   instruction. The TLB model sees more slow-path translations, but no count changes: L1 lookups
+//   are derived from the executed instructions (src/mmu/tlb-exact.ts), misses counted in the model.
 // * Resuming from a stop runs the first instruction alone without breakpoints (and without the
 //   watchpoint that stopped it), then continues with everything armed.
 // * Memory is read and written by the debugger through quiet walks (no TLB fill, no statistics)

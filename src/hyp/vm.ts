@@ -1,6 +1,7 @@
 // A virtual machine: its VMID, IPA space (RAM, trapped virtual devices, assigned devices), stage-2
 // tables written as real descriptors into hypervisor-owned memory, its vCPU's saved context, its
 // console and its exit statistics.
+import { pmuResetState, type PmuState } from '../cpu/pmu/pmu.js'; // pmu
 import type { Cpu } from '../cpu/cpu.js';
 import type { Bus, Device } from '../devices/bus.js';
 import { Pl011 } from '../devices/pl011.js';
@@ -85,6 +86,8 @@ export class VcpuContext {
   fpsr = 0;
   /** Set once the context holds a real state (after the first save or the boot state). */
   valid = false;
+  /** pmu: this VM's view of the PMU (counters and controls), switched with the vCPU. */
+  pmu: PmuState = pmuResetState();
 
   /** Save the live vCPU: registers raw (the banked SPs as they are), PC and PSTATE as given. */
   save(cpu: Cpu, pcLo: number, pcHi: number, spsr: number): void {
@@ -102,6 +105,7 @@ export class VcpuContext {
       this.sys[2 * k] = cpu.sysLo(slot);
       this.sys[2 * k + 1] = cpu.sysHi(slot);
     });
+    this.pmu = cpu.pmu.save(); // pmu
     this.valid = true;
   }
 
@@ -124,6 +128,7 @@ export class VcpuContext {
     cpu.fpcr = this.fpcr;
     cpu.fpsr = this.fpsr;
     SWITCHED.forEach((slot, k) => cpu.setSys(slot, this.sys[2 * k], this.sys[2 * k + 1]));
+    cpu.pmu.restore(this.pmu); // pmu: events between two VMs' turns count for neither
     cpu.exclValid = 0; // a world switch clears the local exclusive monitor
   }
 }

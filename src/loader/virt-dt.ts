@@ -6,6 +6,7 @@
 // interrupt-controller/arm,gic, serial/pl011, rtc/arm,pl031, virtio/mmio, iommu/arm,smmu-v3 with
 // iommu/iommu (iommus = <&smmu StreamID>), clock/fixed-clock), and
 // the Devicetree Specification v0.4 for memory, cpus, chosen.
+import { PMU_PPI } from '../cpu/pmu/pmu.js'; // pmu
 import { FdtBuilder } from './fdt.js';
 import { VIRT, INTID } from '../machine.js';
 
@@ -55,6 +56,8 @@ export interface VirtDtDesc {
   smmu?: VirtDtBoard['smmu'];
   /** CPUs (default 1), reg = MPIDR Aff0 = 0..cpus-1, enable-method psci. */
   cpus?: number;
+  /** pmu: the PMUv3 node (the bare board; VMs under src/hyp are not offered the PMU yet). */
+  pmu?: boolean;
 }
 
 /** GIC interrupt specifier cells (arm,gic binding): type 0 = SPI, 1 = PPI. */
@@ -86,6 +89,7 @@ export function virtBoardDesc(board: VirtDtBoard): VirtDtDesc {
     dmaEngine: board.dmaEngine,
     smmu: board.smmu,
     cpus: board.cpus,
+    pmu: true, // pmu
   };
 }
 
@@ -206,6 +210,9 @@ export function virtDtb(d: VirtDtDesc, chosen: VirtDtChosen = {}): Uint8Array {
     .prop('compatible', ['arm,armv8-timer', 'arm,armv7-timer'])
     .prop('interrupts', [...ppi(INTID.CNTPS, ncpu), ...ppi(INTID.CNTP, ncpu), ...ppi(INTID.CNTV, ncpu), ...ppi(INTID.CNTHP, ncpu)])
     .prop('always-on');
+
+  // pmu: the PMUv3 (src/cpu/pmu) and its overflow interrupt, PPI 23 of every CPU, as QEMU's virt.
+  if (d.pmu) root.node('pmu').prop('compatible', 'arm,armv8-pmuv3').prop('interrupts', ppi(PMU_PPI, ncpu));
 
   const ch = root.node('chosen');
   if (uartName !== undefined) ch.prop('stdout-path', `/${uartName}`);

@@ -13,6 +13,8 @@
 // entry is evicted: L1 misses stay exact), LRU in the set-associative structures (only reached
 // on the slow path, so their LRU state is exact too).
 
+import { ExactL1 } from './tlb-exact.js';
+
 /** Regime tag bits: stage 1 enabled (else VA=IPA flat), stage 2 enabled. */
 export const RG_S1 = 1;
 export const RG_S2 = 2;
@@ -342,7 +344,11 @@ export const DEFAULT_TLB_CONFIG: TlbConfig = {
 export interface ContextStats {
   vmid: number;
   asid: number;
+  /** SMMU: IOTLB lookups, counted directly (no fast path). A PE's snapshot shows l1d + l1i here. */
   lookups: number;
+  /** A PE's exact L1 lookups in this context (tlb-exact.ts): data and instruction side. */
+  l1dLookups: number;
+  l1iLookups: number;
   l1Misses: number;
   walks: number;
   s1DescReads: number;
@@ -364,11 +370,18 @@ export class WalkStats {
   lastS2Reads = 0;
   s1Faults = 0;
   s2Faults = 0;
+  /** Walks (L2 TLB misses) caused by data accesses / instruction fetches (PMU DTLB_WALK, ITLB_WALK). */
+  dWalks = 0;
+  iWalks = 0;
   reset(): void {
     this.s1Walks = this.s2Walks = this.s1DescReads = this.s2DescReads = 0;
     this.lastS1Reads = this.lastS2Reads = this.s1Faults = this.s2Faults = 0;
+    this.dWalks = this.iWalks = 0;
   }
 }
+
+/** The running totals the PMU reads (src/cpu/pmu/events.ts). */
+export type TlbTotal = 'l1iMisses' | 'l1dMisses' | 'l1dLookups' | 'l1iLookups' | 'l2Misses' | 'l2Lookups' | 'dWalks' | 'iWalks';
 
 /** All TLB structures of one PE. */
 export class Tlb {
@@ -380,6 +393,35 @@ export class Tlb {
   readonly walk: TlbArray;
   readonly walks = new WalkStats();
   readonly contexts = new Map<number, ContextStats>();
+  /** Exact L1 lookup counts derived from the engines' per-block totals (tlb-exact.ts). */
+  readonly exact = new ExactL1();
+  /** Counts before the last resetStats, so that the PMU's totals never go backwards. */
+  private readonly carry: Record<TlbTotal, number> = { l1iMisses: 0, l1dMisses: 0, l1dLookups: 0, l1iLookups: 0, l2Misses: 0, l2Lookups: 0, dWalks: 0, iWalks: 0 };
+
+  /** A running total since the TLB was built, across statistics resets (PMU events). */
+  total(k: TlbTotal): number {
+    return this.carry[k] + this.current(k);
+  }
+  private current(k: TlbTotal): number {
+    switch (k) {
+      case 'l1iMisses':
+        return this.l1i.stats.misses;
+      case 'l1dMisses':
+        return this.l1d.stats.misses;
+      case 'l1dLookups':
+        return this.exact.l1dLookups;
+      case 'l1iLookups':
+        return this.exact.l1iLookups;
+      case 'l2Misses':
+        return this.l2.stats.misses;
+      case 'l2Lookups':
+        return this.l2.stats.lookups;
+      case 'dWalks':
+        return this.walks.dWalks;
+      case 'iWalks':
+        return this.walks.iWalks;
+    }
+  }
 
   constructor(readonly config: TlbConfig = DEFAULT_TLB_CONFIG) {
     this.l1i = new TlbArray('L1 ITLB', config.l1i.entries, config.l1i.ways, true);
@@ -398,7 +440,7 @@ export class Tlb {
     if (key === this.lastKey) return this.lastCtx!;
     let c = this.contexts.get(key);
     if (c === undefined) {
-      c = { vmid, asid, lookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
+      c = { vmid, asid, lookups: 0, l1dLookups: 0, l1iLookups: 0, l1Misses: 0, walks: 0, s1DescReads: 0, s2DescReads: 0 };
       this.contexts.set(key, c);
     }
     this.lastKey = key;
@@ -417,23 +459,39 @@ export class Tlb {
   }
 
   resetStats(): void {
+    for (const k of Object.keys(this.carry) as TlbTotal[]) this.carry[k] += this.current(k);
     for (const a of [this.l1i, this.l1d, this.l2, this.ipa, this.walk]) a.stats.reset();
     this.walks.reset();
+    // The current context's record is kept (zeroed): the exact counts pending for it go on there.
+    this.exact.sync();
+    const keep = this.exact.current;
     this.contexts.clear();
     this.lastKey = -1;
+    if (keep !== null) {
+      keep.lookups = keep.l1dLookups = keep.l1iLookups = keep.l1Misses = keep.walks = keep.s1DescReads = keep.s2DescReads = 0;
+      this.contexts.set(keep.vmid * 65536 + keep.asid, keep);
+    }
+    this.exact.reset();
   }
 
   /** A plain-object snapshot for the CLI/debugger. */
   snapshot(): Record<string, unknown> {
     const lvl = (a: TlbArray): Record<string, number> => ({ ...a.stats, entries: a.n, valid: a.count() });
+    // L1: lookups exact (tlb-exact.ts), hits = lookups - misses (the fast cache only serves hits).
+    const l1 = (a: TlbArray, lookups: number): Record<string, number> => ({
+      ...lvl(a),
+      lookups,
+      hits: Math.max(0, lookups - a.stats.misses),
+    });
+    const exact = this.exact.src !== null;
     return {
-      l1i: lvl(this.l1i),
-      l1d: lvl(this.l1d),
+      l1i: exact ? l1(this.l1i, this.exact.l1iLookups) : lvl(this.l1i),
+      l1d: exact ? l1(this.l1d, this.exact.l1dLookups) : lvl(this.l1d),
       l2: lvl(this.l2),
       ipa: lvl(this.ipa),
       walkCache: lvl(this.walk),
       walks: { ...this.walks },
-      contexts: [...this.contexts.values()].map((c) => ({ ...c })),
+      contexts: [...this.contexts.values()].map((c) => (exact ? { ...c, lookups: c.l1dLookups + c.l1iLookups } : { ...c })),
     };
   }
 }

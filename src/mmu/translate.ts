@@ -128,6 +128,7 @@ export class Mmu {
   ) {
     this.s1 = this.s1r0;
     this.tlb = new Tlb(config);
+    this.tlb.exact.src = cpu; // pmu: the engines' access totals (tlb-exact.ts)
     this.walker = new Walker(cpu.bus, this.tlb, (c) => (cpu.cycles += c));
     this.tlb.l1d.onEvict = (e) => this.onL1Evict(this.tlb.l1d, e, false);
     this.tlb.l1i.onEvict = (e) => this.onL1Evict(this.tlb.l1i, e, true);
@@ -223,7 +224,12 @@ export class Mmu {
     if (s1on) {
       if (!this.readS1(lo, hi, fetch)) {
         f.set(FSC_TRANSLATION, 1, false, 0);
-        if (mode === MODE_TLB) this.tlb.walks.s1Faults++;
+        if (mode === MODE_TLB) {
+          this.tlb.walks.s1Faults++;
+          // pmu: exact L1 counts: this access made no TLB lookup (tlb-exact.ts).
+          this.tlb.exact.enter(this.tlb.context(this.vmid, this.s1.asid));
+          this.tlb.exact.noLookup(fetch);
+        }
         return false;
       }
       asid = this.s1.asid;
@@ -245,6 +251,7 @@ export class Mmu {
 
     if (!s1on && !s2on) {
       // Flat: no TLB involvement.
+      if (mode === MODE_TLB) this.tlb.exact.enter(null); // pmu: exact L1 counts (tlb-exact.ts)
       this.pa = va48;
       this.ipa = va48;
       this.s1Attrs = s1DisabledAttrs(fetch, false, (sctlr & (1 << 12)) !== 0);
@@ -261,7 +268,7 @@ export class Mmu {
     let ctx: ContextStats | null = null;
     if (mode === MODE_TLB) {
       ctx = tlb.context(this.vmid, asid);
-      ctx.lookups++;
+      tlb.exact.enter(ctx); // pmu: exact L1 lookups are derived (tlb-exact.ts)
       const l1 = fetch ? tlb.l1i : tlb.l1d;
       this.fastOk = l1.n > 0;
       e = l1.lookup(vaLo, vaHi, asid, this.vmid, regime);
@@ -269,6 +276,10 @@ export class Mmu {
       else {
         ctx.l1Misses++;
         const e2 = tlb.l2.lookup(vaLo, vaHi, asid, this.vmid, regime);
+        if (e2 < 0) {
+          if (fetch) tlb.walks.iWalks++; // pmu: ITLB_WALK / DTLB_WALK
+          else tlb.walks.dWalks++;
+        }
         if (e2 >= 0) {
           cpu.cycles += tlb.config.cost.l2Hit;
           e = l1.copyFrom(tlb.l2, e2);
@@ -485,8 +496,10 @@ export function mmuOf(cpu: Cpu): Mmu {
 
 /** Replace a PE's TLB model with one of another geometry (drops all cached translations). */
 export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
+  cpu.pmu.sync(); // pmu: count the old TLB's events, then follow the new TLB's totals
   const m = new Mmu(cpu, { ...DEFAULT_TLB_CONFIG, ...config });
   cpu.mmu = m;
+  cpu.pmu.sourcesChanged();
   cpu.contextChanged();
   return m;
 }

@@ -100,7 +100,7 @@ export class TlbLab {
         ? { spec: this.o.s2, granule: this.s2.spec.granule, mapping: this.s2.spec.mapping, ipaBits: S2_IPA_BITS, vmid: this.s2.vmid, vtcr: hx(this.s2.vtcr), tables: [hx(this.s2.tableBase), hx(this.s2.tableEnd)] }
         : 'off',
       notes:
-        'L1 lookups/hits (slowPathLookups/slowPathHits) count only accesses that reached the slow path; L1 misses and every counter below L1 are exact (src/mmu/README.md).',
+        'Every count is exact; L1 DTLB lookups are one per data-accessing instruction (two if it crosses a page), L1 ITLB lookups one per instruction fetched (src/mmu/tlb-exact.ts).',
     };
   }
 

@@ -303,7 +303,7 @@ describe('MRS / MSR (register)', () => {
         `.long ${sysInsn(0, 2, 0, 0, 0, 6, 3)}\n.long ${sysInsn(1, 2, 0, 0, 0, 6, 4)}\nhlt #1`,
       { x: { 1: 0xffff_ffffn, 3: 0xffff_0000_1234_567fn } },
     );
-    expect(X(m.cpu, 0) & 0xf0f0ff0fn).toBe(0x10305006n); // DebugVer=6, BRPs=5, WRPs=3, CTX_CMPs=1
+    expect(X(m.cpu, 0) & 0xf0f0f00fn).toBe(0x10305006n); // DebugVer=6, BRPs=5, WRPs=3, CTX_CMPs=1
     expect(X(m.cpu, 2)).toBe(0x00ffe1e7n); // DBGBCR RES0 bits (e.g. [4:3], [12:9]) read 0; BAS RES1 (no AArch32)
     expect(X(m.cpu, 4)).toBe(0xffff_0000_1234_567cn); // DBGWVR[1:0] RES0
   });

@@ -44,6 +44,11 @@ describe('virt board device tree', () => {
     expect(propStrings(psci, 'method')).toEqual(['hvc']);
   });
 
+  it('the PMU: arm,armv8-pmuv3 with PPI 23 (PPI 7), level high, as QEMU\'s virt', () => {
+    const p = node(tree(), '/pmu');
+    expect(propStrings(p, 'compatible')).toEqual(['arm,armv8-pmuv3']);
+    expect(propCells(p, 'interrupts')).toEqual([1, 7, 0x104]);
+  });
   it('timer PPIs are the INTIDs the machine wires: 29, 30, 27, 26 as PPI 13, 14, 11, 10', () => {
     const t = node(tree(), '/timer');
     expect(propStrings(t, 'compatible')![0]).toBe('arm,armv8-timer');
@@ -102,7 +107,7 @@ describe('virt board device tree', () => {
       for (let i = 0; i < reg.length; i += 4) expect(m.bus.region(reg[i + 1]), `${n.name} reg ${reg[i + 1].toString(16)}`).toBeDefined();
     }
     expect(r.children.map((c) => c.name).sort()).toEqual(
-      ['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'pl031@9010000', 'psci', 'timer'].sort(),
+      ['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'pl031@9010000', 'pmu', 'psci', 'timer'].sort(),
     );
     // RTCINTR is SPI 2 (INTID 34), level-high, as on QEMU's virt (kvm-unit-tests pl031 reads it here).
     const rtc = node(r, '/pl031@9010000');

@@ -267,7 +267,8 @@ describe('TLB geometry and statistics', () => {
     expect(t.walks.s1DescReads).toBe(4 + 39);
     expect(t.walk.stats.hits).toBe(39);
     const ctx = t.contexts.get(0 * 65536 + 9)!;
-    expect([ctx.lookups, ctx.l1Misses, ctx.walks, ctx.s1DescReads]).toEqual([80, 80, 40, 43]);
+    // (L1 lookups are derived from executed instructions, test/cpu/pmu-exact.test.ts: none here.)
+    expect([ctx.l1Misses, ctx.walks, ctx.s1DescReads]).toEqual([80, 40, 43]);
   });
   it('charges modelled cycles: 20 per descriptor read, 3 for an L1 miss that hits the L2', () => {
     const { m, cpu } = machine();

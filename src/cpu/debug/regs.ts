@@ -5,6 +5,7 @@
 // calls defineDebugRegs with its `def`; storage stays in Cpu.sys (so the hypervisor's vCPU context
 // switches it with every other EL1 register). Writes that change what can fire call
 // cpu.contextChanged(), which re-derives the run loop's guest-debug state (unit.ts).
+import { PMU_COUNTERS } from '../pmu/consts.js';
 import type { Cpu } from '../cpu.js';
 import type { SysRegDef } from '../sysregs.js';
 
@@ -153,6 +154,13 @@ export function defineDebugRegs(def: Def, slots: Record<string, number>): void {
     // E[0], PAC[2:1], LSC[4:3], BAS[12:5], HMC[13], SSC[15:14], LBN[19:16], WT[20], MASK[28:24]
     def(`DBGWCR${n}_EL1`, [2, 0, 0, n, 7], 1, { wmask: [0x1f1fffff, 0], after: changed, el2Trap: tda });
   }
-  // MDCR_EL2 (written by the hypervisor with setSys; its debug bits TDE/TDA/TDOSA/TDRA are used here).
-  def('MDCR_EL2', [3, 4, 1, 1, 1], 2, { after: changed });
+  // MDCR_EL2 (written by the hypervisor with setSys; its debug bits TDE/TDA/TDOSA/TDRA are used here,
+  // its PMU fields by src/cpu/pmu: HPMN resets to the number of counters, so EL1 sees them all).
+  def('MDCR_EL2', [3, 4, 1, 1, 1], 2, {
+    reset: [PMU_COUNTERS, 0],
+    after: (c) => {
+      changed(c);
+      c.pmu.mdcrChanged();
+    },
+  });
 }

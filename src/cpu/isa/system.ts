@@ -239,6 +239,8 @@ function execMrsRaz(cpu: Cpu, i: Insn): void {
 
 function execMsr(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0 && sysDefs[i.imm].el0ReadOnly === true) return undef(cpu);
+  // pmu: EL0 writes may need more than reads (PMUSERENR_EL0.EN vs ER/CR): trap to EL1, EC 0x18.
+  if (cpu.el === 0 && sysDefs[i.imm].el0WriteCheck?.(cpu) === false) return trapSys(cpu, i);
   if (!sysAccessOk(cpu, i)) return;
   const d = sysDefs[i.imm];
   const lo = cpu.r[i.rn];
@@ -417,8 +419,9 @@ function decodeSys(raw: number, i: Insn): boolean {
 // ---------------------------------------------------------------- ERET
 
 // ERET: UNDEFINED at EL0; AArch64.ExceptionReturn(ELR_EL1, SPSR_EL1) sets npc.
-function execEret(cpu: Cpu, _i: Insn): void {
+function execEret(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0) return undef(cpu);
+  if (cpu.pmuElHook !== null) cpu.pmu.retireAhead(i.cost); // pmu: the ERET counts at its own EL
   eret(cpu);
 }
 

@@ -55,7 +55,7 @@ export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => numb
     const n = blk.insns.length;
     src += `case ${x}: {\n`;
     src += blockStatements(blk.insns, blk.pa & 0xfff, (k) => `{ jit.cur = B; jit.budget = budget; return ${k}; }`, bind);
-    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]};\nbreak;\n}\n`;
+    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]}; cpu.exactData += ${blk.accs[n]}; cpu.exactFetch += ${n};\nbreak;\n}\n`; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
   }
   src += `}\n`;
   // The run loop's bookkeeping for the completed block B, then its next-block choice.
