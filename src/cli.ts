@@ -25,6 +25,7 @@ import { sysDefs } from './cpu/sysregs.js';
 import { mmuOf } from './mmu/translate.js';
 import { runHypDemo } from './hyp/demo.js';
 import { PROFILES } from './cpu/timing.js';
+import { cycleModelRows } from './cpu/timing/report.js';
 import { cpuProfile, CPU_PROFILES } from './cpu/profile.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
@@ -423,6 +424,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       exitCode,
       // The TLB model's counters (src/mmu/README.md says what each one means).
       tlb: mmuOf(m.cpu).tlb.snapshot(),
+      // cycles: a detailed profile's caches, branch prediction and stalls (src/cpu/timing/).
+      ...(m.cpu.timed !== null ? { cycleModel: m.cpu.timed.counts() } : {}),
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
@@ -457,6 +460,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
       ...dmaRows(m),
+      ...cycleModelRows(m.cpu), // cycles: detailed profiles
       ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],

@@ -14,6 +14,8 @@ import { CpuBlocks, Block, execUndefined } from './blocks.js';
 import { runBlocks } from './engine-interp.js';
 import { Jit, defaultEngine, type EngineName } from './jit/engine.js';
 import { SLEEP_NONE, SLEEP_WFI, SLEEP_WFE } from './smp.js';
+import { DetailedModel } from './timing/model.js'; // cycles: detailed profiles
+import { attachModel, detachModel } from './timing/attach.js';
 
 /** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
 export interface Firmware {
@@ -96,6 +98,8 @@ export class Cpu extends CpuBlocks {
   yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
+  /** cycles: the detailed cycle model of a detailed timing profile (src/cpu/timing/), else null. */
+  timed: DetailedModel | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */
@@ -349,7 +353,8 @@ export class Cpu extends CpuBlocks {
    * Interrupts and the cycle model are handled at block boundaries.
    */
   run(maxInsns: number): number {
-    return runBlocks(this, maxInsns, this.engine === 'jit' ? this.jit : null);
+    // cycles: a detailed profile runs in the interpreter only (both engines give its counts).
+    return runBlocks(this, maxInsns, this.engine === 'jit' && this.timed === null ? this.jit : null);
   }
 
   /**
@@ -399,6 +404,14 @@ export class Cpu extends CpuBlocks {
     const p = timingProfile(name);
     this.timing = new Timing(p);
     configureTlb(this, { cost: { ...p.tlb } });
+    // cycles: a detailed profile gets a fresh model (cold caches and predictor) and its access hooks.
+    if (p.detailed !== undefined) {
+      this.timed = new DetailedModel(this, p.name, p.detailed);
+      attachModel(this, this.timed);
+    } else if (this.timed !== null) {
+      this.timed = null;
+      detachModel(this);
+    }
     this.invalidateAllCode();
   }
 

@@ -106,6 +106,9 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
           if (cpu.status !== ST_OK) break;
         }
       }
+    } else if (cpu.timed !== null) {
+      // cycles: a detailed profile's model sees each instruction (and calls the tracer itself).
+      k = cpu.timed.runBlock(b, n, pcLo, pcHi);
     } else if (cpu.tracer === null) {
       for (; k < n; k++) {
         const ins = insns[k];
