@@ -164,7 +164,7 @@ export class DetailedModel {
       }
       if (st !== ST_OK) break;
     }
-    const now = this.ooo ? this.lastRetire : this.cycle + 1;
+    const now = this.now();
     if (now > this.reported) {
       cpu.cycles += now - this.reported;
       this.reported = now;
@@ -309,6 +309,11 @@ export class DetailedModel {
       const f = fetched + 1 + this.p.takenBubble;
       if (f > this.frontend) this.frontend = f;
     }
+  }
+
+  /** The model's elapsed cycles so far (the last retirement out of order, the last issue + 1 in order). */
+  now(): number {
+    return this.ooo ? this.lastRetire : this.instructions > 0 ? this.cycle + 1 : 0;
   }
 
   counts(): CycleModelCounts {

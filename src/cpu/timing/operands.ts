@@ -68,21 +68,21 @@ export function classify(raw: number): OpInfo {
     }
   } else if ((op0 & 0b1110) === 0b1010) {
     // Branches, exception generating and system instructions (C4.1.3).
-    if ((w & 0xff000010) === 0x54000000) {
+    if ((w & 0xff000010) >>> 0 === 0x54000000) {
       cls = Cls.BRANCH;
       br = BR_COND;
       src.push(REG_NZCV);
-    } else if ((w & 0x7c000000) === 0x14000000) {
+    } else if ((w & 0x7c000000) >>> 0 === 0x14000000) {
       cls = Cls.BRANCH;
       if (w >>> 31) {
         br = BR_CALL;
         dst.push(30);
       } else br = BR_DIRECT;
-    } else if ((w & 0x7c000000) === 0x34000000) {
+    } else if ((w & 0x7c000000) >>> 0 === 0x34000000) {
       cls = Cls.BRANCH; // CBZ/CBNZ (bit 25 = 0), TBZ/TBNZ (bit 25 = 1)
       br = BR_COND;
       x(rd, src);
-    } else if ((w & 0xfe000000) === 0xd6000000) {
+    } else if ((w & 0xfe000000) >>> 0 === 0xd6000000) {
       cls = Cls.BRANCH_REG;
       const opc = (w >>> 21) & 15;
       if (opc === 4) br = BR_ERET;
@@ -95,9 +95,9 @@ export function classify(raw: number): OpInfo {
       }
     } else {
       cls = Cls.SYS;
-      if ((w & 0xffd00000) === 0xd5100000) x(rd, src); // MSR (register), SYS: read Xt
-      if ((w & 0xfff00000) === 0xd5300000) x(rd, dst); // MRS: write Xt
-      if ((w & 0xfff8f01f) === 0xd500401f) dst.push(REG_NZCV); // MSR (immediate) to PSTATE fields
+      if ((w & 0xffd00000) >>> 0 === 0xd5100000) x(rd, src); // MSR (register), SYS: read Xt
+      if ((w & 0xfff00000) >>> 0 === 0xd5300000) x(rd, dst); // MRS: write Xt
+      if ((w & 0xfff8f01f) >>> 0 === 0xd500401f) dst.push(REG_NZCV); // MSR (immediate) to PSTATE fields
     }
   } else if ((op0 & 0b0101) === 0b0100) {
     // Loads and stores (C4.1.4).
