@@ -82,21 +82,21 @@ describe('detailed profiles and the rest of the machine', () => {
     expect(got).toMatchInlineSnapshot(`
       {
         "cortex-a53": [
-          30734,
+          30742,
           4099,
           1038,
           44,
           17,
         ],
         "cortex-a57": [
-          38207,
+          38206,
           4099,
           1038,
           54,
           17,
         ],
         "cortex-a72": [
-          42227,
+          42226,
           4099,
           1038,
           63,

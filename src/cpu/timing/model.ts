@@ -58,6 +58,8 @@ export class DetailedModel {
   readonly bp: BranchPredictor;
   private readonly ready = new Float64Array(NREGS);
   private readonly infos = new Map<number, OpInfo>();
+  /** The operand decode of each decoded block's instructions (one lookup per block, not per instruction). */
+  private readonly blockInfo = new WeakMap<Block, OpInfo[]>();
   private readonly lat: number[];
   private readonly pipe: number[];
   private readonly alone: boolean[];
@@ -148,6 +150,11 @@ export class DetailedModel {
     const w = cpu.mmu.walker;
     if (w.charge !== this.walkCharge) w.charge = this.walkCharge;
     const insns = b.insns;
+    let infos = this.blockInfo.get(b);
+    if (infos === undefined) {
+      infos = insns.map((i) => this.info(i.raw));
+      this.blockInfo.set(b, infos);
+    }
     let k = 0;
     for (; k < n; k++) {
       const ins = insns[k];
@@ -160,7 +167,7 @@ export class DetailedModel {
       ins.exec(cpu, ins);
       const st = cpu.status;
       if (st === ST_OK || st === ST_SYNC || st === ST_HALT || (st === ST_EXC && cpu.excRetNext !== 0)) {
-        this.retire(ins, lo, b.pa + 4 * k, k === insns.length - 1 ? cpu.npcLo : (lo + 4) | 0);
+        this.retireInfo(infos[k], lo, b.pa + 4 * k, k === insns.length - 1 ? cpu.npcLo : (lo + 4) | 0);
       }
       if (st !== ST_OK) break;
     }
@@ -174,11 +181,19 @@ export class DetailedModel {
 
   /** One completed instruction at VA `pc` (low word), PA `pa`; `next` is the low word of the next PC. */
   retire(ins: Insn, pc: number, pa: number, next: number): void {
-    let info = this.infos.get(ins.raw);
+    this.retireInfo(this.info(ins.raw), pc, pa, next);
+  }
+
+  private info(raw: number): OpInfo {
+    let info = this.infos.get(raw);
     if (info === undefined) {
-      info = classify(ins.raw);
-      this.infos.set(ins.raw, info);
+      info = classify(raw);
+      this.infos.set(raw, info);
     }
+    return info;
+  }
+
+  retireInfo(info: OpInfo, pc: number, pa: number, next: number): void {
     this.instructions++;
     const caches = this.caches;
     // Fetch: a new I-cache line is looked up; a miss delays the front end by the refill.
