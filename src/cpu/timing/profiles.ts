@@ -3,15 +3,19 @@
 //   [A57-SOG] Cortex-A57 Software Optimization Guide, ARM UAN 0015B (section 3: pipeline and
 //             instruction latencies; 4.x: load-to-use, branch handling)
 //   [A72-SOG] Cortex-A72 Software Optimization Guide, ARM UAN 0016A (same layout)
-//   [A57-TRM] Cortex-A57 MPCore TRM, ARM DDI 0488 (6.1 L1 caches, 7.1 L2), [A72-TRM] DDI 0487-like
-//             Cortex-A72 MPCore TRM, ARM 100095 (6.1, 7.1), [A53-TRM] Cortex-A53 MPCore TRM,
+//   [A57-TRM] Cortex-A57 MPCore TRM, ARM DDI 0488 (6.1 L1 caches, 7.1 L2), [A72-TRM] Cortex-A72
+//             MPCore TRM, ARM 100095 (6.1, 7.1), [A53-TRM] Cortex-A53 MPCore TRM,
 //             ARM DDI 0500 (6.1 L1, 7.1 L2, 1.1 "in-order, dual-issue, 8-stage pipeline")
 //   [7cpu]    7-cpu.com measured latencies (Cortex-A53, Cortex-A57 pages: lat_mem_rd-style pointer
 //             chases, L1/L2/RAM latency in cycles and ns)
 //   [C&C-A72] chipsandcheese.com "ARM's Cortex A72: aarch64 for the masses" (2023, Graviton 2.3 GHz)
 // There is no public Software Optimization Guide for the Cortex-A53: its figures come from the TRM
 // and published measurements, as said per figure. Figures marked "assumption" are not published
-// (predictor table sizes, the return stack depth of the A53); they are stated so a reader can change them.
+// (predictor table sizes, return stack depths); they are stated so a reader can change them.
+// The SOG and measurement pages could not be re-read from the machine this was written on: the
+// figures are those documents' as recalled, cross-checked against LLVM's scheduling models where
+// those state them (A57 width 3, ROB 128, load latency 4, mispredict 14; A53 mispredict 9).
+// Figures marked "(to verify)" are the least certain.
 
 /** Instruction classes the operand decoder (operands.ts) assigns; latencies are per class. */
 export const enum Cls {
@@ -135,8 +139,8 @@ export const DETAILED: Record<string, DetailedProfile> = {
     latency: perClass(
       {
         [Cls.ALU]: 1,
-        [Cls.ALU_SHIFT]: 2, // shifted operand goes through the shifter stage first (measured, [7cpu] A53)
-        [Cls.MUL_W]: 3, // [7cpu] A53: MUL 3 cycles
+        [Cls.ALU_SHIFT]: 2, // shifted/extended operand: one more cycle (to verify)
+        [Cls.MUL_W]: 3, // MUL 3 cycles, as the A57 (to verify)
         [Cls.MUL_X]: 4,
         [Cls.MULH]: 5,
         [Cls.DIV_W]: 12, // iterative divider: 4-20 (W), mid-range taken as for the a57 profile
@@ -145,9 +149,9 @@ export const DETAILED: Record<string, DetailedProfile> = {
         [Cls.STORE]: 1,
         [Cls.BRANCH]: 1,
         [Cls.BRANCH_REG]: 1,
-        [Cls.FP_ALU]: 4, // FP add 4 ([7cpu] A53)
+        [Cls.FP_ALU]: 4, // FP add 4 (to verify)
         [Cls.FP_MUL]: 4,
-        [Cls.FP_FMA]: 8, // fused multiply-add 8 (4 + 4, [7cpu] A53)
+        [Cls.FP_FMA]: 8, // fused multiply-add: multiply then add, 4 + 4 (to verify)
         [Cls.FP_DIV_S]: 14,
         [Cls.FP_DIV_D]: 29,
         [Cls.SIMD]: 4,
@@ -164,7 +168,7 @@ export const DETAILED: Record<string, DetailedProfile> = {
     divBlocking: true,
     mispredictPenalty: 9, // Arm's "Cortex-A53 Software Optimisation Specification - Instruction Timings" (9), as cited by LLVM's A53 scheduling model
     takenBubble: 0, // [A53-TRM] 6.5: the BTAC/branch target instruction cache removes taken bubbles for hot branches
-    predictorBits: 12, // assumption: 3072-entry pattern history per TRM ("conditional predictor"), rounded to 4096
+    predictorBits: 12, // assumption (4096 two-bit counters)
     historyBits: 8, // assumption
     returnStack: 4, // assumption ([A53-TRM] 6.5: "return stack", depth not given)
     indirectBits: 8, // assumption
@@ -240,7 +244,7 @@ export const DETAILED: Record<string, DetailedProfile> = {
         [Cls.STORE]: 1,
         [Cls.BRANCH]: 1,
         [Cls.BRANCH_REG]: 1,
-        [Cls.FP_ALU]: 3, // [A72-SOG] 3.10 FADD: 3? (4 for chained) taken 3
+        [Cls.FP_ALU]: 3, // [A72-SOG] 3.10 FADD: 3 (to verify)
         [Cls.FP_MUL]: 3, // [A72-SOG] 3.10 FMUL: 3
         [Cls.FP_FMA]: 7, // [A72-SOG] 3.10 FMADD: 7
         [Cls.FP_DIV_S]: 10, // [A72-SOG] 3.10 FDIV S: 6-11
