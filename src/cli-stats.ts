@@ -18,6 +18,8 @@ export interface RunFigures {
   exitReason: string;
   exitCode: number;
   tlb: ReturnType<ReturnType<typeof mmuOf>['tlb']['snapshot']>;
+  /** Present with a detailed timing profile only. */
+  cycleModel?: ReturnType<NonNullable<Cpu['timed']>['counts']>;
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -37,5 +39,7 @@ export function runFigures(cpu: Cpu, instructions: number, wallMs: number, exitR
     exitCode,
     // The TLB model's counters (src/mmu/README.md says what each one means).
     tlb: mmuOf(cpu).tlb.snapshot(),
+    // A detailed profile's caches, branch prediction and stalls (src/cpu/timing/).
+    ...(cpu.timed !== null ? { cycleModel: cpu.timed.counts() } : {}),
   };
 }

@@ -27,6 +27,7 @@ import { SP } from './cpu/state.js';
 import { sysDefs } from './cpu/sysregs.js';
 import { runHypDemo } from './hyp/demo.js';
 import { PROFILES } from './cpu/timing.js';
+import { cycleModelRows } from './cpu/timing/report.js';
 import { cpuProfile, CPU_PROFILES } from './cpu/profile.js';
 import type { Cpu } from './cpu/cpu.js';
 import type { Insn } from './cpu/decode.js';
@@ -483,6 +484,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
       ...dmaRows(m),
+      ...cycleModelRows(m.cpu), // cycles: detailed profiles
       ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
       ['wall time', `${wallMs.toFixed(1)} ms`],
       ['MIPS', mips.toFixed(2)],

@@ -16,6 +16,8 @@ import { Jit, defaultEngine, type EngineName } from './jit/engine.js';
 import { SLEEP_NONE, SLEEP_WFI, SLEEP_WFE } from './smp.js';
 import { debugStateChanged, ssAdvanceEmulated } from './debug/unit.js';
 import { Pmu } from './pmu/pmu.js'; // pmu
+import { DetailedModel } from './timing/model.js'; // cycles: detailed profiles
+import { attachModel, detachModel } from './timing/attach.js';
 
 /** The platform at EL2/EL3 as the guest sees it: PSCI, semihosting, the hypervisor. */
 export interface Firmware {
@@ -108,6 +110,8 @@ export class Cpu extends CpuBlocks {
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
   /** --log int/mmu/unimp (src/log): called at every exception entry, before it; null when off (one test per exception, none per instruction). */
   excLog: ((cpu: Cpu, retLo: number, retHi: number, vecKind: number, targetEl: number) => void) | null = null;
+  /** cycles: the detailed cycle model of a detailed timing profile (src/cpu/timing/), else null. */
+  timed: DetailedModel | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
   excStreak = 0;
   /** The exception that began the current streak: PC lo, hi, EC, ISS. */
@@ -384,8 +388,9 @@ export class Cpu extends CpuBlocks {
    * adds its condition HERE, and the CPU interprets while it holds. Checked once per block.
    */
   jitAllowed(): boolean {
-    // Guest self-hosted debug (src/cpu/debug) checks every instruction, so it interprets too.
-    return this.tracer === null && this.guestDebug === 0;
+    // Guest self-hosted debug (src/cpu/debug) checks every instruction, and a detailed timing
+    // profile (src/cpu/timing) models every instruction: both interpret.
+    return this.tracer === null && this.guestDebug === 0 && this.timed === null;
   }
 
   /** Leave run() after the current instruction completes (e.g. to wait for host input). */
@@ -399,6 +404,7 @@ export class Cpu extends CpuBlocks {
    * Interrupts and the cycle model are handled at block boundaries.
    */
   run(maxInsns: number): number {
+    // cycles: a detailed profile runs in the interpreter only (both engines give its counts).
     return runBlocks(this, maxInsns, this.engine === 'jit' ? this.jit : null);
   }
 
@@ -450,6 +456,14 @@ export class Cpu extends CpuBlocks {
     const p = timingProfile(name);
     this.timing = new Timing(p);
     configureTlb(this, { cost: { ...p.tlb } });
+    // cycles: a detailed profile gets a fresh model (cold caches and predictor) and its access hooks.
+    if (p.detailed !== undefined) {
+      this.timed = new DetailedModel(this, p.name, p.detailed);
+      attachModel(this, this.timed);
+    } else if (this.timed !== null) {
+      this.timed = null;
+      detachModel(this);
+    }
     this.invalidateAllCode();
   }
 

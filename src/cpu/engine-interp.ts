@@ -110,6 +110,11 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
           if (cpu.status !== ST_OK) break;
         }
       }
+    } else if (cpu.timed !== null && cpu.guestDebug === 0) {
+      // cycles: a detailed profile's model sees each instruction (and calls the tracer itself).
+      // (With guest self-hosted debug active the per-instruction path below runs instead and the
+      // detailed model is bypassed for those blocks: src/cpu/timing/README or docs say so.)
+      k = cpu.timed.runBlock(b, n, pcLo, pcHi);
     } else if (cpu.tracer === null && cpu.guestDebug === 0) {
       for (; k < n; k++) {
         const ins = insns[k];

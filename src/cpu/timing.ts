@@ -7,6 +7,7 @@
 // taking the middle of a range where the guide gives one (division is data dependent); exception
 // entry is charged as a pipeline refill. TLB-miss and walk charges are the MMU's (src/mmu/README.md).
 import { compilePattern, type Insn } from './decode.js';
+import { DETAILED, type DetailedProfile } from './timing/profiles.js';
 
 export interface TimingProfile {
   name: string;
@@ -32,6 +33,11 @@ export interface TimingProfile {
    * the same order as a device round trip, not a published figure.
    */
   tlbiBroadcast?: number;
+  /**
+   * A detailed profile (src/cpu/timing/): the per-instruction model of that core replaces the
+   * static costs (which are then 0), and the PE runs in the interpreter while it is selected.
+   */
+  detailed?: DetailedProfile;
 }
 
 export const PROFILES: Record<string, TimingProfile> = {
@@ -69,6 +75,24 @@ export const PROFILES: Record<string, TimingProfile> = {
   },
 };
 
+// cycles: the detailed profiles (src/cpu/timing/profiles.ts), selected like the others. Event
+// charges outside the pipeline (exception entry, device round trip, hypervisor exits) are those of
+// the a57 profile; descriptor reads are replaced by reads through the modelled L2.
+for (const [name, d] of Object.entries(DETAILED)) {
+  PROFILES[name] = {
+    name,
+    description: `${d.core}: ${d.kind === 'ooo' ? 'out-of-order' : 'in-order'} ${d.width}-wide pipeline model, caches, branch prediction (interpreter only)`,
+    costs: [],
+    exceptionEntry: PROFILES.a57.exceptionEntry,
+    deviceAccess: PROFILES.a57.deviceAccess,
+    tlb: { l2Hit: PROFILES.a57.tlb.l2Hit, descRead: 0 },
+    hypExit: PROFILES.a57.hypExit,
+    worldSwitch: PROFILES.a57.worldSwitch,
+    tlbiBroadcast: PROFILES.a57.tlbiBroadcast,
+    detailed: d,
+  };
+}
+
 export const DEFAULT_PROFILE = 'a57';
 
 /** A profile compiled for decode-time lookups. */
@@ -78,7 +102,10 @@ export class Timing {
   readonly deviceAccess: number;
   readonly hypExit: number;
   readonly worldSwitch: number;
+  /** The cost of an instruction no pattern matches: 1, or 0 under a detailed profile (the model counts). */
+  private readonly base: number;
   constructor(readonly profile: TimingProfile) {
+    this.base = profile.detailed !== undefined ? 0 : 1;
     this.hypExit = profile.hypExit;
     this.worldSwitch = profile.worldSwitch;
     this.table = profile.costs.map(([p, cycles]) => ({ ...compilePattern(p), cycles }));
@@ -89,7 +116,7 @@ export class Timing {
   cost(ins: Insn): number {
     const w = ins.raw >>> 0;
     for (const t of this.table) if (((w & t.mask) >>> 0) === t.match) return t.cycles;
-    return 1;
+    return this.base;
   }
 }
 

@@ -103,7 +103,7 @@ describe('a64hv CLI', () => {
     expect(JSON.parse(readFileSync(stats, 'utf8')).cycles).toBe(40); // a57: 64-bit UDIV costs 20
     const bad = await cli('run', HELLO, '--timing', 'm1');
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe("a64hv: error: --timing m1: unknown profile (known: a57, functional)\n");
+    expect(bad.err).toBe("a64hv: error: --timing m1: unknown profile (known: a57, functional, cortex-a53, cortex-a57, cortex-a72)\n");
   });
 
   it('--engine jit gives the interpreter\'s figures (bare and --hyp); an unknown engine is a usage error', async () => {
