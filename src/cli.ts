@@ -666,7 +666,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--ram <size>', 'RAM size at 0x40000000, e.g. 128M (default), 64K..1G')
     .option('--smp <n>', 'number of PEs, 1..8 (default 1); PE 0 boots, the others wait for PSCI CPU_ON')
     .option('--smp-quantum <n>', `instructions a PE runs before the next PE's turn (default ${DEFAULT_QUANTUM}; deterministic round-robin)`)
-    .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies) or functional (cycles = instructions)')
+    .option('--timing <profile>', 'cycle model: a57 (default: published Cortex-A57 latencies), functional (cycles = instructions), or a detailed pipeline/cache/branch model cortex-a53|cortex-a57|cortex-a72 (interpreter only; docs/cycle-model.md)')
     .option('--cpu <model>', `CPU model: which ISA features the ID registers advertise and decode (${Object.keys(CPU_PROFILES).join(', ')}; default a57, Armv8.0 + CRC32/LSE/FP16; max: every implemented feature, see src/cpu/README-isa.md)`)
     .option('--engine <name>', 'execution engine: interp (the reference interpreter; default, or A64HV_ENGINE) or jit (hot code compiled to JavaScript; identical results and counts)')
     .option('--uart-input <text>', 'bytes for the PL011 receiver (and semihosting stdin) instead of stdin')
