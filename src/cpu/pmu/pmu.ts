@@ -313,7 +313,7 @@ export class Pmu {
     this.update();
   }
   ceid(which: 0 | 1): number {
-    return pmceid(which);
+    return pmceid(which, this.cpu);
   }
   /** MDCR_EL2 changed (partition, HPME): count up to now under the old settings. */
   mdcrChanged(): void {
