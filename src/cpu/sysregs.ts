@@ -25,6 +25,8 @@ export interface SysRegDef {
   after?: (cpu: Cpu) => void;
   /** A trap of EL0/EL1 accesses to EL2 (EC 0x18) other than the HCR_EL2 ones, e.g. CNTHCTL_EL2. */
   el2Trap?: (cpu: Cpu) => boolean;
+  /** [pauth] The feature the register belongs to: only the CPU models with it decode it (isa/pauth.ts). */
+  feature?: 'pauth';
   slot: number;
 }
 
@@ -147,6 +149,20 @@ for (let n = 0; n < 2; n++) {
   def(`DBGWVR${n}_EL1`, [2, 0, 0, n, 6], 1, { wmask: [~7, -1] });
   // E[0], PAC[2:1], LSC[4:3], BAS[12:5], HMC[13], SSC[15:14], LBN[19:16], WT[20], MASK[28:24]
   def(`DBGWCR${n}_EL1`, [2, 0, 0, n, 7], 1, { wmask: [0x1f1fffff, 0] });
+}
+
+// [pauth] FEAT_PAuth key registers (ARM ARM D19.2 APIAKeyLo_EL1...: op0=3 op1=0 CRn=2, CRm=1 IA/IB,
+// CRm=2 DA/DB, CRm=3 GA; op2 = 2*key + Hi). EL1 accesses trap to EL2 with EC 0x18 when EL2 is
+// enabled and HCR_EL2.APK (bit 40) is 0. Decoded only by models with FEAT_PAuth (isa/pauth.ts);
+// switched with the vCPU like every EL1 register.
+/** EL2 is enabled: the hypervisor runs EL1 in AArch64, so HCR_EL2.RW is set; 0 means no EL2 (bare metal). */
+export const el2Enabled = (c: Cpu): boolean => (c.sysLo(SYS.HCR_EL2) & (1 << 31)) !== 0;
+const apkTrap = (c: Cpu): boolean => el2Enabled(c) && (c.sysHi(SYS.HCR_EL2) & (1 << 8)) === 0;
+for (const [crm, keys] of [[1, ['APIA', 'APIB']], [2, ['APDA', 'APDB']], [3, ['APGA']]] as [number, string[]][]) {
+  keys.forEach((k, n) => {
+    def(`${k}KeyLo_EL1`, [3, 0, 2, crm, 2 * n], 1, { feature: 'pauth', el2Trap: apkTrap });
+    def(`${k}KeyHi_EL1`, [3, 0, 2, crm, 2 * n + 1], 1, { feature: 'pauth', el2Trap: apkTrap });
+  });
 }
 
 // --- PSTATE views (C5.2) ---
