@@ -2,6 +2,7 @@
 // AArch64.ExceptionReturn). EL1 is taken in the guest; EL2 is the TypeScript firmware/hypervisor.
 import type { Cpu } from './cpu.js';
 import { SYS } from './sysregs.js';
+import { PSTATE_PAN, PSTATE_UAO, panOnEntry, restorablePstate, setPstateBits } from './pstate-v8x.js';
 
 // Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
 export const EC_UNKNOWN = 0x00;
@@ -50,9 +51,12 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
     cpu.setSys(SYS.ESR_EL1, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
     if (cpu.excFarValid) cpu.setSys(SYS.FAR_EL1, cpu.excFarLo, cpu.excFarHi);
   }
-  // PSTATE on entry: EL1h, all of DAIF masked, SS=0, IL=0.
+  // PSTATE on entry: EL1h, all of DAIF masked, SS=0, IL=0. [pauth] UAO=0; PAN set when
+  // SCTLR_EL1.SPAN=0, else kept (FEAT_PAN/FEAT_UAO models only: pstate-v8x.ts).
   cpu.daif = 0xf;
-  cpu.pstateOther = 0;
+  const pan = panOnEntry(cpu, cpu.pstateOther);
+  cpu.pstateOther &= PSTATE_PAN;
+  setPstateBits(cpu, -1, pan);
   cpu.setElSpsel(1, 1);
   cpu.exclValid = 0; // ClearExclusiveLocal
   if (fromEl !== 1) cpu.elChanged();
@@ -139,7 +143,8 @@ export function eret(cpu: Cpu): void {
   if (illegalReturn(cpu, spsr)) {
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;
-    cpu.pstateOther = PSTATE_IL;
+    cpu.pstateOther = PSTATE_IL | (cpu.pstateOther & PSTATE_PAN);
+    setPstateBits(cpu, PSTATE_PAN | PSTATE_UAO, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO from the SPSR
     // The run loop checks PSTATE.IL only when it looks a block up (not on a chained jump).
     cpu.gen++;
   } else {
@@ -156,7 +161,8 @@ function restorePstate(cpu: Cpu, spsr: number): void {
   cpu.daif = (spsr >>> 6) & 0xf;
   // SetPSTATEFromPSR: a legal return restores PSTATE.IL = SPSR.IL (it is not simply cleared), so
   // returning with SPSR.IL=1 makes the next instruction take an Illegal State exception.
-  cpu.pstateOther = spsr & (PSTATE_SS | PSTATE_IL);
+  cpu.pstateOther = (spsr & (PSTATE_SS | PSTATE_IL)) | (cpu.pstateOther & PSTATE_PAN);
+  setPstateBits(cpu, PSTATE_PAN | PSTATE_UAO, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO where implemented
   const oldEl = cpu.el;
   cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
   if (oldEl !== el) cpu.elChanged();

@@ -2,6 +2,7 @@
 // of int32 words per register in Cpu.sys; registers backed by PSTATE or the timer have accessors.
 // The ID registers advertise exactly what is implemented: change them with the feature.
 import type { Cpu } from './cpu.js';
+import { PSTATE_PAN, PSTATE_UAO, setPstateBits } from './pstate-v8x.js'; // [pauth]
 
 export interface SysRegDef {
   name: string;
@@ -26,7 +27,7 @@ export interface SysRegDef {
   /** A trap of EL0/EL1 accesses to EL2 (EC 0x18) other than the HCR_EL2 ones, e.g. CNTHCTL_EL2. */
   el2Trap?: (cpu: Cpu) => boolean;
   /** [pauth] The feature the register belongs to: only the CPU models with it decode it (isa/pauth.ts). */
-  feature?: 'pauth';
+  feature?: 'pauth' | 'pan' | 'uao';
   slot: number;
 }
 
@@ -164,6 +165,19 @@ for (const [crm, keys] of [[1, ['APIA', 'APIB']], [2, ['APDA', 'APDB']], [3, ['A
     def(`${k}KeyHi_EL1`, [3, 0, 2, crm, 2 * n + 1], 1, { feature: 'pauth', el2Trap: apkTrap });
   });
 }
+
+// [pauth] PSTATE.PAN (C5.2.11, FEAT_PAN) and PSTATE.UAO (C5.2.20, FEAT_UAO) as registers, bit 22 /
+// bit 23 as in the SPSR; decoded only by models with the feature (isa/pan.ts).
+def('PAN', [3, 0, 4, 2, 3], 1, {
+  feature: 'pan',
+  read: (c) => ((c.tmpHi = 0), c.pstateOther & PSTATE_PAN),
+  write: (c, lo) => setPstateBits(c, PSTATE_PAN, lo),
+});
+def('UAO', [3, 0, 4, 2, 4], 1, {
+  feature: 'uao',
+  read: (c) => ((c.tmpHi = 0), c.pstateOther & PSTATE_UAO),
+  write: (c, lo) => setPstateBits(c, PSTATE_UAO, lo),
+});
 
 // --- PSTATE views (C5.2) ---
 def('NZCV', [3, 3, 4, 2, 0], 0, {
