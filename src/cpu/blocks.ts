@@ -9,6 +9,7 @@ import type { Cpu } from './cpu.js';
 import { CpuMemory, FC_MASK, FC_INVALID, PAGE_MASK } from './fastmem.js';
 import { translate, ACC_FETCH, FSC_SYNC_EXTERNAL } from '../mmu/translate.js';
 import type { Smp } from './smp.js';
+import { P_GP } from '../mmu/tlb.js'; // [pauth]
 
 /** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
 export const MAX_BLOCK = 128;
@@ -94,6 +95,7 @@ export abstract class CpuBlocks extends CpuMemory {
     this.xTag[i] = lo & PAGE_MASK;
     this.xHi[i] = hi;
     this.xPa[i] = tr.pa - (lo & 0xfff);
+    this.xGp[i] = (this.self.mmu.perms & P_GP) !== 0 ? 1 : 0; // [pauth] FEAT_BTI guarded page
     return tr.pa;
   }
 

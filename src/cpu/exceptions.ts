@@ -2,7 +2,7 @@
 // AArch64.ExceptionReturn). EL1 is taken in the guest; EL2 is the TypeScript firmware/hypervisor.
 import type { Cpu } from './cpu.js';
 import { SYS } from './sysregs.js';
-import { PSTATE_PAN, PSTATE_UAO, panOnEntry, restorablePstate, setPstateBits } from './pstate-v8x.js';
+import { PSTATE_PAN, PSTATE_V8X, panOnEntry, restorablePstate, setPstateBits } from './pstate-v8x.js';
 
 // Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
 export const EC_UNKNOWN = 0x00;
@@ -144,7 +144,7 @@ export function eret(cpu: Cpu): void {
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;
     cpu.pstateOther = PSTATE_IL | (cpu.pstateOther & PSTATE_PAN);
-    setPstateBits(cpu, PSTATE_PAN | PSTATE_UAO, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO from the SPSR
+    setPstateBits(cpu, PSTATE_V8X, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO from the SPSR
     // The run loop checks PSTATE.IL only when it looks a block up (not on a chained jump).
     cpu.gen++;
   } else {
@@ -162,7 +162,7 @@ function restorePstate(cpu: Cpu, spsr: number): void {
   // SetPSTATEFromPSR: a legal return restores PSTATE.IL = SPSR.IL (it is not simply cleared), so
   // returning with SPSR.IL=1 makes the next instruction take an Illegal State exception.
   cpu.pstateOther = (spsr & (PSTATE_SS | PSTATE_IL)) | (cpu.pstateOther & PSTATE_PAN);
-  setPstateBits(cpu, PSTATE_PAN | PSTATE_UAO, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO where implemented
+  setPstateBits(cpu, PSTATE_V8X, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO where implemented
   const oldEl = cpu.el;
   cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
   if (oldEl !== el) cpu.elChanged();

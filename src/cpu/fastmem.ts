@@ -40,6 +40,8 @@ export abstract class CpuMemory extends CpuState {
   readonly xTag = new Int32Array(3 * FC_SIZE);
   readonly xHi = new Int32Array(3 * FC_SIZE);
   readonly xPa = new Float64Array(3 * FC_SIZE);
+  /** [pauth] FEAT_BTI: the fetch entry's page is guarded (P_GP of its translation). */
+  readonly xGp = new Uint8Array(3 * FC_SIZE);
   /** EL * FC_SIZE: the bank of the current EL (or EL0's during LDTR/STTR). */
   fcBase = FC_SIZE;
   /** 1 for RAM pages holding decoded code: stores there take the slow path. */

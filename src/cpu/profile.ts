@@ -36,6 +36,8 @@ const ISAR1_MAX: [number, number] = [0x00100001 | (1 << 4) | (1 << 12) | (1 << 1
 // [pauth] ID_AA64MMFR1_EL1 (D19.2.65): VMIDBits[7:4]=2 (as a57) + PAN[23:20]=1 (FEAT_PAN, no AT S1E1RP).
 // ID_AA64MMFR2_EL1 (D19.2.66): CnP[3:0]=1 (FEAT_TTCNP: accepted, a no-op with one TLB per PE),
 // UAO[7:4]=1 (FEAT_UAO).
+// [pauth] ID_AA64PFR1_EL1 (D19.2.64): BT[3:0]=1 (FEAT_BTI).
+const PFR1_MAX: [number, number] = [1, 0];
 const MMFR1_MAX: [number, number] = [0x20 | (1 << 20), 0];
 const MMFR2_MAX: [number, number] = [1 | (1 << 4), 0];
 
@@ -49,12 +51,12 @@ export const CPU_PROFILES: Record<string, CpuProfile> = {
   max: {
     name: 'max',
     groups: a64max,
-    idRegs: { ID_AA64ISAR0_EL1: ISAR0_MAX, ID_AA64ISAR1_EL1: ISAR1_MAX, ID_AA64MMFR1_EL1: MMFR1_MAX, ID_AA64MMFR2_EL1: MMFR2_MAX },
+    idRegs: { ID_AA64ISAR0_EL1: ISAR0_MAX, ID_AA64ISAR1_EL1: ISAR1_MAX, ID_AA64MMFR1_EL1: MMFR1_MAX, ID_AA64MMFR2_EL1: MMFR2_MAX, ID_AA64PFR1_EL1: PFR1_MAX },
     features: [
       'FEAT_CRC32', 'FEAT_LSE', 'FEAT_LRCPC', 'FEAT_DPB', 'FEAT_FP16',
       'FEAT_AES', 'FEAT_PMULL', 'FEAT_SHA1', 'FEAT_SHA256', 'FEAT_SHA512', 'FEAT_SHA3',
       'FEAT_RDM', 'FEAT_DotProd', 'FEAT_FlagM', 'FEAT_FlagM2', 'FEAT_JSCVT', 'FEAT_FCMA', 'FEAT_FHM', 'FEAT_FRINTTS',
-      'FEAT_PAuth', 'FEAT_PACQARMA5', 'FEAT_PAN', 'FEAT_UAO', 'FEAT_TTCNP',
+      'FEAT_PAuth', 'FEAT_PACQARMA5', 'FEAT_PAN', 'FEAT_UAO', 'FEAT_TTCNP', 'FEAT_BTI',
     ],
   },
 };

@@ -1,5 +1,5 @@
-// PSTATE fields of the Armv8.1/8.2 extensions, kept in CpuState.pstateOther at their SPSR
-// positions (ARM ARM C5.2.18 SPSR_EL1): PAN[22] (FEAT_PAN), UAO[23] (FEAT_UAO). They exist only
+// PSTATE fields of the Armv8.1-8.5 extensions, kept in CpuState.pstateOther at their SPSR
+// positions (ARM ARM C5.2.18 SPSR_EL1): PAN[22] (FEAT_PAN), UAO[23] (FEAT_UAO), BTYPE[11:10] (FEAT_BTI). They exist only
 // on CPU models whose ID registers advertise the feature (profile.ts): ID_AA64MMFR1_EL1.PAN[23:20]
 // and ID_AA64MMFR2_EL1.UAO[7:4]; elsewhere the SPSR bits are RES0 and never reach PSTATE.
 import type { Cpu } from './cpu.js';
@@ -15,8 +15,13 @@ export const haveUao = (cpu: Cpu): boolean => (cpu.sysLo(SYS.ID_AA64MMFR2_EL1) &
 
 /** The SPSR bits ERET may restore into PSTATE beyond SS and IL: PAN/UAO where implemented. */
 export function restorablePstate(cpu: Cpu): number {
-  return (havePan(cpu) ? PSTATE_PAN : 0) | (haveUao(cpu) ? PSTATE_UAO : 0);
+  return (havePan(cpu) ? PSTATE_PAN : 0) | (haveUao(cpu) ? PSTATE_UAO : 0) | (haveBtiPstate(cpu) ? PSTATE_BTYPE_BITS : 0);
 }
+/** PSTATE.BTYPE (SPSR[11:10], FEAT_BTI: ID_AA64PFR1_EL1.BT[3:0]); isa/bti.ts uses it. */
+export const PSTATE_BTYPE_BITS = 3 << 10;
+/** Every PSTATE bit restorablePstate may allow. */
+export const PSTATE_V8X = PSTATE_PAN | PSTATE_UAO | PSTATE_BTYPE_BITS;
+const haveBtiPstate = (cpu: Cpu): boolean => (cpu.sysLo(SYS.ID_AA64PFR1_EL1) & 0xf) !== 0;
 
 /**
  * Set PSTATE.{PAN, UAO} bits to `bits` (within `mask`). Setting PAN drops the host fast cache:

@@ -8,6 +8,9 @@
 // The host fast cache in cpu/fastmem.ts sits in front of this: it is filled only after translate()
 // succeeded for that access kind, and (see Mmu.onL1Evict) never holds a page that the L1 TLB
 // model no longer holds, so every access that misses the model's L1 reaches this slow path.
+import { P_GP } from './tlb.js'; // [pauth]
+import { SYS as SYS_PAUTH } from '../cpu/sysregs.js'; // [pauth]
+const R_PFR1 = SYS_PAUTH.ID_AA64PFR1_EL1; // [pauth]
 import { PSTATE_PAN, PSTATE_UAO } from '../cpu/pstate-v8x.js'; // [pauth]
 import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
@@ -362,6 +365,8 @@ export class Mmu {
       const a = mairAttr(cpu.sysLo(R_MAIR_EL1), cpu.sysHi(R_MAIR_EL1), o.attrIndx);
       s1attrs = a | (effectiveSh(a, o.sh) << 8);
       s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
+      // [pauth] GP (descriptor bit 50) marks a guarded page on models with FEAT_BTI (else RES0).
+      if (((o.descHi >>> 18) & 1) !== 0 && (cpu.sysLo(R_PFR1) & 0xf) !== 0) s1perms |= P_GP;
       s1shift = o.shift;
       ipa = o.oa + (va48 - alignDown(va48, o.shift));
       global = o.ng ^ 1;

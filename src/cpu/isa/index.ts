@@ -16,6 +16,7 @@ import { flagm } from './flagm.js';
 import { fpV8x } from './fp-v8x.js';
 import { pauth } from './pauth.js';
 import { pan } from './pan.js';
+import { bti } from './bti.js';
 
 export const a64: Encoding[][] = [dpImm, dpReg, branch, system, atomics, ldst, fp, simd];
 
@@ -24,7 +25,7 @@ export const a64: Encoding[][] = [dpImm, dpReg, branch, system, atomics, ldst, f
 export const a64v8x: Encoding[][] = [crypto, sha, simdV81, flagm, fpV8x, pan];
 
 // [pauth] Extensions that claim encodings the base groups also match (hints executed as NOPs, the
-// key registers): decoded before the base groups by the models that have them.
-export const a64v8xFirst: Encoding[][] = [pauth];
+// key registers, BR/BLR with FEAT_BTI's BTYPE): decoded before the base groups by the models that have them.
+export const a64v8xFirst: Encoding[][] = [pauth, bti];
 /** Every group of `--cpu max`, in decode order. */
 export const a64max: Encoding[][] = [...a64v8xFirst, ...a64, ...a64v8x];

@@ -22,6 +22,7 @@ import * as qarma from './qarma.js';
 import { execMrs, execMsr } from './system.js';
 import { eret, EC_UNKNOWN } from '../exceptions.js';
 import { withSpCheck } from './ldst.js';
+import { haveBti, setBtype } from './bti.js';
 
 /** ESR EC 0x09: a PAuth instruction trapped by HCR_EL2.API (TrapPACUse). ISS is 0. */
 export const EC_PAC_TRAP = 0x09;
@@ -216,6 +217,14 @@ function execBraa(cpu: Cpu, i: Insn): void {
   if (!autOp(cpu, r[i.ra], r[i.ra + 1], i.rn, i.op)) return;
   cpu.npcLo = rLo;
   cpu.npcHi = rHi;
+  if (haveBti(cpu)) setBtype(cpu, 0, i.ra >>> 1); // FEAT_BTI: BTypeNext as BR
+}
+// RETAA/RETAB: as BRAA but BTypeNext = 00.
+function execRetaa(cpu: Cpu, i: Insn): void {
+  const r = cpu.r;
+  if (!autOp(cpu, r[i.ra], r[i.ra + 1], i.rn, i.op)) return;
+  cpu.npcLo = rLo;
+  cpu.npcHi = rHi;
 }
 // BLRAA/BLRAB Xn, Xm|SP and the Z forms: X30 = PC + 4 after the target and modifier are read.
 function execBlraa(cpu: Cpu, i: Insn): void {
@@ -225,6 +234,7 @@ function execBlraa(cpu: Cpu, i: Insn): void {
   r[61] = cpu.npcHi;
   cpu.npcLo = rLo;
   cpu.npcHi = rHi;
+  if (haveBti(cpu)) setBtype(cpu, 1, 0); // FEAT_BTI: BTypeNext = 10
 }
 // ERETAA/ERETAB: UNDEFINED at EL0; ELR_EL1 authenticated with SP as modifier (AuthIA/AuthIB),
 // then AArch64.ExceptionReturn with that address.
@@ -363,7 +373,7 @@ export const pauth: Encoding[] = [
       i.ra = X30;
       i.rn = SPW;
       i.op = bits(raw, 10, 10) ? KEY_IB : KEY_IA;
-      i.exec = execBraa;
+      i.exec = execRetaa;
     },
   },
   {
