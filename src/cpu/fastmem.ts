@@ -123,6 +123,11 @@ export abstract class CpuMemory extends CpuState {
   setFastBank(el: number): void {
     this.fcBase = el * FC_SIZE;
   }
+  /** [pauth] Forget the data (read and write) entries of EL `el`'s bank (FEAT_PAN: pstate-v8x.ts). */
+  dropDataBank(el: number): void {
+    this.rTag.fill(FC_INVALID, el * FC_SIZE, (el + 1) * FC_SIZE);
+    this.wTag.fill(FC_INVALID, el * FC_SIZE, (el + 1) * FC_SIZE);
+  }
   /** EL changed: select that EL's fast-cache bank; chains may cross a permission change. */
   elChanged(): void {
     this.fcBase = this.el * FC_SIZE;

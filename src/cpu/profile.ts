@@ -25,7 +25,7 @@ export interface CpuProfile {
 const ISAR0_A57: [number, number] = [0x00210000, 0]; // CRC32=1, Atomic=2 (LSE)
 const ISAR0_MAX: [number, number] = [
   (2 << 4) | (1 << 8) | (2 << 12) | (1 << 16) | (2 << 20) | (1 << 28), // AES+PMULL, SHA1, SHA256+SHA512, CRC32, LSE, RDM
-  (1 << 0) | (1 << 12) | (1 << 16) | (2 << 20), // SHA3, DotProd, FHM, FlagM+FlagM2 (TS=2)
+  (1 << 0) | (1 << 4) | (1 << 8) | (1 << 12) | (1 << 16) | (2 << 20), // SHA3, SM3, SM4, DotProd, FHM, FlagM+FlagM2 (TS=2)
 ];
 // ID_AA64ISAR1_EL1 (D19.2.62): DPB[3:0] APA[7:4] API[11:8] JSCVT[15:12] FCMA[19:16] LRCPC[23:20]
 // GPA[27:24] GPI[31:28] | FRINTTS[35:32].
@@ -56,7 +56,7 @@ export const CPU_PROFILES: Record<string, CpuProfile> = {
       'FEAT_CRC32', 'FEAT_LSE', 'FEAT_LRCPC', 'FEAT_DPB', 'FEAT_FP16',
       'FEAT_AES', 'FEAT_PMULL', 'FEAT_SHA1', 'FEAT_SHA256', 'FEAT_SHA512', 'FEAT_SHA3',
       'FEAT_RDM', 'FEAT_DotProd', 'FEAT_FlagM', 'FEAT_FlagM2', 'FEAT_JSCVT', 'FEAT_FCMA', 'FEAT_FHM', 'FEAT_FRINTTS',
-      'FEAT_PAuth', 'FEAT_PACQARMA5', 'FEAT_PAN', 'FEAT_UAO', 'FEAT_TTCNP', 'FEAT_BTI',
+      'FEAT_PAuth', 'FEAT_PACQARMA5', 'FEAT_PAN', 'FEAT_UAO', 'FEAT_TTCNP', 'FEAT_BTI', 'FEAT_SM3', 'FEAT_SM4',
     ],
   },
 };

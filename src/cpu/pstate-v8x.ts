@@ -24,17 +24,20 @@ export const PSTATE_V8X = PSTATE_PAN | PSTATE_UAO | PSTATE_BTYPE_BITS;
 const haveBtiPstate = (cpu: Cpu): boolean => (cpu.sysLo(SYS.ID_AA64PFR1_EL1) & 0xf) !== 0;
 
 /**
- * Set PSTATE.{PAN, UAO} bits to `bits` (within `mask`). Setting PAN drops the host fast cache:
- * its EL1 bank may hold EL0-accessible pages, which PAN makes inaccessible to EL1 data accesses
- * (the TLB model keeps them: PAN is checked after the lookup). Clearing PAN only allows more, and
- * entries made under PAN = 1 stay valid, so it drops nothing; UAO changes which bank LDTR/STTR use
- * per access and needs nothing either.
+ * Set PSTATE.{PAN, UAO, BTYPE} bits to `bits` (within `mask`). Setting PAN drops the data entries
+ * of the host fast cache's EL1 bank: they may hold EL0-accessible pages, which PAN makes
+ * inaccessible to EL1 data accesses (the TLB model keeps them: PAN is checked after the lookup;
+ * fetches and the EL0 bank that LDTR/STTR use are not subject to PAN). Clearing PAN only allows
+ * more, and entries made under PAN = 1 stay valid, so it drops nothing; UAO changes which bank
+ * LDTR/STTR use per access and needs nothing either.
  */
 export function setPstateBits(cpu: Cpu, mask: number, bits: number): void {
   const old = cpu.pstateOther;
   const now = (old & ~mask) | (bits & mask);
   cpu.pstateOther = now;
-  if ((now & ~old & PSTATE_PAN) !== 0) cpu.contextChanged();
+  if ((now & ~old & PSTATE_PAN) !== 0) {
+    cpu.dropDataBank(1);
+  }
 }
 
 /** PSTATE.PAN on exception entry to EL1 (AArch64.TakeException): set when SCTLR_EL1.SPAN = 0, else kept. */

@@ -107,10 +107,42 @@ export let pacLo = 0;
 export let pacHi = 0;
 
 /**
+ * A direct-mapped memo of recent computations (the 8 input words and the result): a kernel built
+ * with return-address signing runs PACIASP/AUTIASP on the same (LR, SP, key) over and over in its
+ * loops. Pure function of the inputs, so it changes no result.
+ */
+const MEMO_BITS = 8;
+const memo = new Int32Array((1 << MEMO_BITS) * 10);
+const memoValid = new Uint8Array(1 << MEMO_BITS);
+
+/**
  * ComputePAC(data, modifier, key0, key1): the 64-bit QARMA5 output in pacLo/pacHi. The callers
  * pass K<127:64> (the key's Hi register) as key0 and K<63:0> (Lo) as key1, as AddPAC does.
  */
 export function computePac(
+  dLo: number, dHi: number,
+  mLo: number, mHi: number,
+  k0Lo: number, k0Hi: number,
+  k1Lo: number, k1Hi: number,
+): void {
+  const h = ((dLo ^ Math.imul(dHi, 0x9e3779b1) ^ Math.imul(mLo, 0x85ebca6b) ^ mHi ^ k1Lo) >>> (32 - MEMO_BITS)) & ((1 << MEMO_BITS) - 1);
+  const at = 10 * h;
+  if (
+    memoValid[h] !== 0 && memo[at] === (dLo | 0) && memo[at + 1] === (dHi | 0) && memo[at + 2] === (mLo | 0) && memo[at + 3] === (mHi | 0) &&
+    memo[at + 4] === (k0Lo | 0) && memo[at + 5] === (k0Hi | 0) && memo[at + 6] === (k1Lo | 0) && memo[at + 7] === (k1Hi | 0)
+  ) {
+    pacLo = memo[at + 8];
+    pacHi = memo[at + 9];
+    return;
+  }
+  compute(dLo, dHi, mLo, mHi, k0Lo, k0Hi, k1Lo, k1Hi);
+  memo[at] = dLo; memo[at + 1] = dHi; memo[at + 2] = mLo; memo[at + 3] = mHi;
+  memo[at + 4] = k0Lo; memo[at + 5] = k0Hi; memo[at + 6] = k1Lo; memo[at + 7] = k1Hi;
+  memo[at + 8] = pacLo; memo[at + 9] = pacHi;
+  memoValid[h] = 1;
+}
+
+function compute(
   dLo: number, dHi: number,
   mLo: number, mHi: number,
   k0Lo: number, k0Hi: number,
