@@ -124,6 +124,18 @@ describe('FEAT_BTI', () => {
     expect(max.readX(0) & 0xfn).toBe(1n);
   });
 
+  it('holds under the JIT when ERET restores BTYPE: a hot ERET loop to BTI c, then ERET to a plain target faults at the same count', () => {
+    // RAM: msr spsr_el1, x2; msr elr_el1, x3; eret -> TARGET: bti c; subs x4, x4, #1; b.ne RAM; mov x3, x5; b RAM
+    const code = [0xd5184002, 0xd5184023, 0xd69f03e0];
+    const target = [BTI_C, 0xf1000484, 0x54fffdc1, 0xaa0503e3, 0x17ffffec];
+    const o = { x: { 2: 0x3c5n | (1n << 10n), 3: BigInt(TARGET), 4: 20000n, 5: BigInt(RAM + 0x80) }, maxInsns: 300_000 };
+    const a = run('max', code, target, o);
+    const j = run('max', code, target, { ...o, engine: 'jit' });
+    expect(outcome(a)).toBe('bti 1');
+    expect(a.sys64(SYS.ELR_EL1)).toBe(BigInt(RAM + 0x80));
+    expect([outcome(j), j.instret, j.cycles]).toEqual([outcome(a), a.instret, a.cycles]);
+  });
+
   it('holds under the JIT: a hot loop through BR to a BTI j target, then BR to a plain target faults at the same count', () => {
     // loop (at RAM): br x1 -> TARGET: bti j; subs x4, x4, #1; b.ne back; br x5 -> (RAM+0x80) nop
     const code = [BR_X1];
