@@ -748,8 +748,6 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
-      // The hypervisor builds its own machine: the CPU model does not reach it yet.
-      if (opts.hyp && opts.cpu !== undefined) throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
       if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
       if (opts.hyp) {
         // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.

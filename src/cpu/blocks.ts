@@ -11,6 +11,7 @@ import { translate, ACC_FETCH, FSC_SYNC_EXTERNAL } from '../mmu/translate.js';
 import type { Smp } from './smp.js';
 import { dataAccesses } from './pmu/mem-class.js';
 import { startsBlock } from './pmu/sync-points.js';
+import { P_GP } from '../mmu/tlb.js'; // [pauth]
 
 /** Longest decoded block; blocks also stop at a page end and after a block-ending instruction. */
 export const MAX_BLOCK = 128;
@@ -101,6 +102,7 @@ export abstract class CpuBlocks extends CpuMemory {
     this.xTag[i] = lo & PAGE_MASK;
     this.xHi[i] = hi;
     this.xPa[i] = tr.pa - (lo & 0xfff);
+    this.xGp[i] = (this.self.mmu.perms & P_GP) !== 0 ? 1 : 0; // [pauth] FEAT_BTI guarded page
     return tr.pa;
   }
 

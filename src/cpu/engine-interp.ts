@@ -7,6 +7,7 @@
 import { ST_OK, ST_EXC, ST_HALT, ST_DEBUG } from './state.js';
 import { EC_ILLEGAL_STATE, PSTATE_IL } from './exceptions.js';
 import type { Block } from './blocks.js';
+import { PSTATE_BTYPE, btiCheck } from './isa/bti.js'; // [pauth]
 import type { Cpu } from './cpu.js';
 import { guestDebugBefore, guestDebugAfter, checkSoftwareStep } from './debug/unit.js';
 
@@ -70,6 +71,13 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
         continue;
       }
       b = cpu.getBlock(pa);
+      // [pauth] FEAT_BTI: after a BTYPE-setting branch (which ends its block with ST_SYNC, so the
+      // target is always looked up here), check the target's first instruction (isa/bti.ts).
+      if ((cpu.pstateOther & PSTATE_BTYPE) !== 0 && btiCheck(cpu, b.insns[0].raw, pcLo, pcHi)) {
+        cpu.deliver(pcLo, pcHi, 0);
+        prev = null;
+        continue;
+      }
       if (prev !== null) {
         prev.next = b;
         prev.nextLo = pcLo;

@@ -3,6 +3,7 @@
 import type { Cpu } from './cpu.js';
 import { SYS } from './sysregs.js';
 import { debugExceptionReturnSS } from './debug/unit.js';
+import { PSTATE_PAN, PSTATE_V8X, panOnEntry, restorablePstate, setPstateBits } from './pstate-v8x.js';
 
 // Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
 export const EC_UNKNOWN = 0x00;
@@ -54,9 +55,12 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
     cpu.setSys(SYS.ESR_EL1, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
     if (cpu.excFarValid) cpu.setSys(SYS.FAR_EL1, cpu.excFarLo, cpu.excFarHi);
   }
-  // PSTATE on entry: EL1h, all of DAIF masked, SS=0, IL=0.
+  // PSTATE on entry: EL1h, all of DAIF masked, SS=0, IL=0. [pauth] UAO=0; PAN set when
+  // SCTLR_EL1.SPAN=0, else kept (FEAT_PAN/FEAT_UAO models only: pstate-v8x.ts).
   cpu.daif = 0xf;
-  cpu.pstateOther = 0;
+  const pan = panOnEntry(cpu, cpu.pstateOther);
+  cpu.pstateOther &= PSTATE_PAN;
+  setPstateBits(cpu, -1, pan);
   cpu.setElSpsel(1, 1);
   cpu.exclValid = 0; // ClearExclusiveLocal
   if (fromEl !== 1) cpu.elChanged();
@@ -152,7 +156,8 @@ export function eret(cpu: Cpu): void {
     const ss = debugExceptionReturnSS(cpu, spsr, cpu.el, cpu.el);
     cpu.nzcv = (spsr >>> 28) & 0xf;
     cpu.daif = (spsr >>> 6) & 0xf;
-    cpu.pstateOther = PSTATE_IL | ss;
+    cpu.pstateOther = PSTATE_IL | ss | (cpu.pstateOther & PSTATE_PAN);
+    setPstateBits(cpu, PSTATE_V8X, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO from the SPSR
     // The run loop checks PSTATE.IL only when it looks a block up (not on a chained jump).
     cpu.gen++;
   } else {
@@ -171,7 +176,8 @@ function restorePstate(cpu: Cpu, spsr: number, fromEl: number): void {
   cpu.daif = (spsr >>> 6) & 0xf;
   // SetPSTATEFromPSR: a legal return restores PSTATE.IL = SPSR.IL (it is not simply cleared), so
   // returning with SPSR.IL=1 makes the next instruction take an Illegal State exception.
-  cpu.pstateOther = (spsr & PSTATE_IL) | ss;
+  cpu.pstateOther = (spsr & PSTATE_IL) | ss | (cpu.pstateOther & PSTATE_PAN);
+  setPstateBits(cpu, PSTATE_V8X, spsr & restorablePstate(cpu)); // [pauth] PAN, UAO where implemented
   const oldEl = cpu.el;
   cpu.setElSpsel(el, el === 0 ? 0 : m & 1);
   if (oldEl !== el) cpu.elChanged();

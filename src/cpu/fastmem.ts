@@ -42,6 +42,8 @@ export abstract class CpuMemory extends CpuState {
   readonly xTag = new Int32Array(3 * FC_SIZE);
   readonly xHi = new Int32Array(3 * FC_SIZE);
   readonly xPa = new Float64Array(3 * FC_SIZE);
+  /** [pauth] FEAT_BTI: the fetch entry's page is guarded (P_GP of its translation). */
+  readonly xGp = new Uint8Array(3 * FC_SIZE);
   /** EL * FC_SIZE: the bank of the current EL (or EL0's during LDTR/STTR). */
   fcBase = FC_SIZE;
   /** 1 for RAM pages holding decoded code: stores there take the slow path. */
@@ -137,6 +139,11 @@ export abstract class CpuMemory extends CpuState {
    */
   setFastBank(el: number): void {
     this.fcBase = el * FC_SIZE;
+  }
+  /** [pauth] Forget the data (read and write) entries of EL `el`'s bank (FEAT_PAN: pstate-v8x.ts). */
+  dropDataBank(el: number): void {
+    this.rTag.fill(FC_INVALID, el * FC_SIZE, (el + 1) * FC_SIZE);
+    this.wTag.fill(FC_INVALID, el * FC_SIZE, (el + 1) * FC_SIZE);
   }
   /** EL changed: select that EL's fast-cache bank; chains may cross a permission change. */
   elChanged(): void {

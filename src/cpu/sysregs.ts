@@ -4,6 +4,7 @@
 import type { Cpu } from './cpu.js';
 import { defineDebugRegs, DFR0 } from './debug/regs.js';
 import { definePmuRegs } from './pmu/regs.js'; // pmu
+import { PSTATE_PAN, PSTATE_UAO, setPstateBits } from './pstate-v8x.js'; // [pauth]
 
 export interface SysRegDef {
   name: string;
@@ -29,6 +30,8 @@ export interface SysRegDef {
   after?: (cpu: Cpu) => void;
   /** A trap of EL0/EL1 accesses to EL2 (EC 0x18) other than the HCR_EL2 ones, e.g. CNTHCTL_EL2. */
   el2Trap?: (cpu: Cpu) => boolean;
+  /** [pauth] The feature the register belongs to: only the CPU models with it decode it (isa/pauth.ts). */
+  feature?: 'pauth' | 'pan' | 'uao';
   slot: number;
 }
 
@@ -136,6 +139,33 @@ def('ELR_EL1', [3, 0, 4, 0, 1], 1);
 def('SPSR_EL1', [3, 0, 4, 0, 0], 1, { wmask: [-1, 0] });
 // a64hv debug: the self-hosted debug registers live in src/cpu/debug/regs.ts.
 defineDebugRegs(def, SYS);
+
+// [pauth] FEAT_PAuth key registers (ARM ARM D19.2 APIAKeyLo_EL1...: op0=3 op1=0 CRn=2, CRm=1 IA/IB,
+// CRm=2 DA/DB, CRm=3 GA; op2 = 2*key + Hi). EL1 accesses trap to EL2 with EC 0x18 when EL2 is
+// enabled and HCR_EL2.APK (bit 40) is 0. Decoded only by models with FEAT_PAuth (isa/pauth.ts);
+// switched with the vCPU like every EL1 register.
+/** EL2 is enabled: the hypervisor runs EL1 in AArch64, so HCR_EL2.RW is set; 0 means no EL2 (bare metal). */
+export const el2Enabled = (c: Cpu): boolean => (c.sysLo(SYS.HCR_EL2) & (1 << 31)) !== 0;
+const apkTrap = (c: Cpu): boolean => el2Enabled(c) && (c.sysHi(SYS.HCR_EL2) & (1 << 8)) === 0;
+for (const [crm, keys] of [[1, ['APIA', 'APIB']], [2, ['APDA', 'APDB']], [3, ['APGA']]] as [number, string[]][]) {
+  keys.forEach((k, n) => {
+    def(`${k}KeyLo_EL1`, [3, 0, 2, crm, 2 * n], 1, { feature: 'pauth', el2Trap: apkTrap });
+    def(`${k}KeyHi_EL1`, [3, 0, 2, crm, 2 * n + 1], 1, { feature: 'pauth', el2Trap: apkTrap });
+  });
+}
+
+// [pauth] PSTATE.PAN (C5.2.11, FEAT_PAN) and PSTATE.UAO (C5.2.20, FEAT_UAO) as registers, bit 22 /
+// bit 23 as in the SPSR; decoded only by models with the feature (isa/pan.ts).
+def('PAN', [3, 0, 4, 2, 3], 1, {
+  feature: 'pan',
+  read: (c) => ((c.tmpHi = 0), c.pstateOther & PSTATE_PAN),
+  write: (c, lo) => setPstateBits(c, PSTATE_PAN, lo),
+});
+def('UAO', [3, 0, 4, 2, 4], 1, {
+  feature: 'uao',
+  read: (c) => ((c.tmpHi = 0), c.pstateOther & PSTATE_UAO),
+  write: (c, lo) => setPstateBits(c, PSTATE_UAO, lo),
+});
 
 // --- PSTATE views (C5.2) ---
 def('NZCV', [3, 3, 4, 2, 0], 0, {

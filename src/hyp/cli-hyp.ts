@@ -77,6 +77,8 @@ export interface HypCliOptions {
   timing?: string;
   /** --engine: the CPU's execution engine. */
   engine?: EngineName;
+  /** [pauth] --cpu: the CPU model the VMs run on (src/cpu/profile.ts). */
+  cpu?: string;
   /** --initrd (a file) and --append: for every guest that is a Linux Image. */
   initrd?: string;
   append?: string;
@@ -183,6 +185,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
       timing: o.timing,
       engine: o.engine,
+      cpu: o.cpu, // [pauth]
       vmidTagging: cfg?.vmidTagging ?? o.vmidTagging,
       assignRtc: cfg?.assignRtc,
       assignDma: cfg?.assignDma,
@@ -348,6 +351,8 @@ export interface RunCommandOptions {
   s2?: string;
   timing?: string;
   engine?: string;
+  /** [pauth] --cpu */
+  cpu?: string;
   hypRam?: string;
   hypIsv0?: string;
   hypSlice?: string;
@@ -418,6 +423,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       quiet: o.quiet,
       timing: o.timing,
       engine: o.engine !== undefined ? engineOption(o.engine) : undefined,
+      cpu: o.cpu, // [pauth]
       initrd: o.initrd,
       append: o.append,
       bios: o.bios,

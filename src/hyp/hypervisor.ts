@@ -102,6 +102,8 @@ export const HCR_AMO = 1 << 5;
 export const HCR_TWI = 1 << 13;
 export const HCR_RW = 1 << 31;
 const HCR_GUEST = (HCR_VM | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_RW) | 0;
+/** [pauth] HCR_EL2.APK (40) and API (41): bits 8 and 9 of the high word. */
+const HCR_HI_APK_API = (1 << 8) | (1 << 9);
 
 // The physical GIC's CPU interface, as the hypervisor uses it (IHI 0048B 4.4).
 const GICC_CTLR = 0x00;
@@ -149,6 +151,8 @@ export interface HypervisorOptions {
   timing?: string;
   /** Execution engine of the CPU (interp or jit). */
   engine?: EngineName;
+  /** [pauth] CPU model (src/cpu/profile.ts): the ID registers the VMs see and what decodes (default a57). */
+  cpu?: string;
   /** Tag TLB entries with each VM's VMID (default). Off: one shared VMID and TLBI VMALLS12E1 on every switch. */
   vmidTagging?: boolean;
   /**
@@ -296,6 +300,7 @@ export class Hypervisor implements Firmware {
       ...(dmaTo !== null || virtioTo !== null ? { iommu: 'smmuv3' } : {}),
       drives: opts.drives,
       engine: opts.engine,
+      cpu: opts.cpu, // [pauth]
     });
     this.cpu = this.machine.cpu;
     this.cpu.firmware = this;
@@ -565,7 +570,9 @@ export class Hypervisor implements Firmware {
     const [lo, hi] = vm.vttbr(this.vmidTagging ? vm.vmid : SHARED_VMID);
     cpu.setSys(SYS.VTTBR_EL2, lo, hi);
     cpu.setSys(SYS.VTCR_EL2, vm.s2.vtcr(), 0);
-    cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps, 0);
+    // [pauth] HCR_EL2.APK/API (bits 40/41) set: the VM's PAuth keys are EL1 registers switched with
+    // its vCPU, so neither key accesses nor PAuth instructions need to trap (no effect on a57).
+    cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps, HCR_HI_APK_API);
     // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped, the
     // timers (their registers came with the vCPU context) and interrupt routing re-evaluated.
     cpu.elChanged();

@@ -2,6 +2,7 @@
 // tables written as real descriptors into hypervisor-owned memory, its vCPU's saved context, its
 // console and its exit statistics.
 import { pmuResetState, type PmuState } from '../cpu/pmu/pmu.js'; // pmu
+import { restorablePstate } from '../cpu/pstate-v8x.js'; // [pauth]
 import type { Cpu } from '../cpu/cpu.js';
 import type { Bus, Device } from '../devices/bus.js';
 import { Pl011 } from '../devices/pl011.js';
@@ -122,7 +123,7 @@ export class VcpuContext {
     cpu.spsel = this.spsel;
     cpu.nzcv = (this.spsr >>> 28) & 0xf;
     cpu.daif = (this.spsr >>> 6) & 0xf;
-    cpu.pstateOther = this.spsr & ((1 << 21) | (1 << 20)); // SS, IL
+    cpu.pstateOther = this.spsr & ((1 << 21) | (1 << 20) | restorablePstate(cpu)); // SS, IL; [pauth] PAN, UAO where implemented
     cpu.pcLo = this.pcLo;
     cpu.pcHi = this.pcHi;
     cpu.fpcr = this.fpcr;

@@ -23,6 +23,8 @@ export const RG_S2 = 2;
 export const P_R1 = 1;
 export const P_W1 = 2;
 export const P_X1 = 4;
+/** [pauth] FEAT_BTI: the stage-1 leaf's GP bit (a guarded page), kept with the permissions. */
+export const P_GP = 512;
 export const P_R0 = 8;
 export const P_W0 = 16;
 export const P_X0 = 32;

@@ -8,6 +8,10 @@
 // The host fast cache in cpu/fastmem.ts sits in front of this: it is filled only after translate()
 // succeeded for that access kind, and (see Mmu.onL1Evict) never holds a page that the L1 TLB
 // model no longer holds, so every access that misses the model's L1 reaches this slow path.
+import { P_GP } from './tlb.js'; // [pauth]
+import { SYS as SYS_PAUTH } from '../cpu/sysregs.js'; // [pauth]
+const R_PFR1 = SYS_PAUTH.ID_AA64PFR1_EL1; // [pauth]
+import { PSTATE_PAN, PSTATE_UAO } from '../cpu/pstate-v8x.js'; // [pauth]
 import type { Cpu } from '../cpu/cpu.js';
 import { SYS } from '../cpu/sysregs.js';
 import { ACC_WRITE, ACC_FETCH, FaultRecord, FSC_ADDR_SIZE, FSC_TRANSLATION, FSC_PERMISSION, deliverFault } from './faults.js';
@@ -307,7 +311,11 @@ export class Mmu {
 
     // Permission checks: stage 1 first (AArch64.S1CheckPermissions), then stage 2.
     const need = acc === ACC_WRITE ? P_W1 : fetch ? P_X1 : P_R1;
-    if ((this.perms & (el === 0 ? need << 3 : need)) === 0) {
+    // [pauth] FEAT_PAN (AArch64.S1CheckPermissions): with PSTATE.PAN = 1, EL1 data accesses (not
+    // LDTR/STTR, which come here as el 0, not fetches, not AT or the debugger: MODE_TLB only) to a
+    // page EL0 can access (AP[1] = 1, i.e. EL0-readable) have no privileged permission.
+    const panDenied = s1on && el === 1 && !fetch && mode === MODE_TLB && (cpu.pstateOther & PSTATE_PAN) !== 0 && (this.perms & P_R0) !== 0;
+    if ((this.perms & (el === 0 ? need << 3 : need)) === 0 || panDenied) {
       f.set(FSC_PERMISSION + this.s1Level, 1, false, 0);
       if (mode === MODE_TLB) tlb.walks.s1Faults++;
       return false;
@@ -368,6 +376,8 @@ export class Mmu {
       const a = mairAttr(cpu.sysLo(R_MAIR_EL1), cpu.sysHi(R_MAIR_EL1), o.attrIndx);
       s1attrs = a | (effectiveSh(a, o.sh) << 8);
       s1perms = s1Perms(o.ap, o.uxn, o.pxn, p.wxn);
+      // [pauth] GP (descriptor bit 50) marks a guarded page on models with FEAT_BTI (else RES0).
+      if (((o.descHi >>> 18) & 1) !== 0 && (cpu.sysLo(R_PFR1) & 0xf) !== 0) s1perms |= P_GP;
       s1shift = o.shift;
       ipa = o.oa + (va48 - alignDown(va48, o.shift));
       global = o.ng ^ 1;
@@ -512,12 +522,14 @@ export function configureTlb(cpu: Cpu, config: Partial<TlbConfig>): Mmu {
  * checked with EL0 permissions. At EL0 these are ordinary accesses.
  */
 export function unprivilegedBegin(cpu: Cpu): void {
-  if (cpu.el !== 1) return;
+  // [pauth] FEAT_UAO: with PSTATE.UAO = 1 they are ordinary EL1 accesses (ARM ARM: the unprivileged
+  // load/store pseudocode's AccessDescriptor, unpriv = EL1 && PSTATE.UAO == '0'). End mirrors it.
+  if (cpu.el !== 1 || (cpu.pstateOther & PSTATE_UAO) !== 0) return;
   mmuOf(cpu).unpriv = true;
   cpu.setFastBank(0);
 }
 export function unprivilegedEnd(cpu: Cpu): void {
-  if (cpu.el !== 1) return;
+  if (cpu.el !== 1 || (cpu.pstateOther & PSTATE_UAO) !== 0) return;
   mmuOf(cpu).unpriv = false;
   cpu.setFastBank(cpu.el);
 }

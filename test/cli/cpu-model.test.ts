@@ -50,11 +50,32 @@ describe('--cpu', () => {
   });
 });
 
+// PAuth under the hypervisor: write APIAKeyLo_EL1, enable EnIA, PACIA then AUTIA x5 with x1, and
+// exit 42 if the pointer came back and the PAC had changed it (HCR_EL2.API/APK must not trap).
+const PAUTH_GUEST = 'mov x0, #0x1234\n.word 0xd5182100\nmrs x1, sctlr_el1\norr x1, x1, #0x80000000\nmsr sctlr_el1, x1\nisb\n' +
+  'mov x5, #0x4000\nmov x6, x5\n.word 0xdac10025\nmov x7, x5\n.word 0xdac11025\ncmp x5, x6\nb.ne fail\ncmp x7, x6\nb.eq fail\n' +
+  'mov x0, #0x18\nadr x1, blk\nhlt #0xf000\nfail: mov x0, #0x18\nadr x1, blk1\nhlt #0xf000\n.balign 8\nblk: .quad 0x20026, 42\nblk1: .quad 0x20026, 1\n';
+
 describe('--cpu with --hyp', () => {
-  it('is refused rather than ignored (the hypervisor machine does not take a model yet)', async () => {
+  it('run --hyp --cpu max: the VM runs on the model (AESE executes, a57 takes it as UNDEFINED)', async () => {
     const f = join(dir, 'h.S');
     writeFileSync(f, GUEST);
-    for (const argv of [['run', f, '--hyp', '--cpu', 'max'], ['repl', f, '--hyp', '--cpu', 'max', '--script', '-']]) {
+    expect((await cli('run', f, '--hyp', '--cpu', 'max', '-q')).code).toBe(42);
+    expect((await cli('run', f, '--hyp', '-q')).code).not.toBe(42);
+  });
+
+  it('run --hyp --cpu max: PAuth keys and instructions work in a VM (HCR_EL2.APK/API set by the hypervisor)', async () => {
+    const f = join(dir, 'pauth.S');
+    writeFileSync(f, PAUTH_GUEST);
+    const r = await cli('run', f, '--hyp', '--cpu', 'max', '-q');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(42);
+  });
+
+  it('repl --hyp --cpu is refused rather than ignored (the debugger builds its own hypervisor machine)', async () => {
+    const f = join(dir, 'h.S');
+    writeFileSync(f, GUEST);
+    for (const argv of [['repl', f, '--hyp', '--cpu', 'max', '--script', '-']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err).toBe('a64hv: error: --cpu applies to a plain run or the debugger (not with --hyp yet)\n');

@@ -46,14 +46,14 @@ describe('CPU models', () => {
     expect(isar1).toBe(0x100001n); // DPB[3:0]=1, LRCPC[23:20]=1
   });
 
-  it('max advertises each implemented extension in its ID field (D19.2.61/62), PAuth and SM3/SM4 as absent', () => {
+  it('max advertises each implemented extension in its ID field (D19.2.61/62)', () => {
     const cpu = run('max', [MRS_ISAR0, 0xaa0003e2, MRS_ISAR1]).cpu;
     const isar0 = cpu.readX(2);
     const isar1 = cpu.readX(0);
-    // ISAR0: AES=2 (with PMULL), SHA1=1, SHA2=2 (SHA512), CRC32=1, Atomic=2, RDM=1, SHA3=1, SM3=0, SM4=0, DP=1, FHM=1, TS=2 (FlagM2)
-    expect([4, 8, 12, 16, 20, 28, 32, 36, 40, 44, 48, 52].map((lo) => field(isar0, lo))).toEqual([2, 1, 2, 1, 2, 1, 1, 0, 0, 1, 1, 2]);
-    // ISAR1: DPB=1, APA=API=0, JSCVT=1, FCMA=1, LRCPC=1, GPA=GPI=0, FRINTTS=1
-    expect([0, 4, 8, 12, 16, 20, 24, 28, 32].map((lo) => field(isar1, lo))).toEqual([1, 0, 0, 1, 1, 1, 0, 0, 1]);
+    // ISAR0: AES=2 (with PMULL), SHA1=1, SHA2=2 (SHA512), CRC32=1, Atomic=2, RDM=1, SHA3=1, SM3=1, SM4=1, DP=1, FHM=1, TS=2 (FlagM2)
+    expect([4, 8, 12, 16, 20, 28, 32, 36, 40, 44, 48, 52].map((lo) => field(isar0, lo))).toEqual([2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1, 2]);
+    // ISAR1: DPB=1, APA=1 (PAuth, QARMA5), API=0, JSCVT=1, FCMA=1, LRCPC=1, GPA=1 (PACGA, QARMA5), GPI=0, FRINTTS=1
+    expect([0, 4, 8, 12, 16, 20, 24, 28, 32].map((lo) => field(isar1, lo))).toEqual([1, 1, 0, 1, 1, 1, 1, 0, 1]);
   });
 
   it('the profile values survive Cpu.reset()', () => {
@@ -80,6 +80,14 @@ describe('CPU models', () => {
     ['FMLAL v0.2s, v1.2h, v2.2h', 0x0e22ec20],
     ['SETF8 w1', 0x3a00082d],
     ['RMIF x1, #0, #0', 0xba000420],
+    ['SM4E v0.4s, v1.4s', 0xcec08420],
+    ['SM3TT1A v0.4s, v1.4s, v2.s[0]', 0xce428020],
+    ['PACIA x0, x1', 0xdac10020],
+    ['AUTDZB x0', 0xdac13fe0],
+    ['XPACI x0', 0xdac143e0],
+    ['PACGA x0, x1, x2', 0x9ac23020],
+    ['MRS x0, APIAKeyLo_EL1', 0xd5382100],
+    ['MSR APGAKeyHi_EL1, x0', 0xd5182320],
   ];
   for (const [name, word] of samples) {
     it(`${name}: runs on max, UNDEFINED on a57`, () => {

@@ -215,7 +215,7 @@ function sysAccessOk(cpu: Cpu, i: Insn): boolean {
   return !trappedToEl2(cpu, i);
 }
 
-function execMrs(cpu: Cpu, i: Insn): void {
+export function execMrs(cpu: Cpu, i: Insn): void {
   if (!sysAccessOk(cpu, i)) return;
   const d = sysDefs[i.imm];
   const r = cpu.r;
@@ -237,7 +237,7 @@ function execMrsRaz(cpu: Cpu, i: Insn): void {
   cpu.r[i.rd + 1] = 0;
 }
 
-function execMsr(cpu: Cpu, i: Insn): void {
+export function execMsr(cpu: Cpu, i: Insn): void {
   if (cpu.el === 0 && sysDefs[i.imm].el0ReadOnly === true) return undef(cpu);
   // pmu: EL0 writes may need more than reads (PMUSERENR_EL0.EN vs ER/CR): trap to EL1, EC 0x18.
   if (cpu.el === 0 && sysDefs[i.imm].el0WriteCheck?.(cpu) === false) return trapSys(cpu, i);
@@ -505,7 +505,8 @@ export const system: Encoding[] = [
         sysKey(bits(raw, 20, 19), bits(raw, 18, 16), bits(raw, 15, 12), bits(raw, 11, 8), bits(raw, 7, 5)),
       );
       // Unknown encodings, and writes to read-only registers (all of the ID space): UNDEFINED.
-      if (d === undefined || d.ro) return false;
+      // [pauth] registers of a feature are decoded by that feature's group (isa/pauth.ts).
+      if (d === undefined || d.ro || d.feature !== undefined) return false;
       i.imm = d.slot;
       i.imm2 = writeTraps[d.slot];
       i.rn = srcZR(bits(raw, 4, 0));
@@ -529,7 +530,7 @@ export const system: Encoding[] = [
         i.exec = execMrsRaz;
         return true;
       }
-      if (d.wo) return false; // a read of a write-only register: UNDEFINED
+      if (d.wo || d.feature !== undefined) return false; // a read of a write-only register: UNDEFINED ([pauth] feature: isa/pauth.ts)
       i.imm = d.slot;
       i.imm2 = readTraps[d.slot];
       i.exec = execMrs;

@@ -18,6 +18,8 @@ import { templates, helpers } from '../emit.js';
 import { branchRel } from '../isa/branch.js';
 import { conditionHolds } from '../isa/common.js';
 import { PSTATE_IL } from '../exceptions.js';
+// [pauth] PSTATE.BTYPE (FEAT_BTI, set again by an ERET): the loop's lookup checks the target, so leave the region.
+const PSTATE_BTYPE_JIT = 3 << 10;
 import { FC_MASK, PAGE_MASK } from '../fastmem.js';
 import type { BlockCompiler } from '../engine-interp.js';
 
@@ -66,7 +68,7 @@ let nb;
 if (B.nextGen === cpu.gen && B.nextLo === pcLo && B.nextHi === pcHi) nb = B.next;
 else {
   const x = cpu.fcBase | ((pcLo >>> 12) & ${FC_MASK});
-  if (cpu.xTag[x] !== (pcLo & ${PAGE_MASK | 3}) || cpu.xHi[x] !== pcHi || (cpu.pstateOther & ${PSTATE_IL}) !== 0) break;
+  if (cpu.xTag[x] !== (pcLo & ${PAGE_MASK | 3}) || cpu.xHi[x] !== pcHi || (cpu.pstateOther & ${PSTATE_IL | PSTATE_BTYPE_JIT}) !== 0) break;
   nb = cpu.getBlock(cpu.xPa[x] + (pcLo & 0xfff));
   B.next = nb; B.nextLo = pcLo; B.nextHi = pcHi; B.nextGen = cpu.gen;
 }
