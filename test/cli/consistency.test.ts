@@ -67,7 +67,7 @@ describe('repl takes run\'s options that make sense there', () => {
     expect(s.cpi).toBe(1); // functional: one cycle per instruction
     expect(s.instructions).toBeGreaterThan(300);
     const bad = await cli('repl', HELLO, '--script', script, '--timing', 'fast');
-    expect([bad.code, bad.err]).toEqual([2, 'a64hv: error: --timing fast: unknown profile (known: a57, functional)\n']);
+    expect([bad.code, bad.err]).toEqual([2, 'a64hv: error: --timing fast: unknown profile (known: a57, functional, cortex-a53, cortex-a57, cortex-a72)\n']);
   });
   it('--hyp-ram lazy with repl --hyp is accepted (it was an unknown option)', async () => {
     const script = join(dir, 'cont2.txt');
