@@ -78,6 +78,11 @@ describe('Cortex-A53 (in-order, dual issue)', () => {
     const ind = await cycles('cortex-a53', 'ldr x1, [x0]\nadd x2, x3, #1', { 0: { pa: 0x4010_0000 } }, await warm('cortex-a53'));
     expect(ind).toBe(1);
   });
+  it('multiplies take 4 cycles (LLVM AArch64SchedA53.td WriteIM32/WriteIM64 = 4)', async () => {
+    // mul issues at 0, the dependent mul at 4, the add at 8; the model ends after the add (9).
+    const c = await cycles('cortex-a53', 'mul w1, w2, w3\nmul x4, x1, x3\nadd x5, x4, #1', {}, await warm('cortex-a53'));
+    expect(c).toBe(4 + 4 + 1);
+  });
   it('a load that misses L1 and L2 makes its user wait the DRAM latency', async () => {
     const m = await warm('cortex-a53');
     const c = await cycles('cortex-a53', 'ldr x1, [x0]\nadd x2, x1, #1', { 0: { pa: 0x4800_0000 } }, m);
@@ -115,6 +120,14 @@ describe('Cortex-A57 (out of order, 3-wide)', () => {
     // mul x chain: 5 + 5 = 10 cycles; the adds after it finish early but retire in order after it.
     const src = 'mul x1, x2, x3\nmul x4, x1, x3\nadd x5, x6, x7\nadd x8, x6, x7';
     expect(await cycles('cortex-a57', src, {}, await warm('cortex-a57'))).toBe(10);
+  });
+  it('FP divide latencies are those of LLVM AArch64SchedA57.td (FDIVSrr 17, FDIVDrr 32); FADD 5', async () => {
+    // Dependent chains: the fadd waits for the divide, then adds its own 5.
+    expect(await cycles('cortex-a57', 'fdiv s0, s1, s2\nfadd s3, s0, s1', {}, await warm('cortex-a57'))).toBe(17 + 5);
+    expect(await cycles('cortex-a57', 'fdiv d0, d1, d2\nfadd d3, d0, d1', {}, await warm('cortex-a57'))).toBe(32 + 5);
+  });
+  it('Cortex-A72: FMUL 4 then a dependent FADD 3 (OSACA a72.yml)', async () => {
+    expect(await cycles('cortex-a72', 'fmul d0, d1, d2\nfadd d3, d0, d1', {}, await warm('cortex-a72'))).toBe(4 + 3);
   });
   it('load-to-use is 4 cycles on an L1 hit', async () => {
     const c = await cycles('cortex-a57', 'ldr x1, [x0]\nadd x2, x1, #1', { 0: { pa: 0x4010_0000 } }, await warm('cortex-a57'));
