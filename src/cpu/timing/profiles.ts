@@ -23,6 +23,8 @@
 //   [Bastian]  T. Bastian, PhD thesis, chapter on the Cortex-A72 (git.tobast.fr/tobast/phd-thesis,
 //              40_A72-frontend/20_cortex_a72.tex), citing the A72 Software Optimization Guide:
 //              decode 3 instructions and dispatch 3 micro-ops per cycle, eight issue ports
+//   [Toms-A72] tomshardware.com/reviews/arm-cortex-a72-architecture,4424-2.html: 3-way decode
+//              into macro-ops, dispatch of up to 5 micro-ops per cycle (3 on the A57)
 // Checked in issue 13's review: the Software Optimization Guides themselves (UAN 0015, UAN 0016)
 // and the 7-cpu.com / chipsandcheese latency graphs could not be opened from the search index
 // (only their title pages), so the SOG figures are taken through LLVM's A57/A53 models and
@@ -251,7 +253,9 @@ export const DETAILED: Record<string, DetailedProfile> = {
   'cortex-a72': {
     core: 'Cortex-A72',
     kind: 'ooo',
-    width: 3, // [C&C-A72] "3-wide"; [Bastian]: decode 3, dispatch 3 micro-ops per cycle
+    // [C&C-A72] "3-wide"; [Bastian], [Toms-A72]: 3-way decode. Dispatch: [Toms-A72] up to 5
+    // micro-ops, [Bastian] 3; the model has one width (instructions), so 3.
+    width: 3,
     rob: 128, // unverified (taken from the A57; [C&C-A72]'s text gives no number)
     latency: perClass(
       {
