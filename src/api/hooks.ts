@@ -6,7 +6,7 @@
 // - memory hooks set Cpu.watch, which keeps every data page off the fast translation cache (as
 //   the debugger's watchpoints do), and also the tracer, so that stop() takes effect at the next
 //   instruction boundary in both engines;
-// - exception, interrupt and fault hooks set Cpu.onException, called once per exception entry
+// - exception, interrupt and fault hooks add an observer to Cpu.excObservers, called once per exception entry
 //   (exceptions are already a slow path).
 // stop() from any hook ends Machine.run: before the current instruction from an instruction
 // hook, before the next instruction from a memory, exception or fault hook.
@@ -119,13 +119,14 @@ export class Hooks {
   refresh(): void {
     const tracer = this.needTracer() ? this.tracer : null;
     const watch = this.mem.length > 0 ? this.watch : null;
-    const onExc = this.exc.length > 0 || this.fault.length > 0 ? this.onException : null;
+    const onExc = this.exc.length > 0 || this.fault.length > 0;
     for (const cpu of this.pes) {
       // Fast-cache entries made before a memory hook existed would bypass it.
       if (watch !== null && cpu.watch === null) cpu.contextChanged();
       cpu.tracer = tracer;
       cpu.watch = watch;
-      cpu.onException = onExc;
+      if (onExc) cpu.addExcObserver(this.onException);
+      else cpu.removeExcObserver(this.onException);
     }
   }
 

@@ -25,7 +25,7 @@ const SKIP: Record<string, ReadonlySet<string>> = {
   // them would change the TLB statistics of the continued run.
   Cpu: new Set([
     'ramI16', 'ram32', 'ramU8', 'ramDv', 'bus', 'decoder', 'blocks', 'bcPa', 'bcBlock', 'pageBlocks', 'jit', 'walkOnlyMmu', 'engine',
-    'tracer', 'watch', 'onException', 'deviceEvents', 'idRegs', 'tr', 'qScratch',
+    'tracer', 'watch', 'excObservers', 'deviceEvents', 'idRegs', 'tr', 'qScratch',
   ]),
   // Smp's PE list and its hooks are wiring; its state (current PE, quantum left...) is saved.
   Smp: new Set(['hooks']),

@@ -60,6 +60,9 @@ export const LINE_FIQ = 2;
 export const LINE_VIRQ = 4;
 export const LINE_VFIQ = 8;
 
+/** An exception-entry observer (Cpu.excObservers). */
+export type ExcObserver = (cpu: Cpu, vec: number, target: number, retLo: number, retHi: number) => void;
+
 export class Cpu extends CpuBlocks {
   /** The MMU: TLB model and walker (src/mmu/translate.ts). */
   mmu: Mmu;
@@ -99,17 +102,16 @@ export class Cpu extends CpuBlocks {
   /** Asynchronous exceptions taken (IRQ, FIQ, virtual SError; to EL1 or EL2). */
   interruptsTaken = 0;
   /**
-   * [api hooks] Told of every exception entry before it is taken (src/api/hooks.ts): vec is
-   * VEC_SYNC (the exc* fields hold the syndrome), VEC_IRQ, VEC_FIQ or VEC_SERROR; target the EL
-   * it goes to. Exceptions are off the hot path: null costs one compare per exception.
+   * Observers of exception entry, told of each before it is taken (--log's src/log/cpu-log.ts, the
+   * library's hooks in src/api/hooks.ts): vec is VEC_SYNC (the exc* fields hold the syndrome),
+   * VEC_IRQ, VEC_FIQ or VEC_SERROR; target the EL it goes to. Exceptions are off the hot path:
+   * null (no observer) costs one compare per exception. Change it with add/removeExcObserver.
    */
-  onException: ((cpu: Cpu, vec: number, target: number, retLo: number, retHi: number) => void) | null = null;
+  excObservers: ExcObserver[] | null = null;
   /** Set by requestYield(): leave run() after the current instruction (the firmware waits for the host). */
   yieldRequested = false;
   /** Optional per-instruction trace hook (slow: --trace, debugger single-step). */
   tracer: ((cpu: Cpu, pcLo: number, pcHi: number, ins: Insn) => void) | null = null;
-  /** --log int/mmu/unimp (src/log): called at every exception entry, before it; null when off (one test per exception, none per instruction). */
-  excLog: ((cpu: Cpu, retLo: number, retHi: number, vecKind: number, targetEl: number) => void) | null = null;
   /** cycles: the detailed cycle model of a detailed timing profile (src/cpu/timing/), else null. */
   timed: DetailedModel | null = null;
   /** Exception entries with no instruction retired in between: detects a guest lost in the void. */
@@ -387,6 +389,17 @@ export class Cpu extends CpuBlocks {
    * tracer, and features others add: guest debug, per-instruction hooks, a detailed cycle model)
    * adds its condition HERE, and the CPU interprets while it holds. Checked once per block.
    */
+  addExcObserver(f: ExcObserver): void {
+    if (this.excObservers === null) this.excObservers = [f];
+    else if (!this.excObservers.includes(f)) this.excObservers.push(f);
+  }
+
+  removeExcObserver(f: ExcObserver): void {
+    const l = this.excObservers;
+    if (l === null || !l.includes(f)) return;
+    this.excObservers = l.length === 1 ? null : l.filter((g) => g !== f);
+  }
+
   jitAllowed(): boolean {
     // Guest self-hosted debug (src/cpu/debug) checks every instruction, and a detailed timing
     // profile (src/cpu/timing) models every instruction: both interpret.

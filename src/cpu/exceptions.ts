@@ -29,13 +29,18 @@ export const VEC_IRQ = 0x80;
 export const VEC_FIQ = 0x100;
 export const VEC_SERROR = 0x180;
 
+/** Tell the exception-entry observers (Cpu.excObservers: --log, the library's hooks), before any state changes. */
+function notifyException(cpu: Cpu, vec: number, target: number, retLo: number, retHi: number): void {
+  for (const f of cpu.excObservers!) f(cpu, vec, target, retLo, retHi);
+}
+
 /**
  * Take the pending exception (vecKind VEC_SYNC, using the cpu.exc* fields) or an asynchronous
  * one (VEC_IRQ/FIQ/SERROR) with return address (retLo, retHi).
  */
 export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = VEC_SYNC): void {
-  if (cpu.excLog !== null) cpu.excLog(cpu, retLo, retHi, vecKind, vecKind === VEC_SYNC ? cpu.excTargetEl : 1); // --log (src/log/cpu-log.ts)
   const target = vecKind === VEC_SYNC ? cpu.excTargetEl : 1;
+  if (cpu.excObservers !== null) notifyException(cpu, vecKind, target, retLo, retHi);
   if (target === 2) {
     takeToEl2(cpu, retLo, retHi);
     return;
@@ -43,7 +48,6 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
   cpu.pmuExcTaken++; // pmu: EXC_TAKEN (exceptions to the guest's EL1; the TypeScript EL2 is not counted)
   const fromEl = cpu.el;
   const spsr = cpu.getSpsr();
-  if (cpu.onException !== null) cpu.onException(cpu, vecKind, 1, retLo, retHi); // [api hooks] (EL2: in takeToEl2)
   // Vector base offset: current EL with SP_EL0 (0x0), current EL with SP_ELx (0x200),
   // lower EL using AArch64 (0x400).
   let base: number;
@@ -74,7 +78,6 @@ export function takeException(cpu: Cpu, retLo: number, retHi: number, vecKind = 
 
 /** Exception to EL2: set the EL2 syndrome registers and hand over to the TypeScript firmware. */
 function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
-  if (cpu.onException !== null) cpu.onException(cpu, VEC_SYNC, 2, retLo, retHi); // [api hooks]
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.setSys(SYS.ESR_EL2, ((cpu.excEC << 26) | (cpu.excIL << 25) | (cpu.excISS & 0x1ffffff)) | 0, 0);
@@ -98,11 +101,10 @@ function takeToEl2(cpu: Cpu, retLo: number, retHi: number): void {
  * EL2 handles it and returns to the interrupted context.
  */
 export function takeAsyncToEl2(cpu: Cpu, retLo: number, retHi: number, fiq: boolean): void {
-  if (cpu.excLog !== null) cpu.excLog(cpu, retLo, retHi, fiq ? VEC_FIQ : VEC_IRQ, 2); // --log (src/log/cpu-log.ts)
+  if (cpu.excObservers !== null) notifyException(cpu, fiq ? VEC_FIQ : VEC_IRQ, 2, retLo, retHi);
   cpu.setSys(SYS.SPSR_EL2, cpu.getSpsr() | 0, 0);
   cpu.setSys(SYS.ELR_EL2, retLo, retHi);
   cpu.exclValid = 0;
-  if (cpu.onException !== null) cpu.onException(cpu, fiq ? VEC_FIQ : VEC_IRQ, 2, retLo, retHi); // [api hooks]
   const fw = cpu.firmware;
   if (fw === null || fw.el2Interrupt === undefined) {
     cpu.halt(`physical ${fiq ? 'FIQ' : 'IRQ'} routed to EL2 (HCR_EL2.${fiq ? 'FMO' : 'IMO'}) with no hypervisor to take it`);

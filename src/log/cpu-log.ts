@@ -1,8 +1,8 @@
-// The CPU side of --log: `int`, `mmu` and `unimp` from the exception-entry hook (Cpu.excLog, one
+// The CPU side of --log: `int`, `mmu` and `unimp` from the exception-entry hook (Cpu.excObservers, one
 // null test per exception taken, none per instruction), `exec` and `in-asm` from the
 // per-instruction tracer hook (which runs the interpreter: the JIT steps aside while it is set,
 // with the same counts).
-import type { Cpu } from '../cpu/cpu.js';
+import type { Cpu, ExcObserver } from '../cpu/cpu.js';
 import type { Insn } from '../cpu/decode.js';
 import { VEC_SYNC, VEC_IRQ, VEC_FIQ } from '../cpu/exceptions.js';
 import { faultKind } from '../mmu/faults.js';
@@ -50,12 +50,12 @@ const isAbort = (ec: number): boolean => (ec & ~0x5) === 0x20;
  * The exception-entry hook for `int`, `mmu` and `unimp`. Called before the entry, so the CPU
  * still shows the EL it came from and the syndrome the entry will write (excEC/excISS/FAR).
  */
-export function exceptionLogger(log: Logger): ((cpu: Cpu, retLo: number, retHi: number, vecKind: number, targetEl: number) => void) | null {
+export function exceptionLogger(log: Logger): ExcObserver | null {
   const int = log.has('int');
   const mmu = log.has('mmu');
   const unimp = log.has('unimp');
   if (!int && !mmu && !unimp) return null;
-  return (cpu, retLo, retHi, vecKind, targetEl) => {
+  return (cpu, vecKind, targetEl, retLo, retHi) => {
     const pc = h64(retLo, retHi);
     const sync = vecKind === VEC_SYNC;
     const ec = cpu.excEC;

@@ -1,5 +1,6 @@
 // --log, --log-range and --log-file as the `run` command uses them: a Logger, the hooks it needs
 // on a machine's PEs and firmware, and closing its file at the end.
+import type { ExcObserver } from '../cpu/cpu.js';
 import type { Machine } from '../machine.js';
 import { parseLogCategories, type LogCategory } from './categories.js';
 import { parseLogRanges } from './range.js';
@@ -32,6 +33,9 @@ export function createLogger(o: LogOptions, stdout: LineSink, stderr: LineSink):
   return { logger: new Logger(cats, ranges, sink), close: () => (sink as { close?: () => string | null }).close?.() ?? null };
 }
 
+/** The exception observer attachLogger installed on each machine, for detachLogger. */
+const attached = new WeakMap<Machine, ExcObserver>();
+
 /**
  * Install the hooks for the categories on: exceptions on every PE, semihosting errors on the board
  * firmware. Returns the per-instruction hook for exec/in-asm (the caller runs it with --trace's),
@@ -39,7 +43,10 @@ export function createLogger(o: LogOptions, stdout: LineSink, stderr: LineSink):
  */
 export async function attachLogger(m: Machine, log: Logger, symbol: (pc: bigint) => string): Promise<TraceHook | null> {
   const exc = exceptionLogger(log);
-  for (const pe of m.pes) pe.excLog = exc;
+  if (exc !== null) {
+    attached.set(m, exc);
+    for (const pe of m.pes) pe.addExcObserver(exc);
+  }
   if (log.has('guest-errors')) m.firmware.semihost.onGuestError = (msg) => log.line('guest-errors', msg);
   if (!log.has('exec') && !log.has('in-asm')) return null;
   const { loadDisassembler } = await import('../debug/disasm.js');
@@ -49,6 +56,8 @@ export async function attachLogger(m: Machine, log: Logger, symbol: (pc: bigint)
 
 /** Remove the hooks (the machine may be reused by a library caller). */
 export function detachLogger(m: Machine): void {
-  for (const pe of m.pes) pe.excLog = null;
+  const exc = attached.get(m);
+  if (exc !== undefined) for (const pe of m.pes) pe.removeExcObserver(exc);
+  attached.delete(m);
   m.firmware.semihost.onGuestError = null;
 }

@@ -33,7 +33,7 @@ async function machine(engine: 'interp' | 'jit', src: string): Promise<{ m: Mach
 }
 
 function hooksOff(m: Machine): boolean {
-  return m.board.pes.every((c) => c.tracer === null && c.watch === null && c.onException === null);
+  return m.board.pes.every((c) => c.tracer === null && c.watch === null && c.excObservers === null);
 }
 
 describe('instruction hooks', () => {

@@ -249,3 +249,54 @@ describe('exceptions to EL2 (the TypeScript firmware)', () => {
     expect(X(m.cpu, 1)).toBe(0x9000_0000n); // the firmware's return restored PSTATE
   });
 });
+
+describe('exception-entry observers (Cpu.excObservers: --log and the library hooks share them)', () => {
+  it('every observer is told once per exception, before the state changes; removing one leaves the other; none left is null', async () => {
+    const seen: string[] = [];
+    const a = (c: Machine['cpu'], vec: number, target: number, lo: number): void => {
+      seen.push(`a vec=${vec} el=${target} from=${c.el} ret=${(lo >>> 0).toString(16)} esr=${c.sysLo(SYS.ESR_EL1)}`);
+    };
+    const b = (_c: Machine['cpu'], vec: number, target: number): void => {
+      seen.push(`b vec=${vec} el=${target}`);
+    };
+    // SVC #5 at EL0: a synchronous exception to EL1 (vector offset 0, target EL 1), return address
+    // the instruction after the SVC (ARM ARM D1.10.1: preferred return address of an SVC).
+    const m = await runAsm(
+      `
+      ldr x1, =vec
+      msr vbar_el1, x1
+      mov x2, #0
+      msr spsr_el1, x2        // EL0t
+      adr x3, el0
+      msr elr_el1, x3
+      eret
+el0:
+      svc #5
+      hlt #2
+      .balign 2048
+vec:
+      .rept 8
+      hlt #1
+      .balign 128
+      .endr
+      hlt #1
+      .balign 128
+      hlt #1
+      .ltorg`,
+      {
+        setup: (mm) => {
+          mm.cpu.addExcObserver(a);
+          mm.cpu.addExcObserver(b);
+          mm.cpu.addExcObserver(a); // added twice: still told once
+        },
+      },
+    );
+    const svcRet = (CODE_BASE + 4 * 8).toString(16);
+    // ESR_EL1 is still the reset value (0) when the observers run: before the state changes.
+    expect(seen).toEqual([`a vec=0 el=1 from=0 ret=${svcRet} esr=0`, 'b vec=0 el=1']);
+    m.cpu.removeExcObserver(a);
+    expect(m.cpu.excObservers).toEqual([b]);
+    m.cpu.removeExcObserver(b);
+    expect(m.cpu.excObservers).toBeNull();
+  });
+});
