@@ -69,6 +69,6 @@ describe.skipIf(missing.length > 0)('Linux with a busybox shell as a VM', () => 
       expect(vm.stats.get('mmio-read pl011 UARTDR')).toBeGreaterThanOrEqual('hello from the host\n'.length);
       expect(vm.stats.get('irq maintenance')).toBeGreaterThan(0);
     },
-    180_000,
+    600_000,
   );
 });

@@ -53,6 +53,6 @@ describe.skipIf(!have)('Linux as a VM', () => {
       // Nothing the hypervisor could not handle.
       expect(causes.filter((c) => /isolation|unsupported|undef|unexpected|spurious/.test(c))).toEqual([]);
     },
-    120_000,
+    600_000,
   );
 });

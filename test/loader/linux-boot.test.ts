@@ -50,7 +50,7 @@ describe.skipIf(!have)('Linux boot', () => {
       expect(r.reason).toBe('halt');
       expect(r.message).toBe('PSCI SYSTEM_OFF');
     },
-    120_000,
+    600_000,
   );
   it(
     'the translating engine boots it with identical instructions, cycles, interrupts, TLB statistics and output',

@@ -72,6 +72,6 @@ describe.skipIf(missing.length > 0)('Linux boot to a busybox shell', () => {
       // The second of sleep passed in modelled time, mostly asleep in WFI.
       expect(m.cpu.idleCycles).toBeGreaterThan(0);
     },
-    180_000,
+    600_000,
   );
 });
