@@ -227,8 +227,8 @@ export class Session {
       kinds.push(b.kind);
       this.images.push({ entry: BigInt(b.entry), symbols: await guestSymbols(guests[k]), kind: b.kind === 'linux' ? 'linux' : 'elf', x0: b.x0 !== undefined ? BigInt(b.x0) : undefined });
     }
-    if ((initrd !== undefined || this.opts.append !== undefined) && !kinds.includes('linux')) {
-      throw new UserError('--initrd and --append apply to a Linux Image only, and no guest is one');
+    if ((initrd !== undefined || this.opts.append !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
+      throw new UserError('--initrd and --append apply to a Linux Image or a raw kernel only, and no guest is one');
     }
     this.hv = hv;
     this.m = hv.machine;

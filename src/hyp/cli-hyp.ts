@@ -203,15 +203,15 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   else {
     const kinds: string[] = [];
     for (let k = 0; k < guests.length; k++) {
-      // --initrd/--append go to every guest that is a Linux Image: with one guest that is not,
+      // --initrd/--append go to every guest that is a Linux Image (or, alone, a raw kernel): with one guest that is neither,
       // bootIntoVm refuses them; among several, it is an error only if none is one. A VM's own
       // initrd/append (--hyp-config) are for that guest: refused too if it is not an Image.
       const own = per(k).initrd !== undefined || per(k).append !== undefined;
       const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append };
       kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || own || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
     }
-    if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux')) {
-      throw new UserError('--initrd and --append apply to a Linux Image only, and no guest is one');
+    if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
+      throw new UserError('--initrd and --append apply to a Linux Image or a raw kernel only, and no guest is one');
     }
   }
 

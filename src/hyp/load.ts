@@ -1,6 +1,7 @@
 // Loading a guest image into a VM's IPA space (the same kinds as the bare-metal loader: ELF by
-// content, an arm64 Linux Image by content, .S/.s assembled with keystone, anything else raw at
-// 0x4000_0000), and firmware as `--bios` starts it. The bytes land in the VM's RAM wherever stage 2
+// content, an arm64 Linux Image by content, .S/.s assembled with keystone, anything else a raw
+// kernel booted as QEMU's virt boots one: src/loader/kernel-layout.ts), and firmware as `--bios`
+// starts it. The bytes land in the VM's RAM wherever stage 2
 // puts it; the loaded pages count as touched.
 import { basename } from 'node:path';
 import { readGuestFile, UserError } from '../loader/index.js';
@@ -8,13 +9,14 @@ import { isElf, parseElf, loadElfSegments } from '../loader/elf.js';
 import { assembleSource } from '../loader/asm.js';
 import { isArm64Image, loadLinux } from '../loader/linux.js';
 import { placeBios } from '../loader/bios.js';
+import { RAW_KERNEL_OFFSET, initrdBase, dtbBase } from '../loader/kernel-layout.js';
 import type { Vm } from './vm.js';
 import { IPA_RAM } from './vm.js';
 import { vmDtb } from './vm-dt.js';
 import type { Hypervisor } from './hypervisor.js';
 
 export interface VmLoadOptions {
-  /** For a Linux Image: the initramfs placed beside it (its range in /chosen). */
+  /** For a Linux Image or a raw kernel: the initramfs placed beside it (its range in /chosen). */
   initrd?: Uint8Array;
   /** For a Linux Image (or firmware): /chosen bootargs. */
   append?: string;
@@ -33,7 +35,7 @@ export interface VmBoot {
  */
 export async function loadIntoVm(vm: Vm, path: string): Promise<number> {
   const b = await loadGuest(vm, path, {});
-  if (b.x0 !== undefined) throw new UserError(`${basename(path)}: a Linux Image boots with x0 = its device tree; load it with run --hyp`);
+  if (b.kind === 'linux') throw new UserError(`${basename(path)}: a Linux Image boots with x0 = its device tree; load it with run --hyp`);
   return b.entry;
 }
 
@@ -60,18 +62,42 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
     const b = loadLinux(ram, data, name, opts, (chosen) => vmDtb(vm, chosen));
     return { entry: b.entry, x0: b.dtb, kind: 'linux' };
   }
-  if (opts.initrd !== undefined || opts.append !== undefined) {
-    throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)`);
-  }
   if (/\.s$/i.test(path)) {
+    if (opts.initrd !== undefined || opts.append !== undefined) {
+      throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)`);
+    }
     const img = await assembleSource(new TextDecoder().decode(data), name);
     vm.load(Number(img.base), img.code);
     return { entry: Number(img.entry), kind: 'asm' };
   }
   if (data.length === 0) throw new UserError(`${name}: empty file`);
-  if (data.length > vm.config.ramSize) throw new UserError(`${name}: larger than the VM's RAM`);
-  vm.load(IPA_RAM, data);
-  return { entry: IPA_RAM, kind: 'raw' };
+  return loadRawKernel(vm, data, name, opts);
+}
+
+/**
+ * A raw kernel in a VM, as on the board (src/loader/index.ts loadRawKernel, QEMU's virt
+ * `-kernel`): at RAM + 0x80000, entered with x0 = the VM's device tree (x1..x3 = 0), an initrd at
+ * RAM + min(RAM/2, 128 MiB) and the tree after it, so kvm-unit-tests-style .flat files run as VMs.
+ */
+function loadRawKernel(vm: Vm, data: Uint8Array, name: string, opts: VmLoadOptions): VmBoot {
+  const ram = { ramBase: IPA_RAM, ramSize: vm.config.ramSize };
+  const ramEnd = IPA_RAM + vm.config.ramSize;
+  const at = IPA_RAM + RAW_KERNEL_OFFSET;
+  if (at + data.length > ramEnd) {
+    throw new UserError(`${name}: ${data.length} bytes at 0x${at.toString(16)} do not fit the VM's RAM (ends at 0x${ramEnd.toString(16)}; use a larger --ram)`);
+  }
+  vm.load(at, data);
+  const initrdStart = initrdBase(ram, at + data.length);
+  let initrdEnd = initrdStart;
+  if (opts.initrd !== undefined && opts.initrd.length > 0) {
+    if (initrdStart + opts.initrd.length > ramEnd) throw new UserError(`${name}: the initrd (${opts.initrd.length} bytes) does not fit the VM's RAM after the kernel (use a larger --ram)`);
+    vm.load(initrdStart, opts.initrd);
+    initrdEnd = initrdStart + opts.initrd.length;
+  }
+  const blob = vmDtb(vm, { bootargs: opts.append ?? '', initrd: initrdEnd > initrdStart ? { start: initrdStart, end: initrdEnd } : null });
+  const dtb = dtbBase(ram, initrdEnd, blob.length, name);
+  vm.load(dtb, blob);
+  return { entry: at, x0: dtb, kind: 'raw' };
 }
 
 /**

@@ -116,6 +116,6 @@ describe('run with a Linux Image', () => {
     expect(r.out).toContain('DTB ok');
     r = await cli('repl', file('g2.S', 'hlt #1\n'), '--hyp', '--append', 'x', '--script', script);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--initrd and --append apply to a Linux Image only/);
+    expect(r.err).toMatch(/--initrd and --append apply to a Linux Image or a raw kernel/);
   });
 });

@@ -118,11 +118,30 @@ describe('a Linux Image in a VM', () => {
     await expect(loadIntoVm(hv2.vms[0], path)).rejects.toThrow(/a Linux Image boots with x0 = its device tree/);
   });
 
-  it('--initrd/--append with a guest that is not a Linux Image is a user error', async () => {
+  it('a raw kernel boots in a VM as QEMU virt boots one: at RAM + 0x80000, x0 = the VM\'s device tree with /chosen (kernel-layout.ts)', async () => {
     const path = join(dir, 'raw.bin');
-    writeFileSync(path, new Uint8Array(16));
+    const code = (await assembleSource('hlt #1\n', 'raw.S', 0x4008_0000n)).code;
+    writeFileSync(path, code);
+    const initrd = new Uint8Array(3000).fill(0x5a);
     const hv = new Hypervisor({ vms: [{ ramSize: 16 * MiB }] });
-    await expect(bootIntoVm(hv, hv.vms[0], path, { append: 'x' })).rejects.toThrow(/raw\.bin: --initrd and --append apply to a Linux Image only/);
+    const vm = hv.vms[0];
+    const b = await bootIntoVm(hv, vm, path, { initrd, append: 'kut args' });
+    expect([b.kind, b.entry]).toEqual(['raw', 0x4008_0000]);
+    // 16 MiB of RAM: the initrd at RAM + min(RAM/2, 128 MiB) = 0x40800000, the tree on the next
+    // 2 MiB boundary after it.
+    expect(b.x0).toBe(0x40a0_0000);
+    const bus = hv.machine.bus;
+    expect(bus.read(vm.ramPaOf(0x4080_0000), 1)).toBe(0x5a);
+    const dtb = new Uint8Array(64 * 1024);
+    for (let i = 0; i < dtb.length; i++) dtb[i] = bus.read(vm.ramPaOf(b.x0!) + i, 1);
+    const chosen = fdtFind(readFdt(dtb).root, '/chosen')!;
+    expect(propStrings(chosen, 'bootargs')).toEqual(['kut args']);
+    expect(propCells(chosen, 'linux,initrd-start')).toEqual([0, 0x4080_0000]);
+    expect(propCells(chosen, 'linux,initrd-end')).toEqual([0, 0x4080_0000 + 3000]);
+    // Assembly takes neither: a one-line error.
+    const s = join(dir, 'g.S');
+    writeFileSync(s, 'hlt #1\n');
+    await expect(bootIntoVm(hv, hv.vms[0], s, { append: 'x' })).rejects.toThrow(/g\.S: --initrd and --append apply to a Linux Image or a raw kernel \(not to assembly\)/);
   });
 
   it('run IMAGE --hyp --initrd --append: the Image boots as a VM; --initrd/--append with no Linux guest among several is a one-line error', async () => {
@@ -144,10 +163,10 @@ describe('a Linux Image in a VM', () => {
     writeFileSync(raw, 'hlt #1\n');
     r = await cli('run', raw, raw, '--hyp', '-q', '--append', 'x');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('a64hv: error: --initrd and --append apply to a Linux Image only, and no guest is one\n');
+    expect(r.err).toBe('a64hv: error: --initrd and --append apply to a Linux Image or a raw kernel only, and no guest is one\n');
     r = await cli('run', raw, '--hyp', '-q', '--initrd', rd);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('a64hv: error: g.S: --initrd and --append apply to a Linux Image only (no "ARM\\x64" magic at 0x38)\n');
+    expect(r.err).toBe('a64hv: error: g.S: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)\n');
   });
 
   it('--hyp-config gives each Linux VM its own append and initrd (a path relative to the file)', async () => {
@@ -220,6 +239,6 @@ off:
     err = '';
     const c2 = await main(['run', img, raw, '--hyp', '-q', '--hyp-config', join(sub, 'bad.json')], { stdout: { write: () => true }, stderr: { write: (t: string) => (err += t) } });
     expect(c2).toBe(2);
-    expect(err).toMatch(/g2\.S: --initrd and --append apply to a Linux Image only/);
+    expect(err).toMatch(/g2\.S: --initrd and --append apply to a Linux Image or a raw kernel \(not to assembly\)/);
   });
 });
