@@ -16,9 +16,6 @@ import { cpuProfile } from '../cpu/profile.js';
 import { MAX_PES } from '../cpu/smp.js';
 
 /** The hypervisor builds its own machine: the CPU model does not reach it yet. */
-function cpuUnderHyp(): never {
-  throw new UserError('--cpu applies to a plain run or the debugger (not with --hyp yet)');
-}
 import { readInputTextSync } from '../loader/input-file.js';
 
 export interface DebugCliOptions {
@@ -142,7 +139,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     guest,
     timing: o.timing,
     ramSize: o.ram !== undefined ? parseRamSize(o.ram) : undefined,
-    cpu: o.cpu === undefined ? undefined : o.hyp ? cpuUnderHyp() : cpuProfile(o.cpu).name,
+    cpu: o.cpu === undefined ? undefined : cpuProfile(o.cpu).name,
     uartInput: o.uartInput,
     addr: o.addr !== undefined ? parseAddress(o.addr, '--addr') : undefined,
     load: o.load ?? [],

@@ -195,6 +195,7 @@ export class Session {
         })),
         slice: h.config?.slice ?? h.slice,
         timing: this.opts.timing, // repl --hyp --timing (as run --hyp)
+        cpu: this.opts.cpu, // repl --hyp --cpu (as run --hyp)
         vmidTagging: h.config?.vmidTagging ?? h.vmidTagging,
         assignRtc: h.config?.assignRtc,
         assignDma: h.config?.assignDma,
