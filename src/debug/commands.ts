@@ -6,6 +6,7 @@ import { SP } from '../cpu/state.js';
 import { vmSnapshot } from './snapshot-cmd.js'; // [api snapshots] savevm/loadvm
 import { ApiError } from '../api/errors.js';
 import { sysDefs, SYS } from '../cpu/sysregs.js';
+import { readSysreg } from './gdb-sysregs.js';
 import { mmuOf } from '../mmu/translate.js';
 import { translateDebug, formatTranslation, tlbEntries, ACC_READ, ACC_WRITE, ACC_FETCH } from '../mmu/debug.js';
 import { hypervisorView } from './hyp-view.js';
@@ -410,13 +411,7 @@ export class Debugger {
       let v: bigint;
       if (n === 'FPCR') v = BigInt(c.fpcr >>> 0);
       else if (n === 'FPSR') v = BigInt(c.fpsr >>> 0);
-      else if (d.read) {
-        // The accessor computes the value (PSTATE fields, counters, virtualised IDs); keep tmpHi.
-        const t = c.tmpHi;
-        const lo = d.read(c);
-        v = (BigInt(c.tmpHi >>> 0) << 32n) | BigInt(lo >>> 0);
-        c.tmpHi = t;
-      } else v = c.sys64(d.slot);
+      else v = readSysreg(c, d); // the same reading as GDB's (accessors computed, tmpHi kept)
       out.push(`${d.name.padEnd(16)} ${h16(v)}`);
     }
     return out.join('\n');
