@@ -84,7 +84,8 @@ export function loadBios(m: Machine, data: Uint8Array, name: string, bootargs = 
   const bus = m.bus;
   const flash = new FlashRom(image);
   flash.onUnknown = null;
-  const b = placeBios(bus, image, name, () => virtBoardDtb({ ramBase: bus.ramBase, ramSize: bus.ramSize, gicVirtualization: m.gicv !== null, cpus: m.pes.length }, { bootargs }));
+  // The whole board as Linux sees it (virtio drives, RTC, SMMU...), as QEMU hands U-Boot its own tree.
+  const b = placeBios(bus, image, name, () => virtBoardDtb(m.dtBoard(), { bootargs }));
   bus.map(VIRT.FLASH, flash.size, flash);
   m.noteLoaded(b.entry + image.length);
   return { ...b, image };

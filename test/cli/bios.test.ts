@@ -81,4 +81,13 @@ done:
     const r = await run(['run', '--bios', '/usr/lib/u-boot/qemu_arm64/u-boot.bin', '--uart-input', ' echo a64hv\r', '--max-insns', '25000000', '-q']);
     expect(r.out.replace(/\r/g, '')).toContain('=> echo a64hv\na64hv\n=> ');
   });
+
+  it.skipIf(!existsSync('/usr/lib/u-boot/qemu_arm64/u-boot.bin'))('U-Boot is given the whole board\'s device tree: it finds a --drive as QEMU\'s U-Boot does', async () => {
+    const disk = join(dir, 'disk.img');
+    writeFileSync(disk, new Uint8Array(4 << 20));
+    const r = await run(['run', '--bios', '/usr/lib/u-boot/qemu_arm64/u-boot.bin', '--drive', disk, '--uart-input', ' virtio scan\rvirtio info\r', '--max-insns', '80000000', '-q']);
+    const out = r.out.replace(/\r/g, '');
+    expect(out).toContain('=> virtio info\nDevice 0: ');
+    expect(out).toContain('Capacity: 4.0 MB = 0.0 GB (8192 x 512)');
+  });
 });
