@@ -35,7 +35,7 @@ import { readGuestFile, SymbolTable } from '../loader/index.js';
 import { isElf, parseElf } from '../loader/elf.js';
 import { assembleSource } from '../loader/asm.js';
 import { UserError } from '../errors.js';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 export interface TargetOptions extends MachineOptions {
   guest: string;
@@ -668,6 +668,6 @@ export function fmt(v: bigint | number): string {
 async function guestSymbols(path: string): Promise<SymbolTable> {
   const data = await readGuestFile(path);
   if (isElf(data)) return parseElf(data, basename(path)).symbols;
-  if (/\.s$/i.test(path)) return (await assembleSource(new TextDecoder().decode(data), basename(path))).symbols;
+  if (/\.s$/i.test(path)) return (await assembleSource(new TextDecoder().decode(data), basename(path), undefined, { includeDir: dirname(path), path })).symbols;
   return new SymbolTable();
 }

@@ -3,7 +3,7 @@
 // kernel booted as QEMU's virt boots one: src/loader/kernel-layout.ts), and firmware as `--bios`
 // starts it. The bytes land in the VM's RAM wherever stage 2
 // puts it; the loaded pages count as touched.
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { readGuestFile, UserError } from '../loader/index.js';
 import { isElf, parseElf, loadElfSegments } from '../loader/elf.js';
 import { assembleSource } from '../loader/asm.js';
@@ -66,7 +66,7 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
     if (opts.initrd !== undefined || opts.append !== undefined) {
       throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)`);
     }
-    const img = await assembleSource(new TextDecoder().decode(data), name);
+    const img = await assembleSource(new TextDecoder().decode(data), name, undefined, { includeDir: dirname(path), path });
     vm.load(Number(img.base), img.code);
     return { entry: Number(img.entry), kind: 'asm' };
   }

@@ -13,6 +13,7 @@
 import { UserError } from '../errors.js';
 import { SymbolTable } from './symbols.js';
 import { KeystoneWorker } from './keystone-worker.js';
+import { expandIncludes, hasInclude, type LineOrigin } from './asm-include.js';
 
 export const DEFAULT_ASM_BASE = 0x4000_0000n;
 
@@ -95,8 +96,22 @@ export interface AssembledImage {
   symbols: SymbolTable;
 }
 
-/** Assemble a source text; errors are UserErrors `file:line: message`. */
-export async function assembleSource(src: string, file: string, baseOverride?: bigint): Promise<AssembledImage> {
+/** Where `.include` paths of a source are resolved (see asm-include.ts). */
+export interface AsmSourceOptions {
+  /** The folder includes are relative to: the source file's own; the working directory if absent. */
+  includeDir?: string;
+  /** The source file's path, when it is a file (an include of itself is then an error). */
+  path?: string;
+}
+
+/** Assemble a source text; errors are UserErrors `file:line: message` (the included file's, inside one). */
+export async function assembleSource(src: string, file: string, baseOverride?: bigint, opts: AsmSourceOptions = {}): Promise<AssembledImage> {
+  let origins: LineOrigin[] | null = null;
+  if (hasInclude(src)) {
+    const x = expandIncludes(src, file, opts.includeDir ?? process.cwd(), opts.path ?? null);
+    src = x.lines.join('\n');
+    origins = x.origins;
+  }
   const base = baseOverride ?? asmBase(src) ?? DEFAULT_ASM_BASE;
   const lines = src.split(/\r?\n/);
   const seen = new Set<string>();
@@ -105,7 +120,7 @@ export async function assembleSource(src: string, file: string, baseOverride?: b
 
   const full = await attempt(src, base);
   if (full.code === null || (full.code.length === 0 && !onlyDirectives(lines))) {
-    throw new UserError(await locate(lines, labels, base, file, full.error || 'keystone produced no output', full.hung === true));
+    throw new UserError(await locate(lines, labels, base, file, full.error || 'keystone produced no output', full.hung === true, origins));
   }
   const code = full.code;
 
@@ -147,7 +162,7 @@ function onlyDirectives(lines: string[]): boolean {
  * each prefix gets a quarter of the limit (valid prefixes take milliseconds), so finding the line
  * costs a few limits, not one per step.
  */
-async function locate(lines: string[], labels: string[], base: bigint, file: string, fullError: string, hung: boolean): Promise<string> {
+async function locate(lines: string[], labels: string[], base: bigint, file: string, fullError: string, hung: boolean, origins: LineOrigin[] | null): Promise<string> {
   const quarter = (src: string): number => Math.max(1000, limitFor(src) / 4);
   const fails = async (n: number): Promise<string | null> => {
     const prefix = lines.slice(0, n);
@@ -174,5 +189,6 @@ async function locate(lines: string[], labels: string[], base: bigint, file: str
     } else lo = mid + 1;
   }
   if (lo === lines.length) err = (await fails(lo)) ?? err;
-  return `${file}:${lo}: ${err}`;
+  const at = origins?.[lo - 1];
+  return at === undefined ? `${file}:${lo}: ${err}` : `${at.file}:${at.line}: ${err}`;
 }

@@ -1,7 +1,7 @@
 // Guest image loading: ELF64 AArch64 (by content), assembly (.S/.s) or raw binary (anything else,
 // typically .bin). The kind is chosen by content first: an ELF is an ELF whatever its name, and a
 // file named .elf/.axf without the ELF magic is an error rather than a raw image.
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Machine } from '../machine.js';
 import { UserError, hex } from '../errors.js';
 import { SymbolTable } from './symbols.js';
@@ -85,7 +85,7 @@ export async function loadImage(m: Machine, path: string, opts: LoadOptions = {}
       throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)`);
     }
     const text = new TextDecoder().decode(data);
-    const img = await assembleSource(text, name, opts.addr);
+    const img = await assembleSource(text, name, opts.addr, { includeDir: dirname(path), path });
     m.noteLoaded(loadRaw(bus, img.code, img.base, name));
     return { entry: img.entry, symbols: img.symbols, kind: 'asm' };
   }
