@@ -1,7 +1,10 @@
 // Check that each asm guest assembles with keystone (as our loader does for `.S` files)
-// to exactly the bytes GNU as + ld produced: node guests/check-keystone.mjs NAME.S NAME.bin ...
+// to exactly the bytes GNU as + ld produced: npx tsx guests/check-keystone.mjs NAME.S NAME.bin ...
+// `.include` lines are expanded as the loader expands them (keystone has no include directive).
 import { Keystone, Const, loadKeystone } from 'keystone-wasm';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { expandIncludes } from '../src/loader/asm-include.ts';
 
 await loadKeystone();
 const args = process.argv.slice(2);
@@ -9,7 +12,8 @@ let bad = 0;
 for (let k = 0; k < args.length; k += 2) {
   const [src, bin] = [args[k], args[k + 1]];
   const ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
-  const got = Buffer.from(ks.asm(readFileSync(src, 'utf8'), { address: 0x40000000 }));
+  const text = expandIncludes(readFileSync(src, 'utf8'), src, dirname(src), src).lines.join('\n');
+  const got = Buffer.from(ks.asm(text, { address: 0x40000000 }));
   const want = readFileSync(bin);
   if (got.equals(want)) {
     console.log(`${src}: ${got.length} bytes, identical to GNU as`);

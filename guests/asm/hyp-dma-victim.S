@@ -50,13 +50,7 @@ off:
 hang:
     b hang
 
-puts:                            // x6: NUL-terminated string; clobbers w0, x6
-    ldrb w0, [x6], #1
-    cbz w0, puts_done
-    str w0, [x28]
-    b puts
-puts_done:
-    ret
+    .include "lib/puts-x6.inc"
 
 s_hello:
     .asciz "victim: my secret is at IPA 0x40000100\n"

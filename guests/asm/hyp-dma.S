@@ -152,32 +152,9 @@ off:
 hang:
     b hang
 
-puts:                            // x6: NUL-terminated string; clobbers w0, x6
-    ldrb w0, [x6], #1
-    cbz w0, puts_done
-    str w0, [x28]
-    b puts
-puts_done:
-    ret
+    .include "lib/puts-x6.inc"
 
-print_hex:                       // x0: value < 2^32, printed as 0x%08x; clobbers x0-x3
-    mov w1, #0x30
-    str w1, [x28]
-    mov w1, #0x78
-    str w1, [x28]
-    mov x2, #28
-ph_next:
-    lsr x1, x0, x2
-    and w1, w1, #0xf
-    add w1, w1, #0x30
-    cmp w1, #0x39
-    b.ls ph_digit
-    add w1, w1, #0x27            // 'a'..'f'
-ph_digit:
-    str w1, [x28]
-    subs x2, x2, #4
-    b.pl ph_next
-    ret
+    .include "lib/print-hex.inc"
 
 s_hello:
     .asciz "dma: engine at IPA 0x0a100000, DMA_ID "

@@ -79,13 +79,7 @@ hang:
     wfi
     b hang
 
-puts:                            // x6: NUL-terminated string; clobbers w0, x6
-    ldrb w0, [x6], #1
-    cbz w0, puts_done
-    str w0, [x28]
-    b puts
-puts_done:
-    ret
+    .include "lib/puts-x6.inc"
 
 print_dec:                       // x0: value; prints it in decimal; clobbers x0, x6-x10
     adr x7, numbuf_end

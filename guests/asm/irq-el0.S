@@ -195,19 +195,7 @@ puts_wait:
 puts_done:
     ret
 
-// putdec(x0): unsigned decimal. Clobbers x0-x6.
-putdec:
-    adr x4, digits_end
-    mov x5, #10
-putdec_div:
-    udiv x6, x0, x5
-    msub x1, x6, x5, x0          // x0 mod 10
-    add x1, x1, #0x30
-    strb w1, [x4, #-1]!
-    mov x0, x6
-    cbnz x0, putdec_div
-    mov x0, x4
-    b puts
+    .include "lib/putdec.inc"
 
 // puthex(x0, x1 = digits): no newline. Clobbers x0-x3, x6.
 puthex:

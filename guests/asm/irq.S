@@ -383,33 +383,9 @@ exit_fail:
     hlt #0xf000
     b hang
 
-// puts(x0 = string) on the PL011. Clobbers x0-x3.
-puts:
-    movz x2, #0x0900, lsl #16
-puts_next:
-    ldrb w1, [x0], #1
-    cbz w1, puts_done
-puts_wait:
-    ldr w3, [x2, #0x18]          // UARTFR
-    tbnz w3, #5, puts_wait       // TXFF
-    str w1, [x2]                 // UARTDR
-    b puts_next
-puts_done:
-    ret
+    .include "lib/puts.inc"
 
-// putdec(x0): unsigned decimal. Clobbers x0-x6.
-putdec:
-    adr x4, digits_end
-    mov x5, #10
-putdec_div:
-    udiv x6, x0, x5
-    msub x1, x6, x5, x0          // x0 mod 10
-    add x1, x1, #0x30
-    strb w1, [x4, #-1]!
-    mov x0, x6
-    cbnz x0, putdec_div
-    mov x0, x4
-    b puts
+    .include "lib/putdec.inc"
 
 // puthex(x0, x1 = digits): no newline. Clobbers x0-x3, x6.
 puthex:

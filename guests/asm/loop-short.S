@@ -43,19 +43,7 @@ hang:
     wfi
     b hang
 
-// puts(x0 = string) on the PL011. Clobbers x0-x3.
-puts:
-    movz x2, #0x0900, lsl #16
-puts_next:
-    ldrb w1, [x0], #1
-    cbz w1, puts_done
-puts_wait:
-    ldr w3, [x2, #0x18]          // UARTFR
-    tbnz w3, #5, puts_wait       // TXFF
-    str w1, [x2]                 // UARTDR
-    b puts_next
-puts_done:
-    ret
+    .include "lib/puts.inc"
 
 // puthex64(x0 = value): 16 hex digits. Clobbers x0-x4.
 puthex64:

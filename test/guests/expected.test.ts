@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { Keystone, Const, loadKeystone } from 'keystone-wasm';
+import { expandIncludes } from '../../src/loader/asm-include.js';
 
 const GUESTS = fileURLToPath(new URL('../../guests/', import.meta.url));
 
@@ -80,7 +82,9 @@ describe('committed guest builds', () => {
     await loadKeystone();
     for (const name of ['hello', 'echo', 'el0-svc', 'exceptions', 'mmu', 'loop', 'loop-short']) {
       const ks = new Keystone(Const.KS_ARCH_ARM64, Const.KS_MODE_LITTLE_ENDIAN);
-      const fromSource = Buffer.from(ks.asm(readFileSync(`${GUESTS}asm/${name}.S`, 'utf8'), { address: 0x4000_0000 }));
+      const path = `${GUESTS}asm/${name}.S`;
+      const text = expandIncludes(readFileSync(path, 'utf8'), path, dirname(path), path).lines.join('\n');
+      const fromSource = Buffer.from(ks.asm(text, { address: 0x4000_0000 }));
       const seg = loadSegment(readFileSync(`${GUESTS}build/${name}.elf`));
       expect(seg.vaddr, name).toBe(0x4000_0000n);
       expect(fromSource.equals(seg.bytes), `${name}: build/${name}.elf is stale (run make -C guests)`).toBe(true);
