@@ -196,7 +196,7 @@ export class Vm {
       { name: 'pl011', ipa: IPA_UART, size: 0x1000, dev: this.uart, regName: pl011RegName },
       { name: 'virtio-mmio', ipa: IPA_VIRTIO, size: 0x200, dev: this.virtio, regName: VirtioMmioId.regName },
     ];
-    this.s2 = new TableBuilder(bus, { inputSize: IPA_BITS, poolBase, poolEnd });
+    this.s2 = new TableBuilder(bus, { inputSize: IPA_BITS, startLevel: 1, poolBase, poolEnd });
     if (config.ram === 'eager') this.s2.map(IPA_RAM, ramPa, config.ramSize, s2Leaf(), config.s2Pages ? 3 : undefined);
     const ramEnd = IPA_RAM + config.ramSize;
     this.semihost = new Semihosting({

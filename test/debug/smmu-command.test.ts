@@ -49,7 +49,7 @@ describe('smmu and tr sid= under the hypervisor', () => {
     const ste = answer(out, 'smmu ste 32');
     expect(ste).toMatch(/STE of StreamID 32 at PA 0x40f00800/);
     expect(ste).toMatch(/V 1, Config 110 \(stage 2 only\)/);
-    expect(ste).toMatch(/S2VMID 2, S2T0SZ 24 \(40-bit IPA\), S2SL0 2, .*S2TG 4K, S2PS 44 bits/);
+    expect(ste).toMatch(/S2VMID 2, S2T0SZ 24 \(40-bit IPA\), S2SL0 1, .*S2TG 4K, S2PS 44 bits/);
     expect(ste).toMatch(/S2AA64 1, .* S2R 1, S2TTB 0x40050000/);
     // IPA 0x4001_0000 of the 8 MiB VM at PA 0x4300_0000, through a 2 MiB block at level 2.
     const w = answer(out, 'tr sid=32 0x40010000 w');

@@ -313,11 +313,20 @@ describe('virtio-blk assigned to a VM (its transport mapped by stage 2, its Stre
 describe('the same with the SMMU in bypass (STE.Config = 0b100): the seed\'s two problems', () => {
   it('copy: the IPAs are taken as PAs; the copy reads and writes hypervisor memory, the VM\'s page stays empty', async () => {
     let hypPage: Uint8Array | null = null;
-    const hv = await runDmaScenario('copy', 'bypass', { beforeRun: (h) => (hypPage = bytes(h, 0x4000_1000, 256)) });
+    // PA 0x4000_1000 is hypervisor memory: the second of the VM's two concatenated level-1 stage-2
+    // tables (IPAs from 512 GiB, unused, so all invalid). Mark it with invalid descriptors (bit 0
+    // clear) that the copy must carry to PA 0x4020_0000.
+    const mark = Uint8Array.from({ length: 256 }, (_, i) => (i * 6 + 0xa4) & 0xfe);
+    const hv = await runDmaScenario('copy', 'bypass', {
+      beforeRun: (h) => {
+        h.machine.bus.load(0x4000_1000, mark);
+        hypPage = bytes(h, 0x4000_1000, 256);
+      },
+    });
     const vm = hv.vms[0];
     expect(vm.output).toContain('dma: copy WRONG');
     expect(bytes(hv, vm.ramPa + 0x20_0000, 256).every((b) => b === 0)).toBe(true);
-    // PA 0x4020_0000 (hypervisor memory) got the bytes at PA 0x4000_1000: the VM's stage-2 tables.
+    // PA 0x4020_0000 (hypervisor memory) got the bytes at PA 0x4000_1000.
     expect(hypPage!.some((b) => b !== 0)).toBe(true);
     expect(bytes(hv, 0x4020_0000, 256)).toEqual(hypPage);
     expect(hv.iommu!.eventsTotal).toBe(0);
