@@ -119,7 +119,7 @@ export class Jit implements BlockCompiler {
    */
   compile(b: Block): RegionCode | null {
     if (this.regionsCompiled >= this.burst + Math.floor(this.cpu.instret / (REGION_EVERY * this.threshold))) {
-      b.hits = this.threshold >> 1;
+      b.hits = Math.floor(this.threshold / 2);
       this.declined++;
       return null;
     }
@@ -127,7 +127,7 @@ export class Jit implements BlockCompiler {
     const times = (this.pageCompiles.get(page) ?? 0) + 1;
     this.pageCompiles.set(page, times);
     const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
-    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), this.threshold >> 3, this.maxRegion);
+    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), Math.floor(this.threshold / 8), this.maxRegion);
     let size = 0;
     for (const x of blocks) size += x.insns.length;
     if (this.compiledInsns + size > this.maxInsns) this.flush();
