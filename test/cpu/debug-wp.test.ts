@@ -31,8 +31,8 @@ function kutWpBody(): string {
 
 describe('watchpoints: the kvm-unit-tests debug-wp sequence', () => {
   it('both engines: identical instructions, cycles and records; the JIT compiled the loop, then interprets while the watchpoints are armed', async () => {
-    const a = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'interp', maxInsns: 3_000_000 });
-    const b = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'jit', maxInsns: 3_000_000 });
+    const a = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'interp', maxInsns: JIT_THRESHOLD + 1_000_000 });
+    const b = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'jit', maxInsns: JIT_THRESHOLD + 1_000_000 });
     expect(b.m.cpu.jit.regionsCompiled).toBeGreaterThan(0);
     expect(b.recs).toEqual(a.recs);
     expect(a.recs.length).toBe(4);

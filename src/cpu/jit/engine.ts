@@ -20,14 +20,15 @@ import type { BlockCompiler } from '../engine-interp.js';
 
 /**
  * Instructions a block runs (counted in whole runs) before it is compiled with its region: a
- * ski-rental rule. V8 optimising a region costs 50-150 ms of CPU on its compiler threads (and
- * again after each deoptimisation), about what the interpreter spends on 2-4 million
- * instructions; compiling once a block has done that much work bounds the loss on code that
- * then goes cold (most of a Linux boot) to about the interpreting already done, while loops
- * that keep running pay it back many times. Measured on the Linux boot to /init (docs/profile.md):
- * at 50 000 runs 47 regions, whose compiles cost more CPU than they saved.
+ * ski-rental rule. V8 optimising a region costs 50-150 ms of CPU on its compiler threads, and
+ * again after each deoptimisation (16 compiles for 9 regions on the Linux boot), about what the
+ * interpreter spends on 3-4 million instructions; compiling once a block has itself done that
+ * much work bounds the loss on code that then goes cold (most of a Linux boot) to about the
+ * interpreting already done, while loops that keep running pay it back many times. Measured on
+ * the Linux boot to /init (docs/profile.md): 50 000 runs gave 47 regions, whose compiles cost
+ * more CPU than they saved; 2 million instructions 9 regions, 4 million 3, 8 million none.
  */
-export const JIT_THRESHOLD = 2_000_000;
+export const JIT_THRESHOLD = 4_000_000;
 /**
  * Compile work per instructions retired: the first REGION_BURST regions at once (a guest's hot
  * loops), then at most one more per REGION_EVERY thresholds of instructions retired (so that
