@@ -21,14 +21,17 @@ import type { BlockCompiler } from '../engine-interp.js';
 /**
  * Instructions a block runs (counted in whole runs) before it is compiled with its region: a
  * ski-rental rule. V8 optimising a region costs 50-150 ms of CPU on its compiler threads, and
- * again after each deoptimisation (16 compiles for 9 regions on the Linux boot), about what the
- * interpreter spends on 3-4 million instructions; compiling once a block has itself done that
- * much work bounds the loss on code that then goes cold (most of a Linux boot) to about the
- * interpreting already done, while loops that keep running pay it back many times. Measured on
- * the Linux boot to /init (docs/profile.md): 50 000 runs gave 47 regions, whose compiles cost
- * more CPU than they saved; 2 million instructions 9 regions, 4 million 3, 8 million none.
+ * again after each deoptimisation; a region that deoptimises on a path first taken after its
+ * compile may then run in V8's unoptimised tiers, slower than the interpreter, until V8 finds it
+ * hot again. Compiling once a block has itself done a lot of work bounds the loss on code that
+ * then goes cold (most of a Linux boot), while loops that keep running pay it back many times.
+ * Measured on the Linux boot to /init (docs/profile.md; the boot's hottest block runs about
+ * 1-3 million times): 50 000 runs gave 47 regions, 2 million instructions 9, 4 million 3; with
+ * 47 and with 3 the JIT lost to the interpreter (with 3 by 1.5-2 s of CPU in 3 runs of 3, two of
+ * them deoptimised for good); 8 million compiles none, and the JIT costs what the interpreter costs. A tight loop still compiles within
+ * its first 1 % (900M instructions).
  */
-export const JIT_THRESHOLD = 4_000_000;
+export const JIT_THRESHOLD = 8_000_000;
 /**
  * Compile work per instructions retired: the first REGION_BURST regions at once (a guest's hot
  * loops), then at most one more per REGION_EVERY thresholds of instructions retired (so that
