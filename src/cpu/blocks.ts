@@ -33,7 +33,7 @@ export class Block {
   nextHi = 0;
   next: Block | null = null;
   nextGen = -1;
-  /** The JIT engine's hotness counter and compiled code for this block (src/cpu/jit). */
+  /** The JIT engine's hotness counter (instructions run in whole runs of this block) and compiled code (src/cpu/jit). */
   hits = 0;
   /** The compiled region holding this block (run from here), its index in it, the region's identity. */
   code: ((cpu: Cpu, b: Block) => number) | null = null;

@@ -21,10 +21,10 @@ export function runInterp(cpu: Cpu, maxInsns: number): number {
 
 /** What the run loop needs from a translating engine (src/cpu/jit/engine.ts). */
 export interface BlockCompiler {
-  /** Executions of a block before it is compiled. */
+  /** Instructions run (in whole runs) by a block before it is compiled. */
   readonly threshold: number;
-  /** Compile the region of `b` (setting b.code) and return its code. */
-  compile(b: Block): (cpu: Cpu, b: Block) => number;
+  /** Compile the region of `b` (setting b.code) and return its code, or null when it declines (for now). */
+  compile(b: Block): ((cpu: Cpu, b: Block) => number) | null;
   /** Exchanged with the compiled code: the remaining budget, the block that ran last. */
   budget: number;
   cur: Block | null;
@@ -97,7 +97,8 @@ export function runBlocks(cpu: Cpu, maxInsns: number, jit: BlockCompiler | null)
       // the region, doing this loop's bookkeeping for each; it returns -1 when it left at a block
       // boundary (jit.cur completed last) or k when instruction k of block jit.cur stopped.
       let code = b.code;
-      if (code === null && ++b.hits >= jit.threshold) code = jit.compile(b);
+      // [jitboot] hits counts instructions (whole runs), so the threshold is work done, not runs.
+      if (code === null && (b.hits += n) >= jit.threshold) code = jit.compile(b);
       if (code !== null) {
         jit.budget = budget;
         k = code(cpu, b);

@@ -67,6 +67,7 @@ describe('snapshot: run N, snapshot, run M equals restore + run M', () => {
     a.run({ maxInstructions: 700_000 });
     const straight = observe(a);
     const b = new Machine({ ramSize: 16 << 20, engine: 'jit' });
+    b.board.cpu.jit.threshold = 10_000; // [jitboot] compile within this short run (the default is 8M instructions of a block)
     b.restoreSnapshot(snap);
     b.run({ maxInstructions: 700_000 });
     expect(b.board.cpu.jit.regionsCompiled).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 // AArch64.WatchpointByteMatch, AArch64.StateMatch, AArch64.CheckWatchpoint).
 import { describe, it, expect } from 'vitest';
 import { runDebugGuest, movImm, esrOf, WDATA } from './debug-guest.js';
-import { JIT_THRESHOLD } from '../../src/cpu/jit/engine.js'; // the loop must get hot enough to compile
+import { JIT_THRESHOLD } from '../../src/cpu/jit/engine.js'; // the loop must get hot enough to compile (threshold: instructions run by the block, 3 per iteration)
 import { X } from '../helpers.js';
 import { runVec } from './vec-helpers.js';
 import { SYS } from '../../src/cpu/sysregs.js';
@@ -21,7 +21,7 @@ const WP_LOAD = esrOf(0x35, 0x22);
 function kutWpBody(): string {
   let body = `msr daifset, #8\n${movImm('x9', W)}\n${movImm('x1', wcr())}\n`;
   for (let i = 0; i < 4; i++) body += `add x2, x9, #${i}\nmsr dbgwcr${i}_el1, x1\nmsr dbgwvr${i}_el1, x2\n`;
-  body += `isb\n${movImm('x5', JIT_THRESHOLD + 2000)}\nwarm: strb w5, [x9, #8]\nsubs x5, x5, #1\nb.ne warm\n`;
+  body += `isb\n${movImm('x5', Math.ceil(JIT_THRESHOLD / 3) + 2000)}\nwarm: strb w5, [x9, #8]\nsubs x5, x5, #1\nb.ne warm\n`;
   body += `msr daifclr, #8\n${movImm('x3', KDE | MDE)}\nmsr mdscr_el1, x3\nisb\n`;
   // The same loop again, now with the watchpoints armed (its store is not watched).
   body += `${movImm('x5', 12000)}\nwarm2: strb w5, [x9, #8]\nsubs x5, x5, #1\nb.ne warm2\n`;
@@ -31,8 +31,8 @@ function kutWpBody(): string {
 
 describe('watchpoints: the kvm-unit-tests debug-wp sequence', () => {
   it('both engines: identical instructions, cycles and records; the JIT compiled the loop, then interprets while the watchpoints are armed', async () => {
-    const a = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'interp' });
-    const b = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'jit' });
+    const a = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'interp', maxInsns: JIT_THRESHOLD + 1_000_000 });
+    const b = await runDebugGuest(kutWpBody(), { orSpsr: D, engine: 'jit', maxInsns: JIT_THRESHOLD + 1_000_000 });
     expect(b.m.cpu.jit.regionsCompiled).toBeGreaterThan(0);
     expect(b.recs).toEqual(a.recs);
     expect(a.recs.length).toBe(4);

@@ -44,6 +44,7 @@ function state(cpu: Cpu, memFrom = 0, memLen = 0): Record<string, unknown> {
 function jitCpu(cpu: Cpu, threshold: number): void {
   cpu.engine = 'jit';
   cpu.jit.threshold = threshold;
+  cpu.jit.burst = Infinity; // [jitboot] no compile budget: everything hot is compiled
 }
 
 describe('engine selection', () => {

@@ -19,13 +19,28 @@ import { FC_MASK, PAGE_MASK } from '../fastmem.js';
 import type { BlockCompiler } from '../engine-interp.js';
 
 /**
- * Executions of a block before it is compiled (with its region). V8 optimising a region costs
- * tens of milliseconds of CPU (and again after each deoptimisation): only code that has shown it
- * runs very often pays that back. Measured on the Linux boot to /init: 146 regions and about 2x
- * the interpreter's CPU time at 10 000; 47 regions at 50 000; the guests' hot loops compile
- * either way.
+ * Instructions a block runs (counted in whole runs) before it is compiled with its region: a
+ * ski-rental rule. V8 optimising a region costs 50-150 ms of CPU on its compiler threads, and
+ * again after each deoptimisation; a region that deoptimises on a path first taken after its
+ * compile may then run in V8's unoptimised tiers, slower than the interpreter, until V8 finds it
+ * hot again. Compiling once a block has itself done a lot of work bounds the loss on code that
+ * then goes cold (most of a Linux boot), while loops that keep running pay it back many times.
+ * Measured on the Linux boot to /init (docs/profile.md; the boot's hottest block runs about
+ * 1-3 million times): 50 000 runs gave 47 regions, 2 million instructions 9, 4 million 3; with
+ * 47 and with 3 the JIT lost to the interpreter (with 3 by 1.5-2 s of CPU in 3 runs of 3, two of
+ * them deoptimised for good); 8 million compiles none, and the JIT costs what the interpreter costs. A tight loop still compiles within
+ * its first 1 % (900M instructions).
  */
-export const JIT_THRESHOLD = 50_000;
+export const JIT_THRESHOLD = 8_000_000;
+/**
+ * Compile work per instructions retired: the first REGION_BURST regions at once (a guest's hot
+ * loops), then at most one more per REGION_EVERY thresholds of instructions retired (so that
+ * compiling stays a bounded share of the run whatever the threshold); a hot block over the
+ * budget is asked again after half a threshold more work. Counted in instructions, so the same
+ * guest compiles the same regions at the same points on every run (and counts never depend on it).
+ */
+export const REGION_BURST = 16;
+export const REGION_EVERY = 2;
 /** Regions compiled from one page's hot blocks before further hot blocks there are compiled alone. */
 export const MAX_PAGE_COMPILES = 32;
 /** Bound on compiled code: instructions in compiled blocks before everything is dropped. */
@@ -49,6 +64,8 @@ export class Jit implements BlockCompiler {
   /** Statistics: regions compiled, and flushes at the bound. */
   regionsCompiled = 0;
   flushes = 0;
+  /** Compiles put off by the budget (REGION_BURST, REGION_EVERY). */
+  declined = 0;
 
   constructor(
     private readonly cpu: CpuBlocks,
@@ -58,6 +75,8 @@ export class Jit implements BlockCompiler {
     public maxInsns = MAX_COMPILED_INSNS,
     /** Largest region in instructions (MAX_REGION_INSNS; tests change it). */
     public maxRegion = MAX_REGION_INSNS,
+    /** Regions compiled before the budget applies (REGION_BURST; tests lift it to compile everything). */
+    public burst = REGION_BURST,
   ) {
     cpu.onCodeDropped = (page) => this.codeDropped(page);
     cpu.onBlockDecoded = (b) => this.reattach(b);
@@ -102,12 +121,17 @@ export class Jit implements BlockCompiler {
    * `b` is hot: compile the region of its RAM page, with every block decoded on that page so far
    * (a page whose blocks grow hot one by one is recompiled, each time whole).
    */
-  compile(b: Block): RegionCode {
+  compile(b: Block): RegionCode | null {
+    if (this.regionsCompiled >= this.burst + Math.floor(this.cpu.instret / (REGION_EVERY * this.threshold))) {
+      b.hits = Math.floor(this.threshold / 2);
+      this.declined++;
+      return null;
+    }
     const page = (b.pa - this.cpu.ramBase) >>> 12;
     const times = (this.pageCompiles.get(page) ?? 0) + 1;
     this.pageCompiles.set(page, times);
     const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
-    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), this.threshold >> 3, this.maxRegion);
+    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), Math.floor(this.threshold / 8), this.maxRegion);
     let size = 0;
     for (const x of blocks) size += x.insns.length;
     if (this.compiledInsns + size > this.maxInsns) this.flush();
