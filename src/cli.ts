@@ -750,15 +750,12 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
       }
       if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
       if (opts.hyp) {
-        // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.
-        if (opts.log !== undefined) {
-          const other = [...parseLogCategories(opts.log)].filter((c) => c !== 'exits');
-          if (other.length > 0) throw new UserError(`--log ${other.join(',')}: with --hyp only 'exits' can be logged so far (a plain run logs every category)`);
-          if (opts.logRange !== undefined || opts.logFile !== undefined) throw new UserError('--log-range and --log-file apply to a plain run (with --hyp, exits go to stderr)');
-          opts.hypTrace = true;
-        }
+        // --log under --hyp (src/log/hyp-log.ts): the VMs' CPU events, their semihosting mistakes, and
+        // the exits (--log exits is --hyp-trace, written where the log goes).
         if (opts.traceFile !== undefined) throw new UserError('--trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)');
-        return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+        const logSetup = createLogger(opts, io.stdout, io.stderr);
+        if (logSetup?.logger.has('exits')) opts.hypTrace = true;
+        return setCode(await runHypCommand([guest, ...more], { ...opts, logSetup }, io, parseSize));
       }
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));

@@ -23,6 +23,8 @@ import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 import { parseHypS2 } from '../loader/mmu-setup.js';
 import { type EngineName } from '../cpu/jit/engine.js';
 import { engineOption } from '../cli-engine.js';
+import type { LogSetup } from '../log/setup.js'; // [api17 log]
+import { attachHypLogger } from '../log/hyp-log.js'; // [api17 log]
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -86,6 +88,8 @@ export interface HypCliOptions {
   bios?: boolean;
   /** --hyp-smmu stage2|bypass: how the SMMU treats the DMA stream assigned by --hyp-config. */
   smmu?: string;
+  /** [api17 log] --log/--log-range/--log-file (src/log/hyp-log.ts); exits go to its output too. */
+  log?: LogSetup | null;
 }
 
 /** One SMMU event record as a line of the exit log. */
@@ -166,6 +170,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   let smmuEvents = 0;
   const single = guests.length === 1;
   const pre = prefixer(io.stdout);
+  const exitOut = o.log?.logger.has('exits') ? o.log.logger.sink : io.stderr; // [api17 log]
   let hv: Hypervisor;
   try {
     hv = new Hypervisor({
@@ -192,9 +197,9 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       assignVirtio: cfg?.assignVirtio,
       drives: cfg?.drives?.map((d) => ({ path: resolve(cfgDir, d.path), readonly: d.readonly })),
       smmu,
-      onSmmuEvent: o.trace ? (vm, e) => io.stderr.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
+      onSmmuEvent: o.trace ? (vm, e) => exitOut.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
       onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
-      onExit: o.trace ? (e) => io.stderr.write(formatExit(e, ++exits)) : undefined,
+      onExit: o.trace ? (e) => exitOut.write(formatExit(e, ++exits)) : undefined,
     });
   } catch (e) {
     throw new UserError((e as Error).message);
@@ -215,6 +220,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
     }
   }
 
+  const unlog = o.log ? await attachHypLogger(hv, o.log.logger) : null; // [api17 log]
   let stopInput = (): void => {};
   const input = new InputWait();
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input);
@@ -244,6 +250,10 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   } finally {
     stopInput();
     pre.flush();
+    // [api17 log] hooks off, then the log file flushed and closed (a write error as one line).
+    unlog?.();
+    const failedLog = o.log?.close() ?? null;
+    if (failedLog !== null) io.stderr.write(`a64hv: ${failedLog}\n`);
   }
   const wallMs = performance.now() - t0;
   const cpu = hv.cpu;
@@ -377,6 +387,8 @@ export interface RunCommandOptions {
   append?: string;
   bios?: boolean;
   hypSmmu?: string;
+  /** [api17 log] the --log setup src/cli.ts made (createLogger). */
+  logSetup?: LogSetup | null;
 }
 
 function count(s: string, what: string): number {
@@ -428,6 +440,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       append: o.append,
       bios: o.bios,
       smmu: o.hypSmmu,
+      log: o.logSetup, // [api17 log]
     },
     io,
   );
