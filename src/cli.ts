@@ -9,11 +9,11 @@ import Table from 'cli-table3';
 import { writeOutput } from './cli-output.js';
 import { runFigures } from './cli-stats.js';
 import { ignoredOptionWarnings } from './cli-warnings.js';
+import { RunMeter, wallRows, cpiText } from './cli-progress.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Machine, DEFAULT_RAM_SIZE, type RunResult, type MachineOptions } from './machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
@@ -334,6 +334,8 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.log !== undefined && parseLogCategories(o.log).has('exits')) io.stderr.write('a64hv: warning: --log exits does nothing without --hyp\n');
   const logging = createLogger(o, io.stdout, io.stderr);
   const traceSink = o.traceFile !== undefined ? openLineSink(o.traceFile, io.stdout) : null;
+  // The progress line (a terminal only) stays off while --trace or --log write to stderr.
+  const meter = new RunMeter(io.stderr, io.stdout, io.clock, !(o.trace && traceSink === null) && !(logging !== null && o.logFile === undefined));
   const m = new Machine({
     ...masters,
     timing: o.timing,
@@ -341,7 +343,11 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
     engine,
     ramSize,
     uartInput: o.uartInput,
-    onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
+    onOutput: (t) => {
+      meter.output(t);
+      if (tracer) tracer.output(t);
+      else io.stdout.write(t);
+    },
     semihosting: o.semihosting,
     cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
@@ -381,7 +387,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   }
   if (logging !== null) m.cpu.tracer = bothHooks(m.cpu.tracer, await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? ''));
 
-  const t0 = performance.now();
+  meter.begin();
   let result: RunResult;
   let done = 0;
   let interrupted = false;
@@ -393,6 +399,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       done += r.instructions;
       result = { ...r, instructions: done };
       if (r.reason !== 'limit' || done >= maxInsns) break;
+      meter.tick(done, m.cpu.cycles);
       if (io.signal?.aborted) {
         interrupted = true;
         break;
@@ -401,17 +408,19 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         // Interactive and idle with a timer armed: that time passes in real time (or until input).
         const d = m.firmware.idleDeadline;
         m.firmware.idleDeadline = -1;
-        await paceIdle(m.cpu, d, input, io.signal, io.clock);
+        await meter.idle(paceIdle(m.cpu, d, input, io.signal, io.clock));
         continue;
       }
       if (m.firmware.idleForInput) {
         // The guest sleeps in WFI until the UART receives something: wait for stdin.
         m.firmware.idleForInput = false;
         let unlisten = (): void => {};
-        await new Promise<void>((res) => {
-          void input.next().then(res);
-          unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
-        });
+        await meter.idle(
+          new Promise<void>((res) => {
+            void input.next().then(res);
+            unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
+          }),
+        );
         unlisten();
         continue;
       }
@@ -419,6 +428,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       await new Promise((res) => setImmediate(res));
     }
   } finally {
+    meter.erase();
     tracer?.flush();
     m.cpu.tracer = null;
     stopInput();
@@ -428,8 +438,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       if (failed !== null) io.stderr.write(`a64hv: ${failed}\n`);
     }
   }
-  const wallMs = performance.now() - t0;
-  const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
+  const wallMs = meter.wallMs();
 
   for (const d of dumps) {
     await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len), io);
@@ -449,7 +458,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.statsJson !== undefined) {
     const stats = {
       // The keys every --stats-json has, with or without --hyp (src/cli-stats.ts).
-      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode),
+      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode, meter.idleMs),
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
@@ -479,15 +488,14 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       [m.pes.length > 1 ? 'cycles (modelled, PE 0)' : 'cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
       m.pes.length > 1
         ? ['CPI (PE 0)', m.cpu.instret > 0 ? `${(m.cpu.cycles / m.cpu.instret).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-']
-        : ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
+        : ['CPI', cpiText(m.cpu.cycles, m.cpu.idleCycles, done, m.cpu.timing.profile.name)],
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
       ...dmaRows(m),
       ...cycleModelRows(m.cpu), // cycles: detailed profiles
       ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
-      ['wall time', `${wallMs.toFixed(1)} ms`],
-      ['MIPS', mips.toFixed(2)],
+      ...wallRows(meter, done, wallMs),
       ['exit', why],
       ['exit code', String(exitCode)],
     );

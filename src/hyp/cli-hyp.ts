@@ -6,7 +6,6 @@ import Table from 'cli-table3';
 import { runFigures } from '../cli-stats.js';
 import { writeOutput } from '../cli-output.js';
 import { fstatSync, readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
 import type { CliIo, Sink } from '../cli.js';
 import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, IPA_DMA_DEFAULT, type ExitRecord, type SmmuMode } from './hypervisor.js';
@@ -25,6 +24,7 @@ import { type EngineName } from '../cpu/jit/engine.js';
 import { engineOption } from '../cli-engine.js';
 import type { LogSetup } from '../log/setup.js'; // [api17 log]
 import { attachHypLogger } from '../log/hyp-log.js'; // [api17 log]
+import { RunMeter, wallRows } from '../cli-progress.js'; // [api17 progress]
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -169,6 +169,8 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   let exits = 0;
   let smmuEvents = 0;
   const single = guests.length === 1;
+  // [api17 progress] the progress line on a terminal, idle time apart (src/cli-progress.ts); off while exits or --log write to stderr.
+  const meter = new RunMeter(io.stderr, io.stdout, io.clock, !o.trace && !(o.log && o.log.logger.sink === io.stderr));
   const pre = prefixer(io.stdout);
   const exitOut = o.log?.logger.has('exits') ? o.log.logger.sink : io.stderr; // [api17 log]
   let hv: Hypervisor;
@@ -198,7 +200,15 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       drives: cfg?.drives?.map((d) => ({ path: resolve(cfgDir, d.path), readonly: d.readonly })),
       smmu,
       onSmmuEvent: o.trace ? (vm, e) => exitOut.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
-      onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
+      onOutput: single
+        ? (_vm, t) => {
+            meter.output(t); // [api17 progress]
+            io.stdout.write(t);
+          }
+        : (vm, t) => {
+            meter.output(t); // [api17 progress]
+            pre.write(vm, t);
+          },
       onExit: o.trace ? (e) => exitOut.write(formatExit(e, ++exits)) : undefined,
     });
   } catch (e) {
@@ -224,7 +234,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   let stopInput = (): void => {};
   const input = new InputWait();
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input);
-  const t0 = performance.now();
+  meter.begin(); // [api17 progress]
   let done = 0;
   let interrupted = false;
   let reason: 'done' | 'limit' = 'limit';
@@ -234,6 +244,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       done += r.instructions;
       reason = r.reason;
       if (r.reason === 'done' || done >= o.maxInsns) break;
+      meter.tick(done, hv.cpu.cycles); // [api17 progress]
       if (io.signal?.aborted) {
         interrupted = true;
         break;
@@ -242,12 +253,13 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         // The first VM sleeps in WFI until its timer or its UART receives something: that time
         // passes in real time (paceIdle), input ending it early.
         hv.idleForInput = false;
-        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock);
+        await meter.idle(paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock)); // [api17 progress]
         continue;
       }
       await new Promise((res) => setImmediate(res));
     }
   } finally {
+    meter.erase(); // [api17 progress]
     stopInput();
     pre.flush();
     // [api17 log] hooks off, then the log file flushed and closed (a write error as one line).
@@ -255,7 +267,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
     const failedLog = o.log?.close() ?? null;
     if (failedLog !== null) io.stderr.write(`a64hv: ${failedLog}\n`);
   }
-  const wallMs = performance.now() - t0;
+  const wallMs = meter.wallMs(); // [api17 progress]
   const cpu = hv.cpu;
   // Exit status: a VM that failed makes it 1; otherwise the first non-zero guest status.
   const failed = hv.vms.find((v) => v.stop?.kind === 'error');
@@ -267,12 +279,12 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   if (o.statsJson !== undefined) {
     // cli: the same keys as a plain run's --stats-json (src/cli-stats.ts), plus the hypervisor's; '-' is stdout.
     const stats = {
-      ...runFigures(cpu, done, wallMs, interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit', code),
+      ...runFigures(cpu, done, wallMs, interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit', code, meter.idleMs),
       hyp: hypStatsJson(hv),
     };
     await writeOutput(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io.stdout);
   }
-  if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs));
+  if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs, meter));
   for (const v of hv.vms) if (v.stop?.kind === 'error') io.stderr.write(`a64hv: error: ${v.name}: ${v.stop.message}\n`);
   return code;
 }
@@ -281,13 +293,13 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
 const TABLE_CAUSES = 16;
 
 /** The figures table: per VM, how it stopped and its exits by cause; then the assigned devices. */
-export function exitTable(hv: Hypervisor, instructions: number, wallMs: number): string {
+export function exitTable(hv: Hypervisor, instructions: number, wallMs: number, meter?: RunMeter): string {
   const t = new Table({ style: { head: [], border: [], compact: true } });
   t.push(
     ['instructions', instructions.toLocaleString('en-US')],
     ['cycles (modelled)', Math.round(hv.cpu.cycles).toLocaleString('en-US')],
-    ['wall time', `${wallMs.toFixed(1)} ms`],
-    ['MIPS', (wallMs > 0 ? instructions / 1000 / wallMs : 0).toFixed(2)],
+    // [api17 progress] idle WFI wall time apart, MIPS over the rest (src/cli-progress.ts).
+    ...(meter ? wallRows(meter, instructions, wallMs) : [['wall time', `${wallMs.toFixed(1)} ms`], ['MIPS', (wallMs > 0 ? instructions / 1000 / wallMs : 0).toFixed(2)]]),
     ['world switches', `${hv.switches}${hv.vmidTagging ? '' : ` (TLB flushed ${hv.tlbFlushes}x: no VMID tagging)`}`],
   );
   for (const v of hv.vms) {
