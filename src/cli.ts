@@ -683,7 +683,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image or a raw kernel: an initramfs/initrd to place in RAM at RAM + min(RAM/2, 128M), as QEMU does (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image or a raw kernel: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
-    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb)')
+    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb); with --hyp, every such VM boots with it; with --gdb/--break, the debugged boot does')
     .option('--dump-dtb <file>', "write the device tree the guest would get to FILE ('-': stdout) and exit without running, as qemu -machine dumpdtb=FILE; check it with dtc -I dtb FILE")
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
@@ -721,14 +721,18 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
       // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
-      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dtb', 'dumpDtb'] as const).filter(
+      // --dtb works everywhere (the VMs' tree under --hyp, the debugger's boot with --gdb/--break).
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dumpDtb'] as const).filter(
         (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
       );
       if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-        const ref = lab[0] === 'dtb' || lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
+        const ref = lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
         throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb${ref})`);
       }
+      if (opts.dtb !== undefined && opts.bios) throw new UserError('--dtb does not go with --bios (the firmware gets the board\'s tree at the start of RAM)');
+      // Read and validated once, before any machine is built (one-line errors).
+      const userDtb = opts.dtb !== undefined && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined) ? await readUserDtb(opts.dtb) : undefined;
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger drives the run: options of a plain run it does not honour are refused
         // rather than silently ignored.
@@ -752,7 +756,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
-        const o = { ...opts, more, hypSlice: opts.hypSlice };
+        const o = { ...opts, more, hypSlice: opts.hypSlice, userDtb };
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
@@ -763,7 +767,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         if (opts.traceFile !== undefined) throw new UserError('--trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)');
         const logSetup = createLogger(opts, io.stdout, io.stderr);
         if (logSetup?.logger.has('exits')) opts.hypTrace = true;
-        return setCode(await runHypCommand([guest, ...more], { ...opts, logSetup }, io, parseSize));
+        return setCode(await runHypCommand([guest, ...more], { ...opts, logSetup, userDtb }, io, parseSize));
       }
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));

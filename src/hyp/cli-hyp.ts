@@ -23,6 +23,7 @@ import { parseHypS2 } from '../loader/mmu-setup.js';
 import { type EngineName } from '../cpu/jit/engine.js';
 import { engineOption } from '../cli-engine.js';
 import type { LogSetup } from '../log/setup.js'; // [api17 log]
+import type { UserDtb } from '../loader/dtb-file.js'; // [api17 dtb]
 import { attachHypLogger } from '../log/hyp-log.js'; // [api17 log]
 import { RunMeter, wallRows } from '../cli-progress.js'; // [api17 progress]
 
@@ -90,6 +91,8 @@ export interface HypCliOptions {
   smmu?: string;
   /** [api17 log] --log/--log-range/--log-file (src/log/hyp-log.ts); exits go to its output too. */
   log?: LogSetup | null;
+  /** [api17 dtb] --dtb FILE: the tree every Linux Image / raw kernel VM boots with instead of its generated one. */
+  dtb?: UserDtb;
 }
 
 /** One SMMU event record as a line of the exit log. */
@@ -222,11 +225,11 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       // bootIntoVm refuses them; among several, it is an error only if none is one. A VM's own
       // initrd/append (--hyp-config) are for that guest: refused too if it is not an Image.
       const own = per(k).initrd !== undefined || per(k).append !== undefined;
-      const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append };
+      const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append, dtb: o.dtb }; // [api17 dtb]
       kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || own || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
     }
-    if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
-      throw new UserError('--initrd and --append apply to a Linux Image or a raw kernel only, and no guest is one');
+    if ((initrd !== undefined || o.append !== undefined || o.dtb !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
+      throw new UserError(`${o.dtb !== undefined ? '--initrd, --append and --dtb apply' : '--initrd and --append apply'} to a Linux Image or a raw kernel only, and no guest is one`); // [api17 dtb]
     }
   }
 
@@ -401,6 +404,8 @@ export interface RunCommandOptions {
   hypSmmu?: string;
   /** [api17 log] the --log setup src/cli.ts made (createLogger). */
   logSetup?: LogSetup | null;
+  /** [api17 dtb] --dtb, read and validated by src/cli.ts. */
+  userDtb?: UserDtb;
 }
 
 function count(s: string, what: string): number {
@@ -453,6 +458,7 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       bios: o.bios,
       smmu: o.hypSmmu,
       log: o.logSetup, // [api17 log]
+      dtb: o.userDtb, // [api17 dtb]
     },
     io,
   );
