@@ -10,6 +10,7 @@ import { writeOutput } from './cli-output.js';
 import { runFigures } from './cli-stats.js';
 import { ignoredOptionWarnings } from './cli-warnings.js';
 import { RunMeter, wallRows, cpiText } from './cli-progress.js';
+import { rawConsole, type TtyInput } from './cli-console.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -63,6 +64,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The clock an idle interactive guest's time follows (default: real time; tests drive one). */
   clock?: HostClock;
+  /**
+   * What Ctrl-C does (the entry point's SIGINT handler): a terminal in raw mode sends Ctrl-C as a
+   * byte, which src/cli-console.ts turns into this call.
+   */
+  interrupt?: () => void;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -379,7 +385,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
 
   let stopInput = (): void => {};
   const input = new InputWait();
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input);
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input, io.interrupt);
 
   if (o.trace || traceSink !== null) {
     tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
@@ -573,7 +579,7 @@ async function writeOut(path: string, data: string | Uint8Array, io: CliIo): Pro
  * Feed host input to the UART: a regular file is read at once (deterministic), a pipe as data
  * arrives (the guest sees it at the next slice boundary). Returns a function that stops feeding.
  */
-function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
+function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait, interrupt?: () => void): () => void {
   if (stdin.fd === 0) {
     try {
       if (fstatSync(0).isFile()) {
@@ -586,8 +592,11 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, i
   }
   // While the stream is open, a guest idle in WFI waits for it (BoardFirmware.wfi).
   m.firmware.hostInputOpen = true;
+  // A terminal: raw mode, keys to the guest as typed, echoed by the guest only (src/cli-console.ts).
+  const tty = rawConsole(stdin as TtyInput, interrupt ?? (() => {}));
   const onData = (d: Buffer | string): void => {
-    m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    if (tty === null) m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    else m.uart.feed(tty.keys.feed(typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d)));
     input.wake();
   };
   const onEnd = (): void => {
@@ -599,6 +608,7 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, i
   return () => {
     stdin.removeListener('data', onData);
     stdin.removeListener('end', onEnd);
+    tty?.restore();
     stdin.pause();
   };
 }
@@ -648,7 +658,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'booted as QEMU boots one (at --addr, default 0x40080000, with x0 = the device tree\'s address).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
-        'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
+        'semihosting reads): a file at once, a pipe as data arrives, a terminal key by key in raw mode, as ' +
+        'QEMU\'s -serial stdio (the guest alone echoes; Ctrl-C stops the run, Ctrl-A c sends the guest a Ctrl-C, Ctrl-A x stops the run).',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
     .argument('[more...]', 'with --hyp: further guests, one VM each')
@@ -877,11 +888,15 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const stdin = process.stdin;
   const ac = new AbortController();
-  process.on('SIGINT', () => {
+  const interrupt = (): void => {
     // First Ctrl-C: stop at the next slice and report; a second one quits at once.
-    if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (ac.signal.aborted) {
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.exit(EXIT_INTERRUPTED);
+    }
     ac.abort();
-  });
+  };
+  process.on('SIGINT', interrupt);
   // A closed or full stdout stops the run like Ctrl-C (figures and --stats-json still written).
   const stdout = new GuardedOutput(process.stdout, (e) => ac.abort(e));
   const exit = (code: number): void => {
@@ -900,7 +915,7 @@ if (isMain) {
   // A terminal is given as itself (the REPL's readline needs the TTY stream: columns, cursor
   // moves); its errors still reach the guard's listener.
   const sink = process.stdout.isTTY ? process.stdout : stdout;
-  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
+  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal, interrupt }).then(finish, (e: unknown) => {
     process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(70);
   });

@@ -26,6 +26,7 @@ import type { LogSetup } from '../log/setup.js'; // [api17 log]
 import type { UserDtb } from '../loader/dtb-file.js'; // [api17 dtb]
 import { attachHypLogger } from '../log/hyp-log.js'; // [api17 log]
 import { RunMeter, wallRows } from '../cli-progress.js'; // [api17 progress]
+import { rawConsole, type TtyInput } from '../cli-console.js'; // [api17 console]
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -236,7 +237,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   const unlog = o.log ? await attachHypLogger(hv, o.log.logger) : null; // [api17 log]
   let stopInput = (): void => {};
   const input = new InputWait();
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input);
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input, io.interrupt);
   meter.begin(); // [api17 progress]
   let done = 0;
   let interrupted = false;
@@ -338,7 +339,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number, 
   return t.toString() + '\n';
 }
 
-function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
+function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait, interrupt?: () => void): () => void {
   const vm = hv.vms[0];
   if (stdin.fd === 0) {
     try {
@@ -352,8 +353,11 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
   }
   // While the stream is open, the first VM idle in WFI waits for it (Hypervisor.wfx).
   hv.hostInputOpen = true;
+  // [api17 console] a terminal: raw mode, keys to the VM as typed, echoed by the guest only (src/cli-console.ts).
+  const tty = rawConsole(stdin as TtyInput, interrupt ?? (() => {}));
   const onData = (d: Buffer | string): void => {
-    vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    if (tty === null) vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    else vm.uart.feed(tty.keys.feed(typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d)));
     input.wake();
   };
   const onEnd = (): void => {
@@ -365,6 +369,7 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
   return () => {
     stdin.removeListener('data', onData);
     stdin.removeListener('end', onEnd);
+    tty?.restore(); // [api17 console]
     stdin.pause();
   };
 }
