@@ -15,7 +15,8 @@ import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { Machine, DEFAULT_RAM_SIZE, type RunResult, type MachineOptions } from './machine.js';
+import { DEFAULT_RAM_SIZE, type Machine, type RunResult, type MachineOptions } from './machine.js';
+import { Machine as ApiMachine } from './api/machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
 import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
@@ -342,24 +343,23 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const traceSink = o.traceFile !== undefined ? openLineSink(o.traceFile, io.stdout) : null;
   // The progress line (a terminal only) stays off while --trace or --log write to stderr.
   const meter = new RunMeter(io.stderr, io.stdout, io.clock, !(o.trace && traceSink === null) && !(logging !== null && o.logFile === undefined));
-  const m = new Machine({
-    ...masters,
+  // The CLI is a client of the library (src/api): the machine is the API's, and so are the
+  // per-instruction hooks (--trace, --log exec/in-asm) and run(); `m` is the board inside it.
+  const api = new ApiMachine({
+    board: { ...masters, uartInput: o.uartInput, semihosting: o.semihosting, cmdline: o.cmdline, smpQuantum },
     timing: o.timing,
     cpu: o.cpu,
     engine,
     ramSize,
-    uartInput: o.uartInput,
+    smp,
     onOutput: (t) => {
       meter.output(t);
       if (tracer) tracer.output(t);
       else io.stdout.write(t);
     },
-    semihosting: o.semihosting,
-    cmdline: o.cmdline,
     onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
-    smp,
-    smpQuantum,
   });
+  const m = api.board;
   const lab = await TlbLab.create(m, o);
   for (const d of dumps) {
     // Check dump ranges before running, so a typo does not cost a long run.
@@ -387,11 +387,15 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   const input = new InputWait();
   if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input, io.interrupt);
 
-  if (o.trace || traceSink !== null) {
-    tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
-    m.cpu.tracer = tracer.hook;
-  }
-  if (logging !== null) m.cpu.tracer = bothHooks(m.cpu.tracer, await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? ''));
+  if (o.trace || traceSink !== null) tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
+  const insnHook = bothHooks(tracer?.hook ?? null, logging !== null ? await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? '') : null);
+  // --trace and --log exec/in-asm follow PE 0 (an API code hook; the CPU interprets while it is set).
+  const codeHook =
+    insnHook === null
+      ? null
+      : api.hookCode((addr, pe, raw) => {
+          if (pe === 0) insnHook(m.cpu, Number(addr & 0xffff_ffffn) | 0, Number(addr >> 32n) | 0, { raw } as Insn);
+        });
 
   meter.begin();
   let result: RunResult;
@@ -400,7 +404,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   try {
     for (;;) {
       const slice = Math.min(SLICE, maxInsns - done);
-      const r = m.run(slice);
+      const r = api.run({ maxInstructions: slice }) as RunResult;
       lab.roi.settle();
       done += r.instructions;
       result = { ...r, instructions: done };
@@ -436,9 +440,9 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   } finally {
     meter.erase();
     tracer?.flush();
-    m.cpu.tracer = null;
+    codeHook?.remove();
     stopInput();
-    m.close();
+    api.close();
     if (logging !== null) detachLogger(m);
     for (const failed of [logging?.close() ?? null, (traceSink as { close?: () => string | null } | null)?.close?.() ?? null]) {
       if (failed !== null) io.stderr.write(`a64hv: ${failed}\n`);
