@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import type { Machine as Board } from '../machine.js';
 import { saveState, restoreState, type StateTree } from './state-walk.js';
 import { ApiError } from './errors.js';
+import { driveRecords, checkDrives } from './host-files.js';
 
 /** A snapshot: the bytes of the format above (write them anywhere; restore from them). */
 export type Snapshot = Uint8Array;
@@ -48,6 +49,8 @@ export interface Payload {
   hypVersion?: number;
   /** The machine's shape (checked on restore) and, from the API, the configuration it was built with. */
   shape: Record<string, unknown>;
+  /** The virtio-blk drives' files (path, size, SHA-256): not copied, checked on restore (host-files.ts). */
+  drives?: unknown;
   config: Record<string, unknown> | null;
   state: StateTree;
 }
@@ -59,6 +62,7 @@ export function saveMachineState(board: Board, config: Record<string, unknown> |
 
 /** A payload and the RAM of `board` as snapshot bytes (the board's own, or a hypervisor's: hyp-snapshot.ts). */
 export function encodeSnapshot(board: Board, payload: Payload): Snapshot {
+  payload.drives = driveRecords(board);
   const json = Buffer.from(JSON.stringify(payload), 'utf8');
   // RAM: the pages with a non-zero word.
   const ram = board.bus.i32;
@@ -157,6 +161,7 @@ export function restoreDecoded(board: Board, root: object, payload: Payload, wan
     throw new ApiError(`snapshot: taken on another machine configuration (${diff.map((k) => `${k} ${JSON.stringify(payload.shape[k])}, here ${JSON.stringify(want[k])}`).join('; ')})`);
   }
   for (const p of pages) if (p.page >= board.bus.ramSize / PAGE) throw new ApiError(`snapshot: corrupt (RAM page ${p.page} beyond the RAM)`);
+  checkDrives(payload.drives, board);
   try {
     restoreState(root, payload.state);
   } catch (e) {
