@@ -8,6 +8,7 @@ import { Hypervisor } from '../../src/hyp/hypervisor.js';
 import { loadIntoVm } from '../../src/hyp/load.js';
 import { saveHypervisorState, restoreHypervisorState } from '../../src/api/hyp-snapshot.js';
 import { Machine } from '../../src/api/machine.js';
+import { Hypervisor as ApiHypervisor } from '../../src/api/hypervisor.js';
 
 const G = new URL('../../guests/', import.meta.url).pathname;
 const IRQ_IN = readFileSync(`${G}expected/irq.in`, 'utf8');
@@ -67,5 +68,22 @@ describe('hypervisor snapshot: run N, save, run M equals restore + run M', () =>
     const m = new Machine({ ramSize: 16 << 20 });
     expect(() => restoreHypervisorState(a, m.saveSnapshot())).toThrow(/of a bare machine, not of a hypervisor/);
     expect(() => m.restoreSnapshot(snap)).toThrow(/^snapshot: of a hypervisor/);
+  });
+  it('from the API: Hypervisor.saveSnapshot / restoreSnapshot', async () => {
+    const src = 'mov x1, #0\nloop: add x1, x1, #1\ncmp x1, #3000\nb.ne loop\nmovz w0, #0x8400, lsl #16\nadd w0, w0, #8\nhvc #0\n';
+    const make = async (): Promise<ApiHypervisor> => {
+      const h = new ApiHypervisor({ vms: [{ name: 'a', ramSize: 1 << 20 }, { name: 'b', ramSize: 1 << 20 }], slice: 700 });
+      await h.assemble('a', src);
+      await h.assemble('b', src);
+      return h;
+    };
+    const a = await make();
+    a.run({ maxInstructions: 2000 });
+    const snap = a.saveSnapshot();
+    const r = a.run();
+    const b = await make();
+    b.restoreSnapshot(snap);
+    expect(b.run()).toEqual(r);
+    expect(b.stats()).toEqual(a.stats());
   });
 });
