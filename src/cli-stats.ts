@@ -14,6 +14,9 @@ export interface RunFigures {
   interrupts: number;
   timing: string;
   wallMs: number;
+  /** Of wallMs, the time the run waited (the guest asleep in WFI for its timer or host input: src/cli-progress.ts). */
+  idleWallMs: number;
+  /** Millions of instructions per second of the time not idle (wallMs - idleWallMs). */
   mips: number;
   exitReason: string;
   exitCode: number;
@@ -25,7 +28,9 @@ export interface RunFigures {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The common figures of a run on `cpu` (PE 0, or the physical CPU under the hypervisor). */
-export function runFigures(cpu: Cpu, instructions: number, wallMs: number, exitReason: string, exitCode: number): RunFigures {
+export function runFigures(cpu: Cpu, instructions: number, wallMs: number, exitReason: string, exitCode: number, idleWallMs = 0): RunFigures {
+  const idle = Math.min(Math.max(0, idleWallMs), wallMs);
+  const busy = wallMs - idle;
   return {
     instructions,
     cycles: cpu.cycles,
@@ -34,7 +39,8 @@ export function runFigures(cpu: Cpu, instructions: number, wallMs: number, exitR
     interrupts: cpu.interruptsTaken,
     timing: cpu.timing.profile.name,
     wallMs: r3(wallMs),
-    mips: wallMs > 0 ? r3(instructions / 1000 / wallMs) : 0,
+    idleWallMs: r3(idle),
+    mips: busy > 0 ? r3(instructions / 1000 / busy) : 0,
     exitReason,
     exitCode,
     // The TLB model's counters (src/mmu/README.md says what each one means).

@@ -9,12 +9,14 @@ import Table from 'cli-table3';
 import { writeOutput } from './cli-output.js';
 import { runFigures } from './cli-stats.js';
 import { ignoredOptionWarnings } from './cli-warnings.js';
+import { RunMeter, wallRows, cpiText } from './cli-progress.js';
+import { rawConsole, type TtyInput } from './cli-console.js';
 import { readInputText, parseJsonObject } from './loader/input-file.js';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { Machine, DEFAULT_RAM_SIZE, type RunResult, type MachineOptions } from './machine.js';
+import { DEFAULT_RAM_SIZE, type Machine, type RunResult, type MachineOptions } from './machine.js';
+import { Machine as ApiMachine } from './api/machine.js';
 import { loadImage, loadData, parseAddress, bootLoaded, type LoadedImage } from './loader/index.js';
 import { virtBoardDtb } from './loader/virt-dt.js';
 import { DEFAULT_QUANTUM, MAX_PES } from './cpu/smp.js';
@@ -63,6 +65,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The clock an idle interactive guest's time follows (default: real time; tests drive one). */
   clock?: HostClock;
+  /**
+   * What Ctrl-C does (the entry point's SIGINT handler): a terminal in raw mode sends Ctrl-C as a
+   * byte, which src/cli-console.ts turns into this call.
+   */
+  interrupt?: () => void;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -334,20 +341,25 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.log !== undefined && parseLogCategories(o.log).has('exits')) io.stderr.write('a64hv: warning: --log exits does nothing without --hyp\n');
   const logging = createLogger(o, io.stdout, io.stderr);
   const traceSink = o.traceFile !== undefined ? openLineSink(o.traceFile, io.stdout) : null;
-  const m = new Machine({
-    ...masters,
+  // The progress line (a terminal only) stays off while --trace or --log write to stderr.
+  const meter = new RunMeter(io.stderr, io.stdout, io.clock, !(o.trace && traceSink === null) && !(logging !== null && o.logFile === undefined));
+  // The CLI is a client of the library (src/api): the machine is the API's, and so are the
+  // per-instruction hooks (--trace, --log exec/in-asm) and run(); `m` is the board inside it.
+  const api = new ApiMachine({
+    board: { ...masters, uartInput: o.uartInput, semihosting: o.semihosting, cmdline: o.cmdline, smpQuantum },
     timing: o.timing,
     cpu: o.cpu,
     engine,
     ramSize,
-    uartInput: o.uartInput,
-    onOutput: (t) => (tracer ? tracer.output(t) : io.stdout.write(t)),
-    semihosting: o.semihosting,
-    cmdline: o.cmdline,
-    onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
     smp,
-    smpQuantum,
+    onOutput: (t) => {
+      meter.output(t);
+      if (tracer) tracer.output(t);
+      else io.stdout.write(t);
+    },
+    onLog: (msg) => io.stderr.write(`a64hv: ${msg}\n`),
   });
+  const m = api.board;
   const lab = await TlbLab.create(m, o);
   for (const d of dumps) {
     // Check dump ranges before running, so a typo does not cost a long run.
@@ -373,26 +385,31 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
 
   let stopInput = (): void => {};
   const input = new InputWait();
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input);
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(m, io.stdin, input, io.interrupt);
 
-  if (o.trace || traceSink !== null) {
-    tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
-    m.cpu.tracer = tracer.hook;
-  }
-  if (logging !== null) m.cpu.tracer = bothHooks(m.cpu.tracer, await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? ''));
+  if (o.trace || traceSink !== null) tracer = await makeTracer(m, img, traceSink ?? io.stderr, io.stdout);
+  const insnHook = bothHooks(tracer?.hook ?? null, logging !== null ? await attachLogger(m, logging.logger, (pc) => img.symbols.format(pc) ?? '') : null);
+  // --trace and --log exec/in-asm follow PE 0 (an API code hook; the CPU interprets while it is set).
+  const codeHook =
+    insnHook === null
+      ? null
+      : api.hookCode((addr, pe, raw) => {
+          if (pe === 0) insnHook(m.cpu, Number(addr & 0xffff_ffffn) | 0, Number(addr >> 32n) | 0, { raw } as Insn);
+        });
 
-  const t0 = performance.now();
+  meter.begin();
   let result: RunResult;
   let done = 0;
   let interrupted = false;
   try {
     for (;;) {
       const slice = Math.min(SLICE, maxInsns - done);
-      const r = m.run(slice);
+      const r = api.run({ maxInstructions: slice }) as RunResult;
       lab.roi.settle();
       done += r.instructions;
       result = { ...r, instructions: done };
       if (r.reason !== 'limit' || done >= maxInsns) break;
+      meter.tick(done, m.cpu.cycles);
       if (io.signal?.aborted) {
         interrupted = true;
         break;
@@ -401,17 +418,19 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
         // Interactive and idle with a timer armed: that time passes in real time (or until input).
         const d = m.firmware.idleDeadline;
         m.firmware.idleDeadline = -1;
-        await paceIdle(m.cpu, d, input, io.signal, io.clock);
+        await meter.idle(paceIdle(m.cpu, d, input, io.signal, io.clock));
         continue;
       }
       if (m.firmware.idleForInput) {
         // The guest sleeps in WFI until the UART receives something: wait for stdin.
         m.firmware.idleForInput = false;
         let unlisten = (): void => {};
-        await new Promise<void>((res) => {
-          void input.next().then(res);
-          unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
-        });
+        await meter.idle(
+          new Promise<void>((res) => {
+            void input.next().then(res);
+            unlisten = onAbort(io.signal, res); // taken back below: no listener leak per wait
+          }),
+        );
         unlisten();
         continue;
       }
@@ -419,17 +438,17 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       await new Promise((res) => setImmediate(res));
     }
   } finally {
+    meter.erase();
     tracer?.flush();
-    m.cpu.tracer = null;
+    codeHook?.remove();
     stopInput();
-    m.close();
+    api.close();
     if (logging !== null) detachLogger(m);
     for (const failed of [logging?.close() ?? null, (traceSink as { close?: () => string | null } | null)?.close?.() ?? null]) {
       if (failed !== null) io.stderr.write(`a64hv: ${failed}\n`);
     }
   }
-  const wallMs = performance.now() - t0;
-  const mips = wallMs > 0 ? done / 1000 / wallMs : 0;
+  const wallMs = meter.wallMs();
 
   for (const d of dumps) {
     await writeOut(d.file, m.bus.readBytes(Number(d.addr), d.len), io);
@@ -449,7 +468,7 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
   if (o.statsJson !== undefined) {
     const stats = {
       // The keys every --stats-json has, with or without --hyp (src/cli-stats.ts).
-      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode),
+      ...runFigures(m.cpu, done, wallMs, interrupted ? (io.signal?.reason instanceof OutputError ? 'output-error' : 'interrupted') : result!.reason, exitCode, meter.idleMs),
       // Bus masters: bytes each moved by DMA and the transactions refused (src/devices/README-dma.md).
       dma: busMasterStats(m),
       ...(m.smmu ? { smmu: m.smmu.stats() } : {}),
@@ -479,15 +498,14 @@ async function runGuest(guest: string, o: RunOptions, io: CliIo): Promise<number
       [m.pes.length > 1 ? 'cycles (modelled, PE 0)' : 'cycles (modelled)', Math.round(m.cpu.cycles).toLocaleString('en-US')],
       m.pes.length > 1
         ? ['CPI (PE 0)', m.cpu.instret > 0 ? `${(m.cpu.cycles / m.cpu.instret).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-']
-        : ['CPI', done > 0 ? `${(m.cpu.cycles / done).toFixed(3)} (${m.cpu.timing.profile.name} timing)` : '-'],
+        : ['CPI', cpiText(m.cpu.cycles, m.cpu.idleCycles, done, m.cpu.timing.profile.name)],
       ...(m.cpu.interruptsTaken > 0 || m.cpu.idleCycles > 0
         ? [['interrupts', `${m.cpu.interruptsTaken} taken; ${Math.round(m.cpu.idleCycles).toLocaleString('en-US')} cycles asleep in WFI`]]
         : []),
       ...dmaRows(m),
       ...cycleModelRows(m.cpu), // cycles: detailed profiles
       ...(m.pes.length > 1 ? m.pes.map(peRow) : []),
-      ['wall time', `${wallMs.toFixed(1)} ms`],
-      ['MIPS', mips.toFixed(2)],
+      ...wallRows(meter, done, wallMs),
       ['exit', why],
       ['exit code', String(exitCode)],
     );
@@ -565,7 +583,7 @@ async function writeOut(path: string, data: string | Uint8Array, io: CliIo): Pro
  * Feed host input to the UART: a regular file is read at once (deterministic), a pipe as data
  * arrives (the guest sees it at the next slice boundary). Returns a function that stops feeding.
  */
-function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
+function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait, interrupt?: () => void): () => void {
   if (stdin.fd === 0) {
     try {
       if (fstatSync(0).isFile()) {
@@ -578,8 +596,11 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, i
   }
   // While the stream is open, a guest idle in WFI waits for it (BoardFirmware.wfi).
   m.firmware.hostInputOpen = true;
+  // A terminal: raw mode, keys to the guest as typed, echoed by the guest only (src/cli-console.ts).
+  const tty = rawConsole(stdin as TtyInput, interrupt ?? (() => {}));
   const onData = (d: Buffer | string): void => {
-    m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    if (tty === null) m.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    else m.uart.feed(tty.keys.feed(typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d)));
     input.wake();
   };
   const onEnd = (): void => {
@@ -591,6 +612,7 @@ function feedStdin(m: Machine, stdin: NodeJS.ReadableStream & { fd?: number }, i
   return () => {
     stdin.removeListener('data', onData);
     stdin.removeListener('end', onEnd);
+    tty?.restore();
     stdin.pause();
   };
 }
@@ -640,7 +662,8 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         'booted as QEMU boots one (at --addr, default 0x40080000, with x0 = the device tree\'s address).\n\n' +
         'The guest\'s console (PL011 and semihosting) goes to stdout as it is printed; the figures table, ' +
         '--trace and errors go to stderr. Without --uart-input, stdin feeds the UART receiver (and ' +
-        'semihosting reads): a file at once, a pipe as data arrives, a terminal line by line (after Enter).',
+        'semihosting reads): a file at once, a pipe as data arrives, a terminal key by key in raw mode, as ' +
+        'QEMU\'s -serial stdio (the guest alone echoes; Ctrl-C stops the run, Ctrl-A c sends the guest a Ctrl-C, Ctrl-A x stops the run).',
     )
     .argument('<guest>', 'ELF, .S/.s assembly or raw binary')
     .argument('[more...]', 'with --hyp: further guests, one VM each')
@@ -675,7 +698,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
     .option('--bios', 'GUEST is firmware started like qemu -bios (e.g. U-Boot\'s qemu_arm64 u-boot.bin or uboot.elf): in the flash at 0, run from RAM at 0x40200000, device tree at 0x40000000 (see src/loader/bios.ts)')
     .option('--initrd <file>', 'with a Linux Image or a raw kernel: an initramfs/initrd to place in RAM at RAM + min(RAM/2, 128M), as QEMU does (its range goes in the device tree)')
     .option('--append <text>', 'with a Linux Image or a raw kernel: the kernel command line (device tree /chosen bootargs), e.g. "console=ttyAMA0"')
-    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb)')
+    .option('--dtb <file>', 'with a Linux Image or a raw kernel: boot with this device tree blob instead of the generated one (validated; /chosen gets --append and --initrd, as qemu -dtb); with --hyp, every such VM boots with it; with --gdb/--break, the debugged boot does')
     .option('--dump-dtb <file>', "write the device tree the guest would get to FILE ('-': stdout) and exit without running, as qemu -machine dumpdtb=FILE; check it with dtc -I dtb FILE")
     .addOption(new Option('--no-semihosting', 'make HLT #0xF000 UNDEFINED (semihosting is on by default, as with qemu -semihosting, but sandboxed: the guest gets the console (:tt) only, never host files or commands; SYS_OPEN of any other name, SYS_REMOVE, SYS_RENAME and SYS_SYSTEM fail)'))
     .option('-q, --quiet', 'do not print the figures table')
@@ -713,14 +736,18 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         throw new UserError('--drive, --virtio and --iommu apply to a plain run (not with --hyp, --break or --gdb)');
       }
       // --s2 under --hyp chooses the VMs' stage-2 mapping (src/hyp/cli-hyp.ts); the others are plain-run only.
-      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dtb', 'dumpDtb'] as const).filter(
+      // --dtb works everywhere (the VMs' tree under --hyp, the debugger's boot with --gdb/--break).
+      const lab = (['tlb', 'tlbConfig', 'mmu', 'mmuOffset', 's2', 'statsTxt', 'statsCsv', 'statsDir', 'dumpDtb'] as const).filter(
         (k) => opts[k] !== undefined && !(k === 's2' && opts.hyp && opts.break === undefined && opts.gdb === undefined),
       );
       if (lab.length > 0 && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined)) {
         const flag = lab[0].replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-        const ref = lab[0] === 'dtb' || lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
+        const ref = lab[0] === 'dumpDtb' ? '' : '; docs/tlb-lab.md';
         throw new UserError(`--${flag} applies to a plain run (not yet with --hyp, --break or --gdb${ref})`);
       }
+      if (opts.dtb !== undefined && opts.bios) throw new UserError('--dtb does not go with --bios (the firmware gets the board\'s tree at the start of RAM)');
+      // Read and validated once, before any machine is built (one-line errors).
+      const userDtb = opts.dtb !== undefined && (opts.hyp || opts.break !== undefined || opts.gdb !== undefined) ? await readUserDtb(opts.dtb) : undefined;
       if (opts.break !== undefined || opts.gdb !== undefined) {
         // The debugger drives the run: options of a plain run it does not honour are refused
         // rather than silently ignored.
@@ -744,21 +771,18 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         // The debugger (src/debug): the REPL stopped at --break, or the GDB stub (with --hyp too).
         const dbg = await import('./debug/cli-debug.js');
         if (opts.break !== undefined && opts.gdb !== undefined) throw new UserError('--break and --gdb do not go together (set the breakpoint in GDB)');
-        const o = { ...opts, more, hypSlice: opts.hypSlice };
+        const o = { ...opts, more, hypSlice: opts.hypSlice, userDtb };
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
       if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
       if (opts.hyp) {
-        // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.
-        if (opts.log !== undefined) {
-          const other = [...parseLogCategories(opts.log)].filter((c) => c !== 'exits');
-          if (other.length > 0) throw new UserError(`--log ${other.join(',')}: with --hyp only 'exits' can be logged so far (a plain run logs every category)`);
-          if (opts.logRange !== undefined || opts.logFile !== undefined) throw new UserError('--log-range and --log-file apply to a plain run (with --hyp, exits go to stderr)');
-          opts.hypTrace = true;
-        }
+        // --log under --hyp (src/log/hyp-log.ts): the VMs' CPU events, their semihosting mistakes, and
+        // the exits (--log exits is --hyp-trace, written where the log goes).
         if (opts.traceFile !== undefined) throw new UserError('--trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)');
-        return setCode(await runHypCommand([guest, ...more], opts, io, parseSize));
+        const logSetup = createLogger(opts, io.stdout, io.stderr);
+        if (logSetup?.logger.has('exits')) opts.hypTrace = true;
+        return setCode(await runHypCommand([guest, ...more], { ...opts, logSetup, userDtb }, io, parseSize));
       }
       if (more.length > 0) throw new UserError(`several guests (${[guest, ...more].join(', ')}) need --hyp (one VM each)`);
       setCode(await runGuest(guest, { ...opts, load: opts.load ?? [], dump: opts.dump ?? [] }, io));
@@ -868,11 +892,15 @@ const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileUR
 if (isMain) {
   const stdin = process.stdin;
   const ac = new AbortController();
-  process.on('SIGINT', () => {
+  const interrupt = (): void => {
     // First Ctrl-C: stop at the next slice and report; a second one quits at once.
-    if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (ac.signal.aborted) {
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.exit(EXIT_INTERRUPTED);
+    }
     ac.abort();
-  });
+  };
+  process.on('SIGINT', interrupt);
   // A closed or full stdout stops the run like Ctrl-C (figures and --stats-json still written).
   const stdout = new GuardedOutput(process.stdout, (e) => ac.abort(e));
   const exit = (code: number): void => {
@@ -891,7 +919,7 @@ if (isMain) {
   // A terminal is given as itself (the REPL's readline needs the TTY stream: columns, cursor
   // moves); its errors still reach the guard's listener.
   const sink = process.stdout.isTTY ? process.stdout : stdout;
-  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal }).then(finish, (e: unknown) => {
+  main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stdin, signal: ac.signal, interrupt }).then(finish, (e: unknown) => {
     process.stderr.write(`a64hv: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(70);
   });

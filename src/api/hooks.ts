@@ -65,7 +65,8 @@ export interface FaultInfo extends ExceptionInfo {
   fsc: number;
 }
 
-export type CodeHook = (address: bigint, pe: number) => void;
+/** `insn`: the instruction word about to execute (as fetched; for a disassembler or a tracer). */
+export type CodeHook = (address: bigint, pe: number, insn: number) => void;
 export type MemHook = (access: MemAccess) => void;
 export type ExceptionHook = (e: ExceptionInfo) => void;
 export type FaultHook = (f: FaultInfo) => void;
@@ -200,7 +201,7 @@ export class Hooks {
     this.skip = { cpu, lo, hi, instret: cpu.instret + (((lo - cpu.pcLo) | 0) >>> 2), hooks: hooksCalled };
   }
 
-  private readonly tracer = (cpu: Cpu, lo: number, hi: number, _ins: Insn): void => {
+  private readonly tracer = (cpu: Cpu, lo: number, hi: number, ins: Insn): void => {
     let resumed = false;
     let hooksDone = false;
     const s = this.skip;
@@ -221,7 +222,7 @@ export class Hooks {
     }
     if (hooksDone || this.code.length === 0) return;
     const a = big(lo, hi);
-    for (const h of this.code.slice()) if (a >= h.lo && a <= h.hi) h.fn(a, cpu.index);
+    for (const h of this.code.slice()) if (a >= h.lo && a <= h.hi) h.fn(a, cpu.index, ins.raw);
     if (this.stopRequested) this.stopHere(cpu, lo, hi, 'hook', true);
   };
 

@@ -8,6 +8,8 @@ import { isElf, parseElf, loadElfSegments } from '../loader/elf.js';
 import { assembleSource } from '../loader/asm.js';
 import { IPA_RAM, type Vm, type VmConfig } from '../hyp/vm.js';
 import { ApiError } from './errors.js';
+import { saveHypervisorState, restoreHypervisorState } from './hyp-snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { HookHandle } from './hooks.js';
 import { readReg } from './registers.js';
 import { peStats, type PeStats } from '../cpu/smp-stats.js';
@@ -223,5 +225,14 @@ export class Hypervisor {
   /** Statistics as plain data: the CPU's figures and the hypervisor's (exits per VM and cause, switches...). */
   stats(): { cpu: PeStats; hyp: unknown } {
     return { cpu: peStats(this.core.cpu), hyp: JSON.parse(JSON.stringify(hypStatsJson(this.core))) as unknown };
+  }
+
+  /** The whole hypervisor machine (board, VMs, vCPUs, vGICs, devices, exit statistics) as bytes (hyp-snapshot.ts). */
+  saveSnapshot(): Snapshot {
+    return saveHypervisorState(this.core);
+  }
+  /** Put a snapshot back into this hypervisor (built the same way: VMs, guests, options); the run continues with identical counts. */
+  restoreSnapshot(s: Snapshot): void {
+    restoreHypervisorState(this.core, s);
   }
 }

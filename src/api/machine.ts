@@ -24,9 +24,11 @@ import { saveMachineState, restoreMachineState, readSnapshot, type Snapshot } fr
 export const API_DEFAULT_RAM = 16 * 1024 * 1024;
 /** The largest RAM (the fast path keeps RAM offsets in int32). */
 const MAX_RAM = 0x4000_0000;
+/** The smallest RAM, as the CLI's --ram (a bare-metal snippet needs a few pages). */
+const MIN_RAM = 0x1_0000;
 
 export interface MachineConfig {
-  /** RAM in bytes at 0x4000_0000 (default 16 MiB; a multiple of 4 KiB, at most 1 GiB). */
+  /** RAM in bytes at 0x4000_0000 (default 16 MiB; a multiple of 4 KiB, 64 KiB to 1 GiB, as the CLI's --ram). */
   ramSize?: number;
   /** Timing profile: 'a57' (default) or 'functional' (src/cpu/timing.ts). */
   timing?: string;
@@ -117,8 +119,8 @@ export class Machine {
 
   constructor(config: MachineConfig = {}) {
     const ramSize = config.ramSize ?? API_DEFAULT_RAM;
-    if (!Number.isInteger(ramSize) || ramSize < 0x10_0000 || ramSize > MAX_RAM || ramSize % 4096 !== 0) {
-      throw new ApiError(`ramSize ${ramSize}: must be a multiple of 4 KiB between 1 MiB and 1 GiB`);
+    if (!Number.isInteger(ramSize) || ramSize < MIN_RAM || ramSize > MAX_RAM || ramSize % 4096 !== 0) {
+      throw new ApiError(`ramSize ${ramSize}: must be a multiple of 4 KiB between 64 KiB and 1 GiB`);
     }
     if (config.engine !== undefined && config.engine !== 'interp' && config.engine !== 'jit') throw new ApiError(`engine '${String(config.engine)}': interp or jit`);
     this.config = { ...config, ramSize };

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import type { Machine as Board } from '../machine.js';
 import { saveState, restoreState, type StateTree } from './state-walk.js';
 import { ApiError } from './errors.js';
+import { driveRecords, checkDrives } from './host-files.js';
 
 /** A snapshot: the bytes of the format above (write them anywhere; restore from them). */
 export type Snapshot = Uint8Array;
@@ -38,17 +39,30 @@ export function machineShape(board: Board): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-interface Payload {
+export interface Payload {
   format: 'a64hv-snapshot';
+  /**
+   * What the state tree's root is: absent for the board (src/machine.ts), 'hypervisor' for a
+   * Hypervisor with its board and VMs (src/api/hyp-snapshot.ts, which versions its own part).
+   */
+  kind?: 'hypervisor';
+  hypVersion?: number;
   /** The machine's shape (checked on restore) and, from the API, the configuration it was built with. */
   shape: Record<string, unknown>;
+  /** The virtio-blk drives' files (path, size, SHA-256): not copied, checked on restore (host-files.ts). */
+  drives?: unknown;
   config: Record<string, unknown> | null;
   state: StateTree;
 }
 
 /** Snapshot `board`; `config` (JSON-able) lets Machine.fromSnapshot build the same machine again. */
 export function saveMachineState(board: Board, config: Record<string, unknown> | null = null): Snapshot {
-  const payload: Payload = { format: 'a64hv-snapshot', shape: machineShape(board), config, state: saveState(board) };
+  return encodeSnapshot(board, { format: 'a64hv-snapshot', shape: machineShape(board), config, state: saveState(board) });
+}
+
+/** A payload and the RAM of `board` as snapshot bytes (the board's own, or a hypervisor's: hyp-snapshot.ts). */
+export function encodeSnapshot(board: Board, payload: Payload): Snapshot {
+  payload.drives = driveRecords(board);
   const json = Buffer.from(JSON.stringify(payload), 'utf8');
   // RAM: the pages with a non-zero word.
   const ram = board.bus.i32;
@@ -84,6 +98,9 @@ export function saveMachineState(board: Board, config: Record<string, unknown> |
   return new Uint8Array(Buffer.concat([head, deflateSync(body, { level: 1 })]));
 }
 
+/** RAM is at most 1 GiB (the fast path's int32 offsets): pages beyond it are corrupt framing. */
+const MAX_RAM_PAGES = 0x4000_0000 / PAGE;
+
 /** Decode and check a snapshot's framing (no machine touched). */
 export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload; pages: { page: number; data: Uint8Array }[] } {
   if (!(s instanceof Uint8Array)) throw new ApiError('snapshot: expected the bytes of a snapshot (a Uint8Array)');
@@ -118,7 +135,7 @@ export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload
   const pages: { page: number; data: Uint8Array }[] = [];
   for (let i = 0; i < n; i++) {
     const page = body.readUInt32LE(at);
-    if (page >= ramSize / PAGE) bad(`RAM page ${page} beyond the RAM`);
+    if (page >= MAX_RAM_PAGES) bad(`RAM page ${page} beyond the RAM`);
     pages.push({ page, data: body.subarray(at + 4, at + 4 + PAGE) });
     at += 4 + PAGE;
   }
@@ -127,14 +144,26 @@ export function readSnapshot(s: Uint8Array, ramSize: number): { payload: Payload
 
 /** Put a snapshot back into `board` (a machine of the same shape). */
 export function restoreMachineState(board: Board, s: Snapshot): void {
-  const { payload, pages } = readSnapshot(s, board.bus.ramSize);
-  const want = machineShape(board);
+  // Framing read against the largest RAM: a snapshot of another RAM size is refused by its shape
+  // (restoreDecoded), with the sizes named, rather than as corrupt.
+  const { payload, pages } = readSnapshot(s, MAX_RAM_PAGES * PAGE);
+  if (payload.kind !== undefined) throw new ApiError(`snapshot: of a ${payload.kind} (restore it into one: loadvm under --hyp, or restoreHypervisorState)`);
+  restoreDecoded(board, board, payload, machineShape(board), pages);
+}
+
+/**
+ * Put a decoded snapshot back: its shape checked against `want`, the state tree into `root` (the
+ * board, or the hypervisor that owns `board`), the RAM into `board`.
+ */
+export function restoreDecoded(board: Board, root: object, payload: Payload, want: Record<string, unknown>, pages: { page: number; data: Uint8Array }[]): void {
   const diff = Object.keys(want).filter((k) => JSON.stringify(want[k]) !== JSON.stringify(payload.shape[k]));
   if (diff.length > 0) {
     throw new ApiError(`snapshot: taken on another machine configuration (${diff.map((k) => `${k} ${JSON.stringify(payload.shape[k])}, here ${JSON.stringify(want[k])}`).join('; ')})`);
   }
+  for (const p of pages) if (p.page >= board.bus.ramSize / PAGE) throw new ApiError(`snapshot: corrupt (RAM page ${p.page} beyond the RAM)`);
+  checkDrives(payload.drives, board);
   try {
-    restoreState(board, payload.state);
+    restoreState(root, payload.state);
   } catch (e) {
     const msg = e instanceof ApiError ? e.message : `snapshot: corrupt state (${(e as Error).message})`;
     throw new ApiError(`${msg}; the machine is left half-restored: discard it`);
@@ -146,7 +175,7 @@ export function restoreMachineState(board: Board, s: Snapshot): void {
 }
 
 /** What a restore must redo: decoded code dropped (the fast cache and code-page map are state), device events re-armed. */
-function afterRestore(board: Board): void {
+export function afterRestore(board: Board): void {
   for (const pe of board.pes) {
     pe.forgetDecodedCode();
     pe.clearDeviceEvents();

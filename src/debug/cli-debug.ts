@@ -33,6 +33,8 @@ export interface DebugCliOptions {
   script?: string;
   break?: string;
   gdb?: string;
+  /** [api17 dtb] run --gdb/--break --dtb FILE, read and validated by src/cli.ts. */
+  userDtb?: import('../loader/dtb-file.js').UserDtb;
   /** repl --timing and --stats-json (as run takes them). */
   timing?: string;
   statsJson?: string;
@@ -147,6 +149,7 @@ function targetOptions(guest: string, o: DebugCliOptions): TargetOptions {
     cmdline: o.cmdline,
     initrd: o.initrd,
     append: o.append,
+    dtb: o.userDtb, // [api17 dtb]
   };
 }
 

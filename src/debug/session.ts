@@ -44,6 +44,8 @@ export interface TargetOptions extends MachineOptions {
   /** With a Linux Image: the initramfs file and the kernel command line (the board's DTB /chosen). */
   initrd?: string;
   append?: string;
+  /** [api17 dtb] --dtb FILE (validated): the tree a Linux Image / raw kernel boots with, on the board or in the VMs. */
+  dtb?: import('../loader/dtb-file.js').UserDtb;
   /**
    * Run GUEST (and these further guests) as VMs under the hypervisor (src/hyp), one VM each. The
    * debugger then looks at the VM on the CPU; `vm`, `mmio` and `stats` show the hypervisor's view.
@@ -163,6 +165,7 @@ export class Session {
         addr: this.opts.addr,
         initrd: this.opts.initrd,
         append: this.opts.append,
+        dtb: this.opts.dtb, // [api17 dtb]
         linuxDtb: (board, chosen) => virtBoardDtb(board, chosen),
       });
       for (const spec of this.opts.load ?? []) await loadData(m, spec);
@@ -220,7 +223,7 @@ export class Session {
     this.images = [];
     // --initrd/--append go to every guest that is a Linux Image, as `run --hyp` gives them.
     const initrd = this.opts.initrd !== undefined ? await readGuestFile(this.opts.initrd) : undefined;
-    const linux = { initrd, append: this.opts.append };
+    const linux = { initrd, append: this.opts.append, dtb: this.opts.dtb }; // [api17 dtb]
     const kinds: string[] = [];
     for (let k = 0; k < guests.length; k++) {
       const isLinux = guests.length === 1 || isArm64Image(await readGuestFile(guests[k]));

@@ -1,21 +1,23 @@
 // The REPL's `savevm FILE` / `loadvm FILE` (QEMU's names): the whole machine to a snapshot file
-// and back (src/api/snapshot.ts). Under --hyp the hypervisor's own state (VMs, their vCPUs and
-// stage-2 tables' bookkeeping) is not covered yet, so both commands refuse there.
+// and back (src/api/snapshot.ts). Under --hyp the whole hypervisor machine: its VMs, their vCPUs,
+// vGICs, devices and exit statistics with the board (src/api/hyp-snapshot.ts).
 import type { Session } from './session.js';
 import { saveMachineState, restoreMachineState, writeSnapshotFile, readSnapshotFile } from '../api/snapshot.js';
+import { saveHypervisorState, restoreHypervisorState } from '../api/hyp-snapshot.js';
 import { ApiError } from '../api/errors.js';
 
 export function vmSnapshot(s: Session, cmd: 'savevm' | 'loadvm', args: string[]): string {
   if (args.length !== 1) throw new ApiError(`${cmd}: expected one FILE argument`);
-  if (s.hv !== null) throw new ApiError(`${cmd}: not available under --hyp (snapshots cover the bare machine only)`);
   const file = args[0];
+  const what = s.hv !== null ? `the hypervisor and its ${s.hv.vms.length} VM(s)` : 'the machine';
   if (cmd === 'savevm') {
-    const snap = saveMachineState(s.m);
+    const snap = s.hv !== null ? saveHypervisorState(s.hv) : saveMachineState(s.m);
     writeSnapshotFile(file, snap);
-    return `saved the machine to ${file} (${snap.length} bytes, at ${s.cpu.instret} instructions)`;
+    return `saved ${what} to ${file} (${snap.length} bytes, at ${s.cpu.instret} instructions)`;
   }
-  restoreMachineState(s.m, readSnapshotFile(file));
+  if (s.hv !== null) restoreHypervisorState(s.hv, readSnapshotFile(file));
+  else restoreMachineState(s.m, readSnapshotFile(file));
   // The stop state comes from the snapshot: a running machine is no longer halted.
   s.result = null;
-  return `restored the machine from ${file} (at ${s.cpu.instret} instructions)`;
+  return `restored ${what} from ${file} (at ${s.cpu.instret} instructions)`;
 }

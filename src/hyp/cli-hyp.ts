@@ -6,7 +6,6 @@ import Table from 'cli-table3';
 import { runFigures } from '../cli-stats.js';
 import { writeOutput } from '../cli-output.js';
 import { fstatSync, readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { UserError } from '../errors.js';
 import type { CliIo, Sink } from '../cli.js';
 import { Hypervisor, DEFAULT_SLICE, DEFAULT_VM_RAM, IPA_DMA_DEFAULT, type ExitRecord, type SmmuMode } from './hypervisor.js';
@@ -23,6 +22,11 @@ import { parseSysregTraps, idRegKey, type SysregTrap } from './sysreg.js';
 import { parseHypS2 } from '../loader/mmu-setup.js';
 import { type EngineName } from '../cpu/jit/engine.js';
 import { engineOption } from '../cli-engine.js';
+import type { LogSetup } from '../log/setup.js'; // [api17 log]
+import type { UserDtb } from '../loader/dtb-file.js'; // [api17 dtb]
+import { attachHypLogger } from '../log/hyp-log.js'; // [api17 log]
+import { RunMeter, wallRows } from '../cli-progress.js'; // [api17 progress]
+import { rawConsole, type TtyInput } from '../cli-console.js'; // [api17 console]
 
 /** Per-VM settings from a --hyp-config file (entry k applies to the k-th guest). */
 export interface VmFileConfig {
@@ -86,6 +90,10 @@ export interface HypCliOptions {
   bios?: boolean;
   /** --hyp-smmu stage2|bypass: how the SMMU treats the DMA stream assigned by --hyp-config. */
   smmu?: string;
+  /** [api17 log] --log/--log-range/--log-file (src/log/hyp-log.ts); exits go to its output too. */
+  log?: LogSetup | null;
+  /** [api17 dtb] --dtb FILE: the tree every Linux Image / raw kernel VM boots with instead of its generated one. */
+  dtb?: UserDtb;
 }
 
 /** One SMMU event record as a line of the exit log. */
@@ -165,7 +173,10 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   let exits = 0;
   let smmuEvents = 0;
   const single = guests.length === 1;
+  // [api17 progress] the progress line on a terminal, idle time apart (src/cli-progress.ts); off while exits or --log write to stderr.
+  const meter = new RunMeter(io.stderr, io.stdout, io.clock, !o.trace && !(o.log && o.log.logger.sink === io.stderr));
   const pre = prefixer(io.stdout);
+  const exitOut = o.log?.logger.has('exits') ? o.log.logger.sink : io.stderr; // [api17 log]
   let hv: Hypervisor;
   try {
     hv = new Hypervisor({
@@ -192,9 +203,17 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       assignVirtio: cfg?.assignVirtio,
       drives: cfg?.drives?.map((d) => ({ path: resolve(cfgDir, d.path), readonly: d.readonly })),
       smmu,
-      onSmmuEvent: o.trace ? (vm, e) => io.stderr.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
-      onOutput: single ? (_vm, t) => io.stdout.write(t) : pre.write,
-      onExit: o.trace ? (e) => io.stderr.write(formatExit(e, ++exits)) : undefined,
+      onSmmuEvent: o.trace ? (vm, e) => exitOut.write(formatSmmuEvent(vm, e, ++smmuEvents)) : undefined,
+      onOutput: single
+        ? (_vm, t) => {
+            meter.output(t); // [api17 progress]
+            io.stdout.write(t);
+          }
+        : (vm, t) => {
+            meter.output(t); // [api17 progress]
+            pre.write(vm, t);
+          },
+      onExit: o.trace ? (e) => exitOut.write(formatExit(e, ++exits)) : undefined,
     });
   } catch (e) {
     throw new UserError((e as Error).message);
@@ -207,18 +226,19 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       // bootIntoVm refuses them; among several, it is an error only if none is one. A VM's own
       // initrd/append (--hyp-config) are for that guest: refused too if it is not an Image.
       const own = per(k).initrd !== undefined || per(k).append !== undefined;
-      const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append };
+      const linuxOpts = { initrd: vmInitrd[k], append: per(k).append ?? o.append, dtb: o.dtb }; // [api17 dtb]
       kinds.push((await bootIntoVm(hv, hv.vms[k], guests[k], guests.length === 1 || own || (await isLinux(guests[k])) ? linuxOpts : {})).kind);
     }
-    if ((initrd !== undefined || o.append !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
-      throw new UserError('--initrd and --append apply to a Linux Image or a raw kernel only, and no guest is one');
+    if ((initrd !== undefined || o.append !== undefined || o.dtb !== undefined) && !kinds.includes('linux') && !kinds.includes('raw')) {
+      throw new UserError(`${o.dtb !== undefined ? '--initrd, --append and --dtb apply' : '--initrd and --append apply'} to a Linux Image or a raw kernel only, and no guest is one`); // [api17 dtb]
     }
   }
 
+  const unlog = o.log ? await attachHypLogger(hv, o.log.logger) : null; // [api17 log]
   let stopInput = (): void => {};
   const input = new InputWait();
-  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input);
-  const t0 = performance.now();
+  if (o.uartInput === undefined && io.stdin) stopInput = feedStdin(hv, io.stdin, input, io.interrupt);
+  meter.begin(); // [api17 progress]
   let done = 0;
   let interrupted = false;
   let reason: 'done' | 'limit' = 'limit';
@@ -228,6 +248,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
       done += r.instructions;
       reason = r.reason;
       if (r.reason === 'done' || done >= o.maxInsns) break;
+      meter.tick(done, hv.cpu.cycles); // [api17 progress]
       if (io.signal?.aborted) {
         interrupted = true;
         break;
@@ -236,16 +257,21 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         // The first VM sleeps in WFI until its timer or its UART receives something: that time
         // passes in real time (paceIdle), input ending it early.
         hv.idleForInput = false;
-        await paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock);
+        await meter.idle(paceIdle(hv.cpu, hv.idleDeadline, input, io.signal, io.clock)); // [api17 progress]
         continue;
       }
       await new Promise((res) => setImmediate(res));
     }
   } finally {
+    meter.erase(); // [api17 progress]
     stopInput();
     pre.flush();
+    // [api17 log] hooks off, then the log file flushed and closed (a write error as one line).
+    unlog?.();
+    const failedLog = o.log?.close() ?? null;
+    if (failedLog !== null) io.stderr.write(`a64hv: ${failedLog}\n`);
   }
-  const wallMs = performance.now() - t0;
+  const wallMs = meter.wallMs(); // [api17 progress]
   const cpu = hv.cpu;
   // Exit status: a VM that failed makes it 1; otherwise the first non-zero guest status.
   const failed = hv.vms.find((v) => v.stop?.kind === 'error');
@@ -257,12 +283,12 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
   if (o.statsJson !== undefined) {
     // cli: the same keys as a plain run's --stats-json (src/cli-stats.ts), plus the hypervisor's; '-' is stdout.
     const stats = {
-      ...runFigures(cpu, done, wallMs, interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit', code),
+      ...runFigures(cpu, done, wallMs, interrupted ? 'interrupted' : reason === 'done' ? 'vms-stopped' : 'limit', code, meter.idleMs),
       hyp: hypStatsJson(hv),
     };
     await writeOutput(o.statsJson, JSON.stringify(stats, null, 2) + '\n', io.stdout);
   }
-  if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs));
+  if (!o.quiet) io.stderr.write(exitTable(hv, done, wallMs, meter));
   for (const v of hv.vms) if (v.stop?.kind === 'error') io.stderr.write(`a64hv: error: ${v.name}: ${v.stop.message}\n`);
   return code;
 }
@@ -271,13 +297,13 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
 const TABLE_CAUSES = 16;
 
 /** The figures table: per VM, how it stopped and its exits by cause; then the assigned devices. */
-export function exitTable(hv: Hypervisor, instructions: number, wallMs: number): string {
+export function exitTable(hv: Hypervisor, instructions: number, wallMs: number, meter?: RunMeter): string {
   const t = new Table({ style: { head: [], border: [], compact: true } });
   t.push(
     ['instructions', instructions.toLocaleString('en-US')],
     ['cycles (modelled)', Math.round(hv.cpu.cycles).toLocaleString('en-US')],
-    ['wall time', `${wallMs.toFixed(1)} ms`],
-    ['MIPS', (wallMs > 0 ? instructions / 1000 / wallMs : 0).toFixed(2)],
+    // [api17 progress] idle WFI wall time apart, MIPS over the rest (src/cli-progress.ts).
+    ...(meter ? wallRows(meter, instructions, wallMs) : [['wall time', `${wallMs.toFixed(1)} ms`], ['MIPS', (wallMs > 0 ? instructions / 1000 / wallMs : 0).toFixed(2)]]),
     ['world switches', `${hv.switches}${hv.vmidTagging ? '' : ` (TLB flushed ${hv.tlbFlushes}x: no VMID tagging)`}`],
   );
   for (const v of hv.vms) {
@@ -313,7 +339,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
   return t.toString() + '\n';
 }
 
-function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait): () => void {
+function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number }, input: InputWait, interrupt?: () => void): () => void {
   const vm = hv.vms[0];
   if (stdin.fd === 0) {
     try {
@@ -327,8 +353,11 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
   }
   // While the stream is open, the first VM idle in WFI waits for it (Hypervisor.wfx).
   hv.hostInputOpen = true;
+  // [api17 console] a terminal: raw mode, keys to the VM as typed, echoed by the guest only (src/cli-console.ts).
+  const tty = rawConsole(stdin as TtyInput, interrupt ?? (() => {}));
   const onData = (d: Buffer | string): void => {
-    vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    if (tty === null) vm.uart.feed(typeof d === 'string' ? d : new Uint8Array(d));
+    else vm.uart.feed(tty.keys.feed(typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d)));
     input.wake();
   };
   const onEnd = (): void => {
@@ -340,6 +369,7 @@ function feedStdin(hv: Hypervisor, stdin: NodeJS.ReadableStream & { fd?: number 
   return () => {
     stdin.removeListener('data', onData);
     stdin.removeListener('end', onEnd);
+    tty?.restore(); // [api17 console]
     stdin.pause();
   };
 }
@@ -377,6 +407,10 @@ export interface RunCommandOptions {
   append?: string;
   bios?: boolean;
   hypSmmu?: string;
+  /** [api17 log] the --log setup src/cli.ts made (createLogger). */
+  logSetup?: LogSetup | null;
+  /** [api17 dtb] --dtb, read and validated by src/cli.ts. */
+  userDtb?: UserDtb;
 }
 
 function count(s: string, what: string): number {
@@ -428,6 +462,8 @@ export async function runHypCommand(guests: string[], o: RunCommandOptions, io: 
       append: o.append,
       bios: o.bios,
       smmu: o.hypSmmu,
+      log: o.logSetup, // [api17 log]
+      dtb: o.userDtb, // [api17 dtb]
     },
     io,
   );

@@ -13,6 +13,8 @@ import { RAW_KERNEL_OFFSET, initrdBase, dtbBase } from '../loader/kernel-layout.
 import type { Vm } from './vm.js';
 import { IPA_RAM } from './vm.js';
 import { vmDtb } from './vm-dt.js';
+import { userDtbWithChosen, type UserDtb } from '../loader/dtb-file.js'; // [api17 dtb]
+import type { LinuxChosen } from '../loader/linux.js'; // [api17 dtb]
 import type { Hypervisor } from './hypervisor.js';
 
 export interface VmLoadOptions {
@@ -20,6 +22,13 @@ export interface VmLoadOptions {
   initrd?: Uint8Array;
   /** For a Linux Image (or firmware): /chosen bootargs. */
   append?: string;
+  /** [api17 dtb] --dtb FILE: the user's tree instead of the VM's generated one (/chosen filled in, as on the board). */
+  dtb?: UserDtb;
+}
+
+/** [api17 dtb] The VM's device tree for a boot: the user's (--dtb) with /chosen written in, or the VM's own. */
+function vmTree(vm: Vm, opts: VmLoadOptions, chosen: Partial<LinuxChosen> & { bootargs: string }): Uint8Array {
+  return opts.dtb !== undefined ? userDtbWithChosen(opts.dtb, chosen) : vmDtb(vm, chosen);
 }
 
 /** What a guest needs to start: its entry IPA and, for a Linux Image, x0 = the DTB's IPA. */
@@ -51,6 +60,7 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
   const name = basename(path);
   if (isElf(data)) {
     if (opts.initrd !== undefined || opts.append !== undefined) throw new UserError(`${name}: --initrd and --append apply to a Linux Image only (this is an ELF)`);
+    if (opts.dtb !== undefined) throw new UserError(`${name}: --dtb applies to a Linux Image or a raw kernel (an ELF is entered with x0 = 0, as QEMU does)`); // [api17 dtb]
     const elf = parseElf(data, name);
     loadElfSegments(elf, data, { base: IPA_RAM, size: vm.config.ramSize, load: (ipa, d) => vm.load(ipa, d) }, name);
     return { entry: Number(elf.entry), kind: 'elf' };
@@ -59,10 +69,11 @@ async function loadGuest(vm: Vm, path: string, opts: VmLoadOptions): Promise<VmB
     // booting.rst, in the VM's IPA space: the same placement as on the board, and a device tree
     // of the VM's own devices.
     const ram = vmRam(vm);
-    const b = loadLinux(ram, data, name, opts, (chosen) => vmDtb(vm, chosen));
+    const b = loadLinux(ram, data, name, opts, (chosen) => vmTree(vm, opts, chosen)); // [api17 dtb]
     return { entry: b.entry, x0: b.dtb, kind: 'linux' };
   }
   if (/\.s$/i.test(path)) {
+    if (opts.dtb !== undefined) throw new UserError(`${name}: --dtb applies to a Linux Image or a raw kernel (not to assembly)`); // [api17 dtb]
     if (opts.initrd !== undefined || opts.append !== undefined) {
       throw new UserError(`${name}: --initrd and --append apply to a Linux Image or a raw kernel (not to assembly)`);
     }
@@ -94,7 +105,7 @@ function loadRawKernel(vm: Vm, data: Uint8Array, name: string, opts: VmLoadOptio
     vm.load(initrdStart, opts.initrd);
     initrdEnd = initrdStart + opts.initrd.length;
   }
-  const blob = vmDtb(vm, { bootargs: opts.append ?? '', initrd: initrdEnd > initrdStart ? { start: initrdStart, end: initrdEnd } : null });
+  const blob = vmTree(vm, opts, { bootargs: opts.append ?? '', initrd: initrdEnd > initrdStart ? { start: initrdStart, end: initrdEnd } : null }); // [api17 dtb]
   const dtb = dtbBase(ram, initrdEnd, blob.length, name);
   vm.load(dtb, blob);
   return { entry: at, x0: dtb, kind: 'raw' };

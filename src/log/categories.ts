@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 export const LOG_CATEGORIES = {
   int: 'exceptions and interrupts taken: kind, EL from -> to, ESR EC/ISS, return PC',
   mmu: 'instruction and data aborts: fault status decoded (kind, level, stage-1 walk, read/write), FAR',
-  exits: 'with --hyp: every exit to the hypervisor (decoded ESR_EL2 syndrome, IPA, device register), as --hyp-trace',
+  exits: 'with --hyp: every exit to the hypervisor (decoded ESR_EL2 syndrome, IPA, device register), as --hyp-trace (the other categories under --hyp name the VM: "int: [vm0] ...")',
   'guest-errors': 'the guest misusing an interface: a semihosting call whose parameter block it cannot read, an unknown semihosting operation',
   exec: 'each block executed: its first PC and symbol (runs the interpreter)',
   'in-asm': 'each instruction the first time it executes: PC and disassembly (runs the interpreter)',

@@ -73,7 +73,10 @@ export function exceptionLogger(log: Logger): ExcObserver | null {
       const iss = cpu.excISS;
       const what = ec >= 0x24 ? `data abort (${iss & 0x40 ? 'write' : 'read'})` : 'instruction abort';
       const walk = iss & 0x80 ? ' on a stage-1 table walk (stage 2)' : '';
-      log.line('mmu', `${what} ${where}: ${faultKind(iss & 0x3f)}${walk}${far !== null ? `, FAR ${hx(far)}` : ''}`);
+      // An abort taken to EL2 from a lower EL is a stage-2 fault (or S1PTW): HPFAR_EL2 will hold
+      // its IPA (D17.2.59), set by the MMU in excIpa before the entry.
+      const ipa = targetEl === 2 && (ec === 0x20 || ec === 0x24) ? `, stage 2, IPA ${hx(h64(cpu.excIpaLo, cpu.excIpaHi))}` : '';
+      log.line('mmu', `${what} ${where}: ${faultKind(iss & 0x3f)}${walk}${far !== null ? `, FAR ${hx(far)}` : ''}${ipa}`);
     }
     if (unimp && sync && ec === 0) log.line('unimp', `UNDEFINED instruction ${where}`);
   };

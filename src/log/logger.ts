@@ -9,7 +9,7 @@ export class Logger {
   constructor(
     readonly categories: ReadonlySet<LogCategory>,
     readonly ranges: readonly LogRange[] | null,
-    private readonly sink: LineSink,
+    readonly sink: LineSink,
   ) {}
 
   has(c: LogCategory): boolean {

@@ -2,11 +2,11 @@
 // the final attributes and permissions, and whether the TLB model holds (possibly stale) an entry
 // that the CPU would use instead. Touches neither the TLB model, its statistics, nor guest state.
 import type { Cpu } from '../cpu/cpu.js';
-import { ACC_READ, ACC_WRITE, ACC_FETCH, faultKind } from './faults.js';
+import { ACC_READ, ACC_WRITE, ACC_FETCH, faultKind, FaultRecord } from './faults.js';
 import { describeAttr } from './attrs.js';
 import { walkOnlyMmu, mmuOf, MODE_WALK } from './translate.js';
 import { RG_S1, RG_S2, P_R0, P_R1, P_W0, P_W1, P_X0, P_X1, P_S2R, P_S2W, P_S2X } from './tlb.js';
-import type { WalkStep } from './walk.js';
+import { S2Out, type WalkStep } from './walk.js';
 
 export interface TranslationReport {
   va: bigint;
@@ -24,6 +24,11 @@ export interface TranslationReport {
   steps: WalkStep[];
   ok: boolean;
   fault?: { kind: string; fsc: number; stage: number; level: number; s1ptw: boolean; ipa?: bigint };
+  /**
+   * [api17 tr] After a stage-1 permission fault with stage 2 on: the stage-2 fault the output IPA
+   * would then take (the stage-1 fault comes first for the access; this only shows the mapping).
+   */
+  s2AfterFault?: { kind: string; level: number; ipa: bigint };
   ipa?: bigint;
   pa?: bigint;
   attr?: number;
@@ -79,15 +84,37 @@ export function translateDebug(cpu: Cpu, va: bigint, acc = ACC_READ, el = cpu.el
   }
   // A permission fault still has a complete mapping to show.
   if (ok || (f.fsc & 0x3c) === 0x0c) {
+    // [api17 tr] A stage-1 permission fault is found before stage 2 translates the output address
+    // (AArch64.S1Translate checks stage-1 permissions before AArch64.S2Translate), so the walk left
+    // PA = IPA: walk stage 2 for the IPA here, for the display only, to show the true mapping.
+    let s2perms = -1;
+    let pa = m.pa;
+    if (!ok && f.stage === 1 && m.s2on) {
+      const o2 = new S2Out();
+      const f2 = new FaultRecord();
+      m.walker.trace = steps;
+      try {
+        if (m.walker.s2Translate(m.ipa, m.s2, o2, f2, false)) {
+          pa = o2.pa;
+          s2perms = o2.perms;
+        } else {
+          s2perms = 0;
+          pa = -1;
+          r.s2AfterFault = { kind: faultKind(f2.fsc), level: f2.fsc & 3, ipa: BigInt(m.ipa) };
+        }
+      } finally {
+        m.walker.trace = null;
+      }
+    }
     r.ipa = BigInt(m.ipa);
-    r.pa = BigInt(m.pa);
+    if (pa >= 0) r.pa = BigInt(pa);
     r.attr = m.attrs & 0xff;
     r.memory = describeAttr(r.attr);
     r.shareability = SH_NAMES[(m.attrs >>> 8) & 3];
     r.perms = {
       el1: rwx(m.perms, P_R1, P_W1, P_X1),
       el0: rwx(m.perms, P_R0, P_W0, P_X0),
-      s2: m.s2on ? rwx(m.perms, P_S2R, P_S2W, P_S2X) : 'rwx',
+      s2: m.s2on ? rwx(s2perms >= 0 ? s2perms : m.perms, P_S2R, P_S2W, P_S2X) : 'rwx',
     };
   }
   if (m.s1on || m.s2on) {
@@ -126,6 +153,9 @@ export function formatTranslation(r: TranslationReport): string {
     const ipa = r.stage1 && r.stage2 ? ` IPA ${hex(r.ipa!)} ->` : '';
     out.push(`  =>${ipa} PA ${hex(r.pa)}, ${r.memory}, ${r.shareability}`);
     out.push(`  permissions: EL1 ${r.perms!.el1}, EL0 ${r.perms!.el0}, stage 2 ${r.perms!.s2}`);
+  } else if (r.s2AfterFault !== undefined) {
+    const a = r.s2AfterFault;
+    out.push(`  => IPA ${hex(a.ipa)} -> no PA: stage 2 ${a.kind} (after the stage-1 fault below)`);
   }
   if (r.fault) {
     const s = r.fault;

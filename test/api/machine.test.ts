@@ -29,7 +29,7 @@ describe('Machine: configuration', () => {
 
   it('rejects bad configurations with one-line errors', () => {
     expect(() => new Machine({ ramSize: 12345 })).toThrow(ApiError);
-    expect(() => new Machine({ ramSize: 2 ** 31 })).toThrow(/between 1 MiB and 1 GiB/);
+    expect(() => new Machine({ ramSize: 2 ** 31 })).toThrow(/between 64 KiB and 1 GiB/);
     expect(() => new Machine({ smp: 9 })).toThrow(/1\.\.8/);
     expect(() => new Machine({ timing: 'fast' })).toThrow(ApiError);
     expect(() => new Machine({ cpu: 'm1' })).toThrow(/unknown CPU model/);

@@ -78,7 +78,7 @@ describe('a64hv CLI', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(stats, 'utf8'));
     expect(s).toMatchObject({ instructions: 2, exitReason: 'limit' });
-    expect(Object.keys(s).sort()).toEqual(['config', 'cpi', 'cycles', 'dma', 'exitCode', 'exitReason', 'idleCycles', 'instructions', 'interrupts', 'mips', 'regions', 'timing', 'tlb', 'wallMs']);
+    expect(Object.keys(s).sort()).toEqual(['config', 'cpi', 'cycles', 'dma', 'exitCode', 'exitReason', 'idleCycles', 'idleWallMs', 'instructions', 'interrupts', 'mips', 'regions', 'timing', 'tlb', 'wallMs']);
     expect(s.timing).toBe('a57');
     // MMU off: no stage-1 walks; the TLB levels are reported with their geometry.
     expect(s.tlb.walks.s1Walks).toBe(0);

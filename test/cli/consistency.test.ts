@@ -9,7 +9,7 @@ import { main } from '../../src/cli.js';
 const ROOT = join(__dirname, '..', '..');
 const HELLO = join(ROOT, 'guests', 'asm', 'hello.S');
 const GREETING = 'Hello from a64hv! AArch64 guest running at EL1 with the MMU off.\n';
-const COMMON = ['instructions', 'cycles', 'cpi', 'idleCycles', 'interrupts', 'timing', 'wallMs', 'mips', 'exitReason', 'exitCode', 'tlb'];
+const COMMON = ['instructions', 'cycles', 'cpi', 'idleCycles', 'interrupts', 'timing', 'wallMs', 'idleWallMs', 'mips', 'exitReason', 'exitCode', 'tlb'];
 
 let dir: string;
 beforeAll(() => {

@@ -9,6 +9,7 @@ import { main } from '../../src/cli.js';
 import { assembleSource } from '../../src/loader/asm.js';
 import { FdtBuilder, readFdt, fdtFind, propStrings, propCells } from '../../src/loader/fdt.js';
 
+const HELLO = join(__dirname, '..', '..', 'guests', 'asm', 'hello.S');
 let dir: string;
 let probe: string;
 beforeAll(async () => {
@@ -115,7 +116,53 @@ describe('--dtb', () => {
     const good = join(dir, 'good.dtb');
     writeFileSync(good, userTree());
     one(await cli('run', join(__dirname, '..', 'fixtures', 'tiny.elf'), '--dtb', good), /tiny\.elf: --dtb applies to a Linux Image or a raw kernel/);
-    one(await cli('run', probe, '--hyp', '--dtb', good), /--dtb applies to a plain run/);
+    one(await cli('run', join(__dirname, '..', 'fixtures', 'tiny.elf'), '--hyp', '--dtb', good), /tiny\.elf: --dtb applies to a Linux Image or a raw kernel/);
+    one(await cli('run', HELLO, '--hyp', '--dtb', good), /hello\.S: --dtb applies to a Linux Image or a raw kernel \(not to assembly\)/);
     one(await cli('run', probe, '--bios', '--dtb', good), /--dtb does not go with --bios/);
+    one(await cli('run', probe, '--bios', '--hyp', '--dtb', good), /--dtb does not go with --bios/);
+    one(await cli('run', probe, '--hyp', '--dtb', garbage), /--dtb .*garbage\.dtb: not a device tree/);
+    one(await cli('run', probe, '--hyp', '--dump-dtb', '-'), /--dump-dtb applies to a plain run/);
+  });
+});
+
+// The probe, printing the word at [x0 + 4] instead of [x0]: the tree's totalsize (big-endian,
+// read little-endian), which tells the user's tree from a generated one.
+describe('--dtb with --hyp and with the debugger (--break, --gdb: the same boot)', () => {
+  let probe2: string;
+  let tree: string;
+  let size: string;
+  beforeAll(async () => {
+    const src = readFileSync(join(__dirname, '..', 'fixtures', 'raw-boot-probe.S'), 'utf8').replace('ldr w0, [x19]', 'ldr w0, [x19, #4]');
+    probe2 = join(dir, 'probe2.bin');
+    writeFileSync(probe2, (await assembleSource(src, 'raw-boot-probe.S', 0x4008_0000n)).code);
+    tree = join(dir, 'vm.dtb');
+    writeFileSync(tree, userTree());
+    // The tree the guest gets: the user's with /chosen bootargs "quiet" (as --dump-dtb writes it).
+    const d = await cli('run', probe2, '--dtb', tree, '--append', 'quiet', '--dump-dtb', '-');
+    const n = d.raw[0].length;
+    size = (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)).toString(16).padStart(16, '0');
+  });
+  it("under --hyp the VM boots with the user's tree (its /chosen filled in), not its generated one", async () => {
+    const r = await cli('run', probe2, '-q', '--hyp', '--dtb', tree, '--append', 'quiet');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('0000000044000000'); // x0: the tree's IPA, as on the board
+    expect(lines[5]).toBe(size);
+    const own = await cli('run', probe2, '-q', '--hyp', '--append', 'quiet');
+    expect(own.out.split('\n')[5]).not.toBe(size);
+  });
+  it("run --break (and --gdb, which boots the same way) boots with the user's tree", async () => {
+    const { PassThrough } = await import('node:stream');
+    const stdin = new PassThrough();
+    stdin.end('continue\nquit\n');
+    let out = '';
+    const code = await main(['run', probe2, '--dtb', tree, '--append', 'quiet', '--break', '0x40080000'], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      stdin,
+    });
+    expect(code).toBe(0);
+    const printed = out.split('\n').filter((l) => /^[0-9a-f]{16}$/.test(l));
+    expect(printed[5]).toBe(size);
   });
 });

@@ -156,8 +156,8 @@ describe('--log on a run', () => {
   it('misuse: exits without --hyp warns; other categories with --hyp, --log-file without --log, a bad file are one-line errors; --log help', async () => {
     const w = await cli('run', HELLO, '-q', '--log', 'exits');
     expect(w.err).toBe('a64hv: warning: --log exits does nothing without --hyp\n');
-    const h = await cli('run', HELLO, '--hyp', '-q', '--log', 'int,exits');
-    expect([h.code, h.err]).toEqual([2, "a64hv: error: --log int: with --hyp only 'exits' can be logged so far (a plain run logs every category)\n"]);
+    const h = await cli('run', HELLO, '--hyp', '-q', '--log', 'int', '--trace-file', join(dir, 't'));
+    expect([h.code, h.err]).toEqual([2, 'a64hv: error: --trace-file is not supported with --hyp (use --hyp-trace or --log exits for exits)\n']);
     const n = await cli('run', HELLO, '-q', '--log-file', join(dir, 'x'));
     expect([n.code, n.err]).toEqual([2, 'a64hv: error: --log-file needs --log CATEGORIES (--log help lists them)\n']);
     const b = await cli('run', HELLO, '-q', '--log', 'int', '--log-file', join(dir, 'no', 'such', 'dir'));
@@ -171,6 +171,95 @@ describe('--log on a run', () => {
     const r = await cli('run', HELLO, '--hyp', '-q', '--log', 'exits');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^exit 1 \[vm0\] ELR_EL2=0x[0-9a-f]+ EC=0x24 \(DABT\)/m);
+  });
+});
+
+// Under --hyp: an UNDEFINED word and an SVC the VM's own vector (EL1) takes, a read of an IPA with
+// nothing behind it (a stage-2 fault: an exit, the hypervisor injects an external abort), then
+// PSCI SYSTEM_OFF by HVC (an exit).
+const HYPFAULTS = `
+_start:
+  adr x0, vectors
+  msr vbar_el1, x0
+  isb
+  .long 0x00000000
+  movz x1, #0x0a00, lsl #16
+  movk x1, #0x8000
+  ldr x2, [x1]
+  svc #3
+  movz x0, #0x0008
+  movk x0, #0x8400, lsl #16
+  hvc #0
+  .balign 2048
+vectors:
+  .skip 0x200
+  mrs x10, elr_el1
+  mrs x11, esr_el1
+  lsr x11, x11, #26
+  cmp x11, #0x15
+  b.eq done
+  add x10, x10, #4
+  msr elr_el1, x10
+done:
+  eret
+`;
+
+describe('--log under --hyp (src/log/hyp-log.ts)', () => {
+  let hf: string;
+  beforeAll(() => {
+    hf = join(dir, 'hypfaults.S');
+    writeFileSync(hf, HYPFAULTS);
+  });
+  it('int, mmu, unimp: the VM\'s exceptions to its EL1 and its exits to EL2, named by VM; a stage-2 fault gives its IPA (HPFAR_EL2)', async () => {
+    const r = await cli('run', hf, '--hyp', '-q', '--max-insns', '1000', '--log', 'int,mmu,unimp');
+    expect(r.code).toBe(0);
+    expect(lines(r.err, 'int')).toEqual([
+      'int: [vm0] sync EL1 -> EL1, ELR 0x4000000c: EC 0x0 (unknown reason) ISS 0x0',
+      // ESR_EL2 ISS of a stage-2 data abort: ISV=1 SAS=3 SRT=2 SF=1, DFSC 0b000110 (translation fault, level 2).
+      'int: [vm0] sync EL1 -> EL2, ELR 0x40000018: EC 0x24 (data abort from a lower EL) ISS 0x1c28006 FAR 0xa008000',
+      // SVC: ELR is the instruction after it (preferred return address).
+      'int: [vm0] sync EL1 -> EL1, ELR 0x40000020: EC 0x15 (SVC) ISS 0x3',
+      'int: [vm0] sync EL1 -> EL2, ELR 0x4000002c: EC 0x16 (HVC) ISS 0x0',
+    ]);
+    expect(lines(r.err, 'mmu')).toEqual(['mmu: [vm0] data abort (read) EL1 -> EL2, ELR 0x40000018: translation fault, level 2, FAR 0xa008000, stage 2, IPA 0xa008000']);
+    expect(lines(r.err, 'unimp')).toEqual(['unimp: [vm0] UNDEFINED instruction EL1 -> EL1, ELR 0x4000000c']);
+    // Without --log, no line at all (the hooks are only installed for the categories on).
+    expect((await cli('run', hf, '--hyp', '-q', '--max-insns', '1000')).err).toBe('');
+  });
+  it('exits go where the log goes (--log-file), with the CPU events in order; --log-range filters the CPU events', async () => {
+    const f = join(dir, 'hyplog.txt');
+    const r = await cli('run', hf, '--hyp', '-q', '--max-insns', '1000', '--log', 'mmu,exits', '--log-file', f);
+    expect(r.err).toBe('');
+    const l = readFileSync(f, 'utf8').split('\n');
+    expect(l[0]).toMatch(/^mmu: \[vm0\] data abort \(read\)/);
+    expect(l[1]).toMatch(/^exit 1 \[vm0\] ELR_EL2=0x40000018 EC=0x24 \(DABT\)/);
+    expect(l[2]).toMatch(/^exit 2 \[vm0\] ELR_EL2=0x4000002c EC=0x16 \(HVC\)/);
+    const g = await cli('run', hf, '--hyp', '-q', '--max-insns', '1000', '--log', 'int', '--log-range', '0x40000020');
+    expect(lines(g.err, 'int')).toEqual(['int: [vm0] sync EL1 -> EL1, ELR 0x40000020: EC 0x15 (SVC) ISS 0x3']);
+  });
+  it('guest-errors: a VM\'s semihosting mistakes, named by VM', async () => {
+    const r = await cli('run', HELLO, semi, '--hyp', '-q', '--max-insns', '100000', '--log', 'guest-errors');
+    expect(lines(r.err, 'guest-errors')).toEqual([
+      'guest-errors: [vm1] semihosting operation 0x5: its parameter block or buffer at 0x10 cannot be read (EFAULT)',
+      'guest-errors: [vm1] semihosting operation 0x99 is unknown (ENOSYS)',
+    ]);
+  });
+  it('exec and in-asm for VM code: each VM\'s blocks and first-time disassembly, counts unchanged', async () => {
+    const r = await cli('run', HELLO, semi, '--hyp', '-q', '--log', 'exec,in-asm', '--log-range', '0x40000000-0x40000007', '--stats-json', '-');
+    const inAsm = lines(r.err, 'in-asm');
+    expect(inAsm).toEqual([
+      'in-asm: [vm0] 0000000040000000: adr x1, #0x40000034',
+      'in-asm: [vm0] 0000000040000004: mov x2, #0x9000000',
+      'in-asm: [vm1] 0000000040000000: mov w0, #5',
+      'in-asm: [vm1] 0000000040000004: mov x1, #0x10',
+    ]);
+    expect(lines(r.err, 'exec')).toEqual(['exec: [vm0] 0000000040000000', 'exec: [vm1] 0000000040000000']);
+    const plain = await cli('run', HELLO, semi, '--hyp', '-q', '--stats-json', '-');
+    const n = (s: string): unknown[] => {
+      const j = JSON.parse(s.slice(s.indexOf('{'))) as { instructions: number; cycles: number };
+      return [j.instructions, j.cycles];
+    };
+    expect(n(r.out)).toEqual(n(plain.out));
   });
 });
 
