@@ -139,12 +139,17 @@ export const HIT_DRAM = 2;
 export class CacheHierarchy {
   readonly l1i: Cache;
   readonly l1d: Cache;
+  /** The L2: this PE's own, or its cluster's (cluster.ts), shared with the other cores. */
   readonly l2: Cache;
   dramWrites = 0;
-  constructor(i: CacheGeometry, d: CacheGeometry, l2: CacheGeometry) {
+  /** This PE's L2 traffic (the L2's own counters are the cluster's when it is shared). */
+  l2Accesses = 0;
+  l2Misses = 0;
+  l2Writebacks = 0;
+  constructor(i: CacheGeometry, d: CacheGeometry, l2: CacheGeometry | Cache) {
     this.l1i = new Cache('L1I', i);
     this.l1d = new Cache('L1D', d);
-    this.l2 = new Cache('L2', l2);
+    this.l2 = l2 instanceof Cache ? l2 : new Cache('L2', l2);
   }
   /** An instruction fetch or data access through L1 (`l1` is l1i or l1d). Returns HIT_*. */
   access(l1: Cache, pa: number, write: boolean): number {
@@ -168,12 +173,20 @@ export class CacheHierarchy {
   l2Read(line: number): number {
     const l2 = this.l2;
     const hit = l2.access(line, false);
-    if (l2.victim >= 0) this.dramWrites++;
+    this.l2Accesses++;
+    if (!hit) this.l2Misses++;
+    if (l2.victim >= 0) this.l2Evicted();
     return hit ? HIT_L2 : HIT_DRAM;
   }
   private writeBack(line: number): void {
     const l2 = this.l2;
-    l2.access(line, true);
-    if (l2.victim >= 0) this.dramWrites++;
+    const hit = l2.access(line, true);
+    this.l2Accesses++;
+    if (!hit) this.l2Misses++;
+    if (l2.victim >= 0) this.l2Evicted();
+  }
+  private l2Evicted(): void {
+    this.dramWrites++;
+    this.l2Writebacks++;
   }
 }

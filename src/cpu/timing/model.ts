@@ -16,6 +16,7 @@ import type { Insn } from '../decode.js';
 import { CacheHierarchy, HIT_L1, HIT_L2 } from './cache.js';
 import { BranchPredictor } from './bpred.js';
 import { StridePrefetcher } from './prefetch.js';
+import { clusterL2 } from './cluster.js';
 import { Cls, type DetailedProfile } from './profiles.js';
 import {
   classify,
@@ -101,7 +102,9 @@ export class DetailedModel {
     readonly name: string,
     readonly p: DetailedProfile,
   ) {
-    this.caches = new CacheHierarchy(p.l1i, p.l1d, p.l2);
+    // The cluster's shared L2 (cluster.ts); a model without a PE (unit tests) has its own.
+    const pe = cpu as Cpu | null;
+    this.caches = new CacheHierarchy(p.l1i, p.l1d, pe === null ? p.l2 : clusterL2(pe.bus, pe.index, name, p.l2));
     this.bp = new BranchPredictor(p.predictorBits, p.historyBits, p.returnStack, p.indirectBits);
     this.prefetcher = p.prefetch === null ? null : new StridePrefetcher(p.prefetch, p.l1d.line);
     this.lat = p.latency.slice();
@@ -367,9 +370,9 @@ export class DetailedModel {
       l1dAccesses: c.l1d.accesses,
       l1dRefills: c.l1d.misses,
       l1dWritebacks: c.l1d.writebacks,
-      l2Accesses: c.l2.accesses,
-      l2Refills: c.l2.misses,
-      l2Writebacks: c.l2.writebacks,
+      l2Accesses: c.l2Accesses,
+      l2Refills: c.l2Misses,
+      l2Writebacks: c.l2Writebacks,
       dramWrites: c.dramWrites,
       uncachedAccesses: this.uncached,
       walkDescReads: this.walkReads,
@@ -405,12 +408,12 @@ export function pmuEvent(m: DetailedModel, event: number): number | undefined {
       return c.l1i.accesses;
     case 0x15: // L1D_CACHE_WB
       return c.l1d.writebacks;
-    case 0x16: // L2D_CACHE
-      return c.l2.accesses;
+    case 0x16: // L2D_CACHE (this PE's accesses to its cluster's L2)
+      return c.l2Accesses;
     case 0x17: // L2D_CACHE_REFILL
-      return c.l2.misses;
+      return c.l2Misses;
     case 0x18: // L2D_CACHE_WB
-      return c.l2.writebacks;
+      return c.l2Writebacks;
     case 0x23: // STALL_FRONTEND
       return m.stallFrontend;
     case 0x24: // STALL_BACKEND
