@@ -7,9 +7,14 @@
 //      EEMBC CoreMark, which is not available on this machine);
 //   3. memory latency: a pointer chase (guests/tlb/tlb-touch.S mode 2, one 64-byte line per node,
 //      random order) over footprints 8 KiB..16 MiB with 2 MiB blocks (cache plateaus), and for
-//      cortex-a57 also with 4 KiB pages (the TLB-reach knees: 32 x 4 KiB L1 DTLB, 1024 x 4 KiB L2).
+//      cortex-a57 also with 4 KiB pages (the TLB-reach knees: 32 x 4 KiB L1 DTLB, 1024 x 4 KiB L2);
+//   4. sensitivity (not in the default set): corelike's CPI on cortex-a72 and cortex-a57 with one
+//      mechanism at a time moved to the most generous value a source suggests (width, ROB,
+//      load-to-use, prefetcher, mispredict penalty, predictor history): which mechanism could
+//      account for the gap to the published CoreMark/MHz (docs/cycle-model.md). An experiment on
+//      copies of the profiles, never a change to them.
 //
-//   npx tsx bench/cycles.ts [--insns N] [--json FILE] [--only cost,cpi,latency]
+//   npx tsx bench/cycles.ts [--insns N] [--json FILE] [--only cost,cpi,latency,sensitivity]
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +36,19 @@ function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
 }
+
+/** One mechanism moved at a time (docs/cycle-model.md "Which modelled mechanism is wrong"). */
+const SENSITIVITY: [string, (p: (typeof DETAILED)[string]) => void][] = [
+  ['as modelled', () => {}],
+  ['dispatch width 5', (p) => void (p.width = 5)],
+  ['ROB 192', (p) => void (p.rob = 192)],
+  ['load-to-use 3', (p) => void (p.latency[7] = 3)], // Cls.LOAD
+  ['no prefetcher', (p) => void (p.prefetch = null)],
+  ['mispredict penalty 11', (p) => void (p.mispredictPenalty = 11)],
+  ['gshare 2^16, 16 history bits', (p) => void Object.assign(p, { predictorBits: 16, historyBits: 16 })],
+  ['gshare 2^20, 20 history bits', (p) => void Object.assign(p, { predictorBits: 20, historyBits: 20 })],
+  ['mispredict penalty 0', (p) => void (p.mispredictPenalty = 0)],
+];
 
 async function corelike(timing: string, insns: number): Promise<{ insns: number; cycles: number; ms: number; counts: unknown }> {
   const m = new Machine({ timing });
@@ -83,6 +101,31 @@ async function main(): Promise<void> {
       console.log(`| ${t} | ${cpi.toFixed(3)} | ${mips.toFixed(2)} | ${Number.isNaN(proxy) ? '-' : proxy.toFixed(2)} | ${pub ?? '-'} |`);
     }
     out.corelike = rows;
+    console.log('');
+  }
+  if (only.includes('sensitivity')) {
+    const n = Number(arg('--insns', '5000000'));
+    const rows: Record<string, unknown>[] = [];
+    console.log(`corelike.elf, first ${n} instructions: CPI with one mechanism moved\n`);
+    console.log('| profile | variant | CPI | mispredicted |');
+    console.log('|---|---|---|---|');
+    for (const name of ['cortex-a72', 'cortex-a57']) {
+      const saved = structuredClone(DETAILED[name]);
+      try {
+        for (const [label, change] of SENSITIVITY) {
+          Object.assign(DETAILED[name], structuredClone(saved));
+          change(DETAILED[name]);
+          const r = await corelike(name, n);
+          const c = r.counts as { branchesMispredicted: number; branchesPredicted: number };
+          const mis = c.branchesMispredicted / c.branchesPredicted;
+          rows.push({ profile: name, variant: label, cpi: r.cycles / r.insns, mispredicted: mis });
+          console.log(`| ${name} | ${label} | ${(r.cycles / r.insns).toFixed(3)} | ${(100 * mis).toFixed(1)}% |`);
+        }
+      } finally {
+        Object.assign(DETAILED[name], saved);
+      }
+    }
+    out.sensitivity = rows;
     console.log('');
   }
   if (only.includes('latency')) {

@@ -5,7 +5,9 @@
 //   FOOTPRINT bytes touched (default 1M), STRIDE bytes between loads (default 4K),
 //   PASSES measured passes (default 4), MODE 0 sequential, 1 random (a full-period LCG over the
 //   FOOTPRINT/STRIDE slots, which must then be a power of two), 2 pointer chasing (a linked list
-//   through the slots in that random order, each load's address from the previous load).
+//   through the slots in that random order, each load's address from the previous load), 3
+//   pointer chasing in address order (slot i links to slot i + 1: dependent loads at a fixed
+//   stride, which a stride prefetcher follows and a random chase defeats). Other modes: status 1.
 // The buffer is the semihosting heap (SYS_HEAPINFO), aligned up to 2 MiB. One pass runs before
 // the region of interest (warm-up); then A64HV_STATS_RESET, PASSES passes, A64HV_STATS_DUMP: the
 // region holds exactly PASSES * FOOTPRINT / STRIDE data loads and no other data access.
@@ -66,10 +68,13 @@ have_passes:
     cbz x25, fail
     sub x26, x25, #1             // x26: slot mask (modes 1, 2)
     cbz x22, warm
+    cmp x22, #3
+    b.hi fail
     tst x25, x26
     b.ne fail
     cmp x22, #2
-    b.ne warm
+    b.lo warm
+    b.hi link_seq
     // Mode 2: link the slots in LCG order; slot i holds the address of the next slot.
     movz x10, #0x4e6d            // a = 1103515245 = 0x41c64e6d (a = 1 mod 4)
     movk x10, #0x41c6, lsl #16
@@ -85,6 +90,18 @@ link_loop:
     mov x12, x14
     subs x13, x13, #1
     b.ne link_loop
+    b warm
+link_seq:
+    // Mode 3: slot i holds the address of slot i + 1 (the last slot's: slot 0).
+    mov x12, xzr
+link_seq_loop:
+    add x14, x12, #1
+    and x14, x14, x26            // next slot
+    madd x15, x12, x20, x23      // &slot[cur]
+    madd x16, x14, x20, x23      // &slot[next]
+    str x16, [x15]
+    mov x12, x14
+    cbnz x12, link_seq_loop
 warm:
     mov x27, #1
     bl do_passes                 // warm-up, outside the region

@@ -57,6 +57,7 @@ import {
 import { Vm, IPA_RTC, type VmConfig } from './vm.js';
 import type { Gic } from '../devices/gic/gic.js';
 import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
+import { attachVpmu } from './vpmu.js'; // vpmu (issue 13)
 import type { VirtualDevice } from './vdev/vdev.js';
 import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
@@ -121,6 +122,7 @@ const PPI_NAMES: Record<number, string> = {
   [PPI_CNTV]: 'cntv',
   [PPI_CNTP]: 'cntp',
   [PPI_MAINTENANCE]: 'maintenance',
+  23: 'pmu', // vpmu: PMU_PPI
   [INTID_SMMU_EVENTQ]: 'smmu-eventq',
 };
 /** VMID used by every VM when tagging is off. */
@@ -317,6 +319,7 @@ export class Hypervisor implements Firmware {
       if (pool > HYP_SMMU_BASE) throw new Error(`the VMs' stage-2 tables (${pool - HYP_BASE} bytes) do not fit in the hypervisor's memory`);
       vm.attachGic(this.gic.hypInterface, () => this.gicvAccesses(vm));
       vm.vgic!.gicd = this.gic.distributor; // the timers' physical lines (vgic.ts resampleHw)
+      attachVpmu(vm, this.gic); // vpmu: the PMU's PPI 23 forwarded to the VM (vpmu.ts)
       this.vms.push(vm);
       pa += windows[k];
     });

@@ -14,7 +14,8 @@ const VIRTIO_SLOT_SIZE = 0x200;
 export function vmDtDesc(vm: Vm): VirtDtDesc {
   let dist: number | undefined;
   let cpu: number | undefined;
-  const d: Omit<VirtDtDesc, 'gic'> = { ramBase: IPA_RAM, ramSize: vm.config.ramSize };
+  // vpmu: the PMUv3 node, PPI 23 (the VM's PMU, src/hyp/vpmu.ts).
+  const d: Omit<VirtDtDesc, 'gic'> = { ramBase: IPA_RAM, ramSize: vm.config.ramSize, pmu: true };
   for (const v of vm.vdevs) {
     if (v.name === 'pl011') d.uart = { base: v.ipa, intid: INTID_UART };
     else if (v.name === 'gicd') dist = v.ipa;

@@ -1,5 +1,5 @@
 // `a64hv sweep`: run the TLB workload over a grid, in parallel, with a progress line, and write
-// results.csv, results.json and chart.svg into the output folder.
+// results.csv, results.json, chart.svg and its Vega-Lite specification chart.vl.json into the output folder.
 import { readInputText } from '../loader/input-file.js';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import type { CliIo } from '../cli.js';
 import { DEFAULT_GRID, QUICK_GRID, expandGrid, gridFromJson, type Grid } from './grid.js';
 import { runSweep, type SweepResult } from './runner.js';
-import { chartSvg, resultsCsv, resultsJson } from './output.js';
+import { chartSpec, chartSvg, resultsCsv, resultsJson } from './output.js';
 
 export interface SweepOptions {
   grid?: string;
@@ -65,9 +65,11 @@ export async function sweepCommand(o: SweepOptions, io: CliIo): Promise<number> 
   await writeFile(join(out, 'results.csv'), resultsCsv(rows));
   // Wall time goes to the terminal only: the files are the same on every run.
   await writeFile(join(out, 'results.json'), resultsJson(grid, rows, { guest: 'guests/tlb/tlb-touch.S', runs: rows.length }));
-  await writeFile(join(out, 'chart.svg'), chartSvg(rows, 'a64hv TLB sweep: guests/tlb/tlb-touch.S, random loads, 4K stride'));
+  const title = 'a64hv TLB sweep: guests/tlb/tlb-touch.S, random loads, 4K stride';
+  await writeFile(join(out, 'chart.svg'), await chartSvg(rows, title));
+  await writeFile(join(out, 'chart.vl.json'), JSON.stringify(chartSpec(rows, title), null, 2) + '\n');
   const bad = rows.filter((r) => !r.ok);
-  io.stderr.write(`a64hv sweep: ${rows.length - bad.length}/${rows.length} runs in ${wallS} s; wrote ${out}/results.csv, results.json, chart.svg\n`);
+  io.stderr.write(`a64hv sweep: ${rows.length - bad.length}/${rows.length} runs in ${wallS} s; wrote ${out}/results.csv, results.json, chart.svg, chart.vl.json\n`);
   for (const b of bad) io.stderr.write(`a64hv sweep: run ${b.id} failed: ${b.error}\n`);
   return bad.length > 0 ? 1 : 0;
 }

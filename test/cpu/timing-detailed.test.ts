@@ -82,23 +82,23 @@ describe('detailed profiles and the rest of the machine', () => {
     expect(got).toMatchInlineSnapshot(`
       {
         "cortex-a53": [
-          30742,
+          30945,
           4099,
-          1038,
-          44,
+          1039,
+          50,
           17,
         ],
         "cortex-a57": [
-          38206,
+          38380,
           4099,
-          1038,
+          1039,
           54,
           17,
         ],
         "cortex-a72": [
-          42226,
+          42437,
           4099,
-          1038,
+          1039,
           63,
           17,
         ],

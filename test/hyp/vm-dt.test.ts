@@ -21,8 +21,8 @@ describe('VM device tree', () => {
   const t1 = readFdt(vmDtb(hv.vms[1])).root;
 
   it('only the devices each VM has: the RTC is VM 0\'s (assigned), VM 1 has none', () => {
-    expect(names(t0)).toEqual(['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'pl031@9010000', 'psci', 'timer', 'virtio_mmio@a000000']);
-    expect(names(t1)).toEqual(['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'psci', 'timer', 'virtio_mmio@a000000']);
+    expect(names(t0)).toEqual(['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'pl031@9010000', 'pmu', 'psci', 'timer', 'virtio_mmio@a000000']);
+    expect(names(t1)).toEqual(['apb-pclk', 'chosen', 'cpus', 'intc@8000000', 'memory@40000000', 'pl011@9000000', 'pmu', 'psci', 'timer', 'virtio_mmio@a000000']);
   });
 
   it('memory is the VM\'s RAM at IPA 0x4000_0000, not the machine\'s', () => {

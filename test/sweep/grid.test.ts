@@ -76,14 +76,14 @@ describe('results', () => {
     expect(r.cyclesPerAccess).toBe(100);
     expect(() => resultOf(run, { regions: [] })).toThrow(/no region/);
   });
-  it('CSV has one row per run, the chart one line per series', () => {
+  it('CSV has one row per run, the chart one line per series', async () => {
     const rows: SweepResult[] = [resultOf(run, stats), { ...resultOf(run, stats), id: 1, footprint: 65536, l1dHitRate: 0.5 }];
     const csv = resultsCsv(rows).trim().split('\n');
     expect(csv).toHaveLength(3);
     expect(csv[0].startsWith('id,family,footprint,mmu,s2,tlb,vmidTagging,accesses,ok')).toBe(true);
-    const svg = chartSvg(rows, 'A & B');
+    const svg = await chartSvg(rows, 'A & B');
     expect(svg).toContain('A &amp; B');
-    expect(svg.match(/<polyline/g)).toHaveLength(2); // hit rate and cycles, one series each
+    expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(2); // hit rate and cycles, one series each (test/sweep/chart.test.ts parses it)
     expect(sizeLabel(16384)).toBe('16K');
     expect(sizeLabel(3 * 1024 * 1024)).toBe('3M');
   });
@@ -110,6 +110,7 @@ describe('a real sweep (two runs, child processes)', () => {
     expect(col(rows[2], 'l1dHitRate')).toBe('1');
     expect(col(rows[1], 'cycles')).toBe('913');
     expect(readFileSync(join(out, 'chart.svg'), 'utf8')).toMatch(/^<\?xml/);
+    expect(JSON.parse(readFileSync(join(out, 'chart.vl.json'), 'utf8')).$schema).toMatch(/vega-lite/);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).results).toHaveLength(2);
   }, 120_000);
 });

@@ -15,6 +15,8 @@ import type { Cpu } from '../cpu.js';
 import type { Insn } from '../decode.js';
 import { CacheHierarchy, HIT_L1, HIT_L2 } from './cache.js';
 import { BranchPredictor } from './bpred.js';
+import { StridePrefetcher } from './prefetch.js';
+import { clusterL2 } from './cluster.js';
 import { Cls, type DetailedProfile } from './profiles.js';
 import {
   classify,
@@ -46,6 +48,8 @@ export interface CycleModelCounts {
   dramWrites: number;
   uncachedAccesses: number;
   walkDescReads: number;
+  /** Linefills made by the L1D prefetcher (prefetch.ts). */
+  l1dPrefetches: number;
   branchesPredicted: number;
   branchesMispredicted: number;
   stallFrontend: number;
@@ -56,6 +60,7 @@ export interface CycleModelCounts {
 export class DetailedModel {
   readonly caches: CacheHierarchy;
   readonly bp: BranchPredictor;
+  readonly prefetcher: StridePrefetcher | null;
   private readonly ready = new Float64Array(NREGS);
   private readonly infos = new Map<number, OpInfo>();
   /** The operand decode of each decoded block's instructions (one lookup per block, not per instruction). */
@@ -97,8 +102,11 @@ export class DetailedModel {
     readonly name: string,
     readonly p: DetailedProfile,
   ) {
-    this.caches = new CacheHierarchy(p.l1i, p.l1d, p.l2);
+    // The cluster's shared L2 (cluster.ts); a model without a PE (unit tests) has its own.
+    const pe = cpu as Cpu | null;
+    this.caches = new CacheHierarchy(p.l1i, p.l1d, pe === null ? p.l2 : clusterL2(pe.bus, pe.index, name, p.l2));
     this.bp = new BranchPredictor(p.predictorBits, p.historyBits, p.returnStack, p.indirectBits);
+    this.prefetcher = p.prefetch === null ? null : new StridePrefetcher(p.prefetch, p.l1d.line);
     this.lat = p.latency.slice();
     this.pipe = p.pipe.slice();
     this.alone = p.latency.map((_, c) => p.issueAlone.includes(c));
@@ -125,11 +133,31 @@ export class DetailedModel {
       if (!write && this.p.dramLatency > this.memLat) this.memLat = this.p.dramLatency;
       return;
     }
-    const level = this.caches.access(this.caches.l1d, pa, write);
+    const l1d = this.caches.l1d;
+    const level = this.caches.access(l1d, pa, write);
     // Stores retire into the store buffer: their misses allocate the line but do not stall.
     if (!write) {
-      const l = this.levelLatency(level);
+      let l = this.levelLatency(level);
+      if (this.prefetcher !== null) {
+        // A miss, or the first use of a prefetched line (a miss the prefetch hid, which waits for
+        // the linefill if it is still on its way), trains the prefetcher.
+        if (level !== HIT_L1) this.prefetchAfter(l1d.line(pa));
+        else if (l1d.pfHit) {
+          const wait = l1d.pfReadyAt - this.cycle;
+          if (wait > l) l = wait;
+          this.prefetchAfter(l1d.line(pa));
+        }
+      }
       if (l > this.memLat) this.memLat = l;
+    }
+  }
+
+  /** Train the L1D prefetcher with a demand miss at `line` and make the linefills it asks for. */
+  private prefetchAfter(line: number): void {
+    const pf = this.prefetcher!;
+    pf.train(line);
+    for (let k = 0; k < pf.count; k++) {
+      if (this.caches.prefetch(this.caches.l1d, pf.out[k], this.cycle, this.p.l2Latency, this.p.dramLatency)) pf.issued++;
     }
   }
 
@@ -342,12 +370,13 @@ export class DetailedModel {
       l1dAccesses: c.l1d.accesses,
       l1dRefills: c.l1d.misses,
       l1dWritebacks: c.l1d.writebacks,
-      l2Accesses: c.l2.accesses,
-      l2Refills: c.l2.misses,
-      l2Writebacks: c.l2.writebacks,
+      l2Accesses: c.l2Accesses,
+      l2Refills: c.l2Misses,
+      l2Writebacks: c.l2Writebacks,
       dramWrites: c.dramWrites,
       uncachedAccesses: this.uncached,
       walkDescReads: this.walkReads,
+      l1dPrefetches: this.prefetcher?.issued ?? 0,
       branchesPredicted: this.bp.predicted,
       branchesMispredicted: this.bp.mispredicted,
       stallFrontend: this.stallFrontend,
@@ -379,12 +408,12 @@ export function pmuEvent(m: DetailedModel, event: number): number | undefined {
       return c.l1i.accesses;
     case 0x15: // L1D_CACHE_WB
       return c.l1d.writebacks;
-    case 0x16: // L2D_CACHE
-      return c.l2.accesses;
+    case 0x16: // L2D_CACHE (this PE's accesses to its cluster's L2)
+      return c.l2Accesses;
     case 0x17: // L2D_CACHE_REFILL
-      return c.l2.misses;
+      return c.l2Misses;
     case 0x18: // L2D_CACHE_WB
-      return c.l2.writebacks;
+      return c.l2Writebacks;
     case 0x23: // STALL_FRONTEND
       return m.stallFrontend;
     case 0x24: // STALL_BACKEND

@@ -32,6 +32,8 @@
 // measurement pages give, are marked "unverified". Nothing the A72 profile takes from the A57
 // (mispredict penalty, ROB) is confirmed for the A72.
 
+import type { PrefetchConfig } from './prefetch.js';
+
 /** Instruction classes the operand decoder (operands.ts) assigns; latencies are per class. */
 export const enum Cls {
   ALU = 0, // integer ALU, moves, logical, add/sub (unshifted), ADR, conditional select
@@ -103,6 +105,8 @@ export interface DetailedProfile {
   l1i: CacheGeometry;
   l1d: CacheGeometry;
   l2: CacheGeometry;
+  /** The L1D stride prefetcher (prefetch.ts), or null for none. */
+  prefetch: PrefetchConfig | null;
   /** Load-to-use latency in cycles when the line is in L2 / comes from DRAM (whole latency, not extra). */
   l2Latency: number;
   dramLatency: number;
@@ -197,6 +201,9 @@ export const DETAILED: Record<string, DetailedProfile> = {
     l1i: { size: 32 * KiB, ways: 2, line: 64 }, // [DT-A53]: 32 KiB, 2-way, 64-byte lines (the size is a build option)
     l1d: { size: 32 * KiB, ways: 4, line: 64 }, // [DT-A53]: 32 KiB, 4-way, 64-byte lines
     l2: { size: 512 * KiB, ways: 16, line: 64 }, // [A53-TRM] 2.1.7: 128 KiB-2 MiB, 16-way, 64-byte lines (512 KiB chosen)
+    // unverified (the TRMs' "Data prefetching" as recalled, not re-read): strides within 4 lines
+    // either way; up to 5 outstanding prefetches (CPUACTLR_EL1.L1PCTL reset); streams: assumption.
+    prefetch: { streams: 4, window: 4, distance: 5 },
     l2Latency: 15, // unverified (recalled from 7-cpu.com's Cortex-A53 page, which could not be read)
     dramLatency: 15 + 180, // unverified (recalled: L2 + ~130 ns at 1.4 GHz)
     mhz: 1400,
@@ -245,6 +252,9 @@ export const DETAILED: Record<string, DetailedProfile> = {
     l1i: { size: 48 * KiB, ways: 3, line: 64 }, // [DT-A57], [WP]: 48 KiB, 3-way, 64-byte lines
     l1d: { size: 32 * KiB, ways: 2, line: 64 }, // [DT-A57], [WP]: 32 KiB, 2-way, 64-byte lines
     l2: { size: 2048 * KiB, ways: 16, line: 64 }, // [WP]: 512 KiB, 1 or 2 MiB, 16-way (2 MiB chosen; 64-byte line: assumption, as the L1s)
+    // unverified (the A57 TRM's "Data prefetching" as recalled: misses at a fixed stride within
+    // 4 lines either way); distance and streams: assumptions.
+    prefetch: { streams: 4, window: 4, distance: 4 },
     l2Latency: 19, // unverified (recalled from 7-cpu.com's Cortex-A57 page, which could not be read)
     dramLatency: 19 + 190, // unverified (recalled: L2 + ~100 ns at 1.9 GHz)
     mhz: 1900,
@@ -299,6 +309,9 @@ export const DETAILED: Record<string, DetailedProfile> = {
     l1i: { size: 48 * KiB, ways: 3, line: 64 }, // [WP]: 48 KiB 3-way; [A72-TRM] 6.4: 64-byte lines
     l1d: { size: 32 * KiB, ways: 2, line: 64 }, // [WP]: 32 KiB 2-way; [A72-TRM] 6.4: 64-byte lines
     l2: { size: 1024 * KiB, ways: 16, line: 64 }, // [WP]: 512 KiB-4 MiB, 16-way (1 MiB: Raspberry Pi 4 class)
+    // unverified (the A72 TRM's load/store prefetcher as recalled: strides within 32 lines either
+    // way); distance and streams: assumptions.
+    prefetch: { streams: 8, window: 32, distance: 4 },
     l2Latency: 21, // unverified (recalled from [C&C-A72]'s latency graph: ~9 ns at 2.3 GHz)
     dramLatency: 21 + 230, // unverified (recalled: ~100 ns beyond L2 at 2.3 GHz)
     mhz: 2300,

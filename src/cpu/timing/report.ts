@@ -13,7 +13,7 @@ export function cycleModelRows(cpu: Cpu): string[][] {
   const n = (v: number): string => v.toLocaleString('en-US');
   return [
     ['L1I', `${n(c.l1iAccesses)} accesses, ${n(c.l1iRefills)} refills (${pct(c.l1iRefills, c.l1iAccesses)})`],
-    ['L1D', `${n(c.l1dAccesses)} accesses, ${n(c.l1dRefills)} refills (${pct(c.l1dRefills, c.l1dAccesses)}), ${n(c.l1dWritebacks)} write-backs`],
+    ['L1D', `${n(c.l1dAccesses)} accesses, ${n(c.l1dRefills)} refills (${pct(c.l1dRefills, c.l1dAccesses)}), ${n(c.l1dWritebacks)} write-backs, ${n(c.l1dPrefetches)} prefetched lines`],
     ['L2', `${n(c.l2Accesses)} accesses, ${n(c.l2Refills)} refills (${pct(c.l2Refills, c.l2Accesses)}), ${n(c.l2Writebacks)} write-backs`],
     ['branches', `${n(c.branchesPredicted)} predicted, ${n(c.branchesMispredicted)} mispredicted (${pct(c.branchesMispredicted, c.branchesPredicted)})`],
     ['stalls', `${n(c.stallFrontend)} front-end, ${n(c.stallBackend)} back-end cycles${c.dualIssued > 0 ? `; ${n(c.dualIssued)} dual-issued` : ''}`],
