@@ -26,6 +26,7 @@ import { bits } from '../decode.js';
 import { dstZR, srcZR, regSP } from './common.js';
 import { issFor, addSpAlignmentCheck } from './ldst.js';
 import { ACC_READ, ACC_WRITE, FSC_ALIGNMENT } from '../../mmu/translate.js';
+import { unalignedAtomicFaults, unalignedOrderedFaults } from './lse2.js';
 
 /**
  * Alignment fault for an ordered/exclusive/atomic access. Read-modify-write atomics report
@@ -67,7 +68,7 @@ function ldxr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 2);
@@ -78,7 +79,7 @@ function ldxr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 4);
@@ -89,7 +90,7 @@ function ldxr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 8);
@@ -101,7 +102,7 @@ function ldxpW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 8);
@@ -114,7 +115,7 @@ function ldxpX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const ah = cpu.tmpHi;
@@ -145,7 +146,7 @@ function stxr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 2);
   if (ok) {
     cpu.st16(lo, hi, r[i.rd] & 0xffff);
@@ -158,7 +159,7 @@ function stxr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 4);
   if (ok) {
     cpu.st32(lo, hi, r[i.rd]);
@@ -171,7 +172,7 @@ function stxr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 8);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
@@ -184,7 +185,7 @@ function stxpW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 8);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.imm3]);
@@ -197,7 +198,7 @@ function stxpX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 16);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
@@ -222,7 +223,7 @@ function ldar16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedOrderedFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -232,7 +233,7 @@ function ldar32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedOrderedFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -242,7 +243,7 @@ function ldar64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedOrderedFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -256,21 +257,21 @@ function stlr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 1) !== 0 && unalignedOrderedFaults(cpu, lo, 2)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st16(lo, hi, r[i.rd] & 0xffff);
 }
 function stlr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 3) !== 0 && unalignedOrderedFaults(cpu, lo, 4)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st32(lo, hi, r[i.rd]);
 }
 function stlr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedOrderedFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
 }
 
@@ -366,7 +367,7 @@ function ldop16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   cpu.st16(lo, hi, atomicOp32(i.op, old, r[i.rm], 16) & 0xffff);
@@ -378,7 +379,7 @@ function ldop32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   cpu.st32(lo, hi, atomicOp32(i.op, old, r[i.rm], 0));
@@ -390,7 +391,7 @@ function ldop64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const oldHi = cpu.tmpHi;
@@ -421,7 +422,7 @@ function cas16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   if (old === (r[i.rm] & 0xffff)) {
@@ -435,7 +436,7 @@ function cas32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   if (old === r[i.rm]) {
@@ -449,7 +450,7 @@ function cas64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const oldHi = cpu.tmpHi;
@@ -465,7 +466,7 @@ function caspW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const b = cpu.tmpHi;
@@ -482,7 +483,7 @@ function caspX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const ah = cpu.tmpHi;
