@@ -5,11 +5,12 @@
 // One PE executing instructions one at a time: acquire/release orderings (A/L/AL) have no visible
 // effect, so they share handlers. All of these require natural alignment (the pair size for
 // pairs): an unaligned address takes an Alignment fault whatever the memory type
-// (ARM ARM B2.5.2 and AArch64.CheckAlignment), with FAR the address.
+// (ARM ARM B2.5.2 and AArch64.CheckAlignment), with FAR the address — except with FEAT_LSE2
+// (`--cpu max`), where AArch64.UnalignedAccessFaults allows some inside a 16-byte quantity (lse2.ts).
 //
 // Also LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC, handled as LDAR).
 // Not implemented, left UNDEFINED because the ID registers do not advertise them:
-// LDLAR/STLLR (LOR), LDAPUR/STLUR (RCPC2), the 128-bit and tagged forms.
+// LDLAR/STLLR (LOR), the 128-bit and tagged forms. LDAPUR/STLUR (FEAT_LRCPC2) are in rcpc2.ts.
 //
 // Insn fields: rn = Rn|SP, rd = Rt (read for stores, written for loads), ra = Rt2 (pairs),
 // rm = Rs as read (CAS compare value, LD<op> operand), ra = Rs as written (STXR status, CAS old
