@@ -6,7 +6,7 @@ import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR } from './common.js';
-import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace } from '../sysregs.js';
+import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace, el2Enabled } from '../sysregs.js';
 import {
   eret,
   EC_UNKNOWN,
@@ -18,6 +18,7 @@ import {
 } from '../exceptions.js';
 import { tlbi, at } from '../../mmu/maintenance.js';
 import { checkWatchpointBlock } from '../debug/unit.js';
+import { debugTarget } from '../debug/match.js';
 import { translate, ACC_WRITE, MT_DEVICE, FSC_ALIGNMENT, type Translation } from '../../mmu/translate.js';
 
 // SCTLR_EL1 fields that control EL0 (ARM ARM D19.2 SCTLR_EL1).
@@ -96,9 +97,10 @@ function execSmc(cpu: Cpu, i: Insn): void {
   const fw = cpu.firmware;
   if (cpu.el === 0 || fw === null || fw.smc === undefined || !fw.smc(cpu, i.imm)) undef(cpu);
 }
-// BRK #imm16: EC 0x3C, ISS = imm16, preferred return = the BRK itself.
+// BRK #imm16: EC 0x3C, ISS = imm16, preferred return = the BRK itself. AArch64.SoftwareBreakpoint
+// routes it to EL2 from EL0/EL1 when EL2 is enabled and HCR_EL2.TGE or MDCR_EL2.TDE is 1.
 function execBrk(cpu: Cpu, i: Insn): void {
-  cpu.raise(EC_BRK64, i.imm, 0);
+  cpu.raise(EC_BRK64, i.imm, 0, cpu.el < 2 && el2Enabled(cpu) && debugTarget(cpu) === 2 ? 2 : 1);
 }
 // HLT #imm16: a halting debug event; #0xF000 is the A64 semihosting call. With no
 // external debugger, halting is not allowed and HLT is UNDEFINED unless the firmware takes it.
