@@ -12,7 +12,7 @@
 // PAN: ID_AA64MMFR1_EL1.PAN, EL1 loads/stores to user_page with PSTATE.PAN 0 and 1 (permission
 // fault, level 3), LDTR/STTR exempt, PSTATE.PAN on exception entry with SCTLR_EL1.SPAN 0 and 1
 // (the handler prints PAN as it finds it).
-// Ends with semihosting SYS_EXIT_EXTENDED, status 0. Same syntax rules as hello.S (the PAN and
+// Ends with semihosting SYS_EXIT_EXTENDED, status 0 (2 at once without FEAT_BTI and FEAT_PAN). Same syntax rules as hello.S (the PAN and
 // hint-space instructions are spelled as .word or hint #n for keystone).
     .global _start
 _start:
@@ -21,6 +21,13 @@ _start:
     adr x0, vectors
     msr vbar_el1, x0
     isb
+    // Without FEAT_BTI and FEAT_PAN (e.g. QEMU cortex-a57, a64hv --cpu a57) say so and exit 2.
+    mrs x0, id_aa64pfr1_el1
+    ands x0, x0, #0xf
+    b.eq no_features
+    mrs x0, id_aa64mmfr1_el1
+    ands x0, x0, #0xf00000
+    b.eq no_features
 
     adr x20, l1_table
     adr x21, l2_table
@@ -196,6 +203,13 @@ ret_back:
 hang:
     wfi
     b hang
+no_features:
+    adr x0, s_nofeat
+    bl puts
+    adr x1, exit_nofeat
+    mov x0, #0x20
+    hlt #0xf000
+    b hang
 
 // Synchronous exception at EL1: print EC, ISS[24:0] and the PAN bit found, then resume.
 el1_sync:
@@ -307,6 +321,7 @@ puthex_wait:
     ret
 
 s_on:        .asciz "bti-pan: stage 1 on\n"
+s_nofeat:    .asciz "bti-pan: needs FEAT_BTI and FEAT_PAN (-cpu max)\n"
 s_pfr1:      .asciz "ID_AA64PFR1_EL1.BT: "
 s_target:    .asciz "target +0x"
 s_blr:       .asciz "  BLR (BTYPE 10): "
@@ -341,6 +356,9 @@ exit_block:
 exit_fail:
     .quad 0x20026
     .quad 1
+exit_nofeat:
+    .quad 0x20026
+    .quad 2
 
     .balign 16
     .skip 2048
