@@ -4,6 +4,7 @@ import type { Cpu } from './cpu.js';
 import { SYS } from './sysregs.js';
 import { debugExceptionReturnSS } from './debug/unit.js';
 import { PSTATE_PAN, PSTATE_V8X, panOnEntry, restorablePstate, setPstateBits } from './pstate-v8x.js';
+import { branchAddrNpc } from './isa/branch-addr.js'; // [arch]
 
 // Exception classes (ESR_ELx.EC, ARM ARM D17.2.37).
 export const EC_UNKNOWN = 0x00;
@@ -167,6 +168,7 @@ export function eret(cpu: Cpu): void {
   }
   cpu.npcLo = elrLo;
   cpu.npcHi = elrHi;
+  branchAddrNpc(cpu); // [arch] AArch64.BranchAddr(ELR) at the EL returned to: TBI clears the tag (isa/branch-addr.ts)
 }
 
 function restorePstate(cpu: Cpu, spsr: number, fromEl: number): void {

@@ -30,16 +30,17 @@ const ISAR0_MAX: [number, number] = [
 // ID_AA64ISAR1_EL1 (D19.2.62): DPB[3:0] APA[7:4] API[11:8] JSCVT[15:12] FCMA[19:16] LRCPC[23:20]
 // GPA[27:24] GPI[31:28] | FRINTTS[35:32].
 const ISAR1_A57: [number, number] = [0x00100001, 0]; // DPB=1, LRCPC=1
-// + APA=1 (FEAT_PAuth, QARMA5), JSCVT, FCMA, GPA=1 (PACGA with QARMA5) | FRINTTS
-const ISAR1_MAX: [number, number] = [0x00100001 | (1 << 4) | (1 << 12) | (1 << 16) | (1 << 24), 1];
+// + APA=1 (FEAT_PAuth, QARMA5), JSCVT, FCMA, LRCPC=2 (FEAT_LRCPC2: LDAPUR/STLUR), GPA=1 (PACGA with
+// QARMA5) | FRINTTS
+const ISAR1_MAX: [number, number] = [0x00000001 | (2 << 20) | (1 << 4) | (1 << 12) | (1 << 16) | (1 << 24), 1];
 
 // [pauth] ID_AA64MMFR1_EL1 (D19.2.65): VMIDBits[7:4]=2 (as a57) + PAN[23:20]=1 (FEAT_PAN, no AT S1E1RP).
 // ID_AA64MMFR2_EL1 (D19.2.66): CnP[3:0]=1 (FEAT_TTCNP: accepted, a no-op with one TLB per PE),
-// UAO[7:4]=1 (FEAT_UAO).
+// UAO[7:4]=1 (FEAT_UAO) | AT[35:32]=1 (FEAT_LSE2: isa/lse2.ts).
 // [pauth] ID_AA64PFR1_EL1 (D19.2.64): BT[3:0]=1 (FEAT_BTI).
 const PFR1_MAX: [number, number] = [1, 0];
 const MMFR1_MAX: [number, number] = [0x20 | (1 << 20), 0];
-const MMFR2_MAX: [number, number] = [1 | (1 << 4), 0];
+const MMFR2_MAX: [number, number] = [1 | (1 << 4), 1];
 
 export const CPU_PROFILES: Record<string, CpuProfile> = {
   a57: {
@@ -57,6 +58,7 @@ export const CPU_PROFILES: Record<string, CpuProfile> = {
       'FEAT_AES', 'FEAT_PMULL', 'FEAT_SHA1', 'FEAT_SHA256', 'FEAT_SHA512', 'FEAT_SHA3',
       'FEAT_RDM', 'FEAT_DotProd', 'FEAT_FlagM', 'FEAT_FlagM2', 'FEAT_JSCVT', 'FEAT_FCMA', 'FEAT_FHM', 'FEAT_FRINTTS',
       'FEAT_PAuth', 'FEAT_PACQARMA5', 'FEAT_PAN', 'FEAT_UAO', 'FEAT_TTCNP', 'FEAT_BTI', 'FEAT_SM3', 'FEAT_SM4',
+      'FEAT_LSE2', 'FEAT_LRCPC2',
     ],
   },
 };

@@ -63,6 +63,7 @@ import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
 import { s2Leaf } from '../mmu/builder.js';
 import { HypSmmu, HYP_SMMU_MEM, type SmmuEvent } from './iommu.js';
+import { isGuestDebugEc, guestDebugEvent, describeGuestDebug, type GuestDebugEvent, type GuestDebugAction } from './guest-debug.js'; // [arch]
 import type { EngineName } from '../cpu/jit/engine.js';
 
 /** Hypervisor memory (stage-2 tables), at the bottom of physical RAM: no VM maps it. */
@@ -187,6 +188,8 @@ export interface HypervisorOptions {
   onOutput?: (vm: Vm, text: string) => void;
   /** Each exit, after it was handled. */
   onExit?: (e: ExitRecord) => void;
+  /** [arch] A debug exception a VM took to EL2 (MDCR_EL2.TDE set by the user): resume or stop it (guest-debug.ts). */
+  onGuestDebug?: (e: GuestDebugEvent) => GuestDebugAction;
 }
 
 export const DEFAULT_VM_RAM = 128 * 1024 * 1024;
@@ -231,6 +234,7 @@ export class Hypervisor implements Firmware {
   private yieldPending = false;
   private started = false;
   private readonly onExit: ((e: ExitRecord) => void) | undefined;
+  private readonly onGuestDebug: ((e: GuestDebugEvent) => GuestDebugAction) | undefined; // [arch]
   /** x0 at boot, by VM (a Linux Image: its DTB), set again by a PSCI SYSTEM_RESET. */
   private readonly bootX0 = new Map<Vm, number>();
   /** Exit causes of trapped device registers, by device and (offset, direction). */
@@ -260,6 +264,7 @@ export class Hypervisor implements Firmware {
     this.vmidTagging = opts.vmidTagging ?? true;
     this.flushOnSwitch = opts.flushOnSwitch ?? !this.vmidTagging;
     this.onExit = opts.onExit;
+    this.onGuestDebug = opts.onGuestDebug; // [arch]
     const configs: VmConfig[] = opts.vms.map((v, k) => ({
       name: v.name ?? `vm${k}`,
       ramSize: v.ramSize ?? DEFAULT_VM_RAM,
@@ -738,6 +743,14 @@ export class Hypervisor implements Firmware {
         [cause, detail] = this.sysregTrap(vm, esr);
         break;
       default:
+        if (isGuestDebugEc(ec)) {
+          // [arch] a debug exception routed here by MDCR_EL2.TDE / HCR_EL2.TGE: a guest-debug event (guest-debug.ts)
+          const ev = guestDebugEvent(vm, cpu, esr);
+          cause = `debug: ${ev.kind}`;
+          detail = describeGuestDebug(ev);
+          if ((this.onGuestDebug?.(ev) ?? 'stop') !== 'resume') this.stopVm(vm, 'halt', 1, `${vm.name}: guest-debug event (MDCR_EL2.TDE): ${detail}`);
+          break;
+        }
         cause = `unexpected EC 0x${ec.toString(16)}`;
         this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
     }

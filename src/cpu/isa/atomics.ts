@@ -5,11 +5,12 @@
 // One PE executing instructions one at a time: acquire/release orderings (A/L/AL) have no visible
 // effect, so they share handlers. All of these require natural alignment (the pair size for
 // pairs): an unaligned address takes an Alignment fault whatever the memory type
-// (ARM ARM B2.5.2 and AArch64.CheckAlignment), with FAR the address.
+// (ARM ARM B2.5.2 and AArch64.CheckAlignment), with FAR the address — except with FEAT_LSE2
+// (`--cpu max`), where AArch64.UnalignedAccessFaults allows some inside a 16-byte quantity (lse2.ts).
 //
 // Also LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC, handled as LDAR).
 // Not implemented, left UNDEFINED because the ID registers do not advertise them:
-// LDLAR/STLLR (LOR), LDAPUR/STLUR (RCPC2), the 128-bit and tagged forms.
+// LDLAR/STLLR (LOR), the 128-bit and tagged forms. LDAPUR/STLUR (FEAT_LRCPC2) are in rcpc2.ts.
 //
 // Insn fields: rn = Rn|SP, rd = Rt (read for stores, written for loads), ra = Rt2 (pairs),
 // rm = Rs as read (CAS compare value, LD<op> operand), ra = Rs as written (STXR status, CAS old
@@ -26,6 +27,7 @@ import { bits } from '../decode.js';
 import { dstZR, srcZR, regSP } from './common.js';
 import { issFor, addSpAlignmentCheck } from './ldst.js';
 import { ACC_READ, ACC_WRITE, FSC_ALIGNMENT } from '../../mmu/translate.js';
+import { unalignedAtomicFaults, unalignedOrderedFaults } from './lse2.js';
 
 /**
  * Alignment fault for an ordered/exclusive/atomic access. Read-modify-write atomics report
@@ -67,7 +69,7 @@ function ldxr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 2);
@@ -78,7 +80,7 @@ function ldxr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 4);
@@ -89,7 +91,7 @@ function ldxr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 8);
@@ -101,7 +103,7 @@ function ldxpW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   markExclusive(cpu, lo, hi, 8);
@@ -114,7 +116,7 @@ function ldxpX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const ah = cpu.tmpHi;
@@ -145,7 +147,7 @@ function stxr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 2);
   if (ok) {
     cpu.st16(lo, hi, r[i.rd] & 0xffff);
@@ -158,7 +160,7 @@ function stxr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 4);
   if (ok) {
     cpu.st32(lo, hi, r[i.rd]);
@@ -171,7 +173,7 @@ function stxr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 8);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
@@ -184,7 +186,7 @@ function stxpW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 8);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.imm3]);
@@ -197,7 +199,7 @@ function stxpX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_WRITE, lo, hi);
   const ok = exclusivePass(cpu, lo, hi, 16);
   if (ok) {
     cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
@@ -222,7 +224,7 @@ function ldar16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedOrderedFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -232,7 +234,7 @@ function ldar32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedOrderedFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -242,7 +244,7 @@ function ldar64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedOrderedFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const v = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   r[i.rd] = v;
@@ -256,21 +258,21 @@ function stlr16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 1) !== 0 && unalignedOrderedFaults(cpu, lo, 2)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st16(lo, hi, r[i.rd] & 0xffff);
 }
 function stlr32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 3) !== 0 && unalignedOrderedFaults(cpu, lo, 4)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st32(lo, hi, r[i.rd]);
 }
 function stlr64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_WRITE, lo, hi);
+  if ((lo & 7) !== 0 && unalignedOrderedFaults(cpu, lo, 8)) return alignFault(cpu, ACC_WRITE, lo, hi);
   cpu.st64(lo, hi, r[i.rd], r[i.rd + 1]);
 }
 
@@ -366,7 +368,7 @@ function ldop16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   cpu.st16(lo, hi, atomicOp32(i.op, old, r[i.rm], 16) & 0xffff);
@@ -378,7 +380,7 @@ function ldop32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   cpu.st32(lo, hi, atomicOp32(i.op, old, r[i.rm], 0));
@@ -390,7 +392,7 @@ function ldop64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const oldHi = cpu.tmpHi;
@@ -421,7 +423,7 @@ function cas16(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 1) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 1) !== 0 && unalignedAtomicFaults(cpu, lo, 2)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld16(lo, hi);
   if (cpu.status !== 0) return;
   if (old === (r[i.rm] & 0xffff)) {
@@ -435,7 +437,7 @@ function cas32(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 3) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 3) !== 0 && unalignedAtomicFaults(cpu, lo, 4)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld32(lo, hi);
   if (cpu.status !== 0) return;
   if (old === r[i.rm]) {
@@ -449,7 +451,7 @@ function cas64(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const old = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const oldHi = cpu.tmpHi;
@@ -465,7 +467,7 @@ function caspW(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 7) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 7) !== 0 && unalignedAtomicFaults(cpu, lo, 8)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const b = cpu.tmpHi;
@@ -482,7 +484,7 @@ function caspX(cpu: Cpu, i: Insn): void {
   const r = cpu.r;
   const lo = r[i.rn];
   const hi = r[i.rn + 1];
-  if ((lo & 15) !== 0) return alignFault(cpu, ACC_READ, lo, hi);
+  if ((lo & 15) !== 0 && unalignedAtomicFaults(cpu, lo, 16)) return alignFault(cpu, ACC_READ, lo, hi);
   const a = cpu.ld64(lo, hi);
   if (cpu.status !== 0) return;
   const ah = cpu.tmpHi;

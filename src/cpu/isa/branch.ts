@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { conditionHolds, srcZR, dstZR } from './common.js';
 import { defineEmit, condExpr, branchRelSrc } from '../emit.js';
+import { branchAddrNpc } from './branch-addr.js';
 
 /** Set the next PC to PC-of-this-instruction + offset. The loop set npc = fall-through of the
  * block, and a branch is always the last instruction of its block, so PC = npc - 4. */
@@ -59,9 +60,12 @@ function execTbnz(cpu: Cpu, i: Insn): void {
   if (((cpu.r[i.rn] >>> i.imm2) & 1) !== 0) branchRel(cpu, i.imm);
 }
 // BR/RET: BranchTo(X[n]). A misaligned target takes a PC alignment fault at the target (fetch).
+// BR, BLR, RET: BranchTo(AArch64.BranchAddr(X[n])) — the tag bits of the target cleared when TBI
+// applies to it (branch-addr.ts; one compare when the target is untagged).
 function execBr(cpu: Cpu, i: Insn): void {
   cpu.npcLo = cpu.r[i.rn];
   cpu.npcHi = cpu.r[i.rn + 1];
+  branchAddrNpc(cpu);
 }
 // BLR: the target is read before X30 is written, so BLR X30 branches to the old X30.
 function execBlr(cpu: Cpu, i: Insn): void {
@@ -70,6 +74,7 @@ function execBlr(cpu: Cpu, i: Insn): void {
   link(cpu);
   cpu.npcLo = lo;
   cpu.npcHi = hi;
+  branchAddrNpc(cpu);
 }
 
 // Translation templates (src/cpu/emit.ts): the handlers above with the fields as constants.
@@ -82,8 +87,8 @@ defineEmit(execCbzX, (i, at) => `if ((r[${i.rn}] | r[${i.rn + 1}]) === 0) ${bran
 defineEmit(execCbnzX, (i, at) => `if ((r[${i.rn}] | r[${i.rn + 1}]) !== 0) ${branchRelSrc(i.imm, at)}`);
 defineEmit(execTbz, (i, at) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) === 0) ${branchRelSrc(i.imm, at)}`);
 defineEmit(execTbnz, (i, at) => `if (((r[${i.rn}] >>> ${i.imm2}) & 1) !== 0) ${branchRelSrc(i.imm, at)}`);
-defineEmit(execBr, (i) => `cpu.npcLo = r[${i.rn}]; cpu.npcHi = r[${i.rn + 1}];`);
-defineEmit(execBlr, (i) => `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}]; r[60] = cpu.npcLo; r[61] = cpu.npcHi; cpu.npcLo = lo; cpu.npcHi = hi;`);
+defineEmit(execBr, (i) => `cpu.npcLo = r[${i.rn}]; cpu.npcHi = r[${i.rn + 1}]; branchAddrNpc(cpu);`);
+defineEmit(execBlr, (i) => `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}]; r[60] = cpu.npcLo; r[61] = cpu.npcHi; cpu.npcLo = lo; cpu.npcHi = hi; branchAddrNpc(cpu);`);
 
 export const branch: Encoding[] = [
   {

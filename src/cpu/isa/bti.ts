@@ -20,6 +20,7 @@ import { SYS } from '../sysregs.js';
 import { FC_MASK, PAGE_MASK } from '../fastmem.js';
 import { walkOnlyMmu, ACC_FETCH, MODE_WALK } from '../../mmu/translate.js';
 import { P_GP } from '../../mmu/tlb.js';
+import { branchAddrNpc } from './branch-addr.js';
 
 export const PSTATE_BTYPE = 3 << 10;
 export const EC_BTI = 0x0d;
@@ -83,6 +84,7 @@ function compatible(cpu: Cpu, raw: number, bt: number): boolean {
 function execBrBti(cpu: Cpu, i: Insn): void {
   cpu.npcLo = cpu.r[i.rn];
   cpu.npcHi = cpu.r[i.rn + 1];
+  branchAddrNpc(cpu);
   setBtype(cpu, 0, i.rn >>> 1);
 }
 function execBlrBti(cpu: Cpu, i: Insn): void {
@@ -92,6 +94,7 @@ function execBlrBti(cpu: Cpu, i: Insn): void {
   cpu.r[61] = cpu.npcHi;
   cpu.npcLo = lo;
   cpu.npcHi = hi;
+  branchAddrNpc(cpu);
   setBtype(cpu, 1, 0);
 }
 

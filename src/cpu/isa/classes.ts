@@ -47,7 +47,7 @@ export const A64_CLASSES: EncodingClass[] = [
   c(LS, 'AdvSIMD load/store multiple structures (post-indexed)', '0 x 0011001 x 0 xxxxx xxxxxxxxxxxxxxxx'),
   c(LS, 'AdvSIMD load/store single structure', '0 x 0011010 x x 00000 xxxxxxxxxxxxxxxx'),
   c(LS, 'AdvSIMD load/store single structure (post-indexed)', '0 x 0011011 xxxxxxx xxxxxxxxxxxxxxxx'),
-  c(LS, 'Load/store memory tags', '11011001 x 1 xxxxxxxxxxxxxxxxxxxxxx'),
+  c(LS, 'Load/store memory tags', '11011001 xx 1 xxxxxxxxxxxxxxxxxxxxx'), // bit 21 = 1 (STG, LDG...: C4.1)
   c(LS, 'Load/store exclusive pair', '1 x 0010000 x 1 xxxxxxxxxxxxxxxxxxxxx'),
   c(LS, 'Load/store exclusive register', 'xx 0010000 x 0 xxxxxxxxxxxxxxxxxxxxx'),
   c(LS, 'Load/store ordered', 'xx 0010001 x 0 xxxxxxxxxxxxxxxxxxxxx'),

@@ -18,12 +18,13 @@ import { pauth } from './pauth.js';
 import { pan } from './pan.js';
 import { bti } from './bti.js';
 import { sm } from './sm.js';
+import { rcpc2 } from './rcpc2.js';
 
 export const a64: Encoding[][] = [dpImm, dpReg, branch, system, atomics, ldst, fp, simd];
 
 // Armv8.1-8.5 extensions, decoded only by the CPU models that have them (src/cpu/profile.ts),
 // after the base groups, which decline these encodings (they are UNDEFINED in Armv8.0).
-export const a64v8x: Encoding[][] = [crypto, sha, simdV81, flagm, fpV8x, pan, sm];
+export const a64v8x: Encoding[][] = [crypto, sha, simdV81, flagm, fpV8x, pan, sm, rcpc2];
 
 // [pauth] Extensions that claim encodings the base groups also match (hints executed as NOPs, the
 // key registers, BR/BLR with FEAT_BTI's BTYPE): decoded before the base groups by the models that have them.

@@ -23,6 +23,7 @@ import { execMrs, execMsr } from './system.js';
 import { eret, EC_UNKNOWN } from '../exceptions.js';
 import { withSpCheck } from './ldst.js';
 import { haveBti, setBtype } from './bti.js';
+import { branchAddrNpc } from './branch-addr.js';
 
 /** ESR EC 0x09: a PAuth instruction trapped by HCR_EL2.API (TrapPACUse). ISS is 0. */
 export const EC_PAC_TRAP = 0x09;
@@ -217,6 +218,7 @@ function execBraa(cpu: Cpu, i: Insn): void {
   if (!autOp(cpu, r[i.ra], r[i.ra + 1], i.rn, i.op)) return;
   cpu.npcLo = rLo;
   cpu.npcHi = rHi;
+  branchAddrNpc(cpu); // AArch64.BranchAddr
   if (haveBti(cpu)) setBtype(cpu, 0, i.ra >>> 1); // FEAT_BTI: BTypeNext as BR
 }
 // RETAA/RETAB: as BRAA but BTypeNext = 00.
@@ -225,6 +227,7 @@ function execRetaa(cpu: Cpu, i: Insn): void {
   if (!autOp(cpu, r[i.ra], r[i.ra + 1], i.rn, i.op)) return;
   cpu.npcLo = rLo;
   cpu.npcHi = rHi;
+  branchAddrNpc(cpu); // AArch64.BranchAddr
 }
 // BLRAA/BLRAB Xn, Xm|SP and the Z forms: X30 = PC + 4 after the target and modifier are read.
 function execBlraa(cpu: Cpu, i: Insn): void {
@@ -234,6 +237,7 @@ function execBlraa(cpu: Cpu, i: Insn): void {
   r[61] = cpu.npcHi;
   cpu.npcLo = rLo;
   cpu.npcHi = rHi;
+  branchAddrNpc(cpu); // AArch64.BranchAddr
   if (haveBti(cpu)) setBtype(cpu, 1, 0); // FEAT_BTI: BTypeNext = 10
 }
 // ERETAA/ERETAB: UNDEFINED at EL0; ELR_EL1 authenticated with SP as modifier (AuthIA/AuthIB),
@@ -245,6 +249,7 @@ function execEretaa(cpu: Cpu, i: Insn): void {
   eret(cpu);
   cpu.npcLo = lo;
   cpu.npcHi = hi;
+  branchAddrNpc(cpu); // AArch64.BranchAddr at the EL returned to
 }
 
 // ---------------------------------------------------------------- LDRAA/LDRAB

@@ -6,7 +6,7 @@ import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR } from './common.js';
-import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace } from '../sysregs.js';
+import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace, el2Enabled } from '../sysregs.js';
 import {
   eret,
   EC_UNKNOWN,
@@ -17,6 +17,8 @@ import {
   EC_BRK64,
 } from '../exceptions.js';
 import { tlbi, at } from '../../mmu/maintenance.js';
+import { checkWatchpointBlock } from '../debug/unit.js';
+import { debugTarget } from '../debug/match.js';
 import { translate, ACC_WRITE, MT_DEVICE, FSC_ALIGNMENT, type Translation } from '../../mmu/translate.js';
 
 // SCTLR_EL1 fields that control EL0 (ARM ARM D19.2 SCTLR_EL1).
@@ -95,9 +97,10 @@ function execSmc(cpu: Cpu, i: Insn): void {
   const fw = cpu.firmware;
   if (cpu.el === 0 || fw === null || fw.smc === undefined || !fw.smc(cpu, i.imm)) undef(cpu);
 }
-// BRK #imm16: EC 0x3C, ISS = imm16, preferred return = the BRK itself.
+// BRK #imm16: EC 0x3C, ISS = imm16, preferred return = the BRK itself. AArch64.SoftwareBreakpoint
+// routes it to EL2 from EL0/EL1 when EL2 is enabled and HCR_EL2.TGE or MDCR_EL2.TDE is 1.
 function execBrk(cpu: Cpu, i: Insn): void {
-  cpu.raise(EC_BRK64, i.imm, 0);
+  cpu.raise(EC_BRK64, i.imm, 0, cpu.el < 2 && el2Enabled(cpu) && debugTarget(cpu) === 2 ? 2 : 1);
 }
 // HLT #imm16: a halting debug event; #0xF000 is the A64 semihosting call. With no
 // external debugger, halting is not allowed and HLT is UNDEFINED unless the firmware takes it.
@@ -295,6 +298,14 @@ function sysOpAllowed(cpu: Cpu, i: Insn): boolean {
 function execDcNop(cpu: Cpu, i: Insn): void {
   sysOpAllowed(cpu, i);
 }
+// DC IVAC: no cache to invalidate, but while a guest watchpoint is enabled it can match the
+// cache line as a store (debug/unit.ts checkWatchpointBlock; ESR.CM = 1). The line size is
+// CTR_EL0.DminLine (log2 words). The other DC ops by VA never match a watchpoint (D2.9.6).
+function execDcIvac(cpu: Cpu, i: Insn): void {
+  if (!sysOpAllowed(cpu, i) || cpu.guestWatch === null) return;
+  const line = 4 << ((cpu.sysLo(SYS.CTR_EL0) >>> 16) & 0xf);
+  checkWatchpointBlock(cpu, cpu.r[i.rn] & -line, cpu.r[i.rn + 1], line, true);
+}
 // IC IALLU/IALLUIS: stores already keep decoded code coherent; drop it all anyway, which also
 // covers RAM written behind the CPU's back (a DMA engine), and removing more is always safe.
 function execIcIallu(cpu: Cpu, i: Insn): void {
@@ -318,6 +329,8 @@ function execDcZva(cpu: Cpu, i: Insn): void {
     return;
   }
   const base = xlo & ~63;
+  // a64hv debug: a guest watchpoint on any byte of the block fires before anything is written.
+  if (cpu.guestWatch !== null && checkWatchpointBlock(cpu, base, xhi, 64, false)) return;
   for (let k = 0; k < 64; k += 8) {
     cpu.st64(base + k, xhi, 0, 0);
     if (cpu.status !== 0) return;
@@ -366,7 +379,7 @@ function decodeSys(raw: number, i: Insn): boolean {
       // DC IVAC, ISW, CSW, CISW; IC IALLUIS, IALLU; AT S1E1R..S1E0W.
       if (crm === 6 && op2 === 1) {
         i.imm2 = HCR_TPCP; // DC IVAC
-        i.exec = execDcNop;
+        i.exec = execDcIvac;
         return true;
       }
       if ((crm === 6 || crm === 10 || crm === 14) && op2 === 2) {
