@@ -4,7 +4,7 @@
 // device tree's cpus, and a uniprocessor VM unchanged.
 import { describe, it, expect } from 'vitest';
 import { runVms, OFF } from './hyp-helpers.js';
-import { startAll, exit } from '../cpu/smp-helpers.js';
+import { counter } from './vcpu-guests.js';
 import { Hypervisor } from '../../src/hyp/hypervisor.js';
 import { vmDtb } from '../../src/hyp/vm-dt.js';
 import { VgicDistributor } from '../../src/hyp/vdev/vgic-dist.js';
@@ -12,44 +12,6 @@ import { readFdt, fdtFind, propCells, propStrings } from '../../src/loader/fdt.j
 
 const x = (r: Int32Array, n: number): number => r[2 * n] >>> 0;
 const xs = (r: Int32Array, n: number): number => r[2 * n] | 0;
-
-// Every vCPU increments one counter `iters` times with LDXR/ADD/STXR; vCPU 0 waits for the others
-// (LDADDAL on `done`) and exits with the total. A world switch between two vCPUs clears the local
-// exclusive monitor (ARM ARM B2.9: a context switch clears it), so an increment interrupted
-// between its LDXR and STXR is retried, and with tiny slices the total is still exact.
-const counter = (n: number, iters: number, atomic: boolean): string => `
-  ${startAll(n)}
-  adr x9, counter
-  mov x11, #${iters}
-inc:
-  ${atomic ? 'ldxr x12, [x9]' : 'ldr x12, [x9]'}
-  add x12, x12, #1
-  ${atomic ? 'stxr w13, x12, [x9]\n  cbnz w13, inc' : 'str x12, [x9]'}
-  subs x11, x11, #1
-  b.ne inc
-  adr x16, done
-  mov w17, #1
-  .long 0xb8f10212        // LDADDAL w17, w18, [x16]
-  cbnz x19, off
-wait:
-  ldr w18, [x16]
-  cmp w18, #${n}
-  b.ne wait
-  ldr x0, [x9]
-  ${exit('x0')}
-off:
-  movz x0, #2
-  movk x0, #0x8400, lsl #16
-  hvc #0
-  b fail                  // CPU_OFF does not return
-fail:
-  mov x0, #0xbad
-  ${exit('x0')}
-  .balign 8
-argblk: .quad 0, 0
-counter: .quad 0
-done: .quad 0
-`;
 
 describe('a VM with several vCPUs on one PE', () => {
   for (const [n, slice] of [[2, 7], [4, 13], [2, 1000]] as const) {
