@@ -748,7 +748,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
-      if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
+      if (opts.hyp) refuseSmp(opts.smp, '--hyp (the hypervisor runs on one PE; a VM gets several vCPUs with "vcpus" in --hyp-config)');
       if (opts.hyp) {
         // Under --hyp the exits are what can be logged (the VMs' CPU events not yet): --log exits is --hyp-trace.
         if (opts.log !== undefined) {

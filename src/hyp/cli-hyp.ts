@@ -295,7 +295,7 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number):
       t.push([`    ${rest.length} other causes`, `${rest.reduce((a, [, n]) => a + n, 0)} (each listed in --stats-json)`]);
     }
     for (const c of v.vcpus.length > 1 ? v.vcpus : []) {
-      t.push([`  vCPU ${c.index} (MPIDR 0x${c.vmpidr.toString(16)})`, `${c.instructions.toLocaleString('en-US')} instructions, ${c.switchesIn} switches in, ${c.on ? 'on' : 'off'}`]);
+      t.push([`  vCPU ${c.index} (MPIDR 0x${c.vmpidr.toString(16)})`, `${c.instructions.toLocaleString('en-US')} instructions, ${c.exits} exits, ${c.switchesIn} switches in, ${c.on ? 'on' : 'off'}`]);
     }
     t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
     if (v.vgic !== null && v.vgic.injected > 0) t.push([`  virtual interrupts`, `${v.vgic.injected} injected (GICH list registers)`]);

@@ -771,6 +771,7 @@ export class Hypervisor implements Firmware {
         this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
     }
     vm.stats.count(cause, cpu.timing.hypExit);
+    this.currentVcpu!.exits++;
     if (this.current === vm) vm.vgic?.flush();
     if (rec !== null) {
       rec.cause = cause;
@@ -822,6 +823,7 @@ export class Hypervisor implements Firmware {
     if (taken.includes('smmu-eventq')) this.drainSmmuEvents();
     // One exit, named after the first interrupt it took (several can be taken in one exit).
     vm.stats.count(taken.length === 0 ? 'irq spurious' : `irq ${taken[0]}`, cpu.timing.hypExit);
+    this.currentVcpu!.exits++;
     vm.vgic?.flush();
     if (rec !== null) {
       rec.cause = taken.length === 0 ? 'irq spurious' : `irq ${taken.join(', ')}`;

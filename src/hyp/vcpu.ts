@@ -11,6 +11,8 @@ export class Vcpu {
   on: boolean;
   /** Instructions this vCPU retired (the hypervisor's run loop adds each slice's count). */
   instructions = 0;
+  /** Exits this vCPU took (the VM's ExitStats has them by cause). */
+  exits = 0;
   /** Times this vCPU was loaded onto the PE (world switches in). */
   switchesIn = 0;
   /** PSCI CPU_ON calls that started this vCPU. */

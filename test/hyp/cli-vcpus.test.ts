@@ -21,11 +21,12 @@ describe('a64hv run --hyp with "vcpus"', () => {
     writeFileSync(`${dir}/m.json`, JSON.stringify({ slice: 7, vms: [{ name: 'smp', vcpus: 2, ram: '16M' }] }));
     const r = await cli(['run', `${dir}/c.S`, '--hyp', '--hyp-config', `${dir}/m.json`, '--stats-json', `${dir}/s.json`]);
     expect(r.code).toBe(200); // semihosting exit with the counter: 2 x 100
-    expect(r.err).toMatch(/vCPU 1 \(MPIDR 0x80000001\)\s*│ [\d,]+ instructions, \d+ switches in, off/);
+    expect(r.err).toMatch(/vCPU 1 \(MPIDR 0x80000001\)\s*│ [\d,]+ instructions, \d+ exits, \d+ switches in, off/);
     const j = JSON.parse(readFileSync(`${dir}/s.json`, 'utf8')).hyp;
     const v = j.vms[0].vcpus as { index: number; mpidr: string; instructions: number; powerOns: number; on: boolean }[];
     expect(v.map((c) => [c.index, c.mpidr, c.powerOns])).toEqual([[0, '0x80000000', 0], [1, '0x80000001', 1]]);
     expect(v.every((c) => c.instructions > 400)).toBe(true);
+    expect((v as unknown as { exits: number }[]).reduce((a, c) => a + c.exits, 0)).toBe(j.vms[0].exits.total);
     expect(v[0].instructions + v[1].instructions).toBe(JSON.parse(readFileSync(`${dir}/s.json`, 'utf8')).instructions);
   });
   it('a uniprocessor VM has no per-vCPU list (the JSON as before); bad counts are refused', async () => {

@@ -3,7 +3,7 @@
 // filters 00/01/10, the source in GICV_IAR), the exclusive monitor across vCPU switches, the
 // device tree's cpus, and a uniprocessor VM unchanged.
 import { describe, it, expect } from 'vitest';
-import { runVms, OFF } from './hyp-helpers.js';
+import { runVms, OFF, SCRATCH_IPA } from './hyp-helpers.js';
 import { counter } from './vcpu-guests.js';
 import { Hypervisor } from '../../src/hyp/hypervisor.js';
 import { vmDtb } from '../../src/hyp/vm-dt.js';
@@ -184,6 +184,48 @@ describe('SGIs and PSCI between the vCPUs of a VM', () => {
     expect(xs(v0, 24)).toBe(1); // AFFINITY_INFO: OFF after CPU_OFF
     expect(r.vm.vcpus[1].on).toBe(false);
     expect(r.vm.stats.get('mmio-write gicd GICD_SGIR')).toBe(4);
+  });
+});
+
+// vCPU 1 asks for SYSTEM_RESET: the VM restarts on vCPU 0 with vCPU 1 off (the scratch device,
+// outside RAM, remembers the first boot).
+const RESET_GUEST = `
+  movz x9, #${SCRATCH_IPA >>> 16}, lsl #16
+  ldr w1, [x9]
+  cbnz w1, again
+  mov w1, #1
+  str w1, [x9]
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, sec
+  mov x3, #0
+  hvc #0                        // CPU_ON(vCPU 1)
+spin:
+  b spin
+sec:
+  movz x0, #9
+  movk x0, #0x8400, lsl #16
+  hvc #0                        // SYSTEM_RESET from vCPU 1
+again:
+  mrs x20, mpidr_el1
+  movz x0, #4
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  mov x2, #0
+  hvc #0                        // AFFINITY_INFO(vCPU 1): OFF after the reset
+  mov x21, x0
+  ${OFF}
+`;
+
+describe('PSCI SYSTEM_RESET from a secondary vCPU', () => {
+  it('restarts the VM on vCPU 0 with the other vCPUs off', async () => {
+    const r = await runVms([RESET_GUEST], { vms: [{ ramSize: 32 << 20, vcpus: 2 }], slice: 300 }, 200_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    expect(r.vm.resets).toBe(1);
+    expect(x(r.vm.vcpus[0].ctx.r, 20)).toBe(0x8000_0000);
+    expect(xs(r.vm.vcpus[0].ctx.r, 21)).toBe(1);
+    expect(r.vm.vcpus[1].on).toBe(false);
   });
 });
 
