@@ -668,6 +668,14 @@ export class Hypervisor implements Firmware {
     }
     if (sleeper === null) return null;
     this.idleUntil.delete(sleeper);
+    if (this.hostInputOpen && sleeper.vm === this.vms[0] && this.runnable().every((v) => v.vm === sleeper!.vm)) {
+      // Every vCPU of the interactive VM (the only one running) is idle: as for a uniprocessor VM
+      // (wfx), the caller lets the time until the earliest deadline pass in real time, or until
+      // host input arrives, instead of the vCPUs handing the PE to each other meanwhile.
+      this.idleForInput = true;
+      this.idleDeadline = wake;
+      return sleeper;
+    }
     if (wake !== Infinity) {
       cpu.idleCycles += wake - cpu.cycles;
       cpu.cycles = wake;

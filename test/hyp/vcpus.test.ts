@@ -229,6 +229,35 @@ describe('PSCI SYSTEM_RESET from a secondary vCPU', () => {
   });
 });
 
+// Both vCPUs wait in WFI with no timer armed (vCPU 1 started by CPU_ON): nothing can wake them but
+// the UART's receive interrupt.
+const IDLE_GUEST = `
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, idle
+  mov x3, #0
+  hvc #0
+idle:
+  wfi
+  b idle
+`;
+
+describe('an interactive VM whose vCPUs are all idle', () => {
+  it('leaves run() to wait for host input (idleForInput) instead of passing the PE between idle vCPUs', async () => {
+    const r = await runVms([IDLE_GUEST], { vms: [{ ramSize: 32 << 20, vcpus: 2 }] }, 0, (run) => (run.hv.hostInputOpen = true));
+    const res = r.hv.run(1_000_000);
+    expect(r.hv.idleForInput).toBe(true);
+    expect(r.hv.idleDeadline).toBe(Infinity);
+    expect(res.instructions).toBeLessThan(100);
+    expect(r.vm.stats.get('wfi')).toBe(2);
+    // Without host input the two idle vCPUs keep handing the PE to each other (no timer, no stop).
+    const q = await runVms([IDLE_GUEST], { vms: [{ ramSize: 32 << 20, vcpus: 2 }] }, 1000);
+    expect(q.hv.idleForInput).toBe(false);
+    expect(q.vm.stats.get('wfi')).toBeGreaterThan(100);
+  });
+});
+
 describe('the virtual distributor with several CPU interfaces', () => {
   it('banks SGI/PPI state per vCPU, reads ITARGETSR0-7 as the accessing CPU, routes SPIs by ITARGETSR', () => {
     const d = new VgicDistributor(2);
