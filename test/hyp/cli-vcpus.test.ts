@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { counter } from './vcpu-guests.js';
 
+const GUEST = new URL('../../guests/asm/hyp-vcpus.S', import.meta.url).pathname;
+const EXPECTED = new URL('../../guests/expected/hyp-vcpus.txt', import.meta.url).pathname;
+
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -40,6 +43,26 @@ describe('a64hv run --hyp with "vcpus"', () => {
       const e = await cli(['run', `${dir}/c.S`, '--hyp', '--hyp-config', `${dir}/bad.json`, '-q']);
       expect(e.code, bad).toBe(2);
       expect(e.err).toMatch(/bad\.json: vms\[0\]\.vcpus must be an integer 1\.\.8/);
+    }
+  });
+  it('guests/asm/hyp-vcpus.S prints the same on QEMU virt -smp 4 (expected file), on the board with --smp 4 and as a VM with 4 vCPUs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-vcpus-'));
+    const expected = readFileSync(EXPECTED, 'utf8');
+    const board = await cli(['run', GUEST, '--smp', '4', '-q']);
+    expect(board.code).toBe(0);
+    expect(board.out).toBe(expected);
+    writeFileSync(`${dir}/m.json`, JSON.stringify({ vms: [{ vcpus: 4, ram: '16M' }] }));
+    const vm = await cli(['run', GUEST, '--hyp', '--hyp-config', `${dir}/m.json`, '-q']);
+    expect(vm.code).toBe(0);
+    expect(vm.out).toBe(expected);
+    // Any count: 1 (no secondary) to 8 (the GICv2 limit), board and VM alike.
+    for (const n of [1, 2, 8]) {
+      writeFileSync(`${dir}/n.json`, JSON.stringify({ slice: 997, vms: [{ vcpus: n, ram: '16M' }] }));
+      const b = await cli(['run', GUEST, '--smp', String(n), '-q']);
+      const v = await cli(['run', GUEST, '--hyp', '--hyp-config', `${dir}/n.json`, '-q']);
+      expect(v.out, `${n} vCPUs`).toBe(b.out);
+      expect(v.out).toContain(`all ${n} CPUs said hello\n`);
+      expect(v.out).not.toContain('FAILED');
     }
   });
 });
