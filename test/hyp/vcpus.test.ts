@@ -258,6 +258,102 @@ describe('an interactive VM whose vCPUs are all idle', () => {
   });
 });
 
+// SPI 33 (the virtual UART's receive interrupt) routed to vCPU 1 by GICD_ITARGETSR: vCPU 1 takes
+// it, vCPU 0 (interrupts unmasked, waiting) never does. Then routed to vCPU 0 for a second byte.
+const SPI_GUEST = `
+  movz x9, #0x0800, lsl #16
+  movz x10, #0x0801, lsl #16
+  movz x11, #0x0900, lsl #16
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  mov w1, #1
+  str w1, [x9]                  // GICD_CTLR
+  str w1, [x10]                 // vCPU 0's GICC_CTLR
+  mov w1, #0xff
+  str w1, [x10, #4]
+  mov w1, #2
+  strb w1, [x9, #0x821]         // GICD_ITARGETSR8 byte 1: SPI 33 -> CPU 1
+  mov w1, #2
+  str w1, [x9, #0x104]          // GICD_ISENABLER1: INTID 33
+  movz x0, #3
+  movk x0, #0xc400, lsl #16
+  mov x1, #1
+  adr x2, sec
+  mov x3, #0
+  hvc #0
+  msr daifclr, #2
+  mov w1, #0x10
+  str w1, [x11, #0x38]          // UARTIMSC.RXIM: the pending byte raises SPI 33
+  adr x5, flag
+pw0:
+  ldr w6, [x5]
+  cbz w6, pw0                   // until vCPU 1 took it
+  mov x23, x18                  // vCPU 0's interrupts so far: none
+  mov w1, #1
+  strb w1, [x9, #0x821]         // SPI 33 -> CPU 0 now
+  mov w1, #0x10
+  str w1, [x11, #0x38]          // the second byte raises it again
+pw1:
+  cbnz x18, pw2
+  wfi
+  b pw1
+pw2:
+  mov x24, x21
+  ${OFF}
+sec:
+  movz x10, #0x0801, lsl #16
+  movz x11, #0x0900, lsl #16
+  adr x1, vectors
+  msr vbar_el1, x1
+  isb
+  mov w1, #1
+  str w1, [x10]
+  mov w1, #0xff
+  str w1, [x10, #4]
+  msr daifclr, #2
+sw0:
+  cbnz x18, sw1
+  wfi
+  b sw0
+sw1:
+  adr x5, flag
+  mov w6, #1
+  str w6, [x5]
+sw2:
+  wfi
+  b sw2
+  .balign 8
+flag: .quad 0
+  .balign 0x800
+vectors:
+  .space 0x280
+  ldr w2, [x10, #0xc]           // GICV_IAR
+  mov x21, x2
+  ldr w3, [x11]                 // UARTDR: the byte (the line drops)
+  str wzr, [x11, #0x38]         // UARTIMSC: off until asked again
+  add x22, x22, x3
+  str w2, [x10, #0x10]
+  add x18, x18, #1
+  eret
+`;
+
+describe('SPIs routed by GICD_ITARGETSR', () => {
+  it('the UART\'s SPI 33 reaches only the vCPU its target list names', async () => {
+    const r = await runVms([SPI_GUEST], { vms: [{ ramSize: 32 << 20, vcpus: 2, uartInput: 'AB' }], slice: 200 }, 1_000_000);
+    expect(r.vm.stop?.message).toBe('PSCI SYSTEM_OFF');
+    const v0 = r.vm.vcpus[0].ctx.r;
+    const v1 = r.vm.vcpus[1].ctx.r;
+    expect(x(v1, 18)).toBe(1);
+    expect(x(v1, 21)).toBe(33);
+    expect(x(v1, 22)).toBe(0x41); // 'A' read by vCPU 1
+    expect(x(v0, 23)).toBe(0); // vCPU 0 took nothing while SPI 33 targeted CPU 1
+    expect(x(v0, 18)).toBe(1);
+    expect(x(v0, 24)).toBe(33);
+    expect(x(v0, 22)).toBe(0x42); // 'B' read by vCPU 0 once retargeted
+  });
+});
+
 describe('the virtual distributor with several CPU interfaces', () => {
   it('banks SGI/PPI state per vCPU, reads ITARGETSR0-7 as the accessing CPU, routes SPIs by ITARGETSR', () => {
     const d = new VgicDistributor(2);
