@@ -172,7 +172,7 @@ export class Vgic {
       // Hardware-mapped ones are level-sensitive too: their line is resampled below.
       if (id < 16) {
         // An SGI is pending once per source CPU (GICD_SPENDSGIR): the listed source is consumed
-        // when acknowledged, the others stay pending (IHI 0048B 3.2.4 "SGIs" in a multiprocessor).
+        // when acknowledged, the others stay pending (IHI 0048B, GICD_SPENDSGIRn: a pending state per source CPU).
         if (!pending) d.sgiSources[id] &= ~(1 << this.lrSrc[k]);
         d.pending[id] = pending || d.sgiSources[id] !== 0 ? 1 : 0;
       } else if (d.edge[id]) d.pending[id] = pending ? 1 : 0;
