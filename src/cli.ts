@@ -775,7 +775,7 @@ function buildProgram(io: CliIo, setCode: (n: number) => void): Command {
         setCode(await (opts.gdb !== undefined ? dbg.gdbCommand(guest, o, io) : dbg.replCommand(guest, o, io)));
         return;
       }
-      if (opts.hyp) refuseSmp(opts.smp, '--hyp (vCPUs are not modelled yet)');
+      if (opts.hyp) refuseSmp(opts.smp, '--hyp (the hypervisor runs on one PE; a VM gets several vCPUs with "vcpus" in --hyp-config)');
       if (opts.hyp) {
         // --log under --hyp (src/log/hyp-log.ts): the VMs' CPU events, their semihosting mistakes, and
         // the exits (--log exits is --hyp-trace, written where the log goes).

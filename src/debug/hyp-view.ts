@@ -41,10 +41,21 @@ export function hypervisorView(s: Session): HypervisorView {
     const st = hv.vms[k].stop;
     return st === null ? (onCpu(k) ? 'on the CPU' : 'runnable') : `stopped: ${st.kind} ${st.code}${st.message ? ` (${st.message})` : ''}`;
   };
+  // vcpus: a VM with several vCPUs lists each (its saved PC unless it is the one on the CPU).
+  const vcpuLines = (k: number): string =>
+    hv.vms[k].vcpus.length === 1
+      ? ''
+      : hv.vms[k].vcpus
+          .map((c) => {
+            const live = hv.currentVcpu === c;
+            const pc = live ? s.cpu.pc : (BigInt(c.ctx.pcHi >>> 0) << 32n) | BigInt(c.ctx.pcLo >>> 0);
+            return `\n    ${live ? '*' : ' '} vCPU ${c.index}  MPIDR 0x${c.vmpidr.toString(16)}  ${c.on ? 'on' : 'off'}  pc 0x${pc.toString(16)}  ${c.instructions} instructions  exits ${c.exits}`;
+          })
+          .join('');
   return {
     list: () =>
       hv.vms
-        .map((v, k) => `${onCpu(k) ? '*' : ' '} VM ${k} ${v.name}  VMID ${v.vmid}  vCPU 0  pc 0x${pcOf(k).toString(16)}  exits ${v.stats.total}  ${state(k)}`)
+        .map((v, k) => `${onCpu(k) ? '*' : ' '} VM ${k} ${v.name}  VMID ${v.vmid}  vCPU ${onCpu(k) ? (hv.currentVcpu?.index ?? 0) : 0}  pc 0x${pcOf(k).toString(16)}  exits ${v.stats.total}  ${state(k)}${vcpuLines(k)}`)
         .join('\n') + '\n(* = on the CPU: the VM the other commands look at)',
     select: (n) => {
       const v = hv.vms[n];

@@ -195,6 +195,7 @@ export class Session {
           isv0: per(k).isv0 ?? h.isv0,
           sysregTraps: per(k).sysregTraps ?? h.traps,
           idRegs: per(k).idRegs,
+          vcpus: per(k).vcpus, // vcpus: "vcpus" of --hyp-config, as run --hyp
         })),
         slice: h.config?.slice ?? h.slice,
         timing: this.opts.timing, // repl --hyp --timing (as run --hyp)

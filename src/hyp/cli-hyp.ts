@@ -41,6 +41,8 @@ export interface VmFileConfig {
   /** For a Linux Image guest: its initramfs (a path, relative to the file) and command line. */
   initrd?: string;
   append?: string;
+  /** Virtual CPUs (1-8): vCPU 0 boots, the guest starts the others with PSCI CPU_ON. */
+  vcpus?: number;
 }
 export interface HypFileConfig {
   slice?: number;
@@ -191,6 +193,7 @@ export async function runHyp(guests: string[], o: HypCliOptions, io: CliIo): Pro
         sysregTraps: per(k).sysregTraps ?? traps,
         idRegs: per(k).idRegs,
         s2Pages: o.s2Pages,
+        vcpus: per(k).vcpus,
         flash: k === 0 ? flash : undefined,
       })),
       slice: cfg?.slice ?? o.slice ?? DEFAULT_SLICE,
@@ -316,6 +319,9 @@ export function exitTable(hv: Hypervisor, instructions: number, wallMs: number, 
     if (causes.length > TABLE_CAUSES) {
       const rest = causes.slice(TABLE_CAUSES);
       t.push([`    ${rest.length} other causes`, `${rest.reduce((a, [, n]) => a + n, 0)} (each listed in --stats-json)`]);
+    }
+    for (const c of v.vcpus.length > 1 ? v.vcpus : []) {
+      t.push([`  vCPU ${c.index} (MPIDR 0x${c.vmpidr.toString(16)})`, `${c.instructions.toLocaleString('en-US')} instructions, ${c.exits} exits, ${c.switchesIn} switches in, ${c.on ? 'on' : 'off'}`]);
     }
     t.push([`  RAM pages mapped`, `${v.pagesMapped} (${v.config.ram})`]);
     if (v.vgic !== null && v.vgic.injected > 0) t.push([`  virtual interrupts`, `${v.vgic.injected} injected (GICH list registers)`]);
@@ -560,7 +566,7 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
     if (!Array.isArray(top.vms)) throw new UserError(`${file}: vms must be an array`);
     top.vms.forEach((v, k) => {
       const o = obj(v, `vms[${k}]`);
-      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting', 'sysregTraps', 'idRegs', 'initrd', 'append'], `vms[${k}]`);
+      keys(o, ['name', 'ram', 'ramPolicy', 'isv0', 'uartInput', 'semihosting', 'sysregTraps', 'idRegs', 'initrd', 'append', 'vcpus'], `vms[${k}]`);
       const c: VmFileConfig = {};
       const str = (key: string): string | undefined => {
         if (o[key] === undefined) return undefined;
@@ -576,6 +582,10 @@ export function parseHypConfig(text: string, file: string, parseSize: (s: string
       c.ramPolicy = policy<RamPolicy>(str('ramPolicy'), ['eager', 'lazy'], `${file}: vms[${k}].ramPolicy`);
       c.isv0 = policy<Isv0Policy>(str('isv0'), ['emulate', 'inject'], `${file}: vms[${k}].isv0`);
       c.uartInput = str('uartInput');
+      if (o.vcpus !== undefined) {
+        if (!Number.isSafeInteger(o.vcpus) || (o.vcpus as number) < 1 || (o.vcpus as number) > 8) throw new UserError(`${file}: vms[${k}].vcpus must be an integer 1..8 (a GICv2 has 8 CPU interfaces)`);
+        c.vcpus = o.vcpus as number;
+      }
       c.initrd = str('initrd');
       c.append = str('append');
       if (o.semihosting !== undefined) {

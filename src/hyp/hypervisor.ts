@@ -55,6 +55,8 @@ import {
   isPsciCall,
 } from './hypercalls.js';
 import { Vm, IPA_RTC, type VmConfig } from './vm.js';
+import type { Vcpu } from './vcpu.js';
+import { vcpuPsci } from './vcpu-psci.js';
 import type { Gic } from '../devices/gic/gic.js';
 import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
 import { attachVpmu } from './vpmu.js'; // vpmu (issue 13)
@@ -104,6 +106,11 @@ export const HCR_AMO = 1 << 5;
 export const HCR_TWI = 1 << 13;
 export const HCR_RW = 1 << 31;
 const HCR_GUEST = (HCR_VM | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_RW) | 0;
+/**
+ * HCR_EL2.TWE (bit 14), for VMs with several vCPUs: a WFE waits for another vCPU's store or SEV,
+ * and that vCPU can only run once this one leaves the PE, so WFE traps and yields the slice.
+ */
+export const HCR_TWE = 1 << 14;
 /** [pauth] HCR_EL2.APK (40) and API (41): bits 8 and 9 of the high word. */
 const HCR_HI_APK_API = (1 << 8) | (1 << 9);
 
@@ -212,6 +219,10 @@ export class Hypervisor implements Firmware {
   readonly vmidTagging: boolean;
   readonly flushOnSwitch: boolean;
   current: Vm | null = null;
+  /** The vCPU on the PE (one of current's). */
+  currentVcpu: Vcpu | null = null;
+  /** Every VM's vCPUs in scheduling order (VM 0's vCPU 0, 1, ..., then VM 1's...). */
+  readonly vcpus: Vcpu[] = [];
   /** World switches performed, and TLB flushes done because tagging is off. */
   switches = 0;
   tlbFlushes = 0;
@@ -239,8 +250,8 @@ export class Hypervisor implements Firmware {
   private readonly bootX0 = new Map<Vm, number>();
   /** Exit causes of trapped device registers, by device and (offset, direction). */
   private readonly causes = new Map<VirtualDevice, Map<number, string>>();
-  /** VMs idle in WFI while others could run, with their timer deadline (cycles; Infinity: none armed). */
-  private readonly idleUntil = new Map<Vm, number>();
+  /** vCPUs idle in WFI while others could run, with their timer deadline (cycles; Infinity: none armed). */
+  private readonly idleUntil = new Map<Vcpu, number>();
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
   private readonly flash = new Map<Vm, VirtualDevice>();
   /** The hypervisor's SMMU driver, when a DMA master is assigned; the owner of each StreamID. */
@@ -277,6 +288,7 @@ export class Hypervisor implements Firmware {
       idRegs: v.idRegs,
       s2Pages: v.s2Pages,
       consoleHistory: v.consoleHistory,
+      vcpus: v.vcpus,
     }));
     const windows = configs.map((c) => Math.ceil(c.ramSize / BLOCK) * BLOCK);
     // A flash image needs RAM behind it (its pages, then one zero block for the rest of the banks).
@@ -326,6 +338,7 @@ export class Hypervisor implements Firmware {
       vm.vgic!.gicd = this.gic.distributor; // the timers' physical lines (vgic.ts resampleHw)
       attachVpmu(vm, this.gic); // vpmu: the PMU's PPI 23 forwarded to the VM (vpmu.ts)
       this.vms.push(vm);
+      this.vcpus.push(...vm.vcpus);
       pa += windows[k];
     });
     opts.vms.forEach((v, k) => {
@@ -561,57 +574,66 @@ export class Hypervisor implements Firmware {
 
   // ---------------------------------------------------------------- scheduling and world switch
 
-  private runnable(): Vm[] {
-    return this.vms.filter((v) => v.stop === null && v.vcpu.valid);
+  private runnable(): Vcpu[] {
+    return this.vcpus.filter((v) => v.vm.stop === null && v.on && v.ctx.valid);
   }
 
-  /** Load a VM onto the CPU: its vCPU context, its stage 2 (VTTBR_EL2), HCR_EL2. */
-  private enter(vm: Vm): void {
+  /**
+   * Load a vCPU onto the CPU: its context, its VM's stage 2 (VTTBR_EL2), HCR_EL2, VMPIDR_EL2, its
+   * GIC CPU interface. Between two vCPUs of one VM the stage 2 and VMID stay (no TLB flush).
+   */
+  private enter(vc: Vcpu): void {
     const cpu = this.cpu;
-    const prev = this.current;
-    if (prev !== null && prev !== vm) {
-      // The previous VM's GIC state leaves the list registers (vgic.ts save).
-      prev.vgic?.save(this.gic.distributor);
-      this.gicvBy.set(prev, this.gicvAccesses(prev));
+    const vm = vc.vm;
+    const prev = this.currentVcpu;
+    if (prev !== null && prev !== vc) {
+      // The previous vCPU's GIC state leaves the list registers (vgic.ts save).
+      prev.vm.vgic?.save(this.gic.distributor);
+      if (prev.vm !== vm) this.gicvBy.set(prev.vm, this.gicvAccesses(prev.vm));
     }
-    vm.vcpu.restore(cpu);
+    const vmChanged = this.current !== vm;
+    vc.ctx.restore(cpu);
     const [lo, hi] = vm.vttbr(this.vmidTagging ? vm.vmid : SHARED_VMID);
     cpu.setSys(SYS.VTTBR_EL2, lo, hi);
     cpu.setSys(SYS.VTCR_EL2, vm.s2.vtcr(), 0);
     // [pauth] HCR_EL2.APK/API (bits 40/41) set: the VM's PAuth keys are EL1 registers switched with
     // its vCPU, so neither key accesses nor PAuth instructions need to trap (no effect on a57).
-    cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps, HCR_HI_APK_API);
+    cpu.setSys(SYS.HCR_EL2, HCR_GUEST | vm.hcrTraps | (vm.vcpus.length > 1 ? HCR_TWE : 0), HCR_HI_APK_API);
+    // The guest's MPIDR_EL1 reads VMPIDR_EL2 (ARM ARM D23.2): Aff0 = the vCPU index.
+    cpu.setSys(SYS.VMPIDR_EL2, vc.vmpidr, 0);
     // setSys skips the register hooks: the fast cache (not VMID-tagged) must be dropped, the
     // timers (their registers came with the vCPU context) and interrupt routing re-evaluated.
     cpu.elChanged();
     cpu.contextChanged();
-    vm.vgic?.restore(this.gic.distributor);
-    this.gicvAtEnter = this.machine.gicv?.accesses ?? 0;
-    // The timers first: the flush samples their physical lines, which must be this VM's.
+    vm.vgic?.restore(this.gic.distributor, vc.index);
+    if (vmChanged) this.gicvAtEnter = this.machine.gicv?.accesses ?? 0;
+    // The timers first: the flush samples their physical lines, which must be this vCPU's.
     cpu.timer.changed();
     vm.vgic?.flush();
     cpu.interruptsChanged();
-    if (this.flushOnSwitch) {
+    if (this.flushOnSwitch && (vmChanged || !this.started)) {
       // Every VM shares one VMID: the previous VM's entries would alias this one's.
       tlbiVmallS12E1(cpu);
       this.tlbFlushes++;
     }
-    if (this.current !== null && this.current !== vm) this.switches++;
+    if (prev !== null && prev !== vc) this.switches++;
     this.current = vm;
-    vm.stats.switchesIn++;
+    this.currentVcpu = vc;
+    if (vmChanged || !this.started) vm.stats.switchesIn++;
+    vc.switchesIn++;
     cpu.cycles += cpu.timing.worldSwitch;
     this.sliceLeft = this.slice;
   }
 
   /**
-   * Save the running VM's vCPU (PC and PSTATE as the CPU holds them between instructions). A VM
+   * Save the running vCPU (PC and PSTATE as the CPU holds them between instructions). A VM
    * that stopped is saved too: its final registers stay inspectable (tests, the debugger).
    */
   private leave(): void {
-    const vm = this.current;
-    if (vm === null) return;
+    const vc = this.currentVcpu;
+    if (vc === null) return;
     const cpu = this.cpu;
-    vm.vcpu.save(cpu, cpu.pcLo, cpu.pcHi, cpu.getSpsr());
+    vc.ctx.save(cpu, cpu.pcLo, cpu.pcHi, cpu.getSpsr());
   }
 
   /** Accesses VM `vm` made to its GIC CPU interface (the physical GICV, no exits). */
@@ -620,23 +642,30 @@ export class Hypervisor implements Firmware {
     return (this.gicvBy.get(vm) ?? 0) + live;
   }
 
+  /** Has vCPU `v` a virtual interrupt to take (a WFI wake-up)? */
+  private hasPending(v: Vcpu): boolean {
+    return v.vm.vgic !== null && v.vm.vgic.hasPendingFor(v.index);
+  }
+
   /**
-   * The next runnable VM after the current one (round robin), or null. A VM that gave up the CPU
-   * in WFI is passed over until its timer deadline or a pending virtual interrupt wakes it; when
-   * every runnable VM is idle so, modelled time skips to the earliest deadline, as it does for a
-   * VM alone (rather than the VMs handing the CPU to each other once per WFI until then).
+   * The next runnable vCPU after the current one (round robin over every VM's vCPUs), or null. A
+   * vCPU that gave up the CPU in WFI is passed over until its timer deadline or a pending virtual
+   * interrupt wakes it; when every runnable vCPU is idle so, modelled time skips to the earliest
+   * deadline, as it does for a vCPU alone (rather than the vCPUs handing the CPU to each other once
+   * per WFI until then).
    */
-  private next(): Vm | null {
-    const n = this.vms.length;
-    const from = this.current === null ? -1 : this.current.id;
+  private next(): Vcpu | null {
+    const all = this.vcpus;
+    const n = all.length;
+    const from = this.currentVcpu === null ? -1 : all.indexOf(this.currentVcpu);
     const cpu = this.cpu;
-    let sleeper: Vm | null = null;
+    let sleeper: Vcpu | null = null;
     let wake = Infinity;
     for (let k = 1; k <= n; k++) {
-      const v = this.vms[(from + k + n) % n];
-      if (v.stop !== null || !v.vcpu.valid) continue;
+      const v = all[(from + k + n) % n];
+      if (v.vm.stop !== null || !v.on || !v.ctx.valid) continue;
       const d = this.idleUntil.get(v);
-      if (d === undefined || d <= cpu.cycles || (v.vgic !== null && v.vgic.hasPending())) {
+      if (d === undefined || d <= cpu.cycles || this.hasPending(v)) {
         this.idleUntil.delete(v);
         return v;
       }
@@ -647,6 +676,14 @@ export class Hypervisor implements Firmware {
     }
     if (sleeper === null) return null;
     this.idleUntil.delete(sleeper);
+    if (this.hostInputOpen && sleeper.vm === this.vms[0] && this.runnable().every((v) => v.vm === sleeper!.vm)) {
+      // Every vCPU of the interactive VM (the only one running) is idle: as for a uniprocessor VM
+      // (wfx), the caller lets the time until the earliest deadline pass in real time, or until
+      // host input arrives, instead of the vCPUs handing the PE to each other meanwhile.
+      this.idleForInput = true;
+      this.idleDeadline = wake;
+      return sleeper;
+    }
     if (wake !== Infinity) {
       cpu.idleCycles += wake - cpu.cycles;
       cpu.cycles = wake;
@@ -661,10 +698,11 @@ export class Hypervisor implements Firmware {
     if (v === null) {
       if (this.current !== null) this.gicvBy.set(this.current, this.gicvAccesses(this.current));
       this.current = null;
+      this.currentVcpu = null;
       return;
     }
-    if (v !== this.current || !this.started) this.enter(v);
-    else this.sliceLeft = this.slice; // the only runnable VM keeps the CPU
+    if (v !== this.currentVcpu || !this.started) this.enter(v);
+    else this.sliceLeft = this.slice; // the only runnable vCPU keeps the CPU
     this.started = true;
   }
 
@@ -673,6 +711,7 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     if (!this.started) {
       this.current = null;
+      this.currentVcpu = null;
       const first = this.runnable()[0];
       if (first === undefined) return { reason: 'done', instructions: 0 };
       this.enter(first);
@@ -682,6 +721,7 @@ export class Hypervisor implements Firmware {
     while (done < maxInsns && this.current !== null) {
       const vm = this.current;
       const n = cpu.run(Math.min(this.sliceLeft, maxInsns - done));
+      this.currentVcpu!.instructions += n;
       done += n;
       this.sliceLeft -= n;
       if (cpu.status === ST_HALT) {
@@ -755,6 +795,7 @@ export class Hypervisor implements Firmware {
         this.stopVm(vm, 'error', 1, `${vm.name}: unexpected exception to EL2: EC 0x${ec.toString(16)}, ESR_EL2 0x${(esr >>> 0).toString(16)}`);
     }
     vm.stats.count(cause, cpu.timing.hypExit);
+    this.currentVcpu!.exits++;
     if (this.current === vm) vm.vgic?.flush();
     if (rec !== null) {
       rec.cause = cause;
@@ -806,6 +847,7 @@ export class Hypervisor implements Firmware {
     if (taken.includes('smmu-eventq')) this.drainSmmuEvents();
     // One exit, named after the first interrupt it took (several can be taken in one exit).
     vm.stats.count(taken.length === 0 ? 'irq spurious' : `irq ${taken[0]}`, cpu.timing.hypExit);
+    this.currentVcpu!.exits++;
     vm.vgic?.flush();
     if (rec !== null) {
       rec.cause = taken.length === 0 ? 'irq spurious' : `irq ${taken.join(', ')}`;
@@ -934,6 +976,13 @@ export class Hypervisor implements Firmware {
     vm.reset(cpu);
     this.resetDma(vm);
     this.setBootX0(vm);
+    for (const v of vm.vcpus) this.idleUntil.delete(v);
+    if (this.currentVcpu !== vm.vcpus[0]) {
+      // Another vCPU asked (it is off now): the PE goes to vCPU 0 at the next reschedule.
+      this.yieldPending = true;
+      cpu.halt('yield');
+      return;
+    }
     vm.vcpu.restore(cpu);
     cpu.setSys(SYS.ELR_EL2, vm.vcpu.pcLo, vm.vcpu.pcHi);
     cpu.setSys(SYS.SPSR_EL2, vm.vcpu.spsr, 0);
@@ -957,15 +1006,25 @@ export class Hypervisor implements Firmware {
     const cpu = this.cpu;
     const fid = cpu.r[0] >>> 0;
     if (isPsciCall(fid)) {
-      const s = psciCall(cpu);
+      // A VM with several vCPUs: CPU_ON/CPU_OFF/AFFINITY_INFO act on its vCPUs (vcpu-psci.ts).
+      const vc = this.currentVcpu!;
+      const smp = vm.vcpus.length > 1;
+      const s = psciCall(cpu, smp ? vcpuPsci(vc) : null);
       if (s !== null && s.kind === 'reset') {
         this.resetVm(vm);
         return ['hvc psci', `SYSTEM_RESET: ${vm.name} restarts at 0x${vm.entry.toString(16)} (reset ${vm.resets})`];
       }
       if (s !== null) {
-        const msg = s.kind === 'off' ? 'PSCI SYSTEM_OFF' : 'PSCI CPU_OFF of the only CPU';
+        const msg = s.kind === 'off' ? 'PSCI SYSTEM_OFF' : smp ? 'PSCI CPU_OFF of the last vCPU on' : 'PSCI CPU_OFF of the only CPU';
         this.stopVm(vm, 'halt', 0, msg);
         return ['hvc psci', msg];
+      }
+      if (!vc.on) {
+        // CPU_OFF (does not return): the PE goes to another vCPU.
+        this.idleUntil.delete(vc);
+        this.yieldPending = true;
+        cpu.halt('yield');
+        return ['hvc psci', `CPU_OFF: ${vc.name} off`];
       }
       return ['hvc psci', `0x${fid.toString(16)} -> 0x${(cpu.r[0] >>> 0).toString(16)}`];
     }
@@ -1009,13 +1068,15 @@ export class Hypervisor implements Firmware {
   private wfx(vm: Vm, esr: number): string {
     const cpu = this.cpu;
     const wfe = (esr & 1) === 1;
+    const vc = this.currentVcpu!;
     skipInstruction(cpu);
     // A virtual interrupt already pending is a wake-up event: the WFI completes at once.
-    if (!wfe && vm.vgic !== null && vm.vgic.hasPending()) return 'wfi';
+    if (!wfe && this.hasPending(vc)) return 'wfi';
     if (this.runnable().length > 1) {
-      // Nothing to do in this VM now: give the rest of the slice to the others, and pass this VM
-      // over until its timer fires (next()). A WFE is not an idle wait here: it yields once.
-      if (!wfe) this.idleUntil.set(vm, cpu.timerDeadline);
+      // Nothing to do in this vCPU now: give the rest of the slice to the others, and pass this
+      // vCPU over until its timer fires (next()). A WFE is not an idle wait here: it yields once
+      // (a WFE of a multi-vCPU VM, trapped by HCR_EL2.TWE, waits for a vCPU that is not running).
+      if (!wfe) this.idleUntil.set(vc, cpu.timerDeadline);
       this.yieldPending = true;
       cpu.halt('yield');
     } else if (!wfe && this.hostInputOpen && vm === this.vms[0] && (cpu.irqLine | cpu.fiqLine) === 0) {

@@ -55,8 +55,7 @@ const IMPLEMENTED = new Set<number>([
  * and Aff1..Aff3 = 0 (MPIDR_EL1 as QEMU's virt gives up to 8 CPUs).
  */
 export interface PsciPower {
-  readonly pes: readonly Cpu[];
-  /** 1 = on, 0 = off, by PE. */
+  /** 1 = on, 0 = off, by PE (or by vCPU of a VM: vcpu-psci.ts); its length is the number of CPUs. */
   readonly on: Uint8Array;
   cpuOn(caller: Cpu, i: number, entryLo: number, entryHi: number, ctxLo: number, ctxHi: number): void;
   /** Power the caller off; false if it is the last PE on. */
@@ -108,7 +107,7 @@ export function psciCall(cpu: Cpu, power: PsciPower | null = null, sleep = false
       // ID). 5.6.2: an affinity that names no CPU is INVALID_PARAMETERS, a running one ALREADY_ON.
       const fid32 = fid === PSCI_CPU_ON;
       const aff = affinity(r[2], fid32 ? 0 : r[3]);
-      const n = power === null ? 1 : power.pes.length;
+      const n = power === null ? 1 : power.on.length;
       if (aff >= n) ret = PSCI_INVALID_PARAMETERS;
       else if (power === null || power.on[aff] !== 0) ret = PSCI_ALREADY_ON;
       else {
@@ -132,7 +131,7 @@ export function psciCall(cpu: Cpu, power: PsciPower | null = null, sleep = false
       else aff = Math.floor(aff / 2 ** ignoreBits);
       if (level === 0 && power !== null) {
         // One CPU's state (5.7.1); every CPU is in cluster 0, which is on while its caller runs.
-        ret = aff < power.pes.length ? (power.on[aff] !== 0 ? AFF_ON : AFF_OFF) : PSCI_INVALID_PARAMETERS;
+        ret = aff < power.on.length ? (power.on[aff] !== 0 ? AFF_ON : AFF_OFF) : PSCI_INVALID_PARAMETERS;
       } else ret = aff === 0 ? AFF_ON : PSCI_INVALID_PARAMETERS;
       break;
     }

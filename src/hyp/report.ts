@@ -29,6 +29,10 @@ export function hypStatsJson(hv: Hypervisor): object {
       dmaEvents: v.dmaEventCount,
       stop: v.stop,
       exits: v.stats.toJSON(),
+      // Several vCPUs: each one's instructions, world switches in, PSCI CPU_ON count, power state.
+      ...(v.vcpus.length > 1
+        ? { vcpus: v.vcpus.map((c) => ({ index: c.index, mpidr: '0x' + c.vmpidr.toString(16), instructions: c.instructions, exits: c.exits, switchesIn: c.switchesIn, powerOns: c.powerOns, on: c.on })) }
+        : {}),
       assigned: v.assigned.map((a) => ({
         name: a.name,
         ipa: '0x' + a.ipa.toString(16),

@@ -51,7 +51,7 @@ export const PPI_CNTP = 30;
 export const PPI_MAINTENANCE = 25;
 
 export class Vgic {
-  readonly dist = new VgicDistributor();
+  readonly dist: VgicDistributor;
   /** Number of list registers (GICH_VTR.ListRegs + 1). */
   readonly nLr: number;
   /** The INTID held by each list register, or -1. */
@@ -61,21 +61,36 @@ export class Vgic {
     [PPI_CNTV, PPI_CNTV],
     [PPI_CNTP, PPI_CNTP],
   ]);
-  /** Saved while another VM runs: the guest's GICV control (VMCR) and active priorities (APR). */
-  private vmcr = VMCR_RESET;
-  private apr = 0;
-  /** Physical hardware-mapped interrupts that were active when the VM was switched out. */
-  private savedPhysActive: number[] = [];
+  /**
+   * Saved while the vCPU is off the PE (another VM or another vCPU of this VM runs), by vCPU
+   * index: its GICV control (VMCR), active priorities (APR), and the physical hardware-mapped
+   * interrupts that were active when it was switched out. The virtual CPU interface is per vCPU.
+   */
+  private readonly vmcr: number[];
+  private readonly apr: number[];
+  private readonly savedPhysActive: number[][];
+  /** The vCPU whose interface is in the GICH registers (or was last). */
+  private cur = 0;
+  /** The source vCPU of the SGI in each list register (GICH_LR.CPUID). */
+  private readonly lrSrc: Int32Array;
   /** Something changed since the last flush. */
   private dirty = true;
   /** Interrupts made pending in the list registers (each assertion once), for the statistics. */
   injected = 0;
-  /** INTIDs whose list register was still pending at the last fold (already counted as injected). */
-  private readonly listedPending = new Uint8Array(VGIC_IRQS);
+  /** INTIDs whose list register was still pending at the last fold (already counted as injected), per vCPU. */
+  private readonly listedBy: Uint8Array[];
+  private listedPending: Uint8Array;
 
-  constructor(private readonly gich: Device) {
+  constructor(private readonly gich: Device, readonly ncpu = 1) {
+    this.dist = new VgicDistributor(ncpu);
     this.nLr = (gich.read(GICH_VTR, 4) & 0x3f) + 1;
     this.lrIntid = new Int32Array(this.nLr).fill(-1);
+    this.lrSrc = new Int32Array(this.nLr);
+    this.vmcr = new Array<number>(ncpu).fill(VMCR_RESET);
+    this.apr = new Array<number>(ncpu).fill(0);
+    this.savedPhysActive = Array.from({ length: ncpu }, () => []);
+    this.listedBy = Array.from({ length: ncpu }, () => new Uint8Array(VGIC_IRQS));
+    this.listedPending = this.listedBy[0];
     this.dist.onChange = () => (this.dirty = true);
   }
 
@@ -120,10 +135,15 @@ export class Vgic {
     }
   }
 
-  /** Any virtual interrupt pending or active (a WFI wakes; the vCPU has work). */
+  /** Any virtual interrupt pending for vCPU `c` (on the PE or not): a WFI wakes. */
+  hasPendingFor(c: number): boolean {
+    return c === this.cur ? this.hasPending() : this.dist.hasWorkFor(c);
+  }
+
+  /** Any virtual interrupt pending for the vCPU on the PE (a WFI wakes; the vCPU has work). */
   hasPending(): boolean {
     const d = this.dist;
-    for (let i = 0; i < VGIC_IRQS; i++) if (d.isPending(i) && d.enabled[i] && this.groupEnabled(i)) return true;
+    for (let i = 0; i < VGIC_IRQS; i++) if (d.isPending(i) && d.enabled[i] && this.groupEnabled(i) && (i < 32 || d.routedTo(i, this.cur))) return true;
     for (let k = 0; k < this.nLr; k++) if (this.lrIntid[k] >= 0 && (this.gich.read(GICH_LR0 + 4 * k, 4) & LR_PENDING) !== 0) return true;
     return false;
   }
@@ -150,9 +170,13 @@ export class Vgic {
       // A level-sensitive software interrupt's pending state is its line (resampled at flush),
       // so the LR keeps a latch alive only if software had set one (GICD_ISPENDR).
       // Hardware-mapped ones are level-sensitive too: their line is resampled below.
-      if (d.edge[id]) d.pending[id] = pending ? 1 : 0;
+      if (id < 16) {
+        // An SGI is pending once per source CPU (GICD_SPENDSGIR): the listed source is consumed
+        // when acknowledged, the others stay pending (IHI 0048B, GICD_SPENDSGIRn: a pending state per source CPU).
+        if (!pending) d.sgiSources[id] &= ~(1 << this.lrSrc[k]);
+        d.pending[id] = pending || d.sgiSources[id] !== 0 ? 1 : 0;
+      } else if (d.edge[id]) d.pending[id] = pending ? 1 : 0;
       else d.pending[id] = pending && d.pending[id] ? 1 : 0;
-      if (id < 16 && !pending) d.sgiSources[id] = 0;
       this.gich.write(GICH_LR0 + 4 * k, 4, 0);
       this.lrIntid[k] = -1;
       this.dirty = true;
@@ -168,6 +192,7 @@ export class Vgic {
     const d = this.dist;
     const cand: number[] = [];
     for (let i = 0; i < VGIC_IRQS; i++) {
+      if (i >= 32 && !d.routedTo(i, this.cur)) continue; // an SPI goes to its target vCPU (ITARGETSR)
       if (d.active[i]) cand.push(i);
       else if (d.isPending(i) && d.enabled[i] && this.groupEnabled(i)) cand.push(i);
     }
@@ -187,8 +212,15 @@ export class Vgic {
         if (d.active[id]) lr &= ~LR_PENDING;
         lr |= LR_HW | (phys << 10);
       } else if (d.edge[id] === 0) lr |= LR_EOI; // resample the line at its EOI
-      // (SGIs: CPUID = 0, the only source.) An interrupt listed again at every exit until the
-      // guest takes it is one injection, not one per exit.
+      // An SGI names its source CPU (GICH_LR.CPUID [12:10], returned in GICV_IAR): the lowest
+      // pending source (one vCPU: 0). An interrupt listed again at every exit until the guest
+      // takes it is one injection, not one per exit.
+      this.lrSrc[k] = 0;
+      if (id < 16 && d.sgiSources[id] !== 0) {
+        const src = 31 - Math.clz32(d.sgiSources[id] & -d.sgiSources[id]);
+        this.lrSrc[k] = src;
+        lr |= src << 10;
+      }
       if (pending && !d.active[id] && !wasListed[id]) this.injected++;
       this.gich.write(GICH_LR0 + 4 * k, 4, lr >>> 0);
       this.lrIntid[k] = id;
@@ -199,13 +231,13 @@ export class Vgic {
   /** World switch out: fold, save the guest's GICV state, park its active hardware interrupts. */
   save(gicd: Device): void {
     this.fold();
-    this.vmcr = this.gich.read(GICH_VMCR, 4);
-    this.apr = this.gich.read(GICH_APR, 4);
+    this.vmcr[this.cur] = this.gich.read(GICH_VMCR, 4);
+    this.apr[this.cur] = this.gich.read(GICH_APR, 4);
     this.gich.write(GICH_HCR, 4, 0);
     this.gich.write(GICH_APR, 4, 0);
     // A physical interrupt this VM has not completed must not block the next VM's (its timer
     // uses the same PPI): remember it and clear its active state (GICD_ICACTIVER0).
-    this.savedPhysActive = this.deactivatePhys(gicd);
+    this.savedPhysActive[this.cur] = this.deactivatePhys(gicd);
     this.dirty = true;
   }
 
@@ -228,17 +260,28 @@ export class Vgic {
     this.gich.write(GICH_VMCR, 4, VMCR_RESET);
     this.gich.write(GICH_APR, 4, 0);
     this.deactivatePhys(gicd);
-    this.savedPhysActive = [];
-    this.listedPending.fill(0);
+    // Every vCPU's interface is reset (the others are off the PE: their saved state).
+    for (let c = 0; c < this.ncpu; c++) {
+      this.vmcr[c] = VMCR_RESET;
+      this.apr[c] = 0;
+      this.savedPhysActive[c] = [];
+      this.listedBy[c].fill(0);
+    }
     this.dirty = true;
   }
 
-  /** World switch in: the reverse of save (the flush happens at the return to the guest). */
-  restore(gicd: Device): void {
-    this.gich.write(GICH_VMCR, 4, this.vmcr);
-    this.gich.write(GICH_APR, 4, this.apr);
-    for (const p of this.savedPhysActive) gicd.write(GICD_ISACTIVER0, 4, (1 << p) >>> 0);
-    this.savedPhysActive = [];
+  /**
+   * World switch in of vCPU `c`: the reverse of save (the flush happens at the return to the
+   * guest); the distributor's banked SGI/PPI state becomes vCPU c's.
+   */
+  restore(gicd: Device, c = 0): void {
+    this.cur = c;
+    this.dist.select(c);
+    this.listedPending = this.listedBy[c];
+    this.gich.write(GICH_VMCR, 4, this.vmcr[c]);
+    this.gich.write(GICH_APR, 4, this.apr[c]);
+    for (const p of this.savedPhysActive[c]) gicd.write(GICD_ISACTIVER0, 4, (1 << p) >>> 0);
+    this.savedPhysActive[c] = [];
     this.dirty = true;
   }
 }

@@ -37,6 +37,8 @@ export function vmDtDesc(vm: Vm): VirtDtDesc {
     else throw new Error(`vm-dt: no device tree node for assigned device '${a.name}'`);
   }
   if (dist === undefined || cpu === undefined) throw new Error(`vm-dt: ${vm.name} has no virtual GIC (a device tree needs an interrupt controller)`);
+  // One cpu@i node per vCPU (reg = its MPIDR Aff0, enable-method psci: the hypervisor answers CPU_ON).
+  if (vm.vcpus.length > 1) d.cpus = vm.vcpus.length;
   return { ...d, gic: { dist, cpu } };
 }
 

@@ -20,6 +20,8 @@ import { Vgic } from './vgic.js';
 import { VgicDistributor } from './vdev/vgic-dist.js';
 import type { SmmuEvent } from './iommu.js';
 import { ConsoleHistory } from '../console-history.js';
+import { Vcpu } from './vcpu.js';
+import { VGIC_MAX_CPUS } from './vdev/vgic-dist.js';
 
 /** The guest-visible layout: QEMU virt's (facts from its memory map). */
 export const IPA_UART = 0x0900_0000;
@@ -60,6 +62,8 @@ export interface VmConfig {
   idRegs?: Record<string, bigint | number>;
   /** Eager RAM mapped by 4K level-3 pages instead of the largest blocks (--s2 4k:pages). */
   s2Pages?: boolean;
+  /** Virtual CPUs (default 1, at most 8: a GICv2 has 8 CPU interfaces); vCPU 0 starts, PSCI CPU_ON the others. */
+  vcpus?: number;
 }
 
 /** Why a VM stopped. */
@@ -140,7 +144,12 @@ export class Vm {
   readonly vdevs: VirtualDevice[];
   readonly assigned: AssignedDevice[] = [];
   readonly stats = new ExitStats();
-  readonly vcpu = new VcpuContext();
+  /** The VM's vCPUs; vcpus[i] has MPIDR Aff0 = i and GIC CPU interface i. */
+  readonly vcpus: Vcpu[];
+  /** vCPU 0's context (the boot CPU; the only one of a uniprocessor VM). */
+  get vcpu(): VcpuContext {
+    return this.vcpus[0].ctx;
+  }
   readonly s2: TableBuilder;
   readonly semihost: Semihosting;
   /** The HCR_EL2 trap bits this VM runs with (its sysregTraps; TID3 too when it has ID overrides). */
@@ -188,6 +197,9 @@ export class Vm {
     private readonly onOutput: (vm: Vm, text: string) => void,
   ) {
     this.console = new ConsoleHistory(config.consoleHistory);
+    const n = config.vcpus ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > VGIC_MAX_CPUS) throw new Error(`${config.name}: vcpus must be 1 to ${VGIC_MAX_CPUS} (a GICv2 has ${VGIC_MAX_CPUS} CPU interfaces), not ${n}`);
+    this.vcpus = Array.from({ length: n }, (_, i) => new Vcpu(this, i, new VcpuContext()));
     this.idRegs = buildIdRegs(config.idRegs);
     this.hcrTraps = hcrTrapBits(config.sysregTraps ?? []) | (this.idRegs.size > 0 ? SYSREG_TRAPS.tid3 : 0);
     this.uart = new Pl011((b) => this.emit(new Uint8Array([b])));
@@ -271,7 +283,7 @@ export class Vm {
    * acknowledging and completing interrupts costs no exit), and the virtual UART's line on SPI 1.
    */
   attachGic(gich: Device, gicvAccesses?: () => number): void {
-    const vgic = new Vgic(gich);
+    const vgic = new Vgic(gich, this.vcpus.length);
     this.vgic = vgic;
     this.vdevs.push({ name: 'gicd', ipa: IPA_GICD, size: 0x10000, dev: vgic.dist, regName: VgicDistributor.regName });
     this.assign({ name: 'gicv', ipa: IPA_GICC, pa: PA_GICV, size: 0x10000, accesses: gicvAccesses });
@@ -286,6 +298,7 @@ export class Vm {
   reset(cpu: Cpu): void {
     for (const c of this.loaded) this.bus.load(this.ramPaOf(c.ipa), c.data);
     this.boot(cpu, this.entry);
+    // Only the boot vCPU restarts; the others are off until the guest's CPU_ON, as after power-on.
     this.vgic?.dist.reset();
     this.virtio.status = 0;
     this.resets++;
@@ -306,16 +319,33 @@ export class Vm {
 
   /** The boot state QEMU -kernel gives a bare-metal guest: EL1h, DAIF masked, NZCV=0b0100. */
   boot(cpu: Cpu, entry: number): void {
-    const c = this.vcpu;
+    this.entry = entry;
+    this.bootVcpu(0, entry, 0x4000_0000 | 0x3c5);
+    for (const v of this.vcpus.slice(1)) {
+      v.on = false;
+      v.ctx.valid = false;
+    }
+    this.vcpus[0].on = true;
+    void cpu;
+  }
+
+  /**
+   * vCPU `i` at `entry` with every register 0 and the EL1 system registers at their reset values
+   * (so SCTLR_EL1.M/C/I are 0: MMU and caches off), EL1h with `spsr` (PSCI CPU_ON: DAIF masked,
+   * DEN0022 6.4.3; the caller sets x0 to the context id).
+   */
+  bootVcpu(i: number, entry: number, spsr: number): void {
+    const c = this.vcpus[i].ctx;
     c.r.fill(0);
     c.spBank.fill(0);
     c.vr.fill(0);
     c.el = 1;
     c.spsel = 1;
-    this.entry = entry;
     c.pcLo = entry | 0;
     c.pcHi = Math.floor(entry / 2 ** 32) | 0;
-    c.spsr = 0x4000_0000 | 0x3c5;
+    c.spsr = spsr;
+    c.fpcr = 0;
+    c.fpsr = 0;
     // The EL1 system registers from their reset values.
     SWITCHED.forEach((slot, k) => {
       const d = sysDefs[slot];
@@ -323,6 +353,5 @@ export class Vm {
       c.sys[2 * k + 1] = d.reset ? d.reset[1] : 0;
     });
     c.valid = true;
-    void cpu;
   }
 }
