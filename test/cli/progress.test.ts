@@ -192,7 +192,7 @@ describe('the progress line in a run', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines[0]).toMatch(/^a64hv: [48]\.0M instructions, [\d.]+ MIPS, [\d.]+ s modelled$/);
     // Erased before the figures table.
-    expect(err.text).toMatch(/\r\x1b\[K\n?┌[^]*instructions +│ 12,000,000/);
+    expect(err.text).toMatch(/\r\x1b\[K\n?┌[\s\S]*instructions +│ 12,000,000/);
     let plain = '';
     await main(['run', loop, '--engine', 'jit', '--max-insns', '12000000', '-q'], { stdout: { write: () => true }, stderr: { write: (s: string) => (plain += s) }, clock });
     expect(plain).toBe('');
