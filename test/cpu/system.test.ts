@@ -169,6 +169,22 @@ describe('hints', () => {
     expect(m.cpu.haltReason).toBe('EL2 EC 0x1');
     expect(m.cpu.sys64(SYS.ELR_EL2)).toBe(B);
   });
+  // The WFx traps apply only when the PE would otherwise enter a low-power state (HCR_EL2.TWI/TWE).
+  it('WFE with HCR_EL2.TWE=1 and the Event Register set completes and clears it; the next WFE traps', async () => {
+    const m = await runVec('sevl\nwfe\nwfe', { setup: (mm) => mm.cpu.setSys(SYS.HCR_EL2, 1 << 14, 0) });
+    expect(m.cpu.haltReason).toBe('EL2 EC 0x1');
+    expect(m.cpu.sys64(SYS.ELR_EL2)).toBe(B + 8n);
+    expect(m.cpu.eventRegister).toBe(0);
+  });
+  it('WFI with HCR_EL2.TWI=1 and an interrupt pending (masked by PSTATE.I) completes without trapping', async () => {
+    const m = await runVec('wfi\nhlt #1', {
+      setup: (mm) => {
+        mm.cpu.setSys(SYS.HCR_EL2, 1 << 13, 0);
+        mm.cpu.irqLine = 1;
+      },
+    });
+    expect(m.cpu.haltReason).toBe('done');
+  });
 });
 
 describe('barriers', () => {

@@ -120,7 +120,11 @@ const wfxIss = (ti: number): number => (1 << 24) | (0xe << 20) | ti;
 // (D1.6.2: an interrupt pending even if masked by PSTATE) in Cpu.waitForInterrupt, which skips
 // modelled time to the next timer event; the instruction ends its block so that the run loop
 // samples the interrupt lines right after it.
+// The traps apply only "if the instruction would otherwise have caused the PE to enter a low-power
+// state" (SCTLR_EL1.nTWI/nTWE, HCR_EL2.TWI/TWE): a WFI with a wake-up event already pending and a
+// WFE with the Event Register set complete without trapping.
 function execWfi(cpu: Cpu, _i: Insn): void {
+  if (cpu.wfiWakeup()) return;
   if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWI) === 0) return cpu.raise(EC_WFX, wfxIss(0), 0);
   if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWI) !== 0) return cpu.raise(EC_WFX, wfxIss(0), 0, 2);
   cpu.waitForInterrupt();
@@ -128,6 +132,10 @@ function execWfi(cpu: Cpu, _i: Insn): void {
 // WFE: the same traps (nTWE, TWE), then the Event Register (Cpu.waitForEvent). With one PE
 // WFE completes at once, which the architecture permits (a wake-up may happen for any reason).
 function execWfe(cpu: Cpu, _i: Insn): void {
+  if (cpu.eventRegister !== 0) {
+    cpu.eventRegister = 0;
+    return;
+  }
   if (cpu.el === 0 && (cpu.sysLo(SYS.SCTLR_EL1) & SCTLR_NTWE) === 0) return cpu.raise(EC_WFX, wfxIss(1), 0);
   if ((cpu.sysLo(SYS.HCR_EL2) & HCR_TWE) !== 0) return cpu.raise(EC_WFX, wfxIss(1), 0, 2);
   cpu.waitForEvent();
