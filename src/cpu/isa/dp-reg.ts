@@ -565,7 +565,7 @@ function csneg32(cpu: Cpu, i: Insn): void {
   r[i.rd + 1] = 0;
 }
 
-defineEmit(csel64, (i) => `const s = ${condExpr(i.op)} ? ${i.rn} : ${i.rm}; const hi = r[s + 1]; r[${i.rd}] = r[s]; r[${i.rd + 1}] = hi;`);
+defineEmit(csel64, (i) => `let lo, hi; if (${condExpr(i.op)}) { lo = r[${i.rn}]; hi = r[${i.rn + 1}]; } else { lo = r[${i.rm}]; hi = r[${i.rm + 1}]; } r[${i.rd}] = lo; r[${i.rd + 1}] = hi;`);
 defineEmit(
   csinc64,
   (i) =>

@@ -107,12 +107,13 @@ export class Jit implements BlockCompiler {
     const times = (this.pageCompiles.get(page) ?? 0) + 1;
     this.pageCompiles.set(page, times);
     const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
-    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), this.threshold >> 3, this.maxRegion);
+    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), this.threshold >> 3, this.maxRegion, this.cpu.gen);
     let size = 0;
     for (const x of blocks) size += x.insns.length;
     if (this.compiledInsns + size > this.maxInsns) this.flush();
     const code = compileRegion(blocks, this);
     for (const x of blocks) {
+      if (x.code !== code) continue; // [jit3] a guest: compiled in another region, which owns it (compile.ts)
       this.compiled.push(x);
       // Keyed by each block's own page: a region may span two (regionBlocks).
       const xp = (x.pa - this.cpu.ramBase) >>> 12;
@@ -177,6 +178,8 @@ export function regionBlocks(
   blockAt: (lo: number, hi: number) => Block | undefined,
   minHits: number,
   max: number,
+  /** [jit3] cpu.gen: each block's chained last successor (a return, an indirect branch) is followed while its chain is valid. */
+  gen = -1,
 ): Block[] {
   const out: Block[] = [b];
   const vas: number[] = [lo >>> 0];
@@ -189,10 +192,14 @@ export function regionBlocks(
     // The fall-through and, for a B/BL/B.cond/CBZ/TBZ, its target (imm is the byte offset from
     // the branch; for other encodings imm means something else and at worst names a block that
     // is not a successor, which costs a case in the switch, never correctness).
-    for (const t of [va + 4 * n, va + 4 * (n - 1) + x.insns[n - 1].imm]) {
+    const ts = [va + 4 * n, va + 4 * (n - 1) + x.insns[n - 1].imm];
+    if (x.nextGen === gen && x.next !== null && x.nextHi === hi) ts.push(x.nextLo >>> 0); // [jit3]
+    for (const t of ts) {
       if (t < 0 || t > 0xffffffff) continue; // PC[63:32] would change: leave it to the run loop
       const y = Math.floor(t / 4096) === Math.floor(va / 4096) ? samePage(x.pa + (t - va)) : blockAt(t | 0, hi);
-      if (y === undefined || seen.has(y) || y.code !== null || y.hits < minHits) continue;
+      // [jit3] A block already compiled joins as a guest (compile.ts): a function called from
+      // several loops, or a loop's body compiled before its outer loop, runs inside each caller's region.
+      if (y === undefined || seen.has(y) || y.hits < minHits) continue;
       if (size + y.insns.length > max) continue;
       seen.add(y);
       out.push(y);
