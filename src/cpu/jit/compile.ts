@@ -50,6 +50,7 @@ export interface Localized {
 const R_INDEX = /(?<![\w.$])r\[(\d+)\]/g;
 const R_BARE = /(?<![\w.$])r(?![\w$])/;
 const R_WRITE = /\bR(\d+)\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=)/g;
+const R_ASSIGN = /\bR(\d+) = ([^;]*);/g;
 const FLAG = /\bcpu\.([nzcv])(?![\w$])/g;
 const FLAG_HELPER = /\b(?:cond|addWithCarry64|addWithCarry32)\(/;
 
@@ -59,6 +60,9 @@ export function localize(code: string): Localized {
   let src = code.replace(R_INDEX, (_m, n: string) => (uses.add(Number(n)), `R${n}`));
   if (R_BARE.test(src) || FLAG_HELPER.test(src)) return { src: code, uses: new Set(), writes: new Set(), flagUse: false, opaque: true };
   for (const m of src.matchAll(R_WRITE)) writes.add(Number(m[1]));
+  // An Int32Array element is always an int32; a local must be too (the same value, and V8 keeps
+  // its int32 speculation: a template may compute an unsigned word, e.g. x >>> 0).
+  src = src.replace(R_ASSIGN, (_m, n: string, e: string) => `R${n} = (${e}) | 0;`);
   let flagUse = false;
   src = src.replace(FLAG, (_m, f: string) => ((flagUse = true), `F${f}`));
   return { src, uses, writes, flagUse, opaque: false };
@@ -102,6 +106,7 @@ export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => numb
   const stop = (k: number): string => `{ ret = ${k}; break out; }`;
 
   let src = `const r = cpu.r, rTag = cpu.rTag, rHi = cpu.rHi, rOff = cpu.rOff, wTag = cpu.wTag, wHi = cpu.wHi, wOff = cpu.wOff, ram32 = cpu.ram32, ramU8 = cpu.ramU8, ramI16 = cpu.ramI16;\nlet budget = jit.budget;\nlet idx = b.ridx;\nlet B = b;\nlet ret = -1;\n`;
+  // Loaded once at region entry (V8 keeps them in machine registers across the region's loop).
   if (slots.length > 0) src += `let ${slots.map((x) => `R${x} = r[${x}]`).join(', ')};\n`;
   if (flags) src += `let Fn = cpu.n, Fz = cpu.z, Fc = cpu.c, Fv = cpu.v;\n`;
   src += `out: for (;;) {\nswitch (idx) {\n`;
@@ -118,7 +123,8 @@ export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => numb
         for (const w of it.t.writes) dirty.add(w);
         if (it.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
       } else {
-        // A handler (or opaque template) sees and may change the architectural registers and flags.
+        // A handler (or opaque template) sees and may change the architectural registers and
+        // flags: write the dirty ones back, read them all again after it.
         src += `${store(dirty)}${storeFlags}\n`;
         src += it.opaqueSrc !== undefined ? `{ ${it.opaqueSrc} }\n` : `h${it.j}(cpu, i${it.j});\n`;
         src += `${loadAll}\n`;
