@@ -132,7 +132,7 @@ export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => numb
         if (it.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
       }
     }
-    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]}; cpu.exactData += ${blk.accs[n]}; cpu.exactFetch += ${n};\nbreak;\n}\n`; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
+    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]};${blk.accs[n] !== 0 ? ` cpu.exactData += ${blk.accs[n]};` : ''} cpu.exactFetch += ${n};\nbreak;\n}\n`; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
   }
   src += `}\n`;
   // The run loop's bookkeeping for the completed block B, then its next-block choice.
