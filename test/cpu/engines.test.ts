@@ -520,15 +520,16 @@ describe('registers and flags in locals: every exit writes them back', () => {
 });
 
 describe('regions with guests (blocks compiled in another region)', () => {
-  it('regionBlocks takes compiled blocks as guests and follows a chained return', async () => {
+  it('regionBlocks follows a chained return and takes compiled blocks as guests only at calls and returns', async () => {
     const m = await runSnippet('mov x1, #3\nl: add x0, x0, #1\nsubs x1, x1, #1\nb.ne l\nudiv x2, x0, x1\nhlt #1', 'interp');
     const blocks = [...m.cpu.pageBlocks.get(0)!].sort((x, y) => x.pa - y.pa);
     const byPa = (pa: number) => blocks.find((x) => x.pa === pa);
     for (const x of blocks) x.hits = 100;
     const head = byPa(CODE_BASE + 4)!;
     const after = byPa(CODE_BASE + 16)!;
-    after.code = () => -1; // compiled elsewhere: still joins
-    expect(regionBlocks(head, CODE_BASE + 4, 0, byPa, () => undefined, 10, 100).map((x) => x.pa)).toEqual([CODE_BASE + 4, CODE_BASE + 16]);
+    after.code = () => -1; // compiled elsewhere, reached by a fall-through: stays out
+    expect(regionBlocks(head, CODE_BASE + 4, 0, byPa, () => undefined, 10, 100).map((x) => x.pa)).toEqual([CODE_BASE + 4]);
+    after.code = null;
     // A chained successor (as after a RET) is followed while the chain's gen is current: the
     // UDIV/HLT block has no static successor, its chain names the loop head.
     after.next = head;
@@ -536,6 +537,7 @@ describe('regions with guests (blocks compiled in another region)', () => {
     after.nextHi = 0;
     after.nextGen = 5;
     const none = () => undefined;
+    head.code = () => -1; // compiled elsewhere, reached as a chained successor (a return): joins as a guest
     expect(regionBlocks(after, CODE_BASE + 16, 0, byPa, none, 10, 100, 5).map((x) => x.pa)).toEqual([CODE_BASE + 16, CODE_BASE + 4]);
     expect(regionBlocks(after, CODE_BASE + 16, 0, byPa, none, 10, 100, 6).map((x) => x.pa)).toEqual([CODE_BASE + 16]);
   });

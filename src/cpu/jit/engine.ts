@@ -198,13 +198,17 @@ export function regionBlocks(
     // the branch; for other encodings imm means something else and at worst names a block that
     // is not a successor, which costs a case in the switch, never correctness).
     const ts = [va + 4 * n, va + 4 * (n - 1) + x.insns[n - 1].imm];
-    if (x.nextGen === gen && x.next !== null && x.nextHi === hi) ts.push(x.nextLo >>> 0); // [jit3]
-    for (const t of ts) {
+    // [jit3] Which successors may be guests: a call's target and a chained successor (a return).
+    const call = x.insns[n - 1].name === 'BL';
+    if (x.nextGen === gen && x.next !== null && x.nextHi === hi) ts.push(x.nextLo >>> 0);
+    for (let e = 0; e < ts.length; e++) {
+      const t = ts[e];
       if (t < 0 || t > 0xffffffff) continue; // PC[63:32] would change: leave it to the run loop
       const y = Math.floor(t / 4096) === Math.floor(va / 4096) ? samePage(x.pa + (t - va)) : blockAt(t | 0, hi);
       // [jit3] A block already compiled joins as a guest (compile.ts): a function called from
       // several loops, or a loop's body compiled before its outer loop, runs inside each caller's region.
       if (y === undefined || seen.has(y) || y.hits < minHits) continue;
+      if (y.code !== null && !(e === 2 || (e === 1 && call))) continue; // (any compiled block as guest cost corelike more V8 compile time than it saved)
       if (size + y.insns.length > max) continue;
       seen.add(y);
       out.push(y);
