@@ -43,6 +43,22 @@ export function condExpr(cond: number): string {
   return (cond & 1) !== 0 ? `!(${e})` : `(${e})`;
 }
 
+/**
+ * AddWithCarry(a, b, carry_in) (ARM ARM J1 shared pseudocode) for N=32, inline (alu.ts
+ * addWithCarry32): leaves the result in `res` and sets cpu.n/z/c/v, which a region keeps in
+ * locals (src/cpu/jit/compile.ts), so flags nothing reads cost nothing.
+ */
+export function awc32Src(a: string, b: string, cin: string): string {
+  return `const aa = ${a}, bb = ${b}; const u = (aa >>> 0) + (bb >>> 0) + ${cin}; const res = u | 0; cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; cpu.c = u > 0xffffffff ? 1 : 0; cpu.v = ((aa ^ res) & (bb ^ res)) >>> 31;`;
+}
+/** AddWithCarry for N=64 (alu.ts addWithCarry64) inline: the result in `res` (low) and `resHi`. */
+export function awc64Src(alo: string, ahi: string, blo: string, bhi: string, cin: string): string {
+  return (
+    `const aHi = ${ahi}, bHi = ${bhi}; const l = (${alo} >>> 0) + (${blo} >>> 0) + ${cin}; const h = (aHi >>> 0) + (bHi >>> 0) + (l > 0xffffffff ? 1 : 0); ` +
+    `const res = l | 0; const resHi = h | 0; cpu.n = resHi >>> 31; cpu.z = (res | resHi) === 0 ? 1 : 0; cpu.c = h > 0xffffffff ? 1 : 0; cpu.v = ((aHi ^ resHi) & (bHi ^ resHi)) >>> 31;`
+  );
+}
+
 /** BranchTo(PC + off) for a branch that is last in its block (PC = npc - 4): branch.ts branchRel. */
 export function branchRelSrc(off: number, at = -1): string {
   // A target in the branch's own page (the common case: loops, if/else): PC[63:12] is the page of

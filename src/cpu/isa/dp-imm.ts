@@ -5,7 +5,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits, sext } from '../decode.js';
 import { dstZR, regSP, srcZR } from './common.js';
-import { defineEmit } from '../emit.js';
+import { defineEmit, awc32Src, awc64Src } from '../emit.js';
 import { addWithCarry32, addWithCarry64, asr64, bitMasks, decodeBitMasks, lsl64, lsr64, ror64, ror32 } from '../alu.js';
 
 // ---- Add/subtract (immediate), C6.2.4/C6.2.8/C6.2.357/C6.2.363. imm: the (shifted) 24-bit value ----
@@ -272,6 +272,19 @@ function extr32(cpu: Cpu, i: Insn): void {
   r[i.rd + 1] = 0;
 }
 
+// ADDS/CMN (immediate): AddWithCarry(Rn, imm, 0) inline.
+defineEmit(addsImm32, (i) => `${awc32Src(`r[${i.rn}]`, `${i.imm}`, '0')} r[${i.rd}] = res; r[${i.rd + 1}] = 0;`);
+defineEmit(addsImm64, (i) => `${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `${i.imm}`, '0', '0')} r[${i.rd}] = res; r[${i.rd + 1}] = resHi;`);
+// EXTR (C6.2.90): the words of Xn:Xm shifted right by lsb, as extr64/extr32 pick them.
+defineEmit(extr32, (i) => (i.imm === 0 ? `r[${i.rd}] = r[${i.rm}]; r[${i.rd + 1}] = 0;` : `r[${i.rd}] = (r[${i.rm}] >>> ${i.imm}) | (r[${i.rn}] << ${32 - i.imm}); r[${i.rd + 1}] = 0;`));
+defineEmit(extr64, (i) => {
+  const [w0, w1, w2] = i.imm < 32 ? [`r[${i.rm}]`, `r[${i.rm + 1}]`, `r[${i.rn}]`] : [`r[${i.rm + 1}]`, `r[${i.rn}]`, `r[${i.rn + 1}]`];
+  const k = i.imm & 31;
+  if (k === 0) return `const a = ${w0}, b = ${w1}; r[${i.rd}] = a; r[${i.rd + 1}] = b;`;
+  return `const a = ${w0}, b = ${w1}, c = ${w2}; r[${i.rd}] = (a >>> ${k}) | (b << ${32 - k}); r[${i.rd + 1}] = (b >>> ${k}) | (c << ${32 - k});`;
+});
+// BFM (32-bit): Rd keeps the bits outside the field, takes ROR(Wn, immr) inside it.
+defineEmit(bfm32, (i) => `r[${i.rd}] = (r[${i.rd}] & ${~i.imm2}) | (ror32(r[${i.rn}], ${i.imm}) & ${i.imm2}); r[${i.rd + 1}] = 0;`);
 defineEmit(ubfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >>> ${i.imm2}; r[${i.rd + 1}] = 0;`);
 defineEmit(sbfm32, (i) => `r[${i.rd}] = (r[${i.rn}] << ${i.imm}) >> ${i.imm2}; r[${i.rd + 1}] = 0;`);
 

@@ -8,7 +8,7 @@ import type { Encoding, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { conditionHolds, dstZR, regSP, srcZR } from './common.js';
-import { defineEmit, defineHelper, condExpr } from '../emit.js';
+import { defineEmit, defineHelper, condExpr, awc32Src, awc64Src } from '../emit.js';
 import {
   addWithCarry32,
   addWithCarry64,
@@ -487,14 +487,15 @@ function nzcvSrc(f: number): string {
 }
 defineHelper('addWithCarry64', addWithCarry64);
 defineHelper('addWithCarry32', addWithCarry32);
-defineEmit(ccmpReg64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ~r[${i.rm}], ~r[${i.rm + 1}], 1); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmnReg64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}], 0); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmpImm64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ${~i.imm}, -1, 1); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmnImm64, (i) => `if (${condExpr(i.op)}) addWithCarry64(cpu, r[${i.rn}], r[${i.rn + 1}], ${i.imm}, 0, 0); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmpReg32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ~r[${i.rm}], 1); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmnReg32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], r[${i.rm}], 0); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmpImm32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ${~i.imm}, 1); else { ${nzcvSrc(i.imm3)} }`);
-defineEmit(ccmnImm32, (i) => `if (${condExpr(i.op)}) addWithCarry32(cpu, r[${i.rn}], ${i.imm}, 0); else { ${nzcvSrc(i.imm3)} }`);
+// CCMP/CCMN: if ConditionHolds(cond) the flags of Rn - op / Rn + op, else #nzcv (AddWithCarry inline).
+defineEmit(ccmpReg64, (i) => `if (${condExpr(i.op)}) { ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `~r[${i.rm}]`, `~r[${i.rm + 1}]`, '1')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnReg64, (i) => `if (${condExpr(i.op)}) { ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `r[${i.rm}]`, `r[${i.rm + 1}]`, '0')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpImm64, (i) => `if (${condExpr(i.op)}) { ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `${~i.imm}`, '-1', '1')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnImm64, (i) => `if (${condExpr(i.op)}) { ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `${i.imm}`, '0', '0')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpReg32, (i) => `if (${condExpr(i.op)}) { ${awc32Src(`r[${i.rn}]`, `~r[${i.rm}]`, '1')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnReg32, (i) => `if (${condExpr(i.op)}) { ${awc32Src(`r[${i.rn}]`, `r[${i.rm}]`, '0')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmpImm32, (i) => `if (${condExpr(i.op)}) { ${awc32Src(`r[${i.rn}]`, `${~i.imm}`, '1')} } else { ${nzcvSrc(i.imm3)} }`);
+defineEmit(ccmnImm32, (i) => `if (${condExpr(i.op)}) { ${awc32Src(`r[${i.rn}]`, `${i.imm}`, '0')} } else { ${nzcvSrc(i.imm3)} }`);
 
 // ---- CSEL/CSINC/CSINV/CSNEG (C6.2.69...): Rd = cond ? Rn : f(Rm). op = cond ----
 
@@ -565,7 +566,7 @@ function csneg32(cpu: Cpu, i: Insn): void {
   r[i.rd + 1] = 0;
 }
 
-defineEmit(csel64, (i) => `const s = ${condExpr(i.op)} ? ${i.rn} : ${i.rm}; const hi = r[s + 1]; r[${i.rd}] = r[s]; r[${i.rd + 1}] = hi;`);
+defineEmit(csel64, (i) => `let lo, hi; if (${condExpr(i.op)}) { lo = r[${i.rn}]; hi = r[${i.rn + 1}]; } else { lo = r[${i.rm}]; hi = r[${i.rm + 1}]; } r[${i.rd}] = lo; r[${i.rd + 1}] = hi;`);
 defineEmit(
   csinc64,
   (i) =>
@@ -789,6 +790,84 @@ function umulh(cpu: Cpu, i: Insn): void {
   r[i.rd] = lo;
   r[i.rd + 1] = cpu.tmpHi;
 }
+
+// ---- Translation templates (src/cpu/emit.ts) of the handlers above, fields as constants ----
+// Each mirrors its handler statement for statement (so a fault-free instruction has exactly its
+// handler's effect); the arithmetic helpers are the same alu.ts functions the handlers call.
+defineHelper('mul64', mul64);
+defineHelper('smul32', smul32);
+defineHelper('umul32', umul32);
+defineHelper('udiv32', udiv32);
+defineHelper('sdiv32', sdiv32);
+defineHelper('udiv64', udiv64);
+defineHelper('sdiv64', sdiv64);
+// MADD/MSUB (C6.2.218/C6.2.240): Rd = Ra +- Rn * Rm, the product modulo 2^datasize.
+defineEmit(maddW, (i) => `r[${i.rd}] = (r[${i.ra}] + Math.imul(r[${i.rn}], r[${i.rm}])) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(msubW, (i) => `r[${i.rd}] = (r[${i.ra}] - Math.imul(r[${i.rn}], r[${i.rm}])) | 0; r[${i.rd + 1}] = 0;`);
+const mulAdd = (p: string, i: Insn): string =>
+  `const p = ${p} >>> 0; const l = (r[${i.ra}] >>> 0) + p; const hi = (r[${i.ra + 1}] + cpu.tmpHi + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`;
+const mulSub = (p: string, i: Insn): string =>
+  `const p = ${p} >>> 0; const a = r[${i.ra}] >>> 0; const hi = (r[${i.ra + 1}] - cpu.tmpHi - (a < p ? 1 : 0)) | 0; r[${i.rd}] = (a - p) | 0; r[${i.rd + 1}] = hi;`;
+defineEmit(maddX, (i) => mulAdd(`mul64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}])`, i));
+defineEmit(msubX, (i) => mulSub(`mul64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}])`, i));
+// SMADDL/UMADDL/SMSUBL/UMSUBL (C6.2.264...): Xa +- the 64-bit product of Wn and Wm.
+defineEmit(smaddl, (i) => mulAdd(`smul32(cpu, r[${i.rn}], r[${i.rm}])`, i));
+defineEmit(umaddl, (i) => mulAdd(`umul32(cpu, r[${i.rn}], r[${i.rm}])`, i));
+defineEmit(smsubl, (i) => mulSub(`smul32(cpu, r[${i.rn}], r[${i.rm}])`, i));
+defineEmit(umsubl, (i) => mulSub(`umul32(cpu, r[${i.rn}], r[${i.rm}])`, i));
+// UDIV/SDIV (C6.2.388/C6.2.257): division by zero gives 0, INT_MIN / -1 gives INT_MIN (alu.ts).
+defineEmit(udivW, (i) => `r[${i.rd}] = udiv32(r[${i.rn}], r[${i.rm}]); r[${i.rd + 1}] = 0;`);
+defineEmit(sdivW, (i) => `r[${i.rd}] = sdiv32(r[${i.rn}], r[${i.rm}]); r[${i.rd + 1}] = 0;`);
+defineEmit(udivX, (i) => `const lo = udiv64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}]); r[${i.rd}] = lo; r[${i.rd + 1}] = cpu.tmpHi;`);
+defineEmit(sdivX, (i) => `const lo = sdiv64(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}], r[${i.rm + 1}]); r[${i.rd}] = lo; r[${i.rd + 1}] = cpu.tmpHi;`);
+// LSLV/LSRV/ASRV/RORV (C6.2.211...): the amount is Rm MOD datasize (JS shifts take it mod 32).
+defineEmit(lslvW, (i) => `r[${i.rd}] = r[${i.rn}] << r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+defineEmit(lsrvW, (i) => `r[${i.rd}] = r[${i.rn}] >>> r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+defineEmit(asrvW, (i) => `r[${i.rd}] = r[${i.rn}] >> r[${i.rm}]; r[${i.rd + 1}] = 0;`);
+defineEmit(rorvW, (i) => `r[${i.rd}] = ror32(r[${i.rn}], r[${i.rm}] & 31); r[${i.rd + 1}] = 0;`);
+for (const [h, f] of [[lslvX, 'lsl64'], [lsrvX, 'lsr64'], [asrvX, 'asr64'], [rorvX, 'ror64']] as [H, string][]) {
+  defineEmit(h, (i) => `const lo = ${f}(cpu, r[${i.rn}], r[${i.rn + 1}], r[${i.rm}] & 63); r[${i.rd}] = lo; r[${i.rd + 1}] = cpu.tmpHi;`);
+}
+// ADC/SBC (C6.2.1/C6.2.250): Rn + (Rm or NOT Rm) + PSTATE.C, flags unchanged.
+defineEmit(adc32, (i) => `r[${i.rd}] = (r[${i.rn}] + r[${i.rm}] + cpu.c) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(sbc32, (i) => `r[${i.rd}] = (r[${i.rn}] + ~r[${i.rm}] + cpu.c) | 0; r[${i.rd + 1}] = 0;`);
+defineEmit(
+  adc64,
+  (i) => `const l = (r[${i.rn}] >>> 0) + (r[${i.rm}] >>> 0) + cpu.c; const hi = (r[${i.rn + 1}] + r[${i.rm + 1}] + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`,
+);
+defineEmit(
+  sbc64,
+  (i) => `const l = (r[${i.rn}] >>> 0) + (~r[${i.rm}] >>> 0) + cpu.c; const hi = (r[${i.rn + 1}] + ~r[${i.rm + 1}] + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`,
+);
+// ADCS/SBCS: AddWithCarry(Rn, Rm or NOT(Rm), PSTATE.C) with its flags.
+defineEmit(adcs32, (i) => `${awc32Src(`r[${i.rn}]`, `r[${i.rm}]`, 'cpu.c')} r[${i.rd}] = res; r[${i.rd + 1}] = 0;`);
+defineEmit(sbcs32, (i) => `${awc32Src(`r[${i.rn}]`, `~r[${i.rm}]`, 'cpu.c')} r[${i.rd}] = res; r[${i.rd + 1}] = 0;`);
+defineEmit(adcs64, (i) => `${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `r[${i.rm}]`, `r[${i.rm + 1}]`, 'cpu.c')} r[${i.rd}] = res; r[${i.rd + 1}] = resHi;`);
+defineEmit(sbcs64, (i) => `${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, `~r[${i.rm}]`, `~r[${i.rm + 1}]`, 'cpu.c')} r[${i.rd}] = res; r[${i.rd + 1}] = resHi;`);
+/** extendReg64(cpu, m, option, shift) as statements leaving `elo` and cpu.tmpHi (ExtendReg, ARM ARM J1). */
+function extSrc(m: number, option: number, shift: number): string {
+  const lohi = [
+    [`r[${m}] & 0xff`, '0'],
+    [`r[${m}] & 0xffff`, '0'],
+    [`r[${m}]`, '0'],
+    [`r[${m}]`, `r[${m + 1}]`],
+    [`(r[${m}] << 24) >> 24`, 'e0 >> 31'],
+    [`(r[${m}] << 16) >> 16`, 'e0 >> 31'],
+    [`r[${m}]`, 'e0 >> 31'],
+    [`r[${m}]`, `r[${m + 1}]`],
+  ][option & 7];
+  return `const e0 = ${lohi[0]}; const elo = lsl64(cpu, e0, ${lohi[1]}, ${shift});`;
+}
+// ADD/SUB/ADDS/SUBS (extended register), 64-bit.
+defineEmit(addExt64, (i) => `${extSrc(i.rm, i.op, i.imm)} const l = (r[${i.rn}] >>> 0) + (elo >>> 0); const hi = (r[${i.rn + 1}] + cpu.tmpHi + (l > 0xffffffff ? 1 : 0)) | 0; r[${i.rd}] = l | 0; r[${i.rd + 1}] = hi;`);
+defineEmit(subExt64, (i) => `${extSrc(i.rm, i.op, i.imm)} const b = elo >>> 0; const a = r[${i.rn}] >>> 0; const hi = (r[${i.rn + 1}] - cpu.tmpHi - (a < b ? 1 : 0)) | 0; r[${i.rd}] = (a - b) | 0; r[${i.rd + 1}] = hi;`);
+defineEmit(addsExt64, (i) => `${extSrc(i.rm, i.op, i.imm)} const ehi = cpu.tmpHi; ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, 'elo', 'ehi', '0')} r[${i.rd}] = res; r[${i.rd + 1}] = resHi;`);
+defineEmit(subsExt64, (i) => `${extSrc(i.rm, i.op, i.imm)} const ehi = cpu.tmpHi; ${awc64Src(`r[${i.rn}]`, `r[${i.rn + 1}]`, '~elo', '~ehi', '1')} r[${i.rd}] = res; r[${i.rd + 1}] = resHi;`);
+// ANDS/TST (shifted register), 32-bit: N and Z from the result, C = V = 0.
+defineEmit(
+  andsShReg32,
+  (i) => `const v = r[${i.rn}] & (${sh32(`r[${i.rm}]`, i.op, i.imm)} ^ ${i.imm2}); r[${i.rd}] = v; r[${i.rd + 1}] = 0; cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;`,
+);
 
 // ---- decode ----
 

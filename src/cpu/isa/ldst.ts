@@ -21,7 +21,7 @@ import { dstZR, srcZR, regSP, SP } from './common.js';
 import { SYS } from '../sysregs.js';
 import { unprivilegedBegin, unprivilegedEnd } from '../../mmu/translate.js';
 import { EC_SP_ALIGN } from '../exceptions.js';
-import { defineEmit, loadSrc, storeSrc, eaImmSrc, eaRegSrc, postBaseSrc } from '../emit.js';
+import { defineEmit, loadSrc, storeSrc, eaImmSrc, eaRegSrc, postBaseSrc, templates } from '../emit.js';
 
 /**
  * ESR_ELx.ISS[24:14] for a data abort on a single general-purpose register load/store without
@@ -52,6 +52,13 @@ export function withSpCheck(h: ExecFn): ExecFn {
       h(cpu, i);
     };
     spChecked.set(h, w);
+    // The wrapper's template: the same check, then the wrapped handler's template (stack
+    // accesses are most of a program's loads and stores).
+    const t = templates.get(h);
+    if (t !== undefined) {
+      const mask = `(cpu.el === 0 ? ${1 << 4} : ${1 << 3})`;
+      defineEmit(w, (i, at) => `if ((r[${2 * SP}] & 15) !== 0 && (cpu.sysLo(${SYS.SCTLR_EL1}) & ${mask}) !== 0) cpu.raise(${EC_SP_ALIGN}, 0, 0); else { ${t.code(i, at)} }`, true);
+    }
   }
   return w;
 }
@@ -673,6 +680,38 @@ defineEmit(stpX_off, stpXTemplate('off'), true);
 defineEmit(stpX_pre, stpXTemplate('pre'), true);
 defineEmit(stpX_post, stpXTemplate('post'), true);
 
+// 32-bit pair templates (aLdpW/aLdpsw/aStpW): second address lo + 4; loads read both words
+// before writing either register, stores write the first before trying the second.
+function ldpWTemplate(mode: Mode, signed: boolean): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
+    const hiOf = (x: string): string => (signed ? `${x} >> 31` : '0');
+    return (
+      `${ea} let a; { ${loadSrc(4, 'lo', 'hi')} a = v; } if (cpu.status === 0) { ` +
+      `const lo2 = (lo + 4) | 0; const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi; ${loadSrc(4, 'lo2', 'hi2')} ` +
+      `if (cpu.status === 0) { r[${i.rd}] = a; r[${i.rd + 1}] = ${hiOf('a')}; r[${i.ra}] = v; r[${i.ra + 1}] = ${hiOf('v')};${wb} } }`
+    );
+  };
+}
+function stpWTemplate(mode: Mode): (i: Insn) => string {
+  return (i) => {
+    const ea = mode === 'post' ? `const lo = r[${i.rn}]; const hi = r[${i.rn + 1}];` : eaImmSrc(i.rn, i.imm);
+    const wb = mode === 'pre' ? ` r[${i.rn}] = lo; r[${i.rn + 1}] = hi;` : mode === 'post' ? ' ' + postBaseSrc(i.rn, i.imm) : '';
+    return (
+      `${ea} ${storeSrc(4, 'lo', 'hi', `r[${i.rd}]`)} if (cpu.status === 0) { ` +
+      `const lo2 = (lo + 4) | 0; const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi; ${storeSrc(4, 'lo2', 'hi2', `r[${i.ra}]`)} ` +
+      `if (cpu.status === 0) {${wb} } }`
+    );
+  };
+}
+defineEmit(ldpW_off, ldpWTemplate('off', false), true);
+defineEmit(ldpW_pre, ldpWTemplate('pre', false), true);
+defineEmit(ldpW_post, ldpWTemplate('post', false), true);
+defineEmit(stpW_off, stpWTemplate('off'), true);
+defineEmit(stpW_pre, stpWTemplate('pre'), true);
+defineEmit(stpW_post, stpWTemplate('post'), true);
+
 function ldpsw_off(cpu: Cpu, i: Insn): void {
   const lo = eaImm(cpu, i);
   aLdpsw(cpu, i, lo, cpu.tmpHi);
@@ -688,6 +727,9 @@ function ldpsw_post(cpu: Cpu, i: Insn): void {
   if (cpu.status === 0) postBase(cpu, i);
 }
 
+defineEmit(ldpsw_off, ldpWTemplate('off', true), true);
+defineEmit(ldpsw_pre, ldpWTemplate('pre', true), true);
+defineEmit(ldpsw_post, ldpWTemplate('post', true), true);
 
 // ---- decoding ----
 

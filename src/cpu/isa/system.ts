@@ -6,6 +6,7 @@ import type { Encoding, ExecFn, Insn } from '../decode.js';
 import type { Cpu } from '../cpu.js';
 import { bits } from '../decode.js';
 import { srcZR, dstZR } from './common.js';
+import { defineEmit } from '../emit.js';
 import { SYS, sysByKey, sysDefs, sysKey, isRazIdSpace, el2Enabled } from '../sysregs.js';
 import {
   eret,
@@ -111,6 +112,7 @@ function execHlt(cpu: Cpu, i: Insn): void {
 // ---------------------------------------------------------------- hints
 
 function execNop(_cpu: Cpu, _i: Insn): void {}
+defineEmit(execNop, () => ''); // nothing to do, and no handler call in compiled code
 
 /** ISS for EC 0x01 from AArch64: CV=1, COND=0b1110, TI = 0 (WFI) or 1 (WFE). */
 const wfxIss = (ti: number): number => (1 << 24) | (0xe << 20) | ti;

@@ -30,34 +30,109 @@ const HELPER_NAMES = ['cond', 'brel'];
 const HELPERS = [(c: number, cpu: Cpu): boolean => conditionHolds(c, cpu.n, cpu.z, cpu.c, cpu.v), branchRel];
 
 /**
- * A block's instructions as statements; `stop(k)` is the statement that leaves the region when
- * instruction k stopped. Handlers and instructions without a template are named h<j>/i<j>.
+ * A template's source with the guest's registers and flags as JavaScript locals (issue 12):
+ * `r[N]` becomes `RN` and `cpu.n/z/c/v` become `Fn/Fz/Fc/Fv`, so V8 keeps them in machine
+ * registers across the region and drops flag computations that nothing reads. A template that
+ * indexes `r` otherwise, or calls a helper that reads or sets the flags on the CPU, is left as it
+ * is and treated like a handler call (the locals are written back before and read again after).
  */
-function blockStatements(insns: readonly Insn[], at: number, stop: (k: number) => string, bind: (ins: Insn) => number): string {
-  let src = '';
-  for (let k = 0; k < insns.length; k++) {
-    const ins = insns[k];
-    const t = templates.get(ins.exec);
-    if (t !== undefined) {
-      src += `{ ${t.code(ins, at + 4 * k)} }\n`;
-      if (t.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
-    } else {
-      const j = bind(ins);
-      src += `h${j}(cpu, i${j});\nif (cpu.status !== 0) ${stop(k)}\n`;
-    }
-  }
-  return src;
+export interface Localized {
+  src: string;
+  /** Register slots it reads or writes, and those it writes. */
+  uses: Set<number>;
+  writes: Set<number>;
+  /** Whether it reads / writes a flag local. */
+  flagUse: boolean;
+  /** Left as it is: needs the architectural registers and flags in `cpu`. */
+  opaque: boolean;
 }
 
+const R_INDEX = /(?<![\w.$])r\[(\d+)\]/g;
+const R_BARE = /(?<![\w.$])r(?![\w$])/;
+const R_WRITE = /\bR(\d+)\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=)/g;
+const R_ASSIGN = /\bR(\d+) = ([^;]*);/g;
+const FLAG = /\bcpu\.([nzcv])(?![\w$])/g;
+const FLAG_HELPER = /\b(?:cond|addWithCarry64|addWithCarry32)\(/;
+
+export function localize(code: string): Localized {
+  const uses = new Set<number>();
+  const writes = new Set<number>();
+  let src = code.replace(R_INDEX, (_m, n: string) => (uses.add(Number(n)), `R${n}`));
+  if (R_BARE.test(src) || FLAG_HELPER.test(src)) return { src: code, uses: new Set(), writes: new Set(), flagUse: false, opaque: true };
+  for (const m of src.matchAll(R_WRITE)) writes.add(Number(m[1]));
+  // An Int32Array element is always an int32; a local must be too (the same value, and V8 keeps
+  // its int32 speculation: a template may compute an unsigned word, e.g. x >>> 0).
+  src = src.replace(R_ASSIGN, (_m, n: string, e: string) => `R${n} = (${e}) | 0;`);
+  let flagUse = false;
+  src = src.replace(FLAG, (_m, f: string) => ((flagUse = true), `F${f}`));
+  return { src, uses, writes, flagUse, opaque: false };
+}
+
+/** One instruction of a region: its localized template, or a handler call (j = binding). */
+type Item = { kind: 'tpl'; t: Localized; canStop: boolean } | { kind: 'call'; j: number; opaqueSrc?: string; canStop: boolean };
+
 /** The JavaScript source of a region over `blocks` (exported for tests and for reading). */
-export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => number): string {
-  let src = `const r = cpu.r, rTag = cpu.rTag, rHi = cpu.rHi, rOff = cpu.rOff, wTag = cpu.wTag, wHi = cpu.wHi, wOff = cpu.wOff, ram32 = cpu.ram32, ramU8 = cpu.ramU8, ramI16 = cpu.ramI16;\nlet budget = jit.budget;\nlet idx = b.ridx;\nlet B = b;\nfor (;;) {\nswitch (idx) {\n`;
+export function regionSource(blocks: readonly Block[], bind: (ins: Insn) => number, guests: readonly number[] = []): string {
+  // Guests (blocks another region owns, compileRegion) are recognised by identity: a Block object
+  // is live only until its page's code is dropped, and a live block is never reached through a
+  // dropped one (dropping bumps gen), so identity means "these very instructions".
+  let guestDispatch = '';
+  for (const x of guests) guestDispatch += `else if (nb === G${x}) idx = ${x};\n`;
+  // Pass 1: every instruction's form, and the registers the region keeps in locals.
+  const items: Item[][] = [];
+  const U = new Set<number>();
+  const W = new Set<number>();
+  let flags = false;
+  for (const blk of blocks) {
+    const at = blk.pa & 0xfff;
+    items.push(
+      blk.insns.map((ins, k): Item => {
+        const t = templates.get(ins.exec);
+        if (t === undefined) return { kind: 'call', j: bind(ins), canStop: true };
+        const l = localize(t.code(ins, at + 4 * k));
+        if (l.opaque) return { kind: 'call', j: -1, opaqueSrc: l.src, canStop: t.canStop };
+        for (const x of l.uses) U.add(x);
+        for (const x of l.writes) W.add(x);
+        flags ||= l.flagUse;
+        return { kind: 'tpl', t: l, canStop: t.canStop };
+      }),
+    );
+  }
+  const slots = [...U].sort((a, b) => a - b);
+  const written = [...W].sort((a, b) => a - b);
+  const loadAll = slots.map((x) => `R${x} = r[${x}];`).join(' ') + (flags ? ' Fn = cpu.n; Fz = cpu.z; Fc = cpu.c; Fv = cpu.v;' : '');
+  const storeFlags = flags ? ' cpu.n = Fn; cpu.z = Fz; cpu.c = Fc; cpu.v = Fv;' : '';
+  const store = (set: Iterable<number>): string => [...set].sort((a, b) => a - b).map((x) => `r[${x}] = R${x};`).join(' ');
+  const stop = (k: number): string => `{ ret = ${k}; break out; }`;
+
+  let src = `const r = cpu.r, rTag = cpu.rTag, rHi = cpu.rHi, rOff = cpu.rOff, wTag = cpu.wTag, wHi = cpu.wHi, wOff = cpu.wOff, ram32 = cpu.ram32, ramU8 = cpu.ramU8, ramI16 = cpu.ramI16;\nlet budget = jit.budget;\nlet idx = b.ridx;\nlet B = b;\nlet ret = -1;\n`;
+  // Loaded once at region entry (V8 keeps them in machine registers across the region's loop).
+  if (slots.length > 0) src += `let ${slots.map((x) => `R${x} = r[${x}]`).join(', ')};\n`;
+  if (flags) src += `let Fn = cpu.n, Fz = cpu.z, Fc = cpu.c, Fv = cpu.v;\n`;
+  src += `out: for (;;) {\nswitch (idx) {\n`;
   for (let x = 0; x < blocks.length; x++) {
     const blk = blocks[x];
     const n = blk.insns.length;
     src += `case ${x}: {\n`;
-    src += blockStatements(blk.insns, blk.pa & 0xfff, (k) => `{ jit.cur = B; jit.budget = budget; return ${k}; }`, bind);
-    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]}; cpu.exactData += ${blk.accs[n]}; cpu.exactFetch += ${n};\nbreak;\n}\n`; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
+    // Registers written since the last write-back: at a block's start any of the region's.
+    let dirty = new Set<number>(W);
+    for (let k = 0; k < n; k++) {
+      const it = items[x][k];
+      if (it.kind === 'tpl') {
+        src += `{ ${it.t.src} }\n`;
+        for (const w of it.t.writes) dirty.add(w);
+        if (it.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
+      } else {
+        // A handler (or opaque template) sees and may change the architectural registers and
+        // flags: write the dirty ones back, read them all again after it.
+        src += `${store(dirty)}${storeFlags}\n`;
+        src += it.opaqueSrc !== undefined ? `{ ${it.opaqueSrc} }\n` : `h${it.j}(cpu, i${it.j});\n`;
+        src += `${loadAll}\n`;
+        dirty = new Set();
+        if (it.canStop) src += `if (cpu.status !== 0) ${stop(k)}\n`;
+      }
+    }
+    src += `cpu.instret += ${n}; budget -= ${n}; cpu.cycles += ${blk.costs[n]};${blk.accs[n] !== 0 ? ` cpu.exactData += ${blk.accs[n]};` : ''} cpu.exactFetch += ${n};\nbreak;\n}\n`; // pmu: exact L1 TLB lookups (src/mmu/tlb-exact.ts)
   }
   src += `}\n`;
   // The run loop's bookkeeping for the completed block B, then its next-block choice.
@@ -72,16 +147,20 @@ else {
   nb = cpu.getBlock(cpu.xPa[x] + (pcLo & 0xfff));
   B.next = nb; B.nextLo = pcLo; B.nextHi = pcHi; B.nextGen = cpu.gen;
 }
-if (nb.region !== REGION || nb.insns.length > budget) break;
+if (nb.region === REGION) idx = nb.ridx;
+${guestDispatch}else break;
+if (nb.insns.length > budget) break;
 B = nb;
-idx = nb.ridx;
 const fall = (pcLo + 4 * nb.insns.length) | 0;
 cpu.npcLo = fall;
 cpu.npcHi = (fall >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
 }
+// Every way out: the architectural registers and NZCV from the locals (a fault's exception
+// entry, the debugger, the next engine all read them there).
+${store(written)}${storeFlags}
 jit.cur = B;
 jit.budget = budget;
-return -1;
+return ret;
 `;
   return src;
 }
@@ -91,19 +170,29 @@ export function compileRegion(blocks: readonly Block[], jit: BlockCompiler): Reg
   const region = {};
   const names: string[] = [...HELPER_NAMES, ...helpers.keys(), 'jit', 'REGION'];
   const values: unknown[] = [...HELPERS, ...helpers.values(), jit, region];
-  const fixed = values.length;
+  // A block not yet compiled is owned by this region (entered here from the run loop); one that is
+  // already compiled stays with its owner and is a guest here, bound by identity as G<x>.
+  const guests: number[] = [];
+  for (let x = 0; x < blocks.length; x++) {
+    if (blocks[x].code === null) continue;
+    guests.push(x);
+    names.push(`G${x}`);
+    values.push(blocks[x]);
+  }
+  const fixedAll = values.length;
   const bind = (ins: Insn): number => {
-    const j = (values.length - fixed) >> 1;
+    const j = (values.length - fixedAll) >> 1;
     names.push(`h${j}`, `i${j}`);
     values.push(ins.exec, ins);
     return j;
   };
-  const body = regionSource(blocks, bind);
+  const body = regionSource(blocks, bind, guests);
   const name = `region_${blocks[0].pa.toString(16)}`;
   const factory = new Function(...names, `return function ${name}(cpu, b) {\n${body}};`) as (...a: unknown[]) => RegionCode;
   const code = factory(...values);
   for (let x = 0; x < blocks.length; x++) {
     const blk = blocks[x];
+    if (blk.code !== null) continue; // a guest
     blk.code = code;
     blk.ridx = x;
     blk.region = region;

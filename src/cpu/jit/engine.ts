@@ -45,8 +45,13 @@ export const REGION_EVERY = 2;
 export const MAX_PAGE_COMPILES = 32;
 /** Bound on compiled code: instructions in compiled blocks before everything is dropped. */
 export const MAX_COMPILED_INSNS = 400_000;
-/** Largest region (instructions): V8's compile time grows faster than the function's size. */
-export const MAX_REGION_INSNS = 96;
+/**
+ * Largest region (instructions): V8's compile time grows faster than the function's size.
+ * [jit3] 96 -> 48: with compiled blocks joining regions as guests, regions fill up to the bound;
+ * on sort-large V8's optimising compiles of the regions took about 6.5 s (background thread,
+ * machine shared) at 96, 4.0 s at 48, 3.1 s at 32, and the CPU time fell accordingly.
+ */
+export const MAX_REGION_INSNS = 48;
 
 export class Jit implements BlockCompiler {
   /** Exchanged with compiled code (BlockCompiler). */
@@ -131,12 +136,13 @@ export class Jit implements BlockCompiler {
     const times = (this.pageCompiles.get(page) ?? 0) + 1;
     this.pageCompiles.set(page, times);
     const all = times > MAX_PAGE_COMPILES ? undefined : this.cpu.pageBlocks.get(page);
-    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), Math.floor(this.threshold / 8), this.maxRegion);
+    const blocks = all === undefined ? [b] : regionBlocks(b, this.cpu.pcLo, this.cpu.pcHi, (pa) => this.decoded(pa), (lo, hi) => this.fetchBankBlock(lo, hi), Math.floor(this.threshold / 8), this.maxRegion, this.cpu.gen);
     let size = 0;
     for (const x of blocks) size += x.insns.length;
     if (this.compiledInsns + size > this.maxInsns) this.flush();
     const code = compileRegion(blocks, this);
     for (const x of blocks) {
+      if (x.code !== code) continue; // [jit3] a guest: compiled in another region, which owns it (compile.ts)
       this.compiled.push(x);
       // Keyed by each block's own page: a region may span two (regionBlocks).
       const xp = (x.pa - this.cpu.ramBase) >>> 12;
@@ -201,6 +207,8 @@ export function regionBlocks(
   blockAt: (lo: number, hi: number) => Block | undefined,
   minHits: number,
   max: number,
+  /** [jit3] cpu.gen: each block's chained last successor (a return, an indirect branch) is followed while its chain is valid. */
+  gen = -1,
 ): Block[] {
   const out: Block[] = [b];
   const vas: number[] = [lo >>> 0];
@@ -213,10 +221,18 @@ export function regionBlocks(
     // The fall-through and, for a B/BL/B.cond/CBZ/TBZ, its target (imm is the byte offset from
     // the branch; for other encodings imm means something else and at worst names a block that
     // is not a successor, which costs a case in the switch, never correctness).
-    for (const t of [va + 4 * n, va + 4 * (n - 1) + x.insns[n - 1].imm]) {
+    const ts = [va + 4 * n, va + 4 * (n - 1) + x.insns[n - 1].imm];
+    // [jit3] Which successors may be guests: a call's target and a chained successor (a return).
+    const call = x.insns[n - 1].name === 'BL';
+    if (x.nextGen === gen && x.next !== null && x.nextHi === hi) ts.push(x.nextLo >>> 0);
+    for (let e = 0; e < ts.length; e++) {
+      const t = ts[e];
       if (t < 0 || t > 0xffffffff) continue; // PC[63:32] would change: leave it to the run loop
       const y = Math.floor(t / 4096) === Math.floor(va / 4096) ? samePage(x.pa + (t - va)) : blockAt(t | 0, hi);
-      if (y === undefined || seen.has(y) || y.code !== null || y.hits < minHits) continue;
+      // [jit3] A block already compiled joins as a guest (compile.ts): a function called from
+      // several loops, or a loop's body compiled before its outer loop, runs inside each caller's region.
+      if (y === undefined || seen.has(y) || y.hits < minHits) continue;
+      if (y.code !== null && !(e === 2 || (e === 1 && call))) continue; // (any compiled block as guest cost corelike more V8 compile time than it saved)
       if (size + y.insns.length > max) continue;
       seen.add(y);
       out.push(y);
