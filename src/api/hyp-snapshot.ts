@@ -13,7 +13,8 @@ import { ApiError } from './errors.js';
 import { saveState } from './state-walk.js';
 import { machineShape, encodeSnapshot, readSnapshot, restoreDecoded, type Snapshot } from './snapshot.js';
 
-export const HYP_SNAPSHOT_VERSION = 1;
+// 2: VMs with several vCPUs (vm.vcpus, banked vGIC state per vCPU, the scheduler's vCPU list).
+export const HYP_SNAPSHOT_VERSION = 2;
 /** The hypervisor's board RAM is at most 1 GiB (src/hyp/hypervisor.ts). */
 const MAX_PHYS_RAM = 0x4000_0000;
 
@@ -21,7 +22,7 @@ const MAX_PHYS_RAM = 0x4000_0000;
 export function hypervisorShape(hv: Hypervisor): Record<string, unknown> {
   return {
     ...machineShape(hv.machine),
-    vms: hv.vms.map((v) => ({ name: v.name, vmid: v.vmid, ramSize: v.config.ramSize, ram: v.config.ram, isv0: v.config.isv0, semihosting: v.config.semihosting })),
+    vms: hv.vms.map((v) => ({ name: v.name, vmid: v.vmid, vcpus: v.vcpus.length, ramSize: v.config.ramSize, ram: v.config.ram, isv0: v.config.isv0, semihosting: v.config.semihosting })),
     slice: hv.slice,
     vmidTagging: hv.vmidTagging,
   };

@@ -87,3 +87,40 @@ describe('hypervisor snapshot: run N, save, run M equals restore + run M', () =>
     expect(b.stats()).toEqual(a.stats());
   });
 });
+
+describe('hypervisor snapshot of a VM with several vCPUs', () => {
+  // guests/asm/hyp-vcpus.S: vCPU 0 powers the others on (PSCI CPU_ON) one at a time and they
+  // exchange SGIs. Saved while vCPU 1 is on and vCPUs 2-3 are still off: every vCPU's context, power
+  // state and counters, and the banked SGI state of the vGIC, must come back.
+  const GUEST = `${G}asm/hyp-vcpus.S`;
+  const build4 = async (engine: 'interp' | 'jit'): Promise<Hypervisor> => {
+    const hv = new Hypervisor({ engine, slice: 7, vms: [{ name: 'smp', ramSize: 16 << 20, vcpus: 4 }] });
+    hv.boot(hv.vms[0], await loadIntoVm(hv.vms[0], GUEST));
+    return hv;
+  };
+  const vcpuState = (hv: Hypervisor): unknown =>
+    hv.vms[0].vcpus.map((v) => ({ on: v.on, insns: v.instructions, exits: v.exits, in: v.switchesIn, ons: v.powerOns, regs: Array.from(v.ctx.r) }));
+  for (const engine of ['interp', 'jit'] as const) {
+    it(`4 vCPUs, saved with vCPU 1 on and 2-3 off, continue identically (${engine})`, { timeout: 120_000 }, async () => {
+      const a = await build4(engine);
+      const vm = a.vms[0];
+      while (!(vm.vcpus[1].on && vm.vcpus[1].instructions > 0)) expect(a.run(50).reason).toBe('limit');
+      expect(vm.vcpus[2].on).toBe(false);
+      const snap = saveHypervisorState(a);
+      const r2 = a.run(20_000_000);
+      expect(r2.reason).toBe('done');
+      expect(vm.output).toContain('all 4 CPUs said hello');
+      const b = await build4(engine);
+      restoreHypervisorState(b, snap);
+      expect(b.run(20_000_000)).toEqual(r2);
+      expect(b.vms[0].output).toBe(vm.output);
+      expect(vcpuState(b)).toEqual(vcpuState(a));
+      expect(observe(b)).toEqual(observe(a));
+    });
+  }
+  it('a VM of another vCPU count refuses the snapshot', async () => {
+    const snap = saveHypervisorState(await build4('interp'));
+    const two = new Hypervisor({ vms: [{ name: 'smp', ramSize: 16 << 20, vcpus: 2 }] });
+    expect(() => restoreHypervisorState(two, snap)).toThrow(/^snapshot: taken on another machine configuration/);
+  });
+});
