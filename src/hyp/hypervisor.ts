@@ -56,7 +56,7 @@ import {
 } from './hypercalls.js';
 import { Vm, IPA_RTC, type VmConfig } from './vm.js';
 import type { Gic } from '../devices/gic/gic.js';
-import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV } from './vgic.js';
+import { PPI_MAINTENANCE, PPI_CNTP, PPI_CNTV, PPI_PMU } from './vgic.js';
 import type { VirtualDevice } from './vdev/vdev.js';
 import type { Pl031 } from '../devices/pl031.js';
 import { FlashRom, FLASH_BANK_SIZE } from '../devices/flash.js';
@@ -121,6 +121,7 @@ const PPI_NAMES: Record<number, string> = {
   [PPI_CNTV]: 'cntv',
   [PPI_CNTP]: 'cntp',
   [PPI_MAINTENANCE]: 'maintenance',
+  [PPI_PMU]: 'pmu', // kut
   [INTID_SMMU_EVENTQ]: 'smmu-eventq',
 };
 /** VMID used by every VM when tagging is off. */
@@ -511,7 +512,7 @@ export class Hypervisor implements Firmware {
     const gicd = this.gic.distributor;
     const gicc = this.gic.cpuInterface;
     gicd.write(GICD_CTLR, 4, 3);
-    gicd.write(GICD_ISENABLER0, 4, ((1 << PPI_MAINTENANCE) | (1 << PPI_CNTV) | (1 << PPI_CNTP)) >>> 0);
+    gicd.write(GICD_ISENABLER0, 4, ((1 << PPI_MAINTENANCE) | (1 << PPI_CNTV) | (1 << PPI_CNTP) | (1 << PPI_PMU)) >>> 0); // kut: + PMU
     gicc.write(GICC_PMR, 4, 0xff);
     // EnableGrp0 | EnableGrp1 | EOImode (bit 9: this GIC has no Security Extensions).
     gicc.write(GICC_CTLR, 4, 0x3 | (1 << 9));

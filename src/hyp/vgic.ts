@@ -49,6 +49,8 @@ const GICD_ICACTIVER0 = 0x380;
 export const PPI_CNTV = 27;
 export const PPI_CNTP = 30;
 export const PPI_MAINTENANCE = 25;
+/** kut: the PMU overflow interrupt (PPI 23 as on QEMU's virt; kvm-unit-tests' arm/pmu.c expects it). */
+export const PPI_PMU = 23;
 
 export class Vgic {
   readonly dist = new VgicDistributor();
@@ -60,6 +62,7 @@ export class Vgic {
   readonly hw = new Map<number, number>([
     [PPI_CNTV, PPI_CNTV],
     [PPI_CNTP, PPI_CNTP],
+    [PPI_PMU, PPI_PMU], // kut: PMUv3 overflow (level-sensitive like the timers), forwarded as a HW interrupt
   ]);
   /** Saved while another VM runs: the guest's GICV control (VMCR) and active priorities (APR). */
   private vmcr = VMCR_RESET;
