@@ -19,6 +19,7 @@
 import type { Device } from '../devices/bus.js';
 import { VgicDistributor, VGIC_IRQS } from './vdev/vgic-dist.js';
 import { MIN_ABPR, MIN_BPR, VMCR_VMABP_SHIFT, VMCR_VMBP_SHIFT } from '../devices/gic/regs.js';
+import { PMU_PPI } from '../cpu/pmu/pmu.js'; // kut
 
 // GICH register offsets (IHI 0048B 5.3, Table 5-1).
 export const GICH_HCR = 0x00;
@@ -50,7 +51,7 @@ export const PPI_CNTV = 27;
 export const PPI_CNTP = 30;
 export const PPI_MAINTENANCE = 25;
 /** kut: the PMU overflow interrupt (PPI 23 as on QEMU's virt; kvm-unit-tests' arm/pmu.c expects it). */
-export const PPI_PMU = 23;
+export const PPI_PMU = PMU_PPI;
 
 export class Vgic {
   readonly dist = new VgicDistributor();
