@@ -4,9 +4,14 @@
 // guest interleaved in short slices; each prints exactly what QEMU printed for it alone.
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runVms } from '../hyp/hyp-helpers.js';
+import { expandIncludes } from '../../src/loader/asm-include.js';
 
-const SRC = readFileSync(new URL('../../guests/asm/debug.S', import.meta.url), 'utf8');
+// The guest's source with its `.include "lib/…"` helpers expanded (runVms assembles text).
+const PATH = fileURLToPath(new URL('../../guests/asm/debug.S', import.meta.url));
+const SRC = expandIncludes(readFileSync(PATH, 'utf8'), 'debug.S', dirname(PATH), PATH).lines.join('\n');
 const WANT = readFileSync(new URL('../../guests/expected/debug.txt', import.meta.url), 'latin1');
 
 describe('self-hosted debug per VM', () => {
