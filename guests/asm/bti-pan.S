@@ -279,46 +279,9 @@ fatal:
     hlt #0xf000
     b hang
 
-// puts(x0 = string) on the PL011. Clobbers x0-x3.
-puts:
-    movz x2, #0x0900, lsl #16
-puts_next:
-    ldrb w1, [x0], #1
-    cbz w1, puts_done
-puts_wait:
-    ldr w3, [x2, #0x18]          // UARTFR
-    tbnz w3, #5, puts_wait       // TXFF
-    str w1, [x2]                 // UARTDR
-    b puts_next
-puts_done:
-    ret
+    .include "lib/puts.inc"
 
-// puthex64(x0): 16 hex digits and a newline. puthex(x0, x1 = digits): no newline.
-// Clobber x0-x4, x6.
-puthex64:
-    mov x1, #16
-    mov x4, x30
-    bl puthex
-    mov x30, x4
-    adr x0, s_newline
-    b puts
-puthex:
-    movz x2, #0x0900, lsl #16
-    lsl x1, x1, #2
-puthex_next:
-    sub x1, x1, #4
-    lsr x3, x0, x1
-    and x3, x3, #0xf
-    cmp x3, #10
-    add x6, x3, #0x30            // '0'..'9'
-    add x3, x3, #0x57            // 'a'..'f'
-    csel x3, x6, x3, lo
-puthex_wait:
-    ldr w6, [x2, #0x18]
-    tbnz w6, #5, puthex_wait
-    str w3, [x2]
-    cbnz x1, puthex_next
-    ret
+    .include "lib/puthex.inc"
 
 s_on:        .asciz "bti-pan: stage 1 on\n"
 s_nofeat:    .asciz "bti-pan: needs FEAT_BTI and FEAT_PAN (-cpu max)\n"
