@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { Machine } from '../src/machine.js';
 import { loadImage } from '../src/loader/index.js';
+import { tableStyle } from './table-style.js';
 
 const GUESTS = fileURLToPath(new URL('../guests/', import.meta.url));
 
@@ -52,6 +53,7 @@ async function runOnce(name: string) {
 const table = new Table({
   head: ['guest', 'instructions', 'time (ms)', 'MIPS', 'matches QEMU', 'workload'],
   colAligns: ['left', 'right', 'right', 'right', 'center', 'left'],
+  style: tableStyle(),
 });
 let allOk = true;
 for (const b of BENCHES) {

@@ -12,6 +12,7 @@ import Table from 'cli-table3';
 import { Hypervisor } from '../src/hyp/hypervisor.js';
 import { loadIntoVm } from '../src/hyp/load.js';
 import { mmuOf } from '../src/mmu/translate.js';
+import { tableStyle } from './table-style.js';
 
 const GUESTS = fileURLToPath(new URL('../guests/', import.meta.url));
 const args = process.argv.slice(2);
@@ -109,6 +110,7 @@ deltas.MIPS = `${(((tagged.instructions / tagged.ms) / (flushed.instructions / f
 const table = new Table({
   head: [`${nVms} x ${guest}, slice ${n(slice)}`, 'VMID tagging', 'no tagging (flush)', 'difference'],
   colAligns: ['left', 'right', 'right', 'right'],
+  style: tableStyle(),
 });
 for (const [label, f] of rows) table.push([label, f(tagged), f(flushed), deltas[label] ?? '']);
 console.log(table.toString());

@@ -10,6 +10,7 @@ import { loadImage } from '../src/loader/index.js';
 import { SYS } from '../src/cpu/sysregs.js';
 import { TableBuilder, s1Leaf, s2Leaf, tg0, tg1 } from '../src/mmu/builder.js';
 import { mmuOf } from '../src/mmu/translate.js';
+import { tableStyle } from './table-style.js';
 
 const GUESTS = fileURLToPath(new URL('../guests/', import.meta.url));
 const args = process.argv.slice(2);
@@ -64,6 +65,7 @@ async function runOnce(name: string, mode: Mode, maxInsns: number) {
 const table = new Table({
   head: ['guest', 'MMU', 'instructions', 'MIPS', 'vs off', 'L1D miss', 'L2 miss', 's1 walks', 'desc reads', 'cycles', 'CPI', 'ok'],
   colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'center'],
+  style: tableStyle(),
 });
 let allOk = true;
 for (const [name, warm, budget] of [

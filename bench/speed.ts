@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
+import { tableStyle } from './table-style.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GUESTS = join(ROOT, 'guests');
@@ -116,7 +117,7 @@ export function renderTable(rows: Row[], colour: boolean): string {
   const table = new Table({
     head: ['workload', 'tool', 'wall s', 'CPU s', 'instructions', 'MIPS', 'MIPS/CPU', 'wall ×QEMU', 'CPU ×QEMU', 'output'],
     colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-    style: colour ? {} : { head: [], border: [] },
+    style: tableStyle(colour),
     // no rule between rows
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
