@@ -1,4 +1,4 @@
-// Several PEs (`npx tsx bench/smp.ts [--runs 3]`): (1) host time per executed instruction with
+// Several PEs (`npx tsx bench/smp.ts [--runs 3] [--insns 2000000]`): (1) host time per executed instruction with
 // N = 1, 2, 4, 8 PEs each running the same private loop (the cost of the scheduler and the
 // global monitor); (2) TLBI VMALLE1IS (broadcast) against TLBI VMALLE1 (local) as N grows:
 // modelled cycles of the issuing PE per TLBI, entries removed on the others, host time.
@@ -9,6 +9,12 @@ import { assemble, CODE_BASE } from '../test/helpers.js';
 
 const args = process.argv.slice(2);
 const runs = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 3);
+// Instructions in all for the host-speed part (--insns N): short runs are dominated by warm-up.
+const totalInsns = Number(args.includes('--insns') ? args[args.indexOf('--insns') + 1] : 2_000_000);
+if (!Number.isInteger(totalInsns) || totalInsns < 7 * 8) {
+  console.error(`bench/smp: --insns ${args[args.indexOf('--insns') + 1]}: a whole number of instructions (at least 56)`);
+  process.exit(2);
+}
 
 const exit = `
   adr x1, argblk
@@ -185,10 +191,10 @@ if (args.includes('--linux')) {
   process.exit(0);
 }
 
-console.log('host time per instruction, each PE running the same private loop on its own data page, MMU on (2M instructions in all)');
+console.log(`host time per instruction, each PE running the same private loop on its own data page, MMU on (${totalInsns} instructions in all)`);
 let base = 0;
 for (const n of [1, 2, 4, 8]) {
-  const r = await median(compute(n, Math.floor(2_000_000 / 7 / n)), n);
+  const r = await median(compute(n, Math.floor(totalInsns / 7 / n)), n);
   const ns = (r.ms * 1e6) / r.insns;
   if (n === 1) base = ns;
   console.log(`  smp ${n}: ${r.insns} insns, ${r.ms.toFixed(1)} ms, ${ns.toFixed(1)} ns/insn (${((ns / base - 1) * 100).toFixed(1)}% vs 1 PE)`);
