@@ -252,6 +252,8 @@ export class Hypervisor implements Firmware {
   private readonly causes = new Map<VirtualDevice, Map<number, string>>();
   /** vCPUs idle in WFI while others could run, with their timer deadline (cycles; Infinity: none armed). */
   private readonly idleUntil = new Map<Vcpu, number>();
+  /** Sleepers resumed in a row with nothing that could have woken them (next()). */
+  private futileWakes = 0;
   /** A VM's flash (IPA 0, both banks): read-only in stage 2; writes fault and come here. */
   private readonly flash = new Map<Vm, VirtualDevice>();
   /** The hypervisor's SMMU driver, when a DMA master is assigned; the owner of each StreamID. */
@@ -667,6 +669,7 @@ export class Hypervisor implements Firmware {
       const d = this.idleUntil.get(v);
       if (d === undefined || d <= cpu.cycles || this.hasPending(v)) {
         this.idleUntil.delete(v);
+        this.futileWakes = 0;
         return v;
       }
       if (sleeper === null || d < wake) {
@@ -687,7 +690,21 @@ export class Hypervisor implements Firmware {
     if (wake !== Infinity) {
       cpu.idleCycles += wake - cpu.cycles;
       cpu.cycles = wake;
+    } else if (!this.hostInputOpen && (cpu.irqLine | cpu.fiqLine) === 0) {
+      // Every runnable vCPU waits in WFI with no timer armed, no virtual interrupt pending, no
+      // physical interrupt to take and no host input to come. A sleeper is resumed (a WFI may
+      // complete spuriously: a VM that waited for another to finish goes on), but once every
+      // one of them has been resumed twice in a row only to wait again, nothing can ever wake
+      // them: stop them as the board (and a lone VM, wfx) stops such a PE, rather than hand the
+      // PE round and round until the instruction budget runs out (forever without --max-insns).
+      const runnable = this.runnable();
+      if (++this.futileWakes > 2 * runnable.length) {
+        for (const v of runnable) if (v.vm.stop === null) v.vm.stop = { kind: 'error', code: 1, message: 'WFI with no interrupt source' };
+        return null;
+      }
+      return sleeper;
     }
+    this.futileWakes = 0;
     return sleeper;
   }
 
