@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { main } from '../../src/cli.js';
 import { ManualClock } from '../manual-clock.js';
+import { irqEchoGuest } from './irq-echo-guest.js';
 
 const ROOT = join(__dirname, '..', '..');
 const DEMO = join(ROOT, 'guests', 'asm', 'hello.S');
@@ -257,40 +258,7 @@ describe('a64hv CLI', () => {
 
   // A guest that sleeps in WFI until the UART's receive interrupt (GIC SPI 33) wakes it, echoes
   // two bytes from its IRQ handler and exits 42: on the bare board and as a VM under --hyp.
-  const IRQ_ECHO = `
-       adr x1, vectors
-       msr vbar_el1, x1
-       isb
-       movz x9, #0x0800, lsl #16
-       movz x10, #0x0801, lsl #16
-       movz x2, #0x0900, lsl #16
-       mov w1, #1
-       str w1, [x9]
-       str w1, [x10]
-       mov w1, #0xff
-       str w1, [x10, #4]
-       mov w1, #2
-       str w1, [x9, #0x104]
-       mov w1, #0x50
-       str w1, [x2, #0x38]
-       mov x4, #2
-       msr daifclr, #2
-     wait: cbz x4, done
-       wfi
-       b wait
-     done:
-       ${EXIT42}
-       .balign 0x800
-     vectors: .space 0x280
-       ldr w5, [x10, #0xc]
-     drain: ldr w3, [x2, #0x18]
-       tbnz w3, #4, drained
-       ldrb w0, [x2]
-       strb w0, [x2]
-       sub x4, x4, #1
-       b drain
-     drained: str w5, [x10, #0x10]
-       eret`;
+  const IRQ_ECHO = irqEchoGuest();
   for (const hyp of [false, true]) {
     it(`a guest asleep in WFI waits for interactive stdin to raise its UART interrupt${hyp ? ' (--hyp)' : ''}`, async () => {
       const { PassThrough } = await import('node:stream');
@@ -316,10 +284,7 @@ describe('a64hv CLI', () => {
       // with modelled time at the host time elapsed, far below 1 s. The host time is a clock the
       // test advances (it used real timers and failed 3 runs in 4 on a loaded 2-core machine).
       const { PassThrough } = await import('node:stream');
-      const armed = IRQ_ECHO.replace(
-        'mov x4, #2',
-        'movz x6, #0x03b9, lsl #16\nmovk x6, #0xaca0\nmsr cntv_tval_el0, x6\nmov x6, #1\nmsr cntv_ctl_el0, x6\nmov x4, #2',
-      );
+      const armed = irqEchoGuest({ timer: true });
       const guest = file(`irq-echo-timer${hyp ? '-hyp' : ''}.S`, armed);
       const stats = join(dir, `pace${hyp ? '-hyp' : ''}.json`);
       const stdin = new PassThrough();

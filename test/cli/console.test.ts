@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli.js';
 import { ConsoleKeys, rawConsole } from '../../src/cli-console.js';
+import { irqEchoGuest } from './irq-echo-guest.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -46,44 +47,7 @@ describe('ConsoleKeys', () => {
 
 // Echoes each character received on the PL011 (receive interrupt), exits 42 after two (as
 // test/cli/cli.test.ts's interactive guest).
-const IRQ_ECHO = `
-       adr x1, vectors
-       msr vbar_el1, x1
-       isb
-       movz x9, #0x0800, lsl #16
-       movz x10, #0x0801, lsl #16
-       movz x2, #0x0900, lsl #16
-       mov w1, #1
-       str w1, [x9]
-       str w1, [x10]
-       mov w1, #0xff
-       str w1, [x10, #4]
-       mov w1, #2
-       str w1, [x9, #0x104]
-       mov w1, #0x50
-       str w1, [x2, #0x38]
-       mov x4, #2
-       msr daifclr, #2
-     wait: cbz x4, done
-       wfi
-       b wait
-     done:
-       mov x0, #0x18
-       adr x1, blk
-       hlt #0xf000
-       .balign 8
-     blk: .quad 0x20026, 42
-       .balign 0x800
-     vectors: .space 0x280
-       ldr w5, [x10, #0xc]
-     drain: ldr w3, [x2, #0x18]
-       tbnz w3, #4, drained
-       ldrb w0, [x2]
-       strb w0, [x2]
-       sub x4, x4, #1
-       b drain
-     drained: str w5, [x10, #0x10]
-       eret`;
+const IRQ_ECHO = irqEchoGuest();
 
 let dir: string;
 beforeAll(() => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { RunMeter, wallRows, cpiText, PROGRESS_AFTER_MS } from '../../src/cli-progress.js';
 import { ManualClock } from '../manual-clock.js';
+import { irqEchoGuest } from './irq-echo-guest.js';
 
 let dir: string;
 beforeAll(() => {
@@ -100,49 +101,7 @@ describe('RunMeter', () => {
 
 // An interactive guest asleep in WFI with its timer 1 s ahead (the PPI not enabled): it wakes on
 // the UART's receive interrupt, echoes, and exits 42 after two characters (as test/cli/cli.test.ts).
-const IRQ_ECHO_TIMER = `
-       adr x1, vectors
-       msr vbar_el1, x1
-       isb
-       movz x9, #0x0800, lsl #16
-       movz x10, #0x0801, lsl #16
-       movz x2, #0x0900, lsl #16
-       mov w1, #1
-       str w1, [x9]
-       str w1, [x10]
-       mov w1, #0xff
-       str w1, [x10, #4]
-       mov w1, #2
-       str w1, [x9, #0x104]
-       mov w1, #0x50
-       str w1, [x2, #0x38]
-       movz x6, #0x03b9, lsl #16
-       movk x6, #0xaca0
-       msr cntv_tval_el0, x6
-       mov x6, #1
-       msr cntv_ctl_el0, x6
-       mov x4, #2
-       msr daifclr, #2
-     wait: cbz x4, done
-       wfi
-       b wait
-     done:
-       mov x0, #0x18
-       adr x1, blk
-       hlt #0xf000
-       .balign 8
-     blk: .quad 0x20026, 42
-       .balign 0x800
-     vectors: .space 0x280
-       ldr w5, [x10, #0xc]
-     drain: ldr w3, [x2, #0x18]
-       tbnz w3, #4, drained
-       ldrb w0, [x2]
-       strb w0, [x2]
-       sub x4, x4, #1
-       b drain
-     drained: str w5, [x10, #0x10]
-       eret`;
+const IRQ_ECHO_TIMER = irqEchoGuest({ timer: true });
 
 describe('the figures of an interactive run', () => {
   for (const hyp of [false, true]) {
